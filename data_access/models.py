@@ -1,0 +1,277 @@
+"""SQLAlchemy 2 typed models for the whole domain of DESIGN.md §3.
+
+Money is integer cents (``*_cents``); times are aware UTC (:class:`UTCDateTime`); dates that are
+calendar days in the contract (the ship-by date) are plain dates. CHECK constraints hold what must
+never be stored, so a bug in any writer — app, CLI or import — fails loudly instead of saving it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from data_access.types import UTCDateTime
+
+# Named constraints make Alembic's batch migrations on SQLite possible and error messages legible.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ROLES = ("exec", "ops_manager", "claim_reviewer", "admin")
+ORDER_STATUSES = ("placed", "shipped", "delivered", "cancelled")
+PAYMENT_METHODS = ("tt", "card", "letter_of_credit", "other")
+CLAIM_KINDS = ("late_shipment", "quality", "non_delivery")
+CLAIM_STATUSES = (
+    "open",
+    "escalated",
+    "in_review",
+    "awaiting_second_approval",
+    "approved",
+    "rejected",
+    "withdrawn",
+)
+UNDECIDED_CLAIM_STATUSES = ("open", "escalated", "in_review", "awaiting_second_approval")
+SUPPLIER_RESPONSES = ("accepted", "disputed", "none")
+ACTIONS = ("approve_full", "approve_partial", "reject", "request_evidence")
+VERDICTS = ("approve", "reject")
+DECISION_STAGES = ("first", "second")
+SUPPLIER_TIERS = ("gold", "verified", "standard", "new")
+
+Money = BigInteger  # cents; 64-bit so programme totals never overflow
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return f"{column} IN ({quoted})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+    }
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(_one_of("role", ROLES), name="role_known"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(32))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+
+
+class Supplier(Base):
+    __tablename__ = "suppliers"
+    __table_args__ = (
+        CheckConstraint("limit_cents >= 0", name="limit_not_negative"),
+        CheckConstraint(_one_of("tier", SUPPLIER_TIERS), name="tier_known"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str] = mapped_column(String(2))
+    main_category: Mapped[str] = mapped_column(String(64))
+    tier: Mapped[str] = mapped_column(String(16))
+    limit_cents: Mapped[int] = mapped_column(Money)
+    created_at: Mapped[datetime]
+
+
+class SupplierLimitChange(Base):
+    """Limit history: append-only, one row per change of a supplier's Trade Assurance limit."""
+
+    __tablename__ = "supplier_limit_changes"
+    __table_args__ = (
+        CheckConstraint(
+            "old_limit_cents >= 0 AND new_limit_cents >= 0", name="limits_not_negative"
+        ),
+        Index("ix_supplier_limit_changes_supplier_at", "supplier_id", "changed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("suppliers.id", ondelete="CASCADE"))
+    old_limit_cents: Mapped[int] = mapped_column(Money)
+    new_limit_cents: Mapped[int] = mapped_column(Money)
+    reason: Mapped[str] = mapped_column(Text)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    changed_at: Mapped[datetime]
+
+
+class Buyer(Base):
+    __tablename__ = "buyers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str] = mapped_column(String(2))
+
+
+class Order(Base):
+    """A contracted purchase; ``covered_amount_cents`` is its Trade Assurance amount."""
+
+    __tablename__ = "orders"
+    __table_args__ = (
+        CheckConstraint("order_amount_cents >= 0", name="order_amount_not_negative"),
+        CheckConstraint("covered_amount_cents >= 0", name="covered_amount_not_negative"),
+        CheckConstraint("paid_amount_cents >= 0", name="paid_amount_not_negative"),
+        CheckConstraint(
+            "covered_amount_cents <= order_amount_cents", name="covered_within_order_amount"
+        ),
+        CheckConstraint(_one_of("status", ORDER_STATUSES), name="status_known"),
+        CheckConstraint(_one_of("payment_method", PAYMENT_METHODS), name="payment_method_known"),
+        CheckConstraint("currency = 'USD'", name="currency_usd"),
+        # Dashboard queries: rates by ship-by month and by placed month, per supplier.
+        Index("ix_orders_ship_by", "ship_by"),
+        Index("ix_orders_placed_at", "placed_at"),
+        Index("ix_orders_supplier_ship_by", "supplier_id", "ship_by"),
+        Index("ix_orders_supplier_placed_at", "supplier_id", "placed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(64), unique=True)
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("suppliers.id"))
+    buyer_id: Mapped[int] = mapped_column(ForeignKey("buyers.id"))
+    category: Mapped[str] = mapped_column(String(64))
+    payment_method: Mapped[str] = mapped_column(String(24))
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    order_amount_cents: Mapped[int] = mapped_column(Money)
+    covered_amount_cents: Mapped[int] = mapped_column(Money)
+    paid_amount_cents: Mapped[int] = mapped_column(Money)
+    placed_at: Mapped[datetime]
+    ship_by: Mapped[date] = mapped_column(Date)
+    shipped_at: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(16))
+
+
+class Claim(Base):
+    __tablename__ = "claims"
+    __table_args__ = (
+        CheckConstraint("claimed_amount_cents >= 0", name="claimed_amount_not_negative"),
+        CheckConstraint("inspection_fee_cents >= 0", name="inspection_fee_not_negative"),
+        CheckConstraint(
+            "defect_rate_bp IS NULL OR (defect_rate_bp >= 0 AND defect_rate_bp <= 10000)",
+            name="defect_rate_in_range",
+        ),
+        CheckConstraint(_one_of("kind", CLAIM_KINDS), name="kind_known"),
+        CheckConstraint(_one_of("status", CLAIM_STATUSES), name="status_known"),
+        CheckConstraint(_one_of("supplier_response", SUPPLIER_RESPONSES), name="response_known"),
+        Index("ix_claims_filed_at", "filed_at"),
+        Index("ix_claims_status_filed_at", "status", "filed_at"),
+        Index("ix_claims_order_id", "order_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(64), unique=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    filed_at: Mapped[datetime]
+    claimed_amount_cents: Mapped[int] = mapped_column(Money)
+    description: Mapped[str] = mapped_column(Text, default="")
+    # Evidence: a third-party inspection report decides quality disputes.
+    inspection_report: Mapped[bool] = mapped_column(Boolean, default=False)
+    defect_rate_bp: Mapped[int | None] = mapped_column(Integer)
+    conforming: Mapped[bool | None] = mapped_column(Boolean)
+    inspection_fee_cents: Mapped[int] = mapped_column(Money, default=0)
+    supplier_response: Mapped[str] = mapped_column(String(16), default="none")
+    supplier_responded_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(32), default="open")
+    escalated_at: Mapped[datetime | None]
+    picked_up_at: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None]
+    withdrawn_at: Mapped[datetime | None]
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class Recommendation(Base):
+    """The rules module's answer under one policy version; history, never rewritten."""
+
+    __tablename__ = "recommendations"
+    __table_args__ = (
+        CheckConstraint("amount_cents >= 0", name="amount_not_negative"),
+        CheckConstraint("amount_cents <= cap_cents", name="amount_within_cap"),
+        CheckConstraint(_one_of("action", ACTIONS), name="action_known"),
+        Index("ix_recommendations_claim_created", "claim_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"))
+    policy_version: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(24))
+    amount_cents: Mapped[int] = mapped_column(Money)
+    cap_cents: Mapped[int] = mapped_column(Money)
+    # [{"code": ..., "message": ...}, ...] — the recommendation explains itself.
+    reasons: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    four_eyes_required: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime]
+
+
+class Decision(Base):
+    """A reviewer's verdict; append-only. A unique (claim, stage) pair makes a race lose cleanly."""
+
+    __tablename__ = "decisions"
+    __table_args__ = (
+        UniqueConstraint("claim_id", "stage", name="uq_decisions_claim_stage"),
+        CheckConstraint("amount_cents >= 0", name="amount_not_negative"),
+        CheckConstraint("amount_cents <= cap_cents", name="amount_within_cap"),
+        CheckConstraint(_one_of("verdict", VERDICTS), name="verdict_known"),
+        CheckConstraint(_one_of("stage", DECISION_STAGES), name="stage_known"),
+        Index("ix_decisions_reviewer_decided", "reviewer_id", "decided_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"))
+    recommendation_id: Mapped[int | None] = mapped_column(ForeignKey("recommendations.id"))
+    stage: Mapped[str] = mapped_column(String(8))
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    verdict: Mapped[str] = mapped_column(String(8))
+    amount_cents: Mapped[int] = mapped_column(Money)
+    cap_cents: Mapped[int] = mapped_column(Money)
+    note: Mapped[str] = mapped_column(Text, default="")
+    decided_at: Mapped[datetime]
+
+
+class AuditEvent(Base):
+    """Who did what, when, with the state before and after; append-only."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        Index("ix_audit_events_entity", "entity_type", "entity_id"),
+        Index("ix_audit_events_at", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_label: Mapped[str] = mapped_column(String(320))
+    action: Mapped[str] = mapped_column(String(64))
+    entity_type: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str | None] = mapped_column(String(64))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    at: Mapped[datetime]

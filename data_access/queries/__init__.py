@@ -1,0 +1,1 @@
+"""Read-side queries: aggregate in SQL, return pandas DataFrames of plain values."""

@@ -1,0 +1,1 @@
+"""Streamlit-side helpers: wiring, shared widgets and pure plotly chart builders."""
