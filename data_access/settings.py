@@ -17,6 +17,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ASSURANCE_", env_file=".env", extra="ignore")
 
     database_url: str = EMBEDDED_DATABASE_URL
+    #: The active refund policy (a file under rules/policies/); a change is a new version.
+    policy_version: str = "v1"
 
     @property
     def is_embedded_demo(self) -> bool:

@@ -1,0 +1,130 @@
+"""The dispute clock of a claim, in UTC.
+
+Day counting (calendar days, UTC): the filing day is **day 0**; "after N days" means from 00:00
+UTC on day N + 1, i.e. once day N has ended. With the v1 policy, for a claim filed at any time on
+Monday 2025-03-03 (day 0):
+
+* the supplier may respond during days 1-3; ``supplier_response_due`` = 2025-03-07 00:00 (the end
+  of day 3), so a supplier always gets at least three full days whatever the filing hour;
+* "the buyer may escalate from day 4": ``buyer_may_escalate_from`` = 2025-03-07 00:00;
+* "escalation is automatic on day 8": ``auto_escalation_at`` = 2025-03-11 00:00.
+
+Working days are Monday to Friday minus the policy's holidays. ``add_working_days`` counts working
+time: the clock only runs on working days, so an escalation on Friday 10:00 plus 2 working days is
+Tuesday 10:00, and one on Saturday (the clock stopped) is due Wednesday 00:00 — the end of Tuesday.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from rules.policy import Policy
+
+__all__ = ["ClaimDeadlines", "add_working_days", "claim_deadlines", "is_working_day"]
+
+_ONE_DAY = timedelta(days=1)
+
+
+def _as_utc(name: str, value: datetime) -> datetime:
+    if not isinstance(value, datetime):
+        raise TypeError(f"{name} must be a datetime, got {type(value).__name__}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{name} must be timezone-aware (UTC), got naive {value.isoformat()}")
+    return value.astimezone(UTC)
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=UTC)
+
+
+def is_working_day(day: date, holidays: frozenset[date]) -> bool:
+    return day.weekday() < 5 and day not in holidays
+
+
+def add_working_days(start: datetime, n: int, holidays: frozenset[date]) -> datetime:
+    """``start`` plus ``n`` working days of working time, in UTC.
+
+    If ``start`` falls on a weekend or holiday the clock has not started yet, so counting begins
+    at 00:00 of the next working day; then each step moves to the same time on the next working
+    day. ``n == 0`` returns ``start`` (in UTC) unchanged.
+    """
+    if n < 0:
+        raise ValueError(f"n must not be negative, got {n}")
+    current = _as_utc("start", start)
+    if n == 0:
+        return current
+    if not is_working_day(current.date(), holidays):
+        day = current.date() + _ONE_DAY
+        while not is_working_day(day, holidays):
+            day += _ONE_DAY
+        current = _midnight(day)
+    for _ in range(n):
+        current += _ONE_DAY
+        while not is_working_day(current.date(), holidays):
+            current += _ONE_DAY
+    return current
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimDeadlines:
+    """All moments of one claim's dispute clock; ``escalated_at``/``picked_up_at`` are the facts
+    they were computed from, kept so ``next_deadline`` knows which stage the claim is in."""
+
+    supplier_response_due: datetime
+    buyer_may_escalate_from: datetime
+    auto_escalation_at: datetime
+    pickup_due: datetime
+    decision_due: datetime
+    escalated_at: datetime | None = None
+    picked_up_at: datetime | None = None
+
+    def next_deadline(
+        self, now: datetime, *, supplier_responded: bool = False
+    ) -> tuple[str, datetime]:
+        """The deadline that governs the claim's current stage, as ``(label, when)``.
+
+        Picked up -> ``decision_due``; escalated (by hand, or automatically because ``now`` has
+        reached ``auto_escalation_at``) -> ``pickup_due``; otherwise ``supplier_response_due``
+        until it passes or the supplier has responded, then ``auto_escalation_at``. The result is
+        in the past when the claim is overdue, so sorting a queue by ``when`` ascending shows the
+        most overdue first and then the nearest. Labels are the attribute names. Only call this
+        for undecided claims: a decided claim has no deadline.
+        """
+        now = _as_utc("now", now)
+        if self.picked_up_at is not None:
+            return "decision_due", self.decision_due
+        if self.escalated_at is not None or now >= self.auto_escalation_at:
+            return "pickup_due", self.pickup_due
+        if not supplier_responded and now < self.supplier_response_due:
+            return "supplier_response_due", self.supplier_response_due
+        return "auto_escalation_at", self.auto_escalation_at
+
+
+def claim_deadlines(
+    filed_at: datetime,
+    escalated_at: datetime | None,
+    picked_up_at: datetime | None,
+    policy: Policy,
+) -> ClaimDeadlines:
+    """The dispute clock for a claim filed at ``filed_at``; see the module docstring."""
+    filed_day = _as_utc("filed_at", filed_at).date()
+    escalated = None if escalated_at is None else _as_utc("escalated_at", escalated_at)
+    picked_up = None if picked_up_at is None else _as_utc("picked_up_at", picked_up_at)
+    holidays = frozenset(policy.holidays)
+
+    def after(days: int) -> datetime:
+        return _midnight(filed_day + timedelta(days=days + 1))
+
+    auto = after(policy.auto_escalate_after_days)
+    pickup_due = add_working_days(escalated or auto, policy.pickup_working_days, holidays)
+    decision_due = add_working_days(picked_up or pickup_due, policy.decision_working_days, holidays)
+    return ClaimDeadlines(
+        supplier_response_due=after(policy.supplier_response_days),
+        buyer_may_escalate_from=after(policy.buyer_may_escalate_after_days),
+        auto_escalation_at=auto,
+        pickup_due=pickup_due,
+        decision_due=decision_due,
+        escalated_at=escalated,
+        picked_up_at=picked_up,
+    )

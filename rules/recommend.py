@@ -1,0 +1,436 @@
+"""The refund recommendation: one pure function shared by the app, the CLI and the simulator.
+
+Precedence (the first rule that decides wins; every result also carries the CAP_* reasons):
+
+1. Cap. ``base cap = max(0, min(covered, paid) - already refunded)``; the cap that applies is
+   ``min(base cap, claimed amount)``. No amount ever exceeds it.
+2. Filed more than ``claim_window_days`` after delivery -> REJECT ``OUT_OF_WINDOW``. Days are UTC
+   calendar days: filed on day 30 after the delivery day is in the window, day 31 is out.
+3. Base cap 0 -> REJECT ``NOTHING_REFUNDABLE``; claimed amount 0 -> REJECT ``NOTHING_CLAIMED``.
+4. Supplier accepted -> approve the claimed amount within the cap (``SUPPLIER_ACCEPTED``).
+5. The rule of the claim kind:
+
+   * late_shipment: not shipped and today > ship-by + grace -> full (``NOT_SHIPPED``); not
+     shipped and not yet past -> REJECT ``NOT_YET_LATE``; shipped d days after the ship-by day
+     with d > grace -> base cap x min(rate per day x d, max rate), within the cap
+     (``SHIPPED_LATE``); shipped on time -> REJECT ``SHIPPED_ON_TIME``; delivered without a ship
+     date -> REQUEST_EVIDENCE ``SHIP_DATE_MISSING`` (the lateness cannot be measured).
+   * quality: no report -> REQUEST_EVIDENCE ``NO_INSPECTION_REPORT``; a report that does not say
+     whether the goods conform, or a non-conforming one without a defect rate -> REQUEST_EVIDENCE
+     ``INSPECTION_INCOMPLETE``; conforming -> REJECT ``CONFORMING``; defect rate at or above the
+     full-refund rate -> full (``DEFECT_RATE_FULL``); else base cap x defect rate
+     (``DEFECT_RATE_PARTIAL``) plus the inspection fee, since the supplier is at fault
+     (``INSPECTION_FEE_REFUNDED``), all within the cap. The buyer's claimed amount is expected to
+     include the fee, because the claimed amount bounds the total.
+   * non_delivery: delivered -> REJECT ``DELIVERED``; shipped and today > shipped day +
+     ``non_delivery_days`` -> full (``NOT_DELIVERED``); shipped more recently -> REJECT
+     ``NOT_YET_OVERDUE``; never shipped -> ``NEVER_SHIPPED`` and the late-shipment rule.
+
+6. A computed approval of 0 (e.g. 1% of a few cents) becomes REJECT ``ZERO_AMOUNT``.
+
+Action: APPROVE_FULL when amount == cap (> 0), APPROVE_PARTIAL when 0 < amount < cap, REJECT and
+REQUEST_EVIDENCE always carry 0. ``four_eyes_required`` is ``amount > four_eyes_threshold``.
+
+Rounding: percentages are applied in exact integer arithmetic (``cents x bp / 10000``) and rounded
+half to even to the cent, so 0.5 cent rounds to the even cent and no float is ever involved.
+
+Speed matters (batch recomputation and the simulator run this over every claim), so the hot path
+avoids Decimal, uses only int and date arithmetic and formats each message once.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rules.facts import (
+    Action,
+    ClaimFacts,
+    ClaimKind,
+    OrderFacts,
+    Reason,
+    ReasonCode,
+    Recommendation,
+    SupplierResponse,
+    format_money,
+    format_rate,
+)
+from rules.policy import Policy
+
+__all__ = ["apply_rate", "departs_from", "needs_second_approval", "recommend"]
+
+_APPROVE_FULL = Action.APPROVE_FULL
+_APPROVE_PARTIAL = Action.APPROVE_PARTIAL
+_REJECT = Action.REJECT
+_REQUEST_EVIDENCE = Action.REQUEST_EVIDENCE
+_APPROVALS = frozenset((_APPROVE_FULL, _APPROVE_PARTIAL))
+_C = ReasonCode
+
+
+def apply_rate(cents: int, bp: int) -> int:
+    """``cents x bp / 10000`` rounded half to even to the cent, in exact integer arithmetic."""
+    quotient, remainder = divmod(cents * bp, 10_000)
+    twice = remainder * 2
+    if twice > 10_000 or (twice == 10_000 and quotient & 1):
+        quotient += 1
+    return quotient
+
+
+def _days(n: int) -> str:
+    return "1 day" if n == 1 else f"{n} days"
+
+
+def _late_shipment(
+    order: OrderFacts,
+    base_cap: int,
+    cap: int,
+    policy: Policy,
+    today: date,
+    cur: str,
+    reasons: list[Reason],
+) -> tuple[Action, int]:
+    grace = policy.late_grace_days
+    ship_by = order.ship_by
+    grace_text = f" + {_days(grace)} grace" if grace else ""
+    shipped_at = order.shipped_at
+    if shipped_at is None:
+        if order.delivered_at is not None:
+            reasons.append(
+                Reason(
+                    _C.SHIP_DATE_MISSING,
+                    f"Delivered on {order.delivered_at.date().isoformat()} but no ship date is "
+                    "recorded, so the lateness cannot be measured; ask for the shipping record.",
+                )
+            )
+            return _REQUEST_EVIDENCE, 0
+        late_by = (today - ship_by).days
+        if late_by > grace:
+            reasons.append(
+                Reason(
+                    _C.NOT_SHIPPED,
+                    f"Not shipped by the ship-by date {ship_by.isoformat()}{grace_text}; on "
+                    f"{today.isoformat()} it is {_days(late_by)} late, so the buyer may cancel "
+                    "for a full refund.",
+                )
+            )
+            return _APPROVE_FULL, cap
+        reasons.append(
+            Reason(
+                _C.NOT_YET_LATE,
+                f"Not shipped yet, but on {today.isoformat()} the ship-by date "
+                f"{ship_by.isoformat()}{grace_text} has not passed.",
+            )
+        )
+        return _REJECT, 0
+    shipped_day = shipped_at.date()
+    late_by = (shipped_day - ship_by).days
+    if late_by <= grace:
+        reasons.append(
+            Reason(
+                _C.SHIPPED_ON_TIME,
+                f"Shipped on {shipped_day.isoformat()}, on or before the ship-by date "
+                f"{ship_by.isoformat()}{grace_text}.",
+            )
+        )
+        return _REJECT, 0
+    per_day = policy.late_rate_per_day_bp
+    rate = per_day * late_by
+    rate_max = policy.late_rate_max_bp
+    rate_text = f"{late_by} x {format_rate(per_day)}"
+    if rate > rate_max:
+        rate = rate_max
+        rate_text += f", capped at {format_rate(rate_max)}"
+    amount = apply_rate(base_cap, rate)
+    if amount > cap:
+        amount = cap
+    reasons.append(
+        Reason(
+            _C.SHIPPED_LATE,
+            f"Shipped on {shipped_day.isoformat()}, {_days(late_by)} after the ship-by date "
+            f"{ship_by.isoformat()}: {format_rate(rate)} ({rate_text}) of "
+            f"{format_money(base_cap, cur)} = {format_money(amount, cur)}.",
+        )
+    )
+    return _APPROVE_PARTIAL, amount
+
+
+def _incomplete(missing: str, reasons: list[Reason]) -> tuple[Action, int]:
+    reasons.append(
+        Reason(
+            _C.INSPECTION_INCOMPLETE,
+            f"The inspection report does not state {missing}; ask for a complete report.",
+        )
+    )
+    return _REQUEST_EVIDENCE, 0
+
+
+def _quality(
+    claim: ClaimFacts, base_cap: int, cap: int, policy: Policy, cur: str, reasons: list[Reason]
+) -> tuple[Action, int]:
+    if not claim.inspection_report:
+        reasons.append(
+            Reason(
+                _C.NO_INSPECTION_REPORT,
+                "No third-party inspection report (e.g. SGS, TÜV, Bureau Veritas) is on file; "
+                "quality claims are decided on one.",
+            )
+        )
+        return _REQUEST_EVIDENCE, 0
+    conforming = claim.conforming
+    defect = claim.defect_rate_bp
+    if conforming is None:
+        return _incomplete("whether the goods conform", reasons)
+    if conforming:
+        shown = f" (defect rate {format_rate(defect)})" if defect is not None else ""
+        reasons.append(
+            Reason(
+                _C.CONFORMING,
+                f"The inspection report says the goods conform to the contract{shown}.",
+            )
+        )
+        return _REJECT, 0
+    if defect is None:
+        return _incomplete("the defect rate", reasons)
+    full_at = policy.quality_full_refund_defect_bp
+    if defect >= full_at:
+        reasons.append(
+            Reason(
+                _C.DEFECT_RATE_FULL,
+                f"Defect rate {format_rate(defect)} is at or above {format_rate(full_at)}, "
+                f"so the full {format_money(cap, cur)} is refunded.",
+            )
+        )
+        return _APPROVE_FULL, cap
+    share = apply_rate(base_cap, defect)
+    reasons.append(
+        Reason(
+            _C.DEFECT_RATE_PARTIAL,
+            f"Defect rate {format_rate(defect)} is below {format_rate(full_at)}: "
+            f"{format_rate(defect)} of {format_money(base_cap, cur)} = "
+            f"{format_money(share, cur)}.",
+        )
+    )
+    amount = share
+    fee = claim.inspection_fee_cents
+    if fee:
+        amount += fee
+        limited = ""
+        if amount > cap:
+            amount = cap
+            limited = f"; the total is limited to the cap {format_money(cap, cur)}"
+        reasons.append(
+            Reason(
+                _C.INSPECTION_FEE_REFUNDED,
+                f"The goods do not conform, so the supplier is at fault and the inspection fee "
+                f"{format_money(fee, cur)} is refunded too{limited}.",
+            )
+        )
+    elif amount > cap:
+        amount = cap
+    return _APPROVE_PARTIAL, amount
+
+
+def _non_delivery(
+    order: OrderFacts,
+    base_cap: int,
+    cap: int,
+    policy: Policy,
+    today: date,
+    cur: str,
+    reasons: list[Reason],
+) -> tuple[Action, int]:
+    delivered_at = order.delivered_at
+    if delivered_at is not None:
+        reasons.append(
+            Reason(
+                _C.DELIVERED,
+                f"Delivered on {delivered_at.date().isoformat()}, so a non-delivery claim "
+                "does not apply.",
+            )
+        )
+        return _REJECT, 0
+    shipped_at = order.shipped_at
+    if shipped_at is None:
+        reasons.append(
+            Reason(
+                _C.NEVER_SHIPPED,
+                "Never shipped, so the late-shipment rule decides this non-delivery claim.",
+            )
+        )
+        return _late_shipment(order, base_cap, cap, policy, today, cur, reasons)
+    shipped_day = shipped_at.date()
+    elapsed = (today - shipped_day).days
+    limit = policy.non_delivery_days
+    if elapsed > limit:
+        reasons.append(
+            Reason(
+                _C.NOT_DELIVERED,
+                f"Shipped on {shipped_day.isoformat()} and still not delivered on "
+                f"{today.isoformat()}, {_days(elapsed)} later (limit {_days(limit)}): "
+                "full refund.",
+            )
+        )
+        return _APPROVE_FULL, cap
+    reasons.append(
+        Reason(
+            _C.NOT_YET_OVERDUE,
+            f"Shipped on {shipped_day.isoformat()}; on {today.isoformat()} only "
+            f"{_days(elapsed)} have passed, and non-delivery is established after "
+            f"{_days(limit)}.",
+        )
+    )
+    return _REJECT, 0
+
+
+def _cap_reasons(
+    covered: int, paid: int, refunded: int, base_cap: int, claimed: int, cur: str
+) -> list[Reason]:
+    if claimed < base_cap:
+        return [
+            Reason(
+                _C.CAP_CLAIMED_AMOUNT,
+                f"The cap is the claimed amount {format_money(claimed, cur)}, below the "
+                f"refundable {format_money(base_cap, cur)}.",
+            )
+        ]
+    if covered <= paid:
+        first = Reason(
+            _C.CAP_COVERED_AMOUNT,
+            f"The refund is limited by the covered amount {format_money(covered, cur)} "
+            f"(paid {format_money(paid, cur)}).",
+        )
+    else:
+        first = Reason(
+            _C.CAP_PAID_AMOUNT,
+            f"The refund is limited by the paid amount {format_money(paid, cur)} "
+            f"(covered {format_money(covered, cur)}).",
+        )
+    if not refunded:
+        return [first]
+    return [
+        first,
+        Reason(
+            _C.CAP_ALREADY_REFUNDED,
+            f"{format_money(refunded, cur)} was already refunded on this order, leaving "
+            f"{format_money(base_cap, cur)} of {format_money(min(covered, paid), cur)}.",
+        ),
+    ]
+
+
+def recommend(claim: ClaimFacts, order: OrderFacts, policy: Policy, today: date) -> Recommendation:
+    """Recommend what to do with ``claim``; see the module docstring for the rules' precedence."""
+    cur = policy.currency
+    covered = order.covered_amount_cents
+    paid = order.paid_amount_cents
+    refunded = order.already_refunded_cents
+    base_cap = (covered if covered <= paid else paid) - refunded
+    if base_cap < 0:
+        base_cap = 0
+    claimed = claim.claimed_amount_cents
+    cap = claimed if claimed < base_cap else base_cap
+    reasons: list[Reason] = []
+
+    delivered_at = order.delivered_at
+    filed_day = claim.filed_at.date()
+    window = policy.claim_window_days
+    if delivered_at is not None and (filed_day - delivered_at.date()).days > window:
+        delivered_day = delivered_at.date()
+        reasons.append(
+            Reason(
+                _C.OUT_OF_WINDOW,
+                f"Filed on {filed_day.isoformat()}, {_days((filed_day - delivered_day).days)} "
+                f"after delivery on {delivered_day.isoformat()}; claims must be filed within "
+                f"{_days(window)} of delivery.",
+            )
+        )
+        action, amount = _REJECT, 0
+    elif base_cap == 0:
+        reasons.append(
+            Reason(
+                _C.NOTHING_REFUNDABLE,
+                f"Nothing is refundable: the lower of covered {format_money(covered, cur)} and "
+                f"paid {format_money(paid, cur)}, less {format_money(refunded, cur)} already "
+                f"refunded, leaves {format_money(0, cur)}.",
+            )
+        )
+        action, amount = _REJECT, 0
+    elif claimed == 0:
+        reasons.append(
+            Reason(
+                _C.NOTHING_CLAIMED,
+                f"The claimed amount is {format_money(0, cur)}, so there is nothing to refund.",
+            )
+        )
+        action, amount = _REJECT, 0
+    elif claim.supplier_response is SupplierResponse.ACCEPTED:
+        reasons.append(
+            Reason(
+                _C.SUPPLIER_ACCEPTED,
+                f"The supplier accepted the claim of {format_money(claimed, cur)}; "
+                f"{format_money(cap, cur)} is approved within the cap.",
+            )
+        )
+        action, amount = _APPROVE_FULL, cap
+    else:
+        kind = claim.kind
+        if kind is ClaimKind.LATE_SHIPMENT:
+            action, amount = _late_shipment(order, base_cap, cap, policy, today, cur, reasons)
+        elif kind is ClaimKind.QUALITY:
+            action, amount = _quality(claim, base_cap, cap, policy, cur, reasons)
+        else:
+            action, amount = _non_delivery(order, base_cap, cap, policy, today, cur, reasons)
+        if action is _APPROVE_PARTIAL or action is _APPROVE_FULL:
+            if amount <= 0:
+                reasons.append(
+                    Reason(
+                        _C.ZERO_AMOUNT,
+                        f"The computed refund rounds to {format_money(0, cur)}, so there is "
+                        "nothing to approve.",
+                    )
+                )
+                action, amount = _REJECT, 0
+            else:
+                # A computed partial share can still reach the whole cap (e.g. a small claim).
+                action = _APPROVE_FULL if amount >= cap else _APPROVE_PARTIAL
+
+    reasons += _cap_reasons(covered, paid, refunded, base_cap, claimed, cur)
+    threshold = policy.four_eyes_threshold_cents
+    four_eyes = amount > threshold
+    if four_eyes:
+        reasons.append(
+            Reason(
+                _C.FOUR_EYES_REQUIRED,
+                f"{format_money(amount, cur)} is above the four-eyes threshold "
+                f"{format_money(threshold, cur)}; a second, different reviewer must approve.",
+            )
+        )
+    return Recommendation(action, amount, cap, tuple(reasons), policy.version, four_eyes)
+
+
+def departs_from(rec: Recommendation, verdict_approve: bool, amount_cents: int) -> bool:
+    """Whether a reviewer's verdict differs from the recommendation.
+
+    Approving departs from a REJECT or REQUEST_EVIDENCE; rejecting departs from an approval; an
+    approval of a different amount departs from an approval. Raises ``ValueError`` for verdicts
+    no reviewer may record: an approval of 0 or more than the cap, or a rejection with an amount.
+    """
+    if type(amount_cents) is not int:
+        raise TypeError(f"amount_cents must be an int, got {type(amount_cents).__name__}")
+    if verdict_approve:
+        if amount_cents <= 0:
+            raise ValueError("an approval needs a positive amount")
+        if amount_cents > rec.cap_cents:
+            raise ValueError(
+                f"{format_money(amount_cents)} is above the cap {format_money(rec.cap_cents)}"
+            )
+        return rec.action not in _APPROVALS or amount_cents != rec.amount_cents
+    if amount_cents != 0:
+        raise ValueError("a rejection carries no amount")
+    return rec.action in _APPROVALS
+
+
+def needs_second_approval(
+    rec: Recommendation, verdict_approve: bool, amount_cents: int, policy: Policy
+) -> bool:
+    """Four-eyes: an approved amount above the threshold, or any verdict departing from ``rec``."""
+    over = verdict_approve and amount_cents > policy.four_eyes_threshold_cents
+    return departs_from(rec, verdict_approve, amount_cents) or over

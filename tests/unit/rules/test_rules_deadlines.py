@@ -1,0 +1,140 @@
+"""The dispute clock: filing day is day 0; "day 4" and "day 8" start at 00:00 UTC.
+
+Calendar used below: 2025-03-03 is a Monday, 2025-03-07 a Friday, 2025-03-08 a Saturday.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, date, datetime, timedelta, timezone
+
+import pytest
+
+from rules import add_working_days, bundled_policy, claim_deadlines
+
+V1 = bundled_policy("v1")
+NO_HOLIDAYS: frozenset[date] = frozenset()
+
+
+def utc(d: int, hh: int = 0, mm: int = 0, month: int = 3) -> datetime:
+    return datetime(2025, month, d, hh, mm, tzinfo=UTC)
+
+
+def test_calendar_assumptions() -> None:
+    assert date(2025, 3, 3).weekday() == 0
+    assert date(2025, 3, 7).weekday() == 4
+
+
+@pytest.mark.parametrize("filed", [utc(3, 0, 0), utc(3, 10, 0), utc(3, 23, 59)])
+def test_day_4_and_day_8(filed: datetime) -> None:
+    d = claim_deadlines(filed, None, None, V1)
+    # Day 0 = Mon 03-03; days 1-3 = Tue-Thu; day 4 = Fri 03-07; day 8 = Tue 03-11.
+    assert d.supplier_response_due == utc(7)
+    assert d.buyer_may_escalate_from == utc(7)
+    assert d.auto_escalation_at == utc(11)
+    # Auto-escalated Tue 00:00 + 2 working days = Thu 00:00; + 2 more = Mon 03-17 00:00.
+    assert d.pickup_due == utc(13)
+    assert d.decision_due == utc(17)
+
+
+def test_filed_just_after_midnight_moves_every_day() -> None:
+    d = claim_deadlines(utc(4, 0, 0), None, None, V1)
+    assert (d.supplier_response_due, d.auto_escalation_at) == (utc(8), utc(12))
+
+
+def test_filing_day_is_the_utc_day() -> None:
+    # 2025-03-03 23:30 at UTC-2 is 2025-03-04 01:30 UTC: day 0 is Tuesday.
+    filed = datetime(2025, 3, 3, 23, 30, tzinfo=timezone(timedelta(hours=-2)))
+    d = claim_deadlines(filed, None, None, V1)
+    assert d.buyer_may_escalate_from == utc(8)
+    assert d.auto_escalation_at.tzinfo is UTC
+
+
+def test_escalation_on_friday_skips_the_weekend() -> None:
+    d = claim_deadlines(utc(3, 9), utc(7, 10), None, V1)
+    assert d.pickup_due == utc(11, 10)  # Fri 10:00 -> Mon -> Tue 10:00
+    assert d.decision_due == utc(13, 10)  # from the pickup due: Wed -> Thu 10:00
+
+
+def test_escalation_on_friday_with_a_monday_holiday() -> None:
+    policy = dataclasses.replace(V1, holidays=(date(2025, 3, 10),))
+    d = claim_deadlines(utc(3, 9), utc(7, 10), None, policy)
+    assert d.pickup_due == utc(12, 10)
+    assert d.decision_due == utc(14, 10)
+
+
+def test_decision_counts_from_the_actual_pickup() -> None:
+    d = claim_deadlines(utc(3, 9), utc(7, 10), utc(7, 15), V1)
+    assert d.pickup_due == utc(11, 10)
+    assert d.decision_due == utc(11, 15)
+
+
+@pytest.mark.parametrize(
+    ("start", "n", "holidays", "due"),
+    [
+        (utc(3, 10), 0, NO_HOLIDAYS, utc(3, 10)),
+        (utc(3, 10), 1, NO_HOLIDAYS, utc(4, 10)),
+        (utc(7, 0), 1, NO_HOLIDAYS, utc(10, 0)),  # all of Friday, then Monday 00:00
+        (utc(8, 0), 2, NO_HOLIDAYS, utc(12, 0)),  # Saturday: the clock starts Monday 00:00
+        (utc(9, 18), 1, NO_HOLIDAYS, utc(11, 0)),  # Sunday evening: same
+        (utc(10, 10), 1, frozenset({date(2025, 3, 10)}), utc(12, 0)),  # on a holiday
+        (utc(7, 10), 5, frozenset({date(2025, 3, 12), date(2025, 3, 13)}), utc(18, 10)),
+    ],
+)
+def test_add_working_days(
+    start: datetime, n: int, holidays: frozenset[date], due: datetime
+) -> None:
+    assert add_working_days(start, n, holidays) == due
+
+
+def test_add_working_days_refuses_bad_input() -> None:
+    with pytest.raises(ValueError):
+        add_working_days(datetime(2025, 3, 3, 10, 0), 1, NO_HOLIDAYS)  # naive
+    with pytest.raises(ValueError):
+        add_working_days(utc(3), -1, NO_HOLIDAYS)
+    with pytest.raises(ValueError):
+        claim_deadlines(datetime(2025, 3, 3), None, None, V1)
+
+
+def test_policy_numbers_drive_the_clock() -> None:
+    policy = dataclasses.replace(
+        V1, supplier_response_days=5, buyer_may_escalate_after_days=5, auto_escalate_after_days=10
+    )
+    d = claim_deadlines(utc(3, 10), None, None, policy)
+    assert (d.supplier_response_due, d.auto_escalation_at) == (utc(9), utc(14))
+
+
+@pytest.mark.parametrize(
+    ("now", "escalated", "picked_up", "responded", "label", "when"),
+    [
+        (utc(4), None, None, False, "supplier_response_due", utc(7)),
+        (utc(6, 23, 59), None, None, False, "supplier_response_due", utc(7)),
+        (utc(4), None, None, True, "auto_escalation_at", utc(11)),
+        (utc(7), None, None, False, "auto_escalation_at", utc(11)),
+        (utc(11), None, None, False, "pickup_due", utc(13)),  # auto-escalated
+        (utc(20), None, None, False, "pickup_due", utc(13)),  # overdue: in the past
+        (utc(8), utc(7, 10), None, False, "pickup_due", utc(11, 10)),
+        (utc(8), utc(7, 10), utc(7, 15), False, "decision_due", utc(11, 15)),
+    ],
+)
+def test_next_deadline(
+    now: datetime,
+    escalated: datetime | None,
+    picked_up: datetime | None,
+    responded: bool,
+    label: str,
+    when: datetime,
+) -> None:
+    d = claim_deadlines(utc(3, 10), escalated, picked_up, V1)
+    assert d.next_deadline(now, supplier_responded=responded) == (label, when)
+
+
+def test_next_deadline_sorts_overdue_first() -> None:
+    now = utc(20)
+    claims = {
+        "fresh": claim_deadlines(utc(19, 10), None, None, V1),
+        "overdue": claim_deadlines(utc(3, 10), None, None, V1),
+        "in_review": claim_deadlines(utc(10, 10), utc(14, 9), utc(17, 9), V1),
+    }
+    order = sorted(claims, key=lambda k: claims[k].next_deadline(now)[1])
+    assert order == ["overdue", "in_review", "fresh"]
