@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+#: Execution option marking a transaction that will write (see :func:`write_session`).
+WRITE_OPTION = "assurance_write"
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -26,6 +30,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs
         )
         event.listen(engine, "connect", _configure_sqlite)
+        event.listen(engine, "begin", _begin_sqlite)
         return engine
     # Pin the session time zone so any server-side date arithmetic happens in UTC.
     connect_args = {"options": "-c timezone=UTC", "connect_timeout": 5}
@@ -33,6 +38,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    # pysqlite's own transaction handling starts transactions late and deferred; take control
+    # (SQLAlchemy's documented recipe) so a writer can start with BEGIN IMMEDIATE.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -41,5 +49,24 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _begin_sqlite(connection: Connection) -> None:
+    # A writer that reads first and writes later must hold the write lock from the start: in WAL
+    # mode a deferred transaction whose snapshot went stale cannot upgrade and fails at once.
+    immediate = connection.get_execution_options().get(WRITE_OPTION, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def write_session(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One transaction for a use case that writes: committed on success, rolled back whole.
+
+    On SQLite it takes the write lock up front, so concurrent writers queue (busy timeout)
+    instead of failing; on PostgreSQL rows are locked explicitly where it matters.
+    """
+    with factory.begin() as session:
+        session.connection(execution_options={WRITE_OPTION: True})
+        yield session

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from ui import charts, definitions, format, wiring
+from ui import auth, charts, definitions, format, wiring
 from ui.data import cached_ops_overview
 
+auth.require_screen("pages/overview.py")
 st.title("Ops overview")
 months = st.segmented_control(
     "Window", options=[6, 12, 24], default=24, format_func=lambda m: f"{m} months"

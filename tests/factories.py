@@ -14,7 +14,7 @@ _ids = itertools.count(1)
 
 
 def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+    return datetime(*args, tzinfo=UTC)  # type: ignore[misc, arg-type]
 
 
 def supplier(session: Session, **fields: Any) -> Supplier:
@@ -37,7 +37,11 @@ def supplier(session: Session, **fields: Any) -> Supplier:
 
 def buyer(session: Session, **fields: Any) -> Buyer:
     n = next(_ids)
-    values: dict[str, Any] = {"external_id": f"BUY-T{n}", "name": f"Buyer {n} GmbH", "country": "DE"}
+    values: dict[str, Any] = {
+        "external_id": f"BUY-T{n}",
+        "name": f"Buyer {n} GmbH",
+        "country": "DE",
+    }
     values.update(fields)
     row = Buyer(**values)
     session.add(row)

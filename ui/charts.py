@@ -41,7 +41,6 @@ def _rate_chart(
         ),
     )
     figure.update_layout(
-        title={"text": title},
         xaxis={"title": None, "type": "category"},
         yaxis={"title": title, "tickformat": ".1%", "rangemode": "tozero"},
         yaxis2={
@@ -50,9 +49,10 @@ def _rate_chart(
             "side": "right",
             "showgrid": False,
             "rangemode": "tozero",
+            "tickformat": ",d",
         },
         legend={"orientation": "h", "y": -0.2},
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        margin={"l": 10, "r": 10, "t": 20, "b": 10},
         hovermode="x unified",
     )
     return figure

@@ -6,10 +6,12 @@ from datetime import UTC, date, datetime
 
 import streamlit as st
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
-from data_access.engine import make_engine
+from data_access.engine import make_engine, make_session_factory
 from data_access.settings import Settings, get_settings
 from services.health import database_status
+from ui.gate import show_only
 
 
 def settings() -> Settings:
@@ -26,14 +28,28 @@ def engine() -> Engine:
     return _engine_for(settings().database_url)
 
 
+@st.cache_resource(show_spinner=False)
+def _session_factory_for(url: str) -> sessionmaker[Session]:
+    return make_session_factory(_engine_for(url))
+
+
+def session_factory() -> sessionmaker[Session]:
+    """The cached factory; each user action opens its own session from it."""
+    return _session_factory_for(settings().database_url)
+
+
 def today() -> date:
     """Today's date in UTC, the calendar every figure is counted in."""
     return datetime.now(UTC).date()
 
 
 def require_database() -> None:
-    """Stop the page with a clear message when the database cannot serve it."""
+    """Stop the app with a clear message when the database cannot serve it."""
     status = database_status(engine())
     if not status.ok:
-        st.error(status.problem, icon=":material/database_off:")
-        st.stop()
+
+        def database_problem() -> None:
+            st.title("Assurance Desk")
+            st.error(status.problem, icon=":material/database_off:")
+
+        show_only(database_problem, "Database unavailable", ":material/database_off:")

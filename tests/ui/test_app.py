@@ -1,59 +1,79 @@
-"""AppTest: every page runs without an exception; a dead database is explained, not traced."""
+"""AppTest: every page runs for its roles; sign-in decides what each role can open."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
-from data_access.engine import make_engine
-from tests import factories as f
-from tests.factories import utc
+from services.auth import Role
+from tests.ui.conftest import EMAILS, OIDC_SECRETS, ROOT, open_app, unescape
+from ui.navigation import SCREENS, Screen, screens_for
 
-ROOT = Path(__file__).resolve().parents[2]
-APP = str(ROOT / "app.py")
-PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))
-
-
-@pytest.fixture
-def app_database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    from datetime import date
-
-    engine = make_engine(database_url)
-    with Session(engine) as s:
-        sup, buy = f.supplier(s), f.buyer(s)
-        late = f.order(s, sup, buy, placed_at=utc(2025, 1, 2), ship_by=date(2025, 1, 20))
-        f.order(s, sup, buy, placed_at=utc(2025, 1, 3), ship_by=date(2025, 1, 20),
-                shipped_at=utc(2025, 1, 19))
-        f.claim(s, late, filed_at=utc(2025, 1, 25))
-        s.commit()
-    engine.dispose()
-    monkeypatch.setenv("ASSURANCE_DATABASE_URL", database_url)
-    return database_url
+PAGE_FILES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))
+TITLES_BY_ROLE = {
+    "exec": ["Overview"],
+    "ops_manager": ["Overview", "Import data"],
+    "claim_reviewer": [],
+    "admin": ["Users"],
+}
+HEADINGS = {
+    "pages/overview.py": "Ops overview",
+    "pages/import_data.py": "Import data",
+    "pages/users.py": "Users",
+}
 
 
-def _run(page: str | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30)
-    at.run()
-    if page is not None:
-        at.switch_page(page)
-        at.run()
-    return at
+def test_every_page_file_is_a_registered_screen() -> None:
+    assert sorted(s.path for s in SCREENS) == PAGE_FILES
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("screen", SCREENS, ids=lambda s: s.title)
 @pytest.mark.usefixtures("app_database")
-def test_every_page_runs(page: str) -> None:
-    at = _run(page)
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
+def test_every_page_runs_for_each_of_its_roles(screen: object) -> None:
+    for role in screen.roles:  # type: ignore[attr-defined]
+        at = open_app(EMAILS[role.value], screen.path)  # type: ignore[attr-defined]
+        assert not at.exception, (role, [e.value for e in at.exception])
+        assert not at.error, (role, [e.value for e in at.error])
+
+
+@pytest.mark.parametrize("role", list(TITLES_BY_ROLE))
+def test_each_role_is_given_only_its_screens(role: str) -> None:
+    assert [s.title for s in screens_for(Role(role))] == TITLES_BY_ROLE[role]
+
+
+@pytest.mark.parametrize("role", list(TITLES_BY_ROLE))
+@pytest.mark.usefixtures("app_database")
+def test_allowed_pages_open_from_the_navigation(role: str) -> None:
+    at = open_app(EMAILS[role])
+    assert not at.exception
+    for screen in screens_for(Role(role)):
+        at.switch_page(screen.path)
+        at.run()
+        assert HEADINGS[screen.path] in [t.value for t in at.title]
+
+
+@pytest.mark.parametrize(
+    ("role", "screen"),
+    [(r, s) for r in TITLES_BY_ROLE for s in SCREENS if s.title not in TITLES_BY_ROLE[r]],
+    ids=str,
+)
+@pytest.mark.usefixtures("app_database")
+def test_a_page_refuses_a_role_even_when_run_directly(role: str, screen: Screen) -> None:
+    """Second line of defence behind st.navigation: the page script checks the role itself."""
+    at = AppTest.from_file(str(ROOT / screen.path), default_timeout=30)
+    at.secrets["auth"] = OIDC_SECRETS
+    at.user = {"is_logged_in": True, "email": EMAILS[role]}
+    at.run()
+    assert not at.exception
+    assert HEADINGS[screen.path] not in [t.value for t in at.title]
+    assert "cannot open this page" in at.error[0].value
 
 
 @pytest.mark.usefixtures("app_database")
 def test_overview_shows_both_rates_with_counts() -> None:
-    at = _run()
+    at = open_app(EMAILS["exec"])
     assert at.title[0].value == "Ops overview"
     metrics = {m.label: m.value for m in at.metric}
     assert set(metrics) == {"Late-shipment rate", "Dispute rate"}
@@ -63,17 +83,43 @@ def test_overview_shows_both_rates_with_counts() -> None:
     assert "Late-shipment rate" in captions and "Dispute rate" in captions
 
 
+@pytest.mark.usefixtures("app_database")
+def test_not_signed_in_sees_only_the_sign_in_button() -> None:
+    at = open_app(None)
+    assert not at.exception
+    assert [b.label for b in at.button] == ["Sign in"]
+    assert not at.metric
+
+
+@pytest.mark.parametrize(
+    ("email", "expected"),
+    [("stranger@example.test", "does not have access"), ("gone@example.test", "disabled")],
+)
+@pytest.mark.usefixtures("app_database")
+def test_unknown_or_disabled_users_are_refused_politely(email: str, expected: str) -> None:
+    at = open_app(email)
+    assert not at.exception
+    assert expected in unescape(at.error[0].value)
+    assert [b.label for b in at.button] == ["Sign out"]
+    assert not at.metric
+
+
+@pytest.mark.usefixtures("app_database")
+def test_other_database_without_oidc_refuses_to_start() -> None:
+    at = open_app(EMAILS["admin"], oidc=False)
+    assert not at.exception
+    assert "Sign-in is not configured" in unescape(at.error[0].value)
+    assert not at.metric
+
+
 def test_unreachable_database_gives_a_clear_message(monkeypatch: pytest.MonkeyPatch) -> None:
     # Port 9 (discard) on loopback: nothing listens, the connection is refused at once.
-    monkeypatch.setenv(
-        "ASSURANCE_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:9/assurance"
-    )
-    at = _run()
+    monkeypatch.setenv("ASSURANCE_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:9/x")
+    at = open_app(EMAILS["exec"])
     assert not at.exception
     assert len(at.error) == 1
     message = at.error[0].value
-    assert "cannot be reached" in message
-    assert "ASSURANCE_DATABASE_URL" in message
+    assert "cannot be reached" in message and "ASSURANCE_DATABASE_URL" in message
     assert "Traceback" not in message
 
 
@@ -81,6 +127,6 @@ def test_unmigrated_database_says_to_upgrade(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("ASSURANCE_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
-    at = _run()
+    at = open_app(EMAILS["exec"])
     assert not at.exception
     assert "assurance db upgrade" in at.error[0].value

@@ -1,0 +1,65 @@
+"""Admin: who may sign in, and with which role."""
+
+import pandas as pd
+import streamlit as st
+
+from services.auth import NotAllowed, Role
+from services.users import ASSIGNABLE_ROLES, UserError, add_user, change_user, list_users
+from ui import auth, wiring
+from ui.text import plain
+
+actor = auth.require_screen("pages/users.py")
+st.title("Users")
+st.caption("People sign in with the company identity provider; this list decides their role.")
+
+users = list_users(wiring.engine())
+st.dataframe(
+    pd.DataFrame(
+        {
+            "Email": [u.email for u in users],
+            "Name": [u.display_name for u in users],
+            "Role": [u.role.value.replace("_", " ") for u in users],
+            "Active": [u.is_active for u in users],
+        }
+    ),
+    hide_index=True,
+)
+
+
+def _role_label(role: Role) -> str:
+    return role.value.replace("_", " ").capitalize()
+
+
+add_col, change_col = st.columns(2)
+with add_col, st.form("add_user", clear_on_submit=True):
+    st.subheader("Add a user")
+    email = st.text_input("Email")
+    name = st.text_input("Display name")
+    role = st.selectbox("Role", ASSIGNABLE_ROLES, format_func=_role_label)
+    if st.form_submit_button("Add user", type="primary"):
+        try:
+            added = add_user(wiring.session_factory(), actor, email, role, name)
+        except (UserError, NotAllowed) as error:
+            st.error(plain(str(error)))
+        else:
+            st.success(f"Added {plain(added.email)} as {_role_label(added.role).lower()}.")
+            st.rerun()
+
+with change_col, st.form("change_user"):
+    st.subheader("Change a user")
+    by_id = {u.id: u for u in users}
+    user_id = st.selectbox(
+        "User", list(by_id), format_func=lambda i: f"{by_id[i].email} ({by_id[i].display_name})"
+    )
+    new_role = st.selectbox("Role", ASSIGNABLE_ROLES, format_func=_role_label)
+    active = st.toggle("Active", value=True)
+    if st.form_submit_button("Save"):
+        try:
+            changed = change_user(
+                wiring.session_factory(), actor, user_id, role=new_role, is_active=active
+            )
+        except (UserError, NotAllowed) as error:
+            st.error(plain(str(error)))
+        else:
+            st.success(f"Saved {plain(changed.email)}.")
+            st.rerun()

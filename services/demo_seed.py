@@ -1,0 +1,162 @@
+"""Use case: fill an empty database with realistic demo data (``assurance demo seed``).
+
+Generation (:mod:`services.demo_data`) happens before the transaction opens, so no lock is held
+while NumPy works; then one transaction optionally empties every table, bulk-inserts all rows
+(:mod:`data_access.bulk`), moves the id sequences past the explicit ids and writes the audit
+event. Either everything is there afterwards or nothing changed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Connection, Engine, Table
+from sqlalchemy.orm import Session
+
+from data_access.bulk import (
+    bulk_tuning,
+    delete_all_rows,
+    first_nonempty_table,
+    insert_columns,
+    sync_id_sequences,
+)
+from data_access.models import Base
+from services import audit
+from services.auth import Actor, Permission, require
+from services.demo_data import generate
+
+__all__ = ["DatabaseNotEmpty", "SeedReport", "seed_demo"]
+
+#: ``progress(stage, done, total)``: stage is "generate", "reset" or a table name; called after
+#: each chunk, ``done`` reaching ``total`` when a stage ends.
+Progress = Callable[[str, int, int], None]
+
+
+class DatabaseNotEmpty(Exception):
+    """Seeding would mix demo rows with existing data; the message is safe to show a user."""
+
+    def __init__(self, table: str) -> None:
+        self.table = table
+        super().__init__(
+            f"The database already holds data (table '{table}' is not empty); "
+            "seed an empty database, or reset it to replace everything with demo data."
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SeedReport:
+    """Rows written per table and the wall time of the whole use case."""
+
+    users: int
+    suppliers: int
+    supplier_limit_changes: int
+    buyers: int
+    orders: int
+    claims: int
+    recommendations: int
+    decisions: int
+    audit_events: int
+    seconds: float
+
+    @property
+    def counts(self) -> dict[str, int]:
+        values = asdict(self)
+        del values["seconds"]
+        return values
+
+    def __str__(self) -> str:
+        """E.g. ``1,000,000 orders, 5,000 suppliers, …``; the CLI prints the time itself."""
+        parts = []
+        for name, n in self.counts.items():
+            label = name.replace("_", " ")
+            parts.append(f"{n:,} {label.removesuffix('s') if n == 1 else label}")
+        return ", ".join(parts)
+
+
+def seed_demo(
+    engine: Engine,
+    *,
+    orders: int,
+    seed: int,
+    today: date,
+    reset: bool = False,
+    progress: Progress | None = None,
+    actor: Actor | None = None,
+) -> SeedReport:
+    """Seed ``orders`` orders (and everything around them) of the 24 months before ``today``.
+
+    Raises :class:`DatabaseNotEmpty` when any table has rows, unless ``reset`` is true: then all
+    rows of all tables are deleted first, in the same transaction as the inserts. The same
+    ``seed`` and ``today`` give the same rows (the audit event records the real time).
+    ``actor`` defaults to the operator at the shell, the only role allowed to seed.
+    """
+    started = time.perf_counter()
+    actor = actor or Actor.system()
+    require(actor, Permission.SEED_DEMO)
+    tables = Base.metadata.sorted_tables
+    if not reset:
+        # Fail fast, before spending seconds on generation; checked again inside the transaction.
+        with engine.connect() as connection:
+            _refuse_if_not_empty(connection, tables)
+
+    data = generate(orders=orders, seed=seed, today=today, progress=progress)
+
+    with engine.begin() as connection, bulk_tuning(connection):
+        if reset:
+            _report(progress, "reset", 0, 1)
+            delete_all_rows(connection, tables)
+            _report(progress, "reset", 1, 1)
+        else:
+            _refuse_if_not_empty(connection, tables)
+        for table_data in data.tables:
+            table = Base.metadata.tables[table_data.name]
+
+            def on_chunk(done: int, total: int, name: str = table_data.name) -> None:
+                _report(progress, name, done, total)
+
+            insert_columns(connection, table, table_data.columns, on_chunk=on_chunk)
+        sync_id_sequences(connection, tables)
+        counts = data.counts
+        with Session(bind=connection) as session:
+            audit.record(
+                session,
+                actor,
+                "demo.seed",
+                "database",
+                before=None,
+                after={
+                    "orders": orders,
+                    "seed": seed,
+                    "today": today.isoformat(),
+                    "reset": reset,
+                    "rows": counts,
+                },
+                at=datetime.now(UTC),
+            )
+            session.flush()
+    return SeedReport(
+        users=counts["users"],
+        suppliers=counts["suppliers"],
+        supplier_limit_changes=counts["supplier_limit_changes"],
+        buyers=counts["buyers"],
+        orders=counts["orders"],
+        claims=counts["claims"],
+        recommendations=counts["recommendations"],
+        decisions=counts["decisions"],
+        audit_events=1,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _refuse_if_not_empty(connection: Connection, tables: Sequence[Table]) -> None:
+    name = first_nonempty_table(connection, tables)
+    if name is not None:
+        raise DatabaseNotEmpty(name)
+
+
+def _report(progress: Progress | None, stage: str, done: int, total: int) -> None:
+    if progress is not None:
+        progress(stage, done, total)

@@ -1,0 +1,137 @@
+"""End-to-end fixtures: a real Streamlit server, a real OIDC provider, Debian's Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import skip_or_fail
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+# Without these, Chromium on a closed network keeps trying to reach Google's services.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = ROOT / "screenshots"
+
+pytestmark = pytest.mark.browser
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args!r} exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"{url} did not answer within {timeout} s")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def start_streamlit(
+    cwd: Path,
+    env: dict[str, str | None],
+    extra_args: list[str] | None = None,
+    port: int | None = None,
+) -> Iterator[str]:
+    """Serve the app from ``cwd``, logging to ``cwd/streamlit.log``; None unsets a variable."""
+    port = port or free_port()
+    environment = {**os.environ, **{k: v for k, v in env.items() if v is not None}}
+    for name in [k for k, v in env.items() if v is None]:
+        environment.pop(name, None)
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+        "--server.port", str(port), "--server.headless", "true",
+        "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+        "--client.showErrorDetails", "none", "--server.fileWatcherType", "none",
+        *(extra_args or []),
+    ]  # fmt: skip
+    log = (cwd / "streamlit.log").open("wb")
+    process = subprocess.Popen(
+        command, cwd=cwd, env=environment, stdout=log, stderr=subprocess.STDOUT
+    )
+    try:
+        wait_for(f"http://127.0.0.1:{port}/_stcore/health", process)
+        yield f"http://localhost:{port}"
+    finally:
+        stop(process)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        skip_or_fail("browser tests need Debian's Chromium at /usr/bin/chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[object]:
+    report = yield None
+    setattr(item, f"report_{report.when}", report)  # type: ignore[attr-defined]
+    return report
+
+
+@pytest.fixture
+def page(browser: object, request: pytest.FixtureRequest) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    yield page
+    failed = getattr(request.node, "report_call", None)
+    if failed is not None and failed.failed:
+        screenshot(page, f"FAILED-{request.node.name}")
+    context.close()
+
+
+def screenshot(page: object, name: str) -> Path:
+    """Keep what the browser saw, for a person to look at (screenshots/ is git-ignored)."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
+    return path
+
+
+def copy_streamlit_config(cwd: Path) -> None:
+    (cwd / ".streamlit").mkdir(exist_ok=True)
+    shutil.copy(ROOT / ".streamlit" / "config.toml", cwd / ".streamlit" / "config.toml")

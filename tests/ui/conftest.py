@@ -1,0 +1,77 @@
+"""AppTest helpers: a database with one user per role, and the app opened as one of them."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+from streamlit.testing.v1 import AppTest
+
+from data_access.engine import make_engine
+from tests import factories as f
+from tests.factories import utc
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
+
+#: An OIDC provider as configured in production; AppTest never talks to it, it seeds st.user.
+OIDC_SECRETS = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "test-only-cookie-secret",
+    "client_id": "assurance-desk",
+    "client_secret": "test-only-client-secret",
+    "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
+}
+EMAILS = {
+    "exec": "exec@example.test",
+    "ops_manager": "ops@example.test",
+    "claim_reviewer": "reviewer@example.test",
+    "admin": "admin@example.test",
+}
+
+
+@pytest.fixture
+def app_database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    engine = make_engine(database_url)
+    with Session(engine) as s:
+        for role, email in EMAILS.items():
+            f.user(s, role, email=email, display_name=f"The {role.replace('_', ' ')}")
+        f.user(s, "exec", email="gone@example.test", is_active=False)
+        sup, buy = f.supplier(s), f.buyer(s)
+        late = f.order(s, sup, buy, placed_at=utc(2025, 1, 2), ship_by=date(2025, 1, 20))
+        f.order(
+            s,
+            sup,
+            buy,
+            placed_at=utc(2025, 1, 3),
+            ship_by=date(2025, 1, 20),
+            shipped_at=utc(2025, 1, 19),
+        )
+        f.claim(s, late, filed_at=utc(2025, 1, 25))
+        s.commit()
+    engine.dispose()
+    monkeypatch.setenv("ASSURANCE_DATABASE_URL", database_url)
+    return database_url
+
+
+def unescape(markdown: str) -> str:
+    """The text a reader sees of markdown escaped by ui.text.plain."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def open_app(email: str | None, page: str | None = None, *, oidc: bool = True) -> AppTest:
+    """Run the app signed in through OIDC as ``email`` (None: not signed in)."""
+    at = AppTest.from_file(APP, default_timeout=30)
+    if oidc:
+        at.secrets["auth"] = OIDC_SECRETS
+    at.user = (
+        {"is_logged_in": email is not None, "email": email} if email else {"is_logged_in": False}
+    )
+    at.run()
+    if page is not None:
+        at.switch_page(page)
+        at.run()
+    return at

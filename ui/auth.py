@@ -1,0 +1,145 @@
+"""Sign-in: OIDC via st.login in production, a demo sign-in only on the embedded database.
+
+The acting user is resolved on every run from the verified identity (``st.user``) or the demo
+choice, then looked up in the users table: the role always comes from the database.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from services.auth import Actor, NotAllowed
+from services.users import list_users, sign_in
+from ui import navigation, wiring
+from ui.text import plain
+
+DEMO_DOMAIN = "@demo.assurance.test"
+_DEMO_KEY = "demo_user_email"
+
+
+def oidc_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except FileNotFoundError:  # no secrets file at all
+        return False
+
+
+def _refuse(message: str, *, offer_sign_out: bool) -> None:
+    st.title("Assurance Desk")
+    st.error(plain(message), icon=":material/block:")
+    if offer_sign_out:
+        st.button("Sign out", on_click=st.logout)
+
+
+def _demo_sign_out() -> None:
+    st.session_state.pop(_DEMO_KEY, None)
+
+
+def signed_in_actor() -> Actor | None:
+    """The signed-in user, or None; renders nothing, so app.py can decide what to show."""
+    if oidc_configured():
+        if not st.user.is_logged_in:
+            return None
+        email = st.user.get("email")
+        return sign_in(wiring.engine(), str(email) if email else None).actor
+    if wiring.settings().is_embedded_demo:
+        chosen = st.session_state.get(_DEMO_KEY)
+        return sign_in(wiring.engine(), chosen).actor if chosen else None
+    return None
+
+
+def sign_in_screen() -> None:
+    """What a visitor who is not (or may not be) signed in sees instead of the console."""
+    if oidc_configured():
+        _oidc_screen()
+    elif wiring.settings().is_embedded_demo:
+        _demo_screen()
+    else:
+        _refuse(
+            "Sign-in is not configured. Add an [auth] section for your OpenID Connect provider "
+            "to .streamlit/secrets.toml (see the README, 'Sign-in'); the demo sign-in only "
+            "works on the embedded demo database.",
+            offer_sign_out=False,
+        )
+
+
+def _oidc_screen() -> None:
+    if not st.user.is_logged_in:
+        st.title("Assurance Desk")
+        st.write("Sign in with your company account to open the buyer-protection console.")
+        st.button("Sign in", type="primary", on_click=st.login, icon=":material/login:")
+        return
+    email = st.user.get("email")
+    _refuse(sign_in(wiring.engine(), str(email) if email else None).refusal, offer_sign_out=True)
+
+
+def _demo_screen() -> None:
+    _demo_sign_out()  # a stale choice (user since disabled) must not linger
+    demo_users = [u for u in list_users(wiring.engine()) if u.email.endswith(DEMO_DOMAIN)]
+    st.title("Assurance Desk — demo")
+    st.warning(
+        "This is the embedded demo database with generated data. Pick a demo user to see the "
+        "console as that role; production deployments sign in with your identity provider.",
+        icon=":material/science:",
+    )
+    if not demo_users:
+        _refuse(
+            "The demo database has no demo users yet. Run `make run` to seed it.",
+            offer_sign_out=False,
+        )
+        return
+    labels = {
+        u.email: f"{plain(u.display_name)} — {u.role.value.replace('_', ' ')}" for u in demo_users
+    }
+    with st.form("demo_sign_in"):
+        email = st.radio("Sign in as", list(labels), format_func=labels.__getitem__)
+        if st.form_submit_button("Sign in", type="primary"):
+            st.session_state[_DEMO_KEY] = email
+            st.rerun()
+
+
+def current_actor() -> Actor:
+    """The signed-in user for a page; app.py has already shown the sign-in screen otherwise."""
+    actor = signed_in_actor()
+    if actor is None:
+        st.stop()
+    assert actor is not None
+    return actor
+
+
+def is_demo() -> bool:
+    return not oidc_configured() and wiring.settings().is_embedded_demo
+
+
+def show_session_bar(actor: Actor) -> None:
+    """Who is signed in, as what, and the way out; with a banner in demo mode."""
+    with st.sidebar:
+        role = actor.role.value.replace("_", " ")
+        st.caption(f"Signed in as **{plain(actor.display_name)}** · {role}")
+        if is_demo():
+            st.button("Switch demo user", on_click=_demo_sign_out, icon=":material/swap_horiz:")
+        else:
+            st.button("Sign out", on_click=st.logout, icon=":material/logout:")
+    if is_demo():
+        st.info("Demo mode: generated data on the embedded database.", icon=":material/science:")
+
+
+def require_screen(path: str) -> Actor:
+    """Refuse a page to a role that may not see it, even if its URL is typed in by hand.
+
+    app.py registers only the role's pages, so this is the second line of defence.
+    """
+    actor = current_actor()
+    if actor.role not in navigation.screen(path).roles:
+        st.error(f"The {actor.role.value.replace('_', ' ')} role cannot open this page.")
+        st.stop()
+    return actor
+
+
+def show_not_allowed(error: NotAllowed) -> None:
+    st.error(plain(str(error)), icon=":material/block:")
+
+
+def no_screens() -> None:
+    st.title("Assurance Desk")
+    st.info("There are no screens for your role yet.")

@@ -1,0 +1,46 @@
+"""Which screens exist and which roles see them: the single source for st.navigation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from services.auth import Role
+
+
+@dataclass(frozen=True, slots=True)
+class Screen:
+    path: str
+    title: str
+    icon: str
+    section: str
+    roles: frozenset[Role]
+
+
+_EXEC, _OPS = Role.EXEC, Role.OPS_MANAGER
+_REVIEWER, _ADMIN = Role.CLAIM_REVIEWER, Role.ADMIN
+
+SCREENS: tuple[Screen, ...] = (
+    Screen(
+        "pages/overview.py",
+        "Overview",
+        ":material/monitoring:",
+        "Programme",
+        frozenset({_EXEC, _OPS}),
+    ),
+    Screen(
+        "pages/import_data.py",
+        "Import data",
+        ":material/upload_file:",
+        "Operations",
+        frozenset({_OPS}),
+    ),
+    Screen("pages/users.py", "Users", ":material/group:", "Administration", frozenset({_ADMIN})),
+)
+
+
+def screens_for(role: Role) -> list[Screen]:
+    return [s for s in SCREENS if role in s.roles]
+
+
+def screen(path: str) -> Screen:
+    return next(s for s in SCREENS if s.path == path)
