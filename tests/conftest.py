@@ -51,7 +51,8 @@ def postgres_url() -> Iterator[str]:
     if not TEST_DATABASE_URL:
         skip_or_fail("PostgreSQL tests need TEST_DATABASE_URL (CI sets it)")
     admin_url = make_url(TEST_DATABASE_URL)
-    name = f"assurance_test_{_worker()}"
+    # The process id keeps two suites run at once on one server out of each other's way.
+    name = f"assurance_test_{_worker()}_{os.getpid()}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -1,0 +1,209 @@
+"""Bulk reads of what the rules module needs about claims, and of their latest recommendations.
+
+Rows are plain tuples of primitives (aware UTC datetimes, dates, ints, strings): this package
+never imports ``rules``, so the services turn them into ``ClaimFacts``/``OrderFacts``.
+
+*Already refunded* on an order, for one claim, is the sum of the final decision amounts of the
+**other** claims of the same order whose status is ``approved``; the final decision is the
+``second`` stage where there is one (four-eyes), else the ``first``. An approved claim without
+decision rows (e.g. imported as history) counts 0, because its amount is unknown.
+
+*Latest recommendation* of a claim is the one with the greatest ``created_at``, ties broken by
+the greater ``id``. Every reader of "the current recommendation" should use
+:func:`latest_recommendations` so the queue, the export and recomputation agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy import BigInteger, ColumnElement, Connection, and_, bindparam, cast, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
+from sqlalchemy.sql import Select
+
+from data_access.models import UNDECIDED_CLAIM_STATUSES, Claim, Decision, Order, Recommendation
+
+__all__ = [
+    "DEFAULT_CHUNK_SIZE",
+    "ClaimFactsRow",
+    "Executor",
+    "StoredRecommendation",
+    "already_refunded_cents",
+    "claim_facts_for",
+    "latest_recommendations",
+    "undecided_claim_facts",
+    "undecided_claim_ids",
+]
+
+#: Claims per query: large enough to amortise round trips, small enough for bounded memory and
+#: statements of modest size (ids are inlined, see ``_id_in``).
+DEFAULT_CHUNK_SIZE = 5_000
+
+Executor = Session | Connection
+
+
+class ClaimFactsRow(NamedTuple):
+    claim_id: int
+    kind: str
+    filed_at: datetime
+    claimed_amount_cents: int
+    supplier_response: str
+    inspection_report: bool
+    defect_rate_bp: int | None
+    conforming: bool | None
+    inspection_fee_cents: int
+    covered_amount_cents: int
+    paid_amount_cents: int
+    already_refunded_cents: int
+    ship_by: date
+    shipped_at: datetime | None
+    delivered_at: datetime | None
+
+
+class StoredRecommendation(NamedTuple):
+    id: int
+    claim_id: int
+    policy_version: str
+    action: str
+    amount_cents: int
+    cap_cents: int
+    reasons: list[dict[str, str]]
+    four_eyes_required: bool
+    created_at: datetime
+
+
+def _id_in(column: InstrumentedAttribute[int], ids: Sequence[int]) -> ColumnElement[bool]:
+    """``column IN (ids)`` with the ids rendered inline (``literal_execute``).
+
+    Integers only, so inlining is safe; it spares psycopg parsing thousands of placeholders per
+    statement, which cost more than the query itself on PostgreSQL. Plain ``IN`` (not a range)
+    keeps both databases on primary-key lookups: a range plus the status filter sends SQLite
+    through the status index for every chunk.
+    """
+    return column.in_(bindparam("ids", [int(i) for i in ids], literal_execute=True))
+
+
+def already_refunded_cents() -> Any:
+    """A scalar subquery correlated to ``Claim``: refunds approved on the order's other claims."""
+    other = aliased(Claim)
+    first = aliased(Decision)
+    second = aliased(Decision)
+    final_amount = func.coalesce(second.amount_cents, first.amount_cents, 0)
+    return (
+        # SUM(bigint) is NUMERIC on PostgreSQL; cast back so the driver returns an int.
+        select(cast(func.coalesce(func.sum(final_amount), 0), BigInteger))
+        .select_from(other)
+        .outerjoin(first, and_(first.claim_id == other.id, first.stage == "first"))
+        .outerjoin(second, and_(second.claim_id == other.id, second.stage == "second"))
+        .where(other.order_id == Claim.order_id, other.id != Claim.id, other.status == "approved")
+        .correlate(Claim)
+        .scalar_subquery()
+    )
+
+
+def _facts_query() -> Select[Any]:
+    return select(
+        Claim.id,
+        Claim.kind,
+        Claim.filed_at,
+        Claim.claimed_amount_cents,
+        Claim.supplier_response,
+        Claim.inspection_report,
+        Claim.defect_rate_bp,
+        Claim.conforming,
+        Claim.inspection_fee_cents,
+        Order.covered_amount_cents,
+        Order.paid_amount_cents,
+        already_refunded_cents(),
+        Order.ship_by,
+        Order.shipped_at,
+        Order.delivered_at,
+    ).join(Order, Order.id == Claim.order_id)
+
+
+def undecided_claim_ids(executor: Executor) -> list[int]:
+    """Ids of every undecided claim, ascending.
+
+    Fetched once, then the facts are read by id chunks: paginating the facts query itself
+    (``status IN (...) AND id > ? ORDER BY id LIMIT n``) makes SQLite walk the status index and
+    sort every remaining undecided claim for each chunk — quadratic in the number of claims.
+    """
+    query = select(Claim.id).where(Claim.status.in_(UNDECIDED_CLAIM_STATUSES)).order_by(Claim.id)
+    return list(executor.execute(query).scalars())
+
+
+def claim_facts_for(
+    executor: Executor,
+    claim_ids: Sequence[int],
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    *,
+    undecided_only: bool = False,
+) -> list[ClaimFactsRow]:
+    """The facts of the given claims, ordered by claim id; unknown ids are skipped, and so are
+    decided claims when ``undecided_only`` (one decided since its id was read, for instance)."""
+    ids = sorted(set(claim_ids))
+    rows: list[ClaimFactsRow] = []
+    for start in range(0, len(ids), chunk_size):
+        query = _facts_query().where(_id_in(Claim.id, ids[start : start + chunk_size]))
+        if undecided_only:
+            query = query.where(Claim.status.in_(UNDECIDED_CLAIM_STATUSES))
+        rows.extend(
+            ClaimFactsRow._make(row) for row in executor.execute(query.order_by(Claim.id)).all()
+        )
+    return rows
+
+
+def undecided_claim_facts(
+    executor: Executor, chunk_size: int = DEFAULT_CHUNK_SIZE
+) -> Iterator[list[ClaimFactsRow]]:
+    """The facts of every undecided claim, in chunks of at most ``chunk_size``, by claim id."""
+    if chunk_size <= 0:
+        raise ValueError(f"chunk_size must be positive, got {chunk_size}")
+    ids = undecided_claim_ids(executor)
+    for start in range(0, len(ids), chunk_size):
+        rows = claim_facts_for(executor, ids[start : start + chunk_size], undecided_only=True)
+        if rows:
+            yield rows
+
+
+def latest_recommendations(
+    executor: Executor, claim_ids: Sequence[int], chunk_size: int = DEFAULT_CHUNK_SIZE
+) -> dict[int, StoredRecommendation]:
+    """Each given claim's latest recommendation (see the module docstring), by claim id.
+
+    One query per ``chunk_size`` ids. Claims without a recommendation are absent.
+    """
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=Recommendation.claim_id,
+            order_by=(Recommendation.created_at.desc(), Recommendation.id.desc()),
+        )
+        .label("rank")
+    )
+    latest: dict[int, StoredRecommendation] = {}
+    ids = list(claim_ids)
+    for start in range(0, len(ids), chunk_size):
+        ranked = (
+            select(
+                Recommendation.id,
+                Recommendation.claim_id,
+                Recommendation.policy_version,
+                Recommendation.action,
+                Recommendation.amount_cents,
+                Recommendation.cap_cents,
+                Recommendation.reasons,
+                Recommendation.four_eyes_required,
+                Recommendation.created_at,
+                rank,
+            )
+            .where(_id_in(Recommendation.claim_id, ids[start : start + chunk_size]))
+            .subquery()
+        )
+        columns = [ranked.c[name] for name in StoredRecommendation._fields]
+        for row in executor.execute(select(*columns).where(ranked.c.rank == 1)).all():
+            stored = StoredRecommendation._make(row)
+            latest[stored.claim_id] = stored
+    return latest

@@ -1,0 +1,225 @@
+"""``assurance export claims``: one CSV row per claim, for reviewers' spreadsheets and audits.
+
+Format (stable column names; see :data:`COLUMNS`):
+
+* UTF-8, comma separated, ``\\r\\n`` line ends (RFC 4180); quoted only where needed. ``bom=True``
+  adds a byte-order mark so Excel on Windows reads non-ASCII names correctly.
+* Money: decimal text in major units with two decimals and no grouping (``1234.50``), in the
+  order's ``currency``; exact, from integer cents.
+* Instants: ISO 8601 in UTC to the second with a ``Z`` (``2025-02-01T12:00:00Z``); dates
+  ``YYYY-MM-DD``; flags ``true``/``false``; a missing value is an empty cell.
+* Recommendation: the claim's latest stored one (see ``data_access.claim_facts``), its reason
+  codes joined with ``;``. Deadlines are the dispute clock under the given policy, only for
+  undecided claims (a decided claim has none); ``next_deadline_*`` is the one governing the
+  claim's current stage at ``now``, and lies in the past when the claim is overdue.
+* Decisions: ``decision_*``/``decided_*`` are the first reviewer's, ``second_*`` the four-eyes
+  approval (empty when there is none).
+
+Formula injection: a spreadsheet runs a cell that starts with ``=``, ``+``, ``-`` or ``@`` (or a
+tab or carriage return) as a formula, so text that comes from imported data — external ids,
+supplier and buyer names, reviewer emails — gets a leading apostrophe when it starts with one of
+those (OWASP "CSV injection"). Numbers, dates and codes are generated here and never start so
+(money is never negative). Claim descriptions and decision notes are not exported.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TextIO
+
+from sqlalchemy import Connection, Engine
+
+from data_access.claim_facts import DEFAULT_CHUNK_SIZE, StoredRecommendation
+from data_access.models import UNDECIDED_CLAIM_STATUSES
+from data_access.queries.claims_export import ClaimExportRow, claim_export_chunks
+from rules import Policy, claim_deadlines
+
+__all__ = ["COLUMNS", "export_claims", "spreadsheet_safe"]
+
+COLUMNS = (
+    "claim_external_id",
+    "order_external_id",
+    "supplier_external_id",
+    "supplier_name",
+    "buyer_name",
+    "kind",
+    "status",
+    "filed_at",
+    "claimed_amount",
+    "currency",
+    "order_amount",
+    "covered_amount",
+    "paid_amount",
+    "ship_by",
+    "shipped_at",
+    "delivered_at",
+    "supplier_response",
+    "recommendation_action",
+    "recommendation_amount",
+    "recommendation_cap",
+    "recommendation_reason_codes",
+    "policy_version",
+    "four_eyes_required",
+    "recommended_at",
+    "supplier_response_due",
+    "auto_escalation_at",
+    "pickup_due",
+    "decision_due",
+    "next_deadline_label",
+    "next_deadline_at",
+    "decision_verdict",
+    "decision_amount",
+    "decided_by",
+    "decided_at",
+    "second_verdict",
+    "second_amount",
+    "second_decided_by",
+    "second_decided_at",
+)
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_UNDECIDED = frozenset(UNDECIDED_CLAIM_STATUSES)
+
+
+def spreadsheet_safe(text: str | None) -> str:
+    """``text`` made inert for spreadsheets: a leading formula character gets an apostrophe."""
+    if not text:
+        return ""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def _money(cents: int | None) -> str:
+    if cents is None:
+        return ""
+    return f"{cents // 100}.{cents % 100:02d}"
+
+
+def _instant(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    # isoformat() is several times faster than strftime(), which dominated large exports.
+    return value.astimezone(UTC).isoformat(timespec="seconds")[:-6] + "Z"
+
+
+def _day(value: date | None) -> str:
+    return "" if value is None else value.isoformat()
+
+
+def _flag(value: bool | None) -> str:
+    return "" if value is None else ("true" if value else "false")
+
+
+def _deadline_cells(row: ClaimExportRow, policy: Policy, now: datetime) -> list[str]:
+    if row.status not in _UNDECIDED:
+        return [""] * 6
+    clock = claim_deadlines(row.filed_at, row.escalated_at, row.picked_up_at, policy)
+    label, when = clock.next_deadline(now, supplier_responded=row.supplier_response != "none")
+    return [
+        _instant(clock.supplier_response_due),
+        _instant(clock.auto_escalation_at),
+        _instant(clock.pickup_due),
+        _instant(clock.decision_due),
+        label,
+        _instant(when),
+    ]
+
+
+def _cells(
+    row: ClaimExportRow, rec: StoredRecommendation | None, policy: Policy, now: datetime
+) -> list[str]:
+    if rec is None:
+        rec_cells = [""] * 7
+    else:
+        rec_cells = [
+            rec.action,
+            _money(rec.amount_cents),
+            _money(rec.cap_cents),
+            ";".join(reason["code"] for reason in rec.reasons),
+            rec.policy_version,
+            _flag(rec.four_eyes_required),
+            _instant(rec.created_at),
+        ]
+    return [
+        spreadsheet_safe(row.claim_external_id),
+        spreadsheet_safe(row.order_external_id),
+        spreadsheet_safe(row.supplier_external_id),
+        spreadsheet_safe(row.supplier_name),
+        spreadsheet_safe(row.buyer_name),
+        row.kind,
+        row.status,
+        _instant(row.filed_at),
+        _money(row.claimed_amount_cents),
+        row.currency,
+        _money(row.order_amount_cents),
+        _money(row.covered_amount_cents),
+        _money(row.paid_amount_cents),
+        _day(row.ship_by),
+        _instant(row.shipped_at),
+        _instant(row.delivered_at),
+        row.supplier_response,
+        *rec_cells,
+        *_deadline_cells(row, policy, now),
+        row.first_verdict or "",
+        _money(row.first_amount_cents),
+        spreadsheet_safe(row.first_reviewer_email),
+        _instant(row.first_decided_at),
+        row.second_verdict or "",
+        _money(row.second_amount_cents),
+        spreadsheet_safe(row.second_reviewer_email),
+        _instant(row.second_decided_at),
+    ]
+
+
+@contextmanager
+def _snapshot(engine: Engine) -> Iterator[Connection]:
+    """One read-only connection; on PostgreSQL one snapshot, so every chunk sees the same data."""
+    with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn = conn.execution_options(
+                isolation_level="REPEATABLE READ", postgresql_readonly=True
+            )
+        with conn.begin():
+            yield conn
+
+
+def _write(engine: Engine, stream: TextIO, policy: Policy, now: datetime, chunk_size: int) -> int:
+    writer = csv.writer(stream, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    written = 0
+    with _snapshot(engine) as conn:
+        for chunk in claim_export_chunks(conn, chunk_size):
+            writer.writerows(_cells(row, rec, policy, now) for row, rec in chunk)
+            written += len(chunk)
+    return written
+
+
+def export_claims(
+    engine: Engine,
+    out: Path | TextIO,
+    *,
+    policy: Policy,
+    now: datetime,
+    bom: bool = False,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+) -> int:
+    """Write every claim as CSV to ``out`` (a path, or an open text stream); rows written.
+
+    A path is written to a ``.part`` file first and renamed when complete, so a failed export
+    never leaves a truncated file that looks finished. ``bom`` applies to paths only.
+    """
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware (UTC)")
+    if not isinstance(out, Path):
+        return _write(engine, out, policy, now, chunk_size)
+    partial = out.with_name(out.name + ".part")
+    try:
+        with partial.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as stream:
+            written = _write(engine, stream, policy, now, chunk_size)
+        partial.replace(out)
+    finally:
+        partial.unlink(missing_ok=True)
+    return written
