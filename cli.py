@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
+from sqlalchemy import Engine
 
 from data_access import migrate
 from data_access.engine import make_engine
@@ -19,7 +20,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 
 
-def _engine():  # type: ignore[no-untyped-def]
+def _engine() -> Engine:
     return make_engine(get_settings().database_url)
 
 
@@ -58,16 +59,248 @@ def demo_seed(
 
     started = time.perf_counter()
     try:
-        report = seed_demo(engine, orders=orders, seed=seed, today=today, reset=reset,
-                           progress=progress)
+        report = seed_demo(
+            engine, orders=orders, seed=seed, today=today, reset=reset, progress=progress
+        )
     except DatabaseNotEmpty as error:
         if if_empty:
             typer.echo("The database already has data; leaving it as it is.")
             return
-        typer.echo(f"Error: {error}", err=True)
+        typer.echo(f"Error: {error} (--reset replaces it, --if-empty keeps it).", err=True)
         raise typer.Exit(1) from None
     elapsed = time.perf_counter() - started
     typer.echo(f"Seeded {report} in {elapsed:.1f} s.")
+
+
+users_app = typer.Typer(help="Who may sign in, and as what.")
+app.add_typer(users_app, name="users")
+
+
+@users_app.command("add")
+def users_add(
+    email: Annotated[str, typer.Argument(help="The address the identity provider reports.")],
+    role: Annotated[str, typer.Option(help="exec, ops_manager, claim_reviewer or admin.")],
+    name: Annotated[str, typer.Option(help="Display name (default: the email's local part).")] = "",
+) -> None:
+    """Add a user who may sign in with the given role."""
+    from data_access.engine import make_session_factory
+    from services.auth import Actor, Role
+    from services.users import ASSIGNABLE_ROLES, UserError, add_user
+
+    if role not in {r.value for r in ASSIGNABLE_ROLES}:
+        typer.echo(
+            f"Error: unknown role {role!r}; use one of "
+            f"{', '.join(r.value for r in ASSIGNABLE_ROLES)}.",
+            err=True,
+        )
+        raise typer.Exit(1)
+    try:
+        user = add_user(make_session_factory(_engine()), Actor.system(), email, Role(role), name)
+    except UserError as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"Added {user.email} ({user.display_name}) as {user.role.value}.")
+
+
+# --- Recommendations, claims export and benchmarks (issue 4) ---------------------------------
+
+
+def _policy_error(error: Exception) -> typer.Exit:
+    typer.echo(f"Error: {error}", err=True)
+    return typer.Exit(1)
+
+
+@app.command("recommend")
+def recommend_command(
+    policy: Annotated[
+        str | None, typer.Option(help="Policy version (default: the active one, e.g. v1).")
+    ] = None,
+    today: Annotated[
+        str | None, typer.Option(help="Evaluate as of this UTC day, YYYY-MM-DD (default: today).")
+    ] = None,
+) -> None:
+    """Recompute recommendations of every undecided claim; store only those that changed."""
+    from datetime import date
+
+    from data_access.engine import make_session_factory
+    from rules import PolicyError
+    from services.auth import Actor
+    from services.recommendations import active_policy, recompute_recommendations
+
+    try:
+        active = active_policy(policy)
+    except PolicyError as error:
+        raise _policy_error(error) from None
+    try:
+        day = date.fromisoformat(today) if today else datetime.now(UTC).date()
+    except ValueError:
+        raise typer.BadParameter(
+            f"{today!r} is not a date like 2025-03-31", param_hint="--today"
+        ) from None
+    report = recompute_recommendations(make_session_factory(_engine()), Actor.system(), active, day)
+    typer.echo(str(report))
+
+
+export_app = typer.Typer(help="Files for reviewers' spreadsheets and audits.")
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("claims")
+def export_claims_command(
+    out: Annotated[str, typer.Option("--out", help="The CSV file to write (replaced if present).")],
+    policy: Annotated[
+        str | None, typer.Option(help="Policy for the deadlines (default: the active one).")
+    ] = None,
+    bom: Annotated[
+        bool, typer.Option(help="Start with a UTF-8 byte-order mark (for Excel on Windows).")
+    ] = False,
+) -> None:
+    """Every claim with its order, latest recommendation, deadlines and decisions, as CSV."""
+    from pathlib import Path
+
+    from rules import PolicyError
+    from services.claims_export import export_claims
+    from services.recommendations import active_policy
+
+    try:
+        active = active_policy(policy)
+    except PolicyError as error:
+        raise _policy_error(error) from None
+    path = Path(out)
+    try:
+        written = export_claims(_engine(), path, policy=active, now=datetime.now(UTC), bom=bom)
+    except OSError as error:
+        typer.echo(f"Error: cannot write {path}: {error.strerror or error}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"Wrote {written} claims to {path}.")
+
+
+@app.command("bench")
+def bench_command(
+    claims: Annotated[
+        int, typer.Option(min=1, help="recommend() calls to time in memory.")
+    ] = 200_000,
+    database_claims: Annotated[
+        int, typer.Option(min=0, help="Synthetic claims in the scratch SQLite database (0: skip).")
+    ] = 20_000,
+) -> None:
+    """Print throughput figures and their ratios against baselines run in the same process."""
+    from services.bench import format_figures, run_benchmarks
+
+    typer.echo(format_figures(run_benchmarks(claims, database_claims)))
+
+
+# --- Imports of suppliers, orders and claims (docs/import-format.md) -------------------------
+
+import_app = typer.Typer(
+    help="Load suppliers, orders or claims from a CSV file (formats: docs/import-format.md). "
+    "The whole file is checked first; a file with any problem writes nothing."
+)
+app.add_typer(import_app, name="import")
+
+_ImportFile = Annotated[str, typer.Argument(help="The CSV file (UTF-8).", metavar="FILE")]
+_DryRun = Annotated[
+    bool, typer.Option("--dry-run", help="Check the file, count what would change, write nothing.")
+]
+
+
+def _run_import(entity: str, file: str, dry_run: bool) -> None:
+    import sys
+    from pathlib import Path
+
+    from data_access.engine import make_session_factory
+    from services.auth import Actor
+    from services.importing import ENTITIES, import_file
+
+    path = Path(file)
+    if not path.is_file():
+        typer.echo(f"Error: {file} is not a file.", err=True)
+        raise typer.Exit(1)
+    kind = next(e for e in ENTITIES if e == entity)
+    started = time.perf_counter()
+    # The service reads the file twice (check, then write): the bar covers both readings.
+    with typer.progressbar(
+        length=max(2 * path.stat().st_size, 1), label="Checking and importing"
+    ) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.update(done - bar.pos)
+
+        result = import_file(
+            make_session_factory(_engine()),
+            Actor.system(),
+            kind,
+            path,
+            file_name=path.name,
+            dry_run=dry_run,
+            progress=progress,
+        )
+    elapsed = time.perf_counter() - started
+    sys.stdout.flush()  # the bar's last line before the problems on stderr
+    if not result.ok:
+        for problem in result.problems:
+            where = f"line {problem.line}" if problem.line else "file"
+            column = f", {problem.column}" if problem.column else ""
+            typer.echo(f"{where}{column}: {problem.message}", err=True)
+        hidden = result.problem_count - len(result.problems)
+        if hidden:
+            typer.echo(f"… and {hidden:,} more problems.", err=True)
+        typer.echo(
+            f"{result.problem_count:,} problem{'s' if result.problem_count != 1 else ''} in "
+            f"{path.name} ({result.rows:,} {entity} rows); nothing was written.",
+            err=True,
+        )
+        raise typer.Exit(1)
+    verb = "Checked (dry run, nothing written)" if dry_run else "Imported"
+    rate = f", {result.rows / elapsed:,.0f} rows/s" if elapsed >= 1 else ""
+    typer.echo(
+        f"{verb} {result.rows:,} {entity} rows from {path.name} in {elapsed:.1f} s{rate}: "
+        f"{result.inserted:,} new, {result.updated:,} updated, {result.unchanged:,} unchanged."
+    )
+    for note in result.notes:
+        typer.echo(f"  {note}")
+
+
+@import_app.command("suppliers")
+def import_suppliers(file: _ImportFile, dry_run: _DryRun = False) -> None:
+    """Suppliers with their Trade Assurance limits; a changed limit enters the limit history."""
+    _run_import("suppliers", file, dry_run)
+
+
+@import_app.command("orders")
+def import_orders(file: _ImportFile, dry_run: _DryRun = False) -> None:
+    """Orders (suppliers must exist); buyers are created or updated from the order rows."""
+    _run_import("orders", file, dry_run)
+
+
+@import_app.command("claims")
+def import_claims(file: _ImportFile, dry_run: _DryRun = False) -> None:
+    """Claims with their evidence and supplier responses (orders must exist)."""
+    _run_import("claims", file, dry_run)
+
+
+# --- Decisions export (issue 6) ------------------------------------------------------------
+
+
+@export_app.command("decisions")
+def export_decisions_command(
+    out: Annotated[str, typer.Option("--out", help="The CSV file to write (replaced if present).")],
+    bom: Annotated[
+        bool, typer.Option(help="Start with a UTF-8 byte-order mark (for Excel on Windows).")
+    ] = False,
+) -> None:
+    """Every reviewer decision with its claim and the recommendation it answered, as CSV."""
+    from pathlib import Path
+
+    from services.decisions_export import export_decisions
+
+    path = Path(out)
+    try:
+        written = export_decisions(_engine(), path, bom=bom)
+    except OSError as error:
+        typer.echo(f"Error: cannot write {path}: {error.strerror or error}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"Wrote {written} decisions to {path}.")
 
 
 if __name__ == "__main__":

@@ -185,6 +185,8 @@ class Claim(Base):
         Index("ix_claims_filed_at", "filed_at"),
         Index("ix_claims_status_filed_at", "status", "filed_at"),
         Index("ix_claims_order_id", "order_id"),
+        # The reviewers' queue: undecided claims by nearest deadline, paged in SQL.
+        Index("ix_claims_status_due_at", "status", "due_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -207,6 +209,10 @@ class Claim(Base):
     decided_at: Mapped[datetime | None]
     withdrawn_at: Mapped[datetime | None]
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The next deadline of an undecided claim (None once decided), stored so the queue can sort
+    # and page in SQL; kept fresh by services.claim_due.refresh_due on every write.
+    due_at: Mapped[datetime | None]
+    due_label: Mapped[str | None] = mapped_column(String(32))
 
 
 class Recommendation(Base):

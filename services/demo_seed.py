@@ -24,8 +24,10 @@ from data_access.bulk import (
     sync_id_sequences,
 )
 from data_access.models import Base
+from rules import bundled_policy
 from services import audit
 from services.auth import Actor, Permission, require
+from services.claim_due import refresh_due
 from services.demo_data import generate
 
 __all__ = ["DatabaseNotEmpty", "SeedReport", "seed_demo"]
@@ -121,6 +123,9 @@ def seed_demo(
         sync_id_sequences(connection, tables)
         counts = data.counts
         with Session(bind=connection) as session:
+            # The queue's stored deadlines, at the moment the claims' statuses were walked to.
+            as_of = datetime.combine(today, datetime.min.time(), tzinfo=UTC)
+            refresh_due(session, None, bundled_policy("v1"), as_of)
             audit.record(
                 session,
                 actor,

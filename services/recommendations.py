@@ -31,11 +31,13 @@ from data_access.claim_facts import (
     latest_recommendations,
     undecided_claim_ids,
 )
+from data_access.engine import write_session
 from data_access.models import Recommendation as RecommendationRow
 from data_access.settings import get_settings
 from rules import ClaimFacts, OrderFacts, Policy, Recommendation, bundled_policy, recommend
 from services import audit
 from services.auth import Actor, Permission, require
+from services.claim_due import refresh_due
 
 __all__ = [
     "RecomputeReport",
@@ -160,6 +162,41 @@ def recommend_claims(
     return inserted
 
 
+def refresh_recommendations(
+    session: Session,
+    policy: Policy,
+    today: date,
+    created_at: datetime,
+    progress: Progress | None = None,
+    *,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+) -> tuple[int, int]:
+    """Re-evaluate every undecided claim in the caller's transaction: (evaluated, changed).
+
+    Adds a recommendation only where the answer differs from the latest stored one. The import
+    calls it after orders or claims change, since a new ship date can change a claim's refund.
+    """
+    evaluated = changed = 0
+    ids = undecided_claim_ids(session)
+    total = len(ids)
+    if progress is not None:
+        progress(0, total)
+    for start in range(0, total, chunk_size):
+        chunk = claim_facts_for(session, ids[start : start + chunk_size], undecided_only=True)
+        latest = latest_recommendations(session, [row.claim_id for row in chunk])
+        rows: list[dict[str, Any]] = []
+        for row in chunk:
+            rec = evaluate(row, policy, today)
+            if not same_as_stored(rec, latest.get(row.claim_id)):
+                rows.append(recommendation_values(row.claim_id, rec, created_at))
+        _insert(session, rows)
+        evaluated += len(chunk)
+        changed += len(rows)
+        if progress is not None:
+            progress(min(start + chunk_size, total), total)
+    return evaluated, changed
+
+
 def recompute_recommendations(
     factory: sessionmaker[Session],
     actor: Actor,
@@ -170,28 +207,17 @@ def recompute_recommendations(
     now: datetime | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
 ) -> RecomputeReport:
-    """Re-evaluate every undecided claim under ``policy`` on ``today``, in one transaction."""
+    """Re-evaluate every undecided claim under ``policy`` on ``today``, in one transaction.
+
+    Also refreshes every claim's stored next deadline, so a daily run keeps the queue's order.
+    """
     require(actor, Permission.RECOMPUTE_RECOMMENDATIONS)
     created_at = now or datetime.now(UTC)
-    evaluated = changed = 0
-    with factory.begin() as session:
-        ids = undecided_claim_ids(session)
-        total = len(ids)
-        if progress is not None:
-            progress(0, total)
-        for start in range(0, total, chunk_size):
-            chunk = claim_facts_for(session, ids[start : start + chunk_size], undecided_only=True)
-            latest = latest_recommendations(session, [row.claim_id for row in chunk])
-            rows: list[dict[str, Any]] = []
-            for row in chunk:
-                rec = evaluate(row, policy, today)
-                if not same_as_stored(rec, latest.get(row.claim_id)):
-                    rows.append(recommendation_values(row.claim_id, rec, created_at))
-            _insert(session, rows)
-            evaluated += len(chunk)
-            changed += len(rows)
-            if progress is not None:
-                progress(min(start + chunk_size, total), total)
+    with write_session(factory) as session:
+        evaluated, changed = refresh_recommendations(
+            session, policy, today, created_at, progress, chunk_size=chunk_size
+        )
+        refresh_due(session, None, policy, created_at)
         report = RecomputeReport(evaluated, changed, evaluated - changed, policy.version)
         audit.record(
             session,

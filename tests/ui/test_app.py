@@ -15,13 +15,15 @@ PAGE_FILES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glo
 TITLES_BY_ROLE = {
     "exec": ["Overview"],
     "ops_manager": ["Overview", "Import data"],
-    "claim_reviewer": [],
+    "claim_reviewer": ["Claim queue", "Claim"],
     "admin": ["Users"],
 }
 HEADINGS = {
     "pages/overview.py": "Ops overview",
     "pages/import_data.py": "Import data",
     "pages/users.py": "Users",
+    "pages/claim_queue.py": "Claim queue",
+    "pages/claim.py": "Claim",
 }
 
 
@@ -57,7 +59,7 @@ def test_allowed_pages_open_from_the_navigation(role: str) -> None:
 @pytest.mark.parametrize(
     ("role", "screen"),
     [(r, s) for r in TITLES_BY_ROLE for s in SCREENS if s.title not in TITLES_BY_ROLE[r]],
-    ids=str,
+    ids=lambda value: value if isinstance(value, str) else value.title,
 )
 @pytest.mark.usefixtures("app_database")
 def test_a_page_refuses_a_role_even_when_run_directly(role: str, screen: Screen) -> None:

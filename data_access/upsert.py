@@ -1,0 +1,115 @@
+"""Portable upserts keyed on an external id, for imports that may run twice.
+
+``INSERT … ON CONFLICT (external_id) DO UPDATE SET … WHERE <any column differs>`` has the same
+syntax on SQLite (3.24+) and PostgreSQL, and SQLAlchemy builds it from each dialect's own
+``insert``. The ``WHERE`` makes a re-import of an unchanged row a no-op: no new row version on
+PostgreSQL, no write at all on SQLite.
+
+Everything here runs inside the caller's transaction and commits nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Row, Table, any_, bindparam, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Session
+
+from data_access.models import Base
+
+#: Keys per ``IN (…)`` list: well below SQLite's 32,766 host parameters and fast on PostgreSQL.
+KEYS_PER_QUERY = 5_000
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table of a mapped class (typed as a Table, which every model here has)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+def upsert(
+    session: Session,
+    table: Table,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    update_columns: Sequence[str],
+    key: str = "external_id",
+) -> None:
+    """Insert ``rows``; where ``key`` exists, update ``update_columns`` if any of them differs.
+
+    Every row must carry the same keys, and no key twice (PostgreSQL refuses to update a row
+    twice in one statement). Columns absent from ``update_columns`` (a creation time,
+    a status owned by a workflow) are written on insert only.
+    """
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    names = list(rows[0])
+    if dialect == "postgresql":
+        # One statement per chunk: the rows travel as one array per column and ``unnest`` turns
+        # them back into rows, several times faster than a statement per row.
+        arrays = [bindparam(name, type_=ARRAY(table.c[name].type)) for name in names]
+        source = func.unnest(*arrays).table_valued(*names).render_derived("src")
+        statement: Any = postgresql.insert(table).from_select(
+            names, select(*(source.c[name] for name in names))
+        )
+        parameters: Any = {name: [row[name] for row in rows] for name in names}
+    elif dialect == "sqlite":
+        statement = sqlite.insert(table)
+        parameters = list(rows)
+    else:  # pragma: no cover - the project supports these two
+        raise NotImplementedError(f"upsert is not implemented for {dialect}")
+    excluded = statement.excluded
+    statement = statement.on_conflict_do_update(
+        index_elements=[key],
+        set_={name: excluded[name] for name in update_columns},
+        where=or_(*(table.c[name].is_distinct_from(excluded[name]) for name in update_columns)),
+    )
+    session.execute(statement, parameters)
+
+
+def rows_by_key(
+    session: Session,
+    table: Table,
+    columns: Sequence[str],
+    keys: Collection[str],
+    *,
+    key: str = "external_id",
+) -> dict[str, Row[Any]]:
+    """Rows of ``table`` whose ``key`` is in ``keys``, by key, with ``columns`` and the key."""
+    selected = select(table.c[key], *(table.c[name] for name in columns if name != key))
+    if session.get_bind().dialect.name == "postgresql":
+        # One array parameter instead of thousands of placeholders: the same statement text for
+        # every chunk, so neither the driver nor the server parses a new one each time.
+        condition = table.c[key] == any_(bindparam("keys", type_=ARRAY(table.c[key].type)))
+    else:
+        condition = table.c[key].in_(bindparam("keys", expanding=True))
+    found: dict[str, Row[Any]] = {}
+    statement = selected.where(condition)
+    for batch in _batches(sorted(set(keys))):
+        for row in session.execute(statement, {"keys": list(batch)}):
+            found[row[0]] = row
+    return found
+
+
+def ids_by_key(
+    session: Session,
+    table: Table,
+    keys: Collection[str] | None = None,
+    *,
+    key: str = "external_id",
+) -> dict[str, int]:
+    """``{external id: id}`` for ``keys``, or for the whole table when ``keys`` is None."""
+    if keys is None:
+        result = session.execute(select(table.c[key], table.c.id))
+        return {row[0]: row[1] for row in result}
+    return {k: row.id for k, row in rows_by_key(session, table, ["id"], keys, key=key).items()}
+
+
+def _batches(keys: Sequence[str]) -> Iterator[Sequence[str]]:
+    for start in range(0, len(keys), KEYS_PER_QUERY):
+        yield keys[start : start + KEYS_PER_QUERY]

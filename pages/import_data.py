@@ -1,0 +1,121 @@
+"""Ops manager: load suppliers, orders or claims from a CSV file (docs/import-format.md)."""
+
+from pathlib import PurePath
+
+import pandas as pd
+import streamlit as st
+
+from services.auth import NotAllowed
+from services.importing import ENTITIES, FORMATS, ImportResult, import_file, problems_csv
+from ui import auth, data, wiring
+from ui.text import plain
+
+actor = auth.require_screen("pages/import_data.py")
+st.title("Import data")
+st.caption(
+    "Load your marketplace's suppliers, orders and claims from CSV files. The whole file is "
+    "checked first: a file with any problem writes nothing. Importing the same file again "
+    "changes nothing; a changed row updates its record."
+)
+
+entity = (
+    st.segmented_control(
+        "What the file holds", ENTITIES, default="orders", format_func=str.capitalize
+    )
+    or "orders"
+)
+with st.expander(f"The {entity} file format"):
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Column": [c.name for c in FORMATS[entity].columns],
+                "Required": ["yes" if c.required else "no" for c in FORMATS[entity].columns],
+                "Meaning": [c.meaning for c in FORMATS[entity].columns],
+                "Example": [c.example for c in FORMATS[entity].columns],
+            }
+        ),
+        hide_index=True,
+    )
+    st.caption(
+        "UTF-8, comma-separated, a header line first. Amounts in US dollars as decimal text "
+        "(1234.50). Times in ISO 8601 with Z or an offset (2025-03-01T09:30:00Z); dates as "
+        "2025-03-01. Suppliers before their orders, orders before their claims."
+    )
+
+upload = st.file_uploader("CSV file", type=["csv"])
+dry_run = st.toggle("Dry run: check the file and count the changes, write nothing")
+if (
+    st.button("Check file" if dry_run else "Import", type="primary", disabled=upload is None)
+    and upload is not None
+):
+    bar = st.progress(0.0, text="Checking the file…")
+
+    def progress(done: int, total: int) -> None:
+        # The file is read twice: first half checking, second half writing (or counting).
+        stage = "Checking the file…" if 2 * done <= total else "Counting the changes…"
+        if not dry_run and 2 * done > total:
+            stage = "Writing…"
+        bar.progress(min(done / total, 1.0), text=stage)
+
+    try:
+        result = import_file(
+            wiring.session_factory(),
+            actor,
+            entity,
+            upload,
+            file_name=upload.name,
+            dry_run=dry_run,
+            progress=progress,
+        )
+    except NotAllowed as error:
+        bar.empty()
+        auth.show_not_allowed(error)
+        st.stop()
+    bar.empty()
+    if result.written:
+        data.clear_read_caches()
+    # Kept for the reruns a download click causes, so the problem table stays on screen.
+    st.session_state["import_result"] = result
+
+shown: ImportResult | None = st.session_state.get("import_result")
+if shown is not None:
+    what = f"{shown.rows:,} {shown.entity} rows from {plain(shown.file_name)}"
+    if not shown.ok:
+        st.error(
+            f"{shown.problem_count:,} problem{'s' if shown.problem_count != 1 else ''} in "
+            f"{what}: nothing was written. Fix the file and import it again.",
+            icon=":material/error:",
+        )
+    elif shown.dry_run:
+        st.info(f"Checked {what}: no problems. Nothing was written (dry run).")
+    else:
+        st.success(f"Imported {what}.")
+    if shown.ok:
+        rows, new, updated, unchanged = st.columns(4)
+        rows.metric("Rows", f"{shown.rows:,}")
+        new.metric("New" if shown.written else "Would be new", f"{shown.inserted:,}")
+        updated.metric("Updated" if shown.written else "Would change", f"{shown.updated:,}")
+        unchanged.metric("Unchanged", f"{shown.unchanged:,}")
+        for note in shown.notes:
+            st.caption(plain(note.capitalize()))
+    else:
+        if shown.problem_count > len(shown.problems):
+            st.caption(f"The first {len(shown.problems):,} problems, by line:")
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "Line": [p.line for p in shown.problems],
+                    "Column": [p.column for p in shown.problems],
+                    "Problem": [p.message for p in shown.problems],
+                }
+            ),
+            hide_index=True,
+            column_config={"Line": st.column_config.NumberColumn(format="%d")},
+        )
+        st.download_button(
+            "Download the problems (CSV)",
+            problems_csv(shown.problems),
+            file_name=f"{PurePath(shown.file_name).stem}-problems.csv",
+            mime="text/csv",
+            icon=":material/download:",
+        )

@@ -1,0 +1,24 @@
+"""CSV imports of suppliers, orders and claims (formats: docs/import-format.md).
+
+``import_file`` checks a whole file (pass 1) and, only if it has no problem, upserts it in one
+transaction (pass 2) with an audit event. The CLI (`assurance import …`) and the import page
+both call it.
+"""
+
+from services.importing.formats import ENTITIES, FORMATS, Column, Entity, Format
+from services.importing.problems import MAX_PROBLEMS_SHOWN, Problem, problems_csv
+from services.importing.service import ImportResult, Progress, import_file
+
+__all__ = [
+    "ENTITIES",
+    "FORMATS",
+    "MAX_PROBLEMS_SHOWN",
+    "Column",
+    "Entity",
+    "Format",
+    "ImportResult",
+    "Problem",
+    "Progress",
+    "import_file",
+    "problems_csv",
+]

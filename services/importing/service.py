@@ -1,0 +1,218 @@
+"""Import a CSV file of suppliers, orders or claims: check all of it, then write all of it.
+
+Pass 1 reads the whole file and collects every problem; a file with any problem writes nothing.
+Pass 2 reads it again and upserts it in chunks inside ONE transaction with the audit event, so a
+failure anywhere (an exception, a killed process, a dropped connection) leaves the database as
+it was. Memory stays bounded by a chunk, plus one small entry per id to find duplicates.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, BinaryIO, cast
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from data_access.engine import WRITE_OPTION, make_session_factory
+from services import audit
+from services.auth import Actor, Permission, require
+from services.claim_due import refresh_due
+from services.importing.formats import FORMATS, Entity
+from services.importing.problems import Problem, Problems
+from services.importing.reading import RecordReader
+from services.importing.validate import CHUNK_ROWS, validate
+from services.importing.write import WRITERS
+from services.recommendations import active_policy, refresh_recommendations
+
+#: Called with (work done, work in total); the unit is bytes read, and each file is read twice
+#: (check, then write), so ``total`` is twice the file's size.
+Progress = Callable[[int, int], None]
+Source = str | os.PathLike[str] | BinaryIO | IO[bytes]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    entity: Entity
+    file_name: str
+    #: Data rows in the file (blank lines not counted).
+    rows: int
+    #: Written (or, in a dry run, that would be written): new, changed, and already up to date.
+    inserted: int
+    updated: int
+    unchanged: int
+    #: The first problems (at most MAX_PROBLEMS_SHOWN), by line; ``problem_count`` has them all.
+    problems: tuple[Problem, ...]
+    dry_run: bool
+    written: bool
+    problem_count: int = 0
+    #: Side effects worth telling: buyers created from order rows, limit changes recorded.
+    notes: tuple[str, ...] = ()
+    #: Ids of the claims this import created, for the recommendation hook.
+    inserted_claim_ids: tuple[int, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.problem_count == 0
+
+
+def import_file(
+    session_factory: sessionmaker[Session] | Engine,
+    actor: Actor,
+    entity: Entity,
+    source: Source,
+    *,
+    file_name: str,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Check ``source`` (a path or a binary stream) and, unless ``dry_run``, write it.
+
+    Raises :class:`services.auth.NotAllowed` before reading anything if ``actor`` may not
+    import. Every problem with the file comes back in the result, never as an exception.
+    """
+    require(actor, Permission.IMPORT_DATA)
+    if entity not in FORMATS:
+        raise ValueError(f"unknown entity {entity!r}: choose one of {', '.join(FORMATS)}")
+    factory = (
+        make_session_factory(session_factory)
+        if isinstance(session_factory, Engine)
+        else session_factory
+    )
+    fmt = FORMATS[entity]
+    with _opened(source) as (stream, size):
+        total = max(2 * size, 1)
+
+        def report(done: int) -> None:
+            if progress is not None:
+                progress(min(done, total), total)
+
+        problems = Problems()
+        reader = RecordReader(stream, fmt, problems)
+        with factory() as session:
+            validate(session, fmt, reader, problems, lambda: report(reader.bytes_read))
+        report(size)
+        rows = reader.rows
+
+        def refused(problems: Problems) -> ImportResult:
+            return ImportResult(
+                entity, file_name, rows, 0, 0, 0, problems.shown, dry_run, False, problems.count
+            )
+
+        if problems:
+            return refused(problems)
+
+        stream.seek(0)
+        # Fresh problems: pass 2 finds some only if the file or the database changed meanwhile.
+        late = Problems()
+        reader = RecordReader(stream, fmt, late, find_duplicates=False)
+        with factory() as session:
+            # SQLite: hold the write lock from the start (see data_access.engine.write_session).
+            session.connection(execution_options={WRITE_OPTION: not dry_run})
+            writer = WRITERS[entity](
+                session,
+                actor,
+                file_name=file_name,
+                now=datetime.now(UTC),
+                dry_run=dry_run,
+                problems=late,
+            )
+            try:
+                chunk: list[tuple[int, dict[str, object]]] = []
+                for item in reader:
+                    chunk.append(item)
+                    if len(chunk) >= CHUNK_ROWS:
+                        writer.write(chunk)
+                        chunk = []
+                        report(size + reader.bytes_read)
+                writer.write(chunk)
+                writer.finish()
+                if entity in ("orders", "claims") and not dry_run:
+                    _refresh_claims(session, writer.tally.notes)
+            except (IntegrityError, DataError) as error:
+                session.rollback()
+                late.add(
+                    0, "", f"the database refused the file, so nothing was written: {error.orig}"
+                )
+            if late or reader.rows != rows:
+                session.rollback()
+                if not late:
+                    late.add(0, "", "the file changed while it was imported; nothing was written")
+                return refused(late)
+            tally = writer.tally
+            result = ImportResult(
+                entity=entity,
+                file_name=file_name,
+                rows=rows,
+                inserted=tally.inserted,
+                updated=tally.updated,
+                unchanged=tally.unchanged,
+                problems=(),
+                dry_run=dry_run,
+                written=not dry_run,
+                notes=tuple(tally.notes),
+                inserted_claim_ids=tuple(tally.inserted_claim_ids),
+            )
+            if dry_run:
+                session.rollback()
+            else:
+                audit.record(
+                    session,
+                    actor,
+                    "import",
+                    "import",
+                    entity,
+                    after={
+                        "file": file_name,
+                        "entity": entity,
+                        "rows": rows,
+                        "inserted": tally.inserted,
+                        "updated": tally.updated,
+                        "unchanged": tally.unchanged,
+                        "notes": list(tally.notes),
+                    },
+                )
+                session.commit()
+        report(total)
+        return result
+
+
+def _refresh_claims(session: Session, notes: list[str]) -> None:
+    """New claims get a recommendation and every undecided claim a fresh one where its facts
+    moved (a ship date arriving changes a late-shipment refund), all in the import's
+    transaction; then the queue's stored deadlines follow."""
+    now = datetime.now(UTC)
+    policy = active_policy()
+    _, changed = refresh_recommendations(session, policy, now.date(), now)
+    if changed:
+        notes.append(f"recommendations: {changed:,} new under policy {policy.version}")
+    refresh_due(session, None, policy, now)
+
+
+@contextmanager
+def _opened(source: Source) -> Iterator[tuple[BinaryIO, int]]:
+    """A seekable binary stream of ``source`` and its size; a one-way stream is spooled first."""
+    if isinstance(source, str | os.PathLike):
+        with Path(source).open("rb") as file:
+            yield cast(BinaryIO, file), os.fstat(file.fileno()).st_size
+        return
+    stream = cast(BinaryIO, source)
+    if stream.seekable():
+        stream.seek(0, os.SEEK_END)
+        size = stream.tell()
+        stream.seek(0)
+        yield stream, size
+        return
+    with tempfile.TemporaryFile() as spool:
+        shutil.copyfileobj(stream, spool)
+        size = spool.tell()
+        spool.seek(0)
+        yield cast(BinaryIO, spool), size

@@ -1,0 +1,328 @@
+"""Pass 2: turn checked records into rows and upsert them, a chunk at a time.
+
+Each chunk costs a few queries whatever its size: one ``IN`` query for the rows that already
+exist (to count inserted / updated / unchanged exactly and to skip unchanged rows), one for
+references, and one ``executemany`` upsert. With ``dry_run`` the same classification runs and
+nothing is written, so a dry run reports what an import would do.
+
+Everything runs in the caller's transaction; the service commits once at the end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, Table, insert
+from sqlalchemy.orm import Session
+
+from data_access.models import Buyer, Claim, Order, Supplier, SupplierLimitChange
+from data_access.upsert import ids_by_key, rows_by_key, table_of, upsert
+from services.auth import Actor
+from services.importing.formats import Entity, Record
+from services.importing.problems import Problems
+
+Chunk = Sequence[tuple[int, Record]]
+
+SUPPLIER_COLUMNS = ("name", "country", "main_category", "tier", "limit_cents")
+BUYER_COLUMNS = ("name", "country")
+ORDER_COLUMNS = (
+    "supplier_id",
+    "buyer_id",
+    "category",
+    "payment_method",
+    "currency",
+    "order_amount_cents",
+    "covered_amount_cents",
+    "paid_amount_cents",
+    "placed_at",
+    "ship_by",
+    "shipped_at",
+    "delivered_at",
+    "cancelled_at",
+    "status",
+)
+#: Claim columns an import updates. ``status`` is written for new claims only: once a claim is
+#: in the review workflow its status (and timestamps) belong to the reviewers.
+CLAIM_COLUMNS = (
+    "order_id",
+    "kind",
+    "filed_at",
+    "claimed_amount_cents",
+    "description",
+    "inspection_report",
+    "defect_rate_bp",
+    "conforming",
+    "inspection_fee_cents",
+    "supplier_response",
+    "supplier_responded_at",
+)
+#: Claims an import may no longer change: a decision (or half of a four-eyes one) was made.
+LOCKED_CLAIM_STATUSES = frozenset({"awaiting_second_approval", "approved", "rejected", "withdrawn"})
+
+
+def supplier_row(record: Record) -> dict[str, Any]:
+    return {
+        "external_id": record["external_id"],
+        "name": record["name"],
+        "country": record["country"],
+        "main_category": record["main_category"],
+        "tier": record["tier"],
+        "limit_cents": record["limit"],
+    }
+
+
+def order_row(record: Record, supplier_id: int, buyer_id: int | None) -> dict[str, Any]:
+    return {
+        "external_id": record["external_id"],
+        "supplier_id": supplier_id,
+        "buyer_id": buyer_id,
+        "category": record["category"],
+        "payment_method": record["payment_method"],
+        "currency": record["currency"],
+        "order_amount_cents": record["order_amount"],
+        "covered_amount_cents": record["covered_amount"],
+        "paid_amount_cents": record["paid_amount"],
+        "placed_at": record["placed_at"],
+        "ship_by": record["ship_by"],
+        "shipped_at": record["shipped_at"],
+        "delivered_at": record["delivered_at"],
+        "cancelled_at": record["cancelled_at"],
+        "status": record["status"],
+    }
+
+
+def claim_row(record: Record, order_id: int) -> dict[str, Any]:
+    return {
+        "external_id": record["external_id"],
+        "order_id": order_id,
+        "kind": record["kind"],
+        "filed_at": record["filed_at"],
+        "claimed_amount_cents": record["claimed_amount"],
+        "description": record["description"],
+        "inspection_report": record["inspection_report"],
+        "defect_rate_bp": record["defect_rate"],
+        "conforming": record["conforming"],
+        "inspection_fee_cents": record["inspection_fee"],
+        "supplier_response": record["supplier_response"],
+        "supplier_responded_at": record["supplier_responded_at"],
+        "status": record["status"],
+    }
+
+
+def differs(old: Row[Any], new: dict[str, Any], columns: Sequence[str]) -> bool:
+    """Whether ``new`` changes any of ``columns``, which ``old`` holds last, in that order.
+
+    (Rows from :func:`rows_by_key` with ``columns`` as its last columns.) Compared as tuples:
+    this runs for every row of a re-import.
+    """
+    return tuple(old[-len(columns) :]) != tuple([new[name] for name in columns])
+
+
+@dataclass
+class Tally:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    notes: list[str] = field(default_factory=list)
+    inserted_claim_ids: list[int] = field(default_factory=list)
+
+
+class Writer:
+    """Classifies each chunk against the database and upserts what is new or changed."""
+
+    table: Table
+    update_columns: tuple[str, ...]
+
+    def __init__(
+        self,
+        session: Session,
+        actor: Actor,
+        *,
+        file_name: str,
+        now: datetime,
+        dry_run: bool,
+        problems: Problems,
+    ) -> None:
+        self.session = session
+        self.actor = actor
+        self.file_name = file_name
+        self.now = now
+        self.dry_run = dry_run
+        self.problems = problems
+        self.tally = Tally()
+
+    def rows(self, chunk: Chunk) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def write(self, chunk: Chunk) -> None:
+        rows = self.rows(chunk)
+        existing = rows_by_key(
+            self.session, self.table, ["id", *self.update_columns], [r["external_id"] for r in rows]
+        )
+        changed: list[dict[str, Any]] = []
+        inserted: list[str] = []
+        for row in rows:
+            old = existing.get(row["external_id"])
+            if old is None:
+                self.tally.inserted += 1
+                changed.append(row)
+                inserted.append(row["external_id"])
+            elif differs(old, row, self.update_columns):
+                self.tally.updated += 1
+                changed.append(row)
+                self.updating(old, row)
+            else:
+                self.tally.unchanged += 1
+        if not self.dry_run:
+            upsert(self.session, self.table, changed, update_columns=self.update_columns)
+            self.written(inserted)
+
+    def updating(self, old: Row[Any], new: dict[str, Any]) -> None:
+        """Called for each existing row about to change."""
+
+    def written(self, inserted: list[str]) -> None:
+        """Called after a chunk was upserted, with the external ids it inserted."""
+
+    def finish(self) -> None:
+        """Called once after the last chunk."""
+
+
+class SupplierWriter(Writer):
+    table = table_of(Supplier)
+    update_columns = SUPPLIER_COLUMNS
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._limit_changes: list[dict[str, Any]] = []
+        self.limit_changes = 0
+
+    def rows(self, chunk: Chunk) -> list[dict[str, Any]]:
+        return [supplier_row(record) | {"created_at": self.now} for _, record in chunk]
+
+    def updating(self, old: Row[Any], new: dict[str, Any]) -> None:
+        # A limit is part of the supplier's history (DESIGN.md §3): old, new, why, who, when.
+        if old.limit_cents != new["limit_cents"]:
+            self.limit_changes += 1
+            self._limit_changes.append(
+                {
+                    "supplier_id": old.id,
+                    "old_limit_cents": old.limit_cents,
+                    "new_limit_cents": new["limit_cents"],
+                    "reason": f"Imported from {self.file_name}"[:1000],
+                    "changed_by_id": self.actor.user_id,
+                    "changed_at": self.now,
+                }
+            )
+
+    def written(self, inserted: list[str]) -> None:
+        if self._limit_changes:
+            self.session.execute(insert(SupplierLimitChange), self._limit_changes)
+        self._limit_changes = []
+
+    def finish(self) -> None:
+        if self.limit_changes:
+            self.tally.notes.append(
+                f"{self.limit_changes:,} supplier limit{_s(self.limit_changes)} changed "
+                "(recorded in the limit history)"
+            )
+
+
+class OrderWriter(Writer):
+    table = table_of(Order)
+    update_columns = ORDER_COLUMNS
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.supplier_ids = ids_by_key(self.session, table_of(Supplier))
+        # Buyers already settled by this import: a buyer is on many orders, upserted once.
+        self.buyer_ids: dict[str, int | None] = {}
+        self.buyers_inserted = 0
+        self.buyers_updated = 0
+
+    def rows(self, chunk: Chunk) -> list[dict[str, Any]]:
+        self._settle_buyers(chunk)
+        rows = []
+        for line, record in chunk:
+            supplier_id = self.supplier_ids.get(record["supplier_external_id"])
+            if supplier_id is None:  # deleted since the check: refuse rather than guess
+                self.problems.add(line, "supplier_external_id", "the supplier no longer exists")
+                continue
+            rows.append(order_row(record, supplier_id, self.buyer_ids[record["buyer_external_id"]]))
+        return rows
+
+    def _settle_buyers(self, chunk: Chunk) -> None:
+        buyers: dict[str, dict[str, Any]] = {}
+        for _, record in chunk:
+            key = record["buyer_external_id"]
+            if key not in self.buyer_ids and key not in buyers:
+                buyers[key] = {
+                    "external_id": key,
+                    "name": record["buyer_name"],
+                    "country": record["buyer_country"],
+                }
+        if not buyers:
+            return
+        table: Table = table_of(Buyer)
+        existing = rows_by_key(self.session, table, ["id", *BUYER_COLUMNS], buyers)
+        changed = []
+        for key, row in buyers.items():
+            old = existing.get(key)
+            if old is None:
+                self.buyers_inserted += 1
+                changed.append(row)
+            elif differs(old, row, BUYER_COLUMNS):
+                self.buyers_updated += 1
+                changed.append(row)
+        if self.dry_run:
+            self.buyer_ids.update({k: existing[k].id if k in existing else None for k in buyers})
+            return
+        upsert(self.session, table, changed, update_columns=BUYER_COLUMNS)
+        new_ids = ids_by_key(self.session, table, [r["external_id"] for r in changed])
+        for key in buyers:
+            self.buyer_ids[key] = existing[key].id if key in existing else new_ids[key]
+
+    def finish(self) -> None:
+        if self.buyers_inserted or self.buyers_updated:
+            self.tally.notes.append(
+                f"buyers: {self.buyers_inserted:,} new, {self.buyers_updated:,} updated"
+            )
+
+
+class ClaimWriter(Writer):
+    table = table_of(Claim)
+    update_columns = CLAIM_COLUMNS
+
+    def rows(self, chunk: Chunk) -> list[dict[str, Any]]:
+        order_ids = ids_by_key(
+            self.session,
+            table_of(Order),
+            {record["order_external_id"] for _, record in chunk},
+        )
+        rows = []
+        for line, record in chunk:
+            order_id = order_ids.get(record["order_external_id"])
+            if order_id is None:
+                self.problems.add(line, "order_external_id", "the order no longer exists")
+                continue
+            rows.append(claim_row(record, order_id))
+        return rows
+
+    def written(self, inserted: list[str]) -> None:
+        # The ids of new claims, so the caller can have the rules module recommend on them.
+        if inserted:
+            ids = ids_by_key(self.session, self.table, inserted)
+            self.tally.inserted_claim_ids.extend(ids[key] for key in inserted)
+
+
+WRITERS: dict[Entity, type[Writer]] = {
+    "suppliers": SupplierWriter,
+    "orders": OrderWriter,
+    "claims": ClaimWriter,
+}
+
+
+def _s(count: int) -> str:
+    return "" if count == 1 else "s"

@@ -1,0 +1,546 @@
+"""CSV imports on SQLite and PostgreSQL: idempotent, atomic, audited, streamed, role-checked."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
+
+from data_access.engine import make_engine, make_session_factory
+from data_access.models import (
+    AuditEvent,
+    Base,
+    Buyer,
+    Claim,
+    Order,
+    Supplier,
+    SupplierLimitChange,
+)
+from services.auth import Actor, NotAllowed, Role
+from services.importing import ENTITIES, Entity, ImportResult, import_file
+from services.importing import write as write_module
+from tests import factories as f
+from tests.factories import utc
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples"
+SYSTEM = Actor.system("test")
+ORDER_HEADER = (
+    "external_id,supplier_external_id,buyer_external_id,buyer_name,buyer_country,category,"
+    "payment_method,currency,order_amount,covered_amount,paid_amount,placed_at,ship_by,"
+    "shipped_at,delivered_at,cancelled_at,status\n"
+)
+
+
+def run(
+    factory: sessionmaker[Session],
+    entity: Entity,
+    source: Path | bytes,
+    *,
+    actor: Actor = SYSTEM,
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportResult:
+    stream: Any = io.BytesIO(source) if isinstance(source, bytes) else source
+    name = "upload.csv" if isinstance(source, bytes) else source.name
+    return import_file(
+        factory,
+        actor,
+        entity,
+        stream,
+        file_name=name,
+        dry_run=dry_run,
+        progress=progress,
+    )
+
+
+def import_examples(factory: sessionmaker[Session]) -> list[ImportResult]:
+    return [run(factory, e, EXAMPLES / f"{e}.csv") for e in ENTITIES]
+
+
+def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, to prove a failed import left no trace."""
+    with engine.connect() as conn:
+        return {
+            t.name: [tuple(r) for r in conn.execute(select(t).order_by(*t.primary_key.columns))]
+            for t in Base.metadata.sorted_tables
+        }
+
+
+def write_orders(path: Path, count: int, *, suppliers: int = 5, prefix: str = "ORD-B") -> Path:
+    """A synthetic orders file: a third unshipped, every seventh shipped late."""
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    with path.open("w", newline="") as out:
+        out.write(ORDER_HEADER)
+        for i in range(count):
+            placed = start + timedelta(minutes=i)
+            ship_by = (placed + timedelta(days=20)).date()
+            if i % 3 == 0:
+                tail = f"{ship_by},,,,placed"
+            else:
+                shipped = placed + timedelta(days=19 + 5 * (i % 7 == 0))
+                tail = f"{ship_by},{shipped:%Y-%m-%dT%H:%M:%SZ},,,shipped"
+            buyer = i % 997
+            out.write(
+                f"{prefix}{i:08d},SUP-B{i % suppliers:03d},BUY-B{buyer:05d},Buyer {buyer} GmbH,DE,"
+                f"Machinery,tt,USD,{1000 + i % 89}.50,{1000 + i % 89}.50,100.00,"
+                f"{placed:%Y-%m-%dT%H:%M:%SZ},{tail}\n"
+            )
+    return path
+
+
+def write_suppliers(path: Path, count: int = 5) -> Path:
+    rows = "".join(
+        f"SUP-B{i:03d},Supplier {i},CN,Machinery,verified,90000,USD\n" for i in range(count)
+    )
+    path.write_text("external_id,name,country,main_category,tier,limit,currency\n" + rows)
+    return path
+
+
+# --- the examples, twice -----------------------------------------------------------------------
+
+
+def test_examples_import_then_reimport_changes_nothing(
+    session_factory: sessionmaker[Session],
+) -> None:
+    first = import_examples(session_factory)
+    assert [(r.rows, r.inserted, r.updated, r.unchanged) for r in first] == [
+        (4, 4, 0, 0), (6, 6, 0, 0), (3, 3, 0, 0)
+    ]  # fmt: skip
+    assert all(r.ok and r.written and not r.dry_run for r in first)
+    assert first[1].notes == ("buyers: 4 new, 0 updated",)
+    engine = session_factory.kw["bind"]
+    before = snapshot(engine)
+    again = import_examples(session_factory)
+    assert [(r.inserted, r.updated, r.unchanged) for r in again] == [
+        (0, 0, 4),
+        (0, 0, 6),
+        (0, 0, 3),
+    ]
+    after = snapshot(engine)
+    assert {k: v for k, v in after.items() if k != "audit_events"} == {
+        k: v for k, v in before.items() if k != "audit_events"
+    }
+    assert len(after["audit_events"]) == 6
+
+
+def test_values_are_stored_exactly(session_factory: sessionmaker[Session]) -> None:
+    import_examples(session_factory)
+    with session_factory() as s:
+        cancelled = s.scalars(select(Order).where(Order.external_id == "ORD-EX-0005")).one()
+        assert (cancelled.order_amount_cents, cancelled.paid_amount_cents) == (915050, 274515)
+        assert cancelled.cancelled_at == utc(2025, 3, 22, 9) and cancelled.status == "cancelled"
+        first = s.scalars(select(Order).where(Order.external_id == "ORD-EX-0001")).one()
+        assert first.shipped_at == utc(2025, 3, 27, 22)  # 06:00 at +08:00
+        assert first.ship_by == date(2025, 3, 31)
+        lc = s.scalars(select(Order).where(Order.external_id == "ORD-EX-0004")).one()
+        assert lc.placed_at == utc(2025, 2, 12, 21, 45)  # 16:45 at -05:00
+        assert lc.covered_amount_cents == 50_000_00
+        supplier = s.scalars(select(Supplier).where(Supplier.external_id == "SUP-EX-02")).one()
+        assert (
+            supplier.name == "Shenzhen Lumen Electronics Co., Ltd."
+            and supplier.limit_cents == 120_000_00
+        )
+        claim = s.scalars(select(Claim).where(Claim.external_id == "CLM-EX-01")).one()
+        assert claim.defect_rate_bp == 1850 and claim.conforming is False
+        assert claim.inspection_report is True and claim.inspection_fee_cents == 35000
+        assert claim.supplier_response == "disputed" and claim.status == "open"
+        assert claim.order_id == first.id
+        quiet = s.scalars(select(Claim).where(Claim.external_id == "CLM-EX-03")).one()
+        assert quiet.defect_rate_bp is None and quiet.conforming is None
+        assert quiet.supplier_response == "none" and quiet.status == "open"
+        hansa = s.scalars(select(Buyer).where(Buyer.external_id == "BUY-EX-01")).one()
+        assert (hansa.name, hansa.country) == ("Hansa Maschinen GmbH", "DE")
+
+
+def test_a_changed_row_updates_its_record(session_factory: sessionmaker[Session]) -> None:
+    import_examples(session_factory)
+    content = (
+        (EXAMPLES / "orders.csv")
+        .read_text()
+        .replace("2025-03-25,,,,placed", "2025-03-25,2025-03-24T10:00:00Z,,,shipped")
+    )
+    result = run(session_factory, "orders", content.encode())
+    assert (result.inserted, result.updated, result.unchanged) == (0, 1, 5)
+    with session_factory() as s:
+        order = s.scalars(select(Order).where(Order.external_id == "ORD-EX-0003")).one()
+        assert order.status == "shipped" and order.shipped_at == utc(2025, 3, 24, 10)
+
+
+def test_buyers_are_created_and_updated_from_order_rows(
+    session_factory: sessionmaker[Session],
+) -> None:
+    import_examples(session_factory)
+    renamed = (EXAMPLES / "orders.csv").read_text().replace("Maison Lin SARL", "Maison Lin SAS")
+    result = run(session_factory, "orders", renamed.encode())
+    assert (result.inserted, result.updated, result.unchanged) == (0, 0, 6)
+    assert result.notes == ("buyers: 0 new, 1 updated",)
+    with session_factory() as s:
+        buyer = s.scalars(select(Buyer).where(Buyer.external_id == "BUY-EX-04")).one()
+        assert buyer.name == "Maison Lin SAS"
+
+
+def test_a_changed_limit_enters_the_limit_history(session_factory: sessionmaker[Session]) -> None:
+    run(session_factory, "suppliers", EXAMPLES / "suppliers.csv")
+    changed = (EXAMPLES / "suppliers.csv").read_text().replace("40000.00", "45000.50")
+    changed = changed.replace("Hanoi Bamboo Crafts JSC", "Hanoi Bamboo Crafts")
+    result = run(session_factory, "suppliers", changed.encode())
+    assert (result.inserted, result.updated, result.unchanged) == (0, 2, 2)
+    assert result.notes == ("1 supplier limit changed (recorded in the limit history)",)
+    with session_factory() as s:
+        (change,) = s.scalars(select(SupplierLimitChange)).all()
+        supplier = s.get(Supplier, change.supplier_id)
+        assert supplier is not None and supplier.external_id == "SUP-EX-03"
+        assert (change.old_limit_cents, change.new_limit_cents) == (40_000_00, 45_000_50)
+        assert change.reason == "Imported from upload.csv" and change.changed_by_id is None
+
+
+def test_each_import_writes_one_audit_event(session_factory: sessionmaker[Session]) -> None:
+    with session_factory() as s:
+        ops = f.user(s, "ops_manager")
+        s.commit()
+        actor = Actor(ops.id, ops.email, ops.display_name, Role.OPS_MANAGER)
+    run(session_factory, "suppliers", EXAMPLES / "suppliers.csv", actor=actor)
+    with session_factory() as s:
+        (event,) = s.scalars(select(AuditEvent)).all()
+    assert (event.actor_id, event.actor_label) == (ops.id, ops.email)
+    assert (event.action, event.entity_type, event.entity_id) == ("import", "import", "suppliers")
+    assert event.after == {
+        "file": "suppliers.csv", "entity": "suppliers", "rows": 4, "inserted": 4,
+        "updated": 0, "unchanged": 0, "notes": [],
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("role", [Role.EXEC, Role.CLAIM_REVIEWER, Role.ADMIN])
+def test_roles_that_may_not_import(session_factory: sessionmaker[Session], role: Role) -> None:
+    actor = Actor(None, "someone@example.test", "Someone", role)
+    with pytest.raises(NotAllowed, match="may not import data"):
+        # Refused before the file is even opened.
+        run(session_factory, "suppliers", ROOT / "no-such-file.csv", actor=actor)
+
+
+def test_dry_run_counts_and_writes_nothing(session_factory: sessionmaker[Session]) -> None:
+    run(session_factory, "suppliers", EXAMPLES / "suppliers.csv")
+    engine = session_factory.kw["bind"]
+    before = snapshot(engine)
+    result = run(session_factory, "orders", EXAMPLES / "orders.csv", dry_run=True)
+    assert (result.inserted, result.updated, result.unchanged) == (6, 0, 0)
+    assert result.dry_run and not result.written and result.ok
+    assert snapshot(engine) == before
+
+
+# --- references and problems that need the database --------------------------------------------
+
+
+def test_references_to_rows_already_in_the_database(session_factory: sessionmaker[Session]) -> None:
+    with session_factory() as s:
+        f.supplier(s, external_id="SUP-EX-01")  # made in the app, not imported
+        s.commit()
+    rows = [r for r in (EXAMPLES / "orders.csv").read_text().splitlines() if "SUP-EX-01" in r]
+    result = run(
+        session_factory, "orders", ("\n".join([ORDER_HEADER.strip(), *rows]) + "\n").encode()
+    )
+    assert result.ok and result.inserted == 2
+
+
+def test_problems_that_need_the_database_write_nothing(
+    session_factory: sessionmaker[Session],
+) -> None:
+    run(session_factory, "suppliers", EXAMPLES / "suppliers.csv")
+    engine = session_factory.kw["bind"]
+    before = snapshot(engine)
+    lines = (EXAMPLES / "orders.csv").read_text().splitlines()
+    lines[2] = lines[2].replace("SUP-EX-01", "SUP-NOPE")
+    lines[6] = lines[6].replace("Great Lakes Lighting Inc.", "Great Lakes Lighting")
+    result = run(session_factory, "orders", ("\n".join(lines) + "\n").encode())
+    assert not result.written and result.inserted == 0
+    assert [(p.line, p.column) for p in result.problems] == [
+        (3, "supplier_external_id"), (7, "buyer_name")
+    ]  # fmt: skip
+    assert "unknown supplier 'SUP-NOPE'" in result.problems[0].message
+    assert "described differently on line 5" in result.problems[1].message
+    claims = (EXAMPLES / "claims.csv").read_bytes()
+    result = run(session_factory, "claims", claims)
+    assert {p.column for p in result.problems} == {"order_external_id"}
+    assert snapshot(engine) == before
+
+
+def test_claims_status_belongs_to_the_review_workflow(
+    session_factory: sessionmaker[Session],
+) -> None:
+    results = import_examples(session_factory)
+    with session_factory() as s:
+        ids = dict(s.execute(select(Claim.external_id, Claim.id)).tuples().all())
+        assert sorted(results[2].inserted_claim_ids) == sorted(ids.values())
+        s.get_one(Claim, ids["CLM-EX-01"]).status = "in_review"
+        s.get_one(Claim, ids["CLM-EX-02"]).status = "approved"
+        s.commit()
+    changed = (EXAMPLES / "claims.csv").read_text().replace("SGS report", "SGS report (v2)")
+    result = run(session_factory, "claims", changed.encode())
+    assert result.updated == 1 and result.inserted_claim_ids == ()
+    with session_factory() as s:
+        claim = s.get_one(Claim, ids["CLM-EX-01"])
+        assert claim.status == "in_review" and "(v2)" in claim.description
+    decided = changed.replace("Shipped five days", "Shipped six days")
+    result = run(session_factory, "claims", decided.encode())
+    assert [(p.line, p.column) for p in result.problems] == [(3, "external_id")]
+    assert "already decided (approved)" in result.problems[0].message
+
+
+def test_a_one_way_stream_is_spooled(session_factory: sessionmaker[Session]) -> None:
+    class OneWay(io.RawIOBase):
+        def __init__(self, data: bytes) -> None:
+            self._inner = io.BytesIO(data)
+
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, buffer: Any) -> int:
+            chunk = self._inner.read(len(buffer))
+            buffer[: len(chunk)] = chunk
+            return len(chunk)
+
+    stream = io.BufferedReader(OneWay((EXAMPLES / "suppliers.csv").read_bytes()))
+    assert not stream.seekable()
+    result = import_file(session_factory, SYSTEM, "suppliers", stream, file_name="pipe.csv")
+    assert result.inserted == 4
+
+
+# --- atomicity: a failure midway leaves the database as it was ---------------------------------
+
+
+@pytest.fixture
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> int:
+    monkeypatch.setattr("services.importing.service.CHUNK_ROWS", 10)
+    return 10
+
+
+def _fail_after(
+    monkeypatch: pytest.MonkeyPatch, chunks: int, fail: Callable[[Session], None]
+) -> list[int]:
+    """Make the writer run ``fail`` once ``chunks`` chunks were written (flushed, uncommitted)."""
+    original = write_module.Writer.write
+    written: list[int] = []
+
+    def write(self: write_module.Writer, chunk: write_module.Chunk) -> None:
+        if len(written) == chunks:
+            fail(self.session)
+        original(self, chunk)
+        written.append(len(chunk))
+
+    monkeypatch.setattr(write_module.Writer, "write", write)
+    return written
+
+
+def _prepared(factory: sessionmaker[Session], tmp_path: Path) -> Path:
+    """The examples imported, and a 60-row file that updates one of them and adds the rest."""
+    import_examples(factory)
+    run(factory, "suppliers", write_suppliers(tmp_path / "suppliers.csv"))
+    path = write_orders(tmp_path / "orders.csv", 59)
+    changed = (
+        (EXAMPLES / "orders.csv")
+        .read_text()
+        .splitlines()[3]
+        .replace("2025-03-25,,,,placed", "2025-03-25,2025-03-24T10:00:00Z,,,shipped")
+    )
+    with path.open("a") as out:
+        out.write(changed + "\n")
+    return path
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_an_error_midway_leaves_the_database_as_before(
+    session_factory: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _prepared(session_factory, tmp_path)
+    engine = session_factory.kw["bind"]
+    before = snapshot(engine)
+
+    def boom(_session: Session) -> None:
+        raise RuntimeError("simulated crash")
+
+    written = _fail_after(monkeypatch, 3, boom)
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        run(session_factory, "orders", path)
+    assert written == [10, 10, 10]
+    assert snapshot(engine) == before
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_a_dropped_connection_midway_leaves_the_database_as_before(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = make_engine(database_url)
+    factory = make_session_factory(engine)
+    path = _prepared(factory, tmp_path)
+    before = snapshot(engine)
+    admin = make_engine(database_url)
+
+    def drop(session: Session) -> None:
+        connection = session.connection()
+        if connection.dialect.name == "postgresql":
+            pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+            with admin.connect() as other:
+                other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        else:
+            connection.connection.dbapi_connection.close()  # type: ignore[union-attr]
+
+    written = _fail_after(monkeypatch, 2, drop)
+    with pytest.raises(DBAPIError):
+        run(factory, "orders", path)
+    assert written == [10, 10]
+    engine.dispose()
+    fresh = make_engine(database_url)
+    assert snapshot(fresh) == before
+    fresh.dispose()
+    admin.dispose()
+
+
+_CHILD = """
+import sys, time
+import services.importing.write as w
+original = w.Writer.write
+done = []
+def write(self, chunk):
+    original(self, chunk)
+    done.append(1)
+    if len(done) == 2:
+        print("\\nFLUSHED", flush=True)
+        time.sleep(300)
+w.Writer.write = write
+import cli
+sys.argv = ["assurance", "import", "orders", sys.argv[1]]
+cli.app()
+"""
+
+
+def test_a_killed_process_midway_leaves_the_database_as_before(
+    database_url: str, tmp_path: Path
+) -> None:
+    """`assurance import orders` is SIGKILLed after two chunks of 10,000 rows were written."""
+    engine = make_engine(database_url)
+    factory = make_session_factory(engine)
+    run(factory, "suppliers", write_suppliers(tmp_path / "suppliers.csv"))
+    path = write_orders(tmp_path / "orders.csv", 30_000)
+    before = snapshot(engine)
+    env = {**os.environ, "ASSURANCE_DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
+    child = subprocess.Popen(
+        [sys.executable, "-c", _CHILD, str(path)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    watchdog = threading.Timer(120, child.kill)
+    watchdog.start()
+    try:
+        assert child.stdout is not None
+        for line in child.stdout:
+            if "FLUSHED" in line:
+                break
+        else:
+            errors = child.stderr.read() if child.stderr else ""
+            pytest.fail(f"the import ended before it was killed: {errors}")
+        if engine.dialect.name == "postgresql":
+            # Proof the kill lands mid-transaction: the child holds uncommitted writes to orders.
+            with engine.connect() as conn:
+                holding = conn.execute(
+                    text(
+                        "SELECT count(*) FROM pg_locks WHERE relation = 'orders'::regclass "
+                        "AND mode = 'RowExclusiveLock' AND pid <> pg_backend_pid()"
+                    )
+                ).scalar()
+            assert holding
+        child.send_signal(signal.SIGKILL)
+        child.wait(30)
+    finally:
+        watchdog.cancel()
+        child.kill()
+        if child.stdout:
+            child.stdout.close()
+        if child.stderr:
+            child.stderr.close()
+    assert child.returncode == -signal.SIGKILL
+    engine.dispose()
+    fresh = make_engine(database_url)
+    assert snapshot(fresh) == before
+    fresh.dispose()
+
+
+# --- big files ---------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_a_large_file_streams_with_progress(
+    session_factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """100,000 orders: counted exactly, progress reported to the end; rows/s printed."""
+    run(session_factory, "suppliers", write_suppliers(tmp_path / "suppliers.csv"))
+    path = write_orders(tmp_path / "orders.csv", 100_000)
+    seen: list[tuple[int, int]] = []
+    started = time.perf_counter()
+    result = run(session_factory, "orders", path, progress=lambda d, t: seen.append((d, t)))
+    elapsed = time.perf_counter() - started
+    dialect = session_factory.kw["bind"].dialect.name
+    print(f"\n100,000 orders on {dialect}: {100_000 / elapsed:,.0f} rows/s")
+    assert (result.rows, result.inserted, result.problem_count) == (100_000, 100_000, 0)
+    assert result.notes == ("buyers: 997 new, 0 updated",)
+    total = 2 * path.stat().st_size
+    assert len(seen) > 15 and all(t == total for _, t in seen)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen) and seen[-1][0] == total
+    with session_factory() as s:
+        late = s.scalar(select(Order.id).where(Order.external_id == "ORD-B00000007"))
+        assert late is not None
+
+
+# --- the page ------------------------------------------------------------------------------------
+
+
+def test_the_import_page(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An ops manager uploads a file, sees the counts; a bad file gives a downloadable table."""
+    from tests.ui.conftest import open_app
+
+    engine = make_engine(database_url)
+    with Session(engine) as s:
+        f.user(s, "ops_manager", email="ops@example.test")
+        s.commit()
+    monkeypatch.setenv("ASSURANCE_DATABASE_URL", database_url)
+    at = open_app("ops@example.test", "pages/import_data.py")
+    assert [t.value for t in at.title] == ["Import data"]
+    at.button_group[0].set_value("suppliers").run()
+    at.file_uploader[0].upload(
+        "suppliers.csv", (EXAMPLES / "suppliers.csv").read_bytes(), "text/csv"
+    )
+    at.run()
+    at.button[0].click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert "Imported 4 suppliers rows" in at.success[0].value
+    assert {m.label: m.value for m in at.metric} == {
+        "Rows": "4", "New": "4", "Updated": "0", "Unchanged": "0"
+    }  # fmt: skip
+    bad = (EXAMPLES / "suppliers.csv").read_bytes().replace(b"gold", b"platinum")
+    at.file_uploader[0].upload("bad suppliers.csv", bad, "text/csv").run()
+    at.button[0].click().run()
+    assert "1 problem in 4 suppliers rows from bad suppliers.csv" in at.error[0].value.replace(
+        "\\", ""
+    )
+    table = at.dataframe[-1].value  # the first is the format table
+    assert table.to_dict("records") == [
+        {
+            "Line": 2,
+            "Column": "tier",
+            "Problem": "'platinum' is not one of gold, verified, standard, new",
+        }
+    ]
+    assert at.get("download_button")
+    engine.dispose()

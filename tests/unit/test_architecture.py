@@ -1,0 +1,66 @@
+"""The dependency rule of DESIGN.md §6, checked on every import statement in the tree.
+
+pages → ui → services → (rules, data_access); rules imports only the standard library;
+neither services nor data_access import Streamlit; pages hold no SQL.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+LAYERS = ("pages", "ui", "services", "rules", "data_access")
+
+FORBIDDEN: dict[str, set[str]] = {
+    "rules": {"pages", "ui", "services", "data_access", "streamlit", "sqlalchemy", "pandas"},
+    "data_access": {"pages", "ui", "services", "rules", "streamlit"},
+    "services": {"pages", "ui", "streamlit"},
+    "ui": {"pages", "data_access.models", "data_access.queries"},
+    "pages": {"data_access", "sqlalchemy"},
+}
+
+
+def _imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def _files(layer: str) -> list[Path]:
+    return sorted((ROOT / layer).rglob("*.py"))
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_layer_respects_the_dependency_rule(layer: str) -> None:
+    offences = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in _files(layer)
+        for name in _imports(path)
+        for banned in FORBIDDEN[layer]
+        if name == banned or name.startswith(banned + ".")
+    ]
+    assert offences == []
+
+
+def test_rules_imports_only_the_standard_library() -> None:
+    outside = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in _files("rules")
+        for name in _imports(path)
+        if name.split(".")[0] not in sys.stdlib_module_names and name.split(".")[0] != "rules"
+    ]
+    assert outside == []
+
+
+def test_the_checker_sees_imports() -> None:
+    """Guard against a checker that passes because it reads nothing."""
+    assert "streamlit" in _imports(ROOT / "app.py")
+    assert any("sqlalchemy" in n for p in _files("data_access") for n in _imports(p))
