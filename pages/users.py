@@ -33,9 +33,9 @@ def _role_label(role: Role) -> str:
 add_col, change_col = st.columns(2)
 with add_col, st.form("add_user", clear_on_submit=True):
     st.subheader("Add a user")
-    email = st.text_input("Email")
-    name = st.text_input("Display name")
-    role = st.selectbox("Role", ASSIGNABLE_ROLES, format_func=_role_label)
+    email = st.text_input("Email", key="new_user_email")
+    name = st.text_input("Display name", key="new_user_name")
+    role = st.selectbox("Role", ASSIGNABLE_ROLES, format_func=_role_label, key="new_user_role")
     if st.form_submit_button("Add user", type="primary"):
         try:
             added = add_user(wiring.session_factory(), actor, email, role, name)
@@ -49,9 +49,14 @@ with change_col, st.form("change_user"):
     st.subheader("Change a user")
     by_id = {u.id: u for u in users}
     user_id = st.selectbox(
-        "User", list(by_id), format_func=lambda i: f"{by_id[i].email} ({by_id[i].display_name})"
+        "User",
+        list(by_id),
+        format_func=lambda i: f"{by_id[i].email} ({by_id[i].display_name})",
+        key="change_user_id",
     )
-    new_role = st.selectbox("Role", ASSIGNABLE_ROLES, format_func=_role_label)
+    new_role = st.selectbox(
+        "Role", ASSIGNABLE_ROLES, format_func=_role_label, key="change_user_role"
+    )
     active = st.toggle("Active", value=True)
     if st.form_submit_button("Save"):
         try:

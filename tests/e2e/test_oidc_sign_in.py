@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
-from data_access import migrate
 from data_access.engine import make_engine
 from tests import factories as f
 from tests.e2e.conftest import (
@@ -49,10 +48,9 @@ def oidc_provider(tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def app_url(tmp_path: Path, oidc_provider: str) -> Iterator[str]:
-    database_url = f"sqlite:///{tmp_path / 'prod.db'}"
+def app_url(tmp_path: Path, oidc_provider: str, database_url: str) -> Iterator[str]:
+    """The app as deployed: OIDC sign-in, on SQLite and on PostgreSQL (already migrated)."""
     engine = make_engine(database_url)
-    migrate.upgrade(engine)
     with Session(engine) as s:
         f.user(s, "ops_manager", email=OPS_EMAIL, display_name="Olu Ops")
         sup, buy = f.supplier(s), f.buyer(s)
@@ -105,6 +103,10 @@ def test_ops_manager_signs_in_and_sees_ops_pages(page: object, app_url: str) -> 
     assert any("Import data" in t for t in links), links
     assert not any("Users" in t for t in links), links
     screenshot(p, "oidc-ops-manager")
+    # Typing the URL of a page the role may not see does not open it.
+    p.goto(f"{app_url}/users")  # type: ignore[attr-defined]
+    p.get_by_role("heading", name="Ops overview").wait_for()  # type: ignore[attr-defined]
+    assert p.get_by_role("heading", name="Users").count() == 0  # type: ignore[attr-defined]
 
 
 def test_unknown_user_is_refused_after_a_real_sign_in(page: object, app_url: str) -> None:

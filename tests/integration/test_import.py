@@ -544,3 +544,40 @@ def test_the_import_page(database_url: str, monkeypatch: pytest.MonkeyPatch) -> 
     ]
     assert at.get("download_button")
     engine.dispose()
+
+
+# --- recommendations follow the data ----------------------------------------------------------
+
+
+def test_imported_claims_get_recommendations_that_follow_later_order_data(
+    session_factory: sessionmaker[Session],
+) -> None:
+    from data_access.models import Recommendation
+
+    import_examples(session_factory)
+    with session_factory() as s:
+        claim = s.scalars(select(Claim).where(Claim.external_id == "CLM-EX-03")).one()
+        recs = s.scalars(select(Recommendation).where(Recommendation.claim_id == claim.id)).all()
+        assert len(recs) == 1 and recs[0].policy_version == "v1"
+        assert recs[0].action == "approve_full"  # never shipped, long past its ship-by date
+        assert claim.due_at is not None and claim.due_label  # the queue can sort it
+        every_claim = s.scalars(select(Claim.id)).all()
+        with_recs = set(s.scalars(select(Recommendation.claim_id)).all())
+        assert set(every_claim) == with_recs
+    # The ship date arrives in a later orders file: shipped 5 days after its ship-by date.
+    rows = (EXAMPLES / "orders.csv").read_text().splitlines()
+    changed = [
+        row.replace("2025-03-25,,,,placed", "2025-03-25,2025-03-30T10:00:00Z,,,shipped")
+        for row in rows
+    ]
+    assert changed != rows
+    result = run(session_factory, "orders", ("\n".join(changed) + "\n").encode())
+    assert result.ok and result.updated == 1
+    with session_factory() as s:
+        recs = s.scalars(
+            select(Recommendation)
+            .where(Recommendation.claim_id == claim.id)
+            .order_by(Recommendation.id)
+        ).all()
+    assert [r.action for r in recs] == ["approve_full", "approve_partial"]
+    assert recs[1].amount_cents == 100_00  # 5 days x 1% of the USD 2,000.00 covered

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from data_access.engine import make_engine
 from data_access.models import AuditEvent, User
 from services.auth import Actor, NotAllowed, Role
 from services.users import UserError, add_user, change_user, list_users, sign_in
@@ -77,3 +78,24 @@ def test_sign_in(session_factory: sessionmaker[Session]) -> None:
         s.execute(update(User).values(is_active=False))
     disabled = sign_in(engine, "ops@example.test")
     assert disabled.actor is None and "disabled" in disabled.refusal
+
+
+def test_cli_users_add(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from cli import app
+
+    monkeypatch.setenv("ASSURANCE_DATABASE_URL", database_url)
+    runner = CliRunner()
+    ok = runner.invoke(app, ["users", "add", "Ana@Example.com", "--role", "admin", "--name", "Ana"])
+    assert ok.exit_code == 0, ok.output
+    assert "Added ana@example.com (Ana) as admin." in ok.output
+    again = runner.invoke(app, ["users", "add", "ana@example.com", "--role", "exec"])
+    assert again.exit_code == 1 and "already a user" in again.output
+    bad_role = runner.invoke(app, ["users", "add", "b@example.com", "--role", "boss"])
+    assert bad_role.exit_code == 1 and "unknown role" in bad_role.output
+    engine = make_engine(database_url)
+    with Session(engine) as s:
+        events = s.scalars(select(AuditEvent)).all()
+    engine.dispose()
+    assert [(e.action, e.actor_label.startswith("cli:")) for e in events] == [("user_added", True)]

@@ -132,3 +132,30 @@ def test_unmigrated_database_says_to_upgrade(
     at = open_app(EMAILS["exec"])
     assert not at.exception
     assert "assurance db upgrade" in at.error[0].value
+
+
+@pytest.mark.usefixtures("app_database")
+def test_admin_adds_a_user_on_the_users_page() -> None:
+    at = open_app(EMAILS["admin"], "pages/users.py")
+    at.text_input(key="new_user_email").input("new.reviewer@example.test")
+    at.text_input(key="new_user_name").input("<b>Nia</b> **New**")
+    at.selectbox(key="new_user_role").set_value(Role.CLAIM_REVIEWER)
+    next(b for b in at.button if b.label == "Add user").click()
+    at.run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    row = table[table["Email"] == "new.reviewer@example.test"]
+    assert row["Role"].tolist() == ["claim reviewer"]
+    assert row["Name"].tolist() == ["<b>Nia</b> **New**"]  # data stays text
+
+
+@pytest.mark.usefixtures("app_database")
+def test_the_users_page_refuses_to_remove_the_last_admin() -> None:
+    at = open_app(EMAILS["admin"], "pages/users.py")
+    who = at.selectbox(key="change_user_id")
+    who.select_index(next(i for i, o in enumerate(who.options) if o.startswith(EMAILS["admin"])))
+    at.selectbox(key="change_user_role").set_value(Role.EXEC)
+    next(b for b in at.button if b.label == "Save").click()
+    at.run()
+    assert not at.exception
+    assert "last active admin" in unescape(at.error[0].value)
