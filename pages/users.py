@@ -45,7 +45,7 @@ with add_col, st.form("add_user", clear_on_submit=True):
             st.success(f"Added {plain(added.email)} as {_role_label(added.role).lower()}.")
             st.rerun()
 
-with change_col, st.form("change_user"):
+with change_col, st.container(border=True):
     st.subheader("Change a user")
     by_id = {u.id: u for u in users}
     user_id = st.selectbox(
@@ -54,17 +54,24 @@ with change_col, st.form("change_user"):
         format_func=lambda i: f"{by_id[i].email} ({by_id[i].display_name})",
         key="change_user_id",
     )
-    new_role = st.selectbox(
-        "Role", ASSIGNABLE_ROLES, format_func=_role_label, key="change_user_role"
-    )
-    active = st.toggle("Active", value=True)
-    if st.form_submit_button("Save"):
-        try:
-            changed = change_user(
-                wiring.session_factory(), actor, user_id, role=new_role, is_active=active
-            )
-        except (UserError, NotAllowed) as error:
-            st.error(plain(str(error)))
-        else:
-            st.success(f"Saved {plain(changed.email)}.")
-            st.rerun()
+    current = by_id[user_id]
+    # Keyed by user so the form opens on that user's current role and state, never a default.
+    with st.form(f"change_user_{user_id}", border=False):
+        new_role = st.selectbox(
+            "Role",
+            ASSIGNABLE_ROLES,
+            index=ASSIGNABLE_ROLES.index(current.role),
+            format_func=_role_label,
+            key=f"change_user_role_{user_id}",
+        )
+        active = st.toggle("Active", value=current.is_active, key=f"change_user_active_{user_id}")
+        if st.form_submit_button("Save"):
+            try:
+                changed = change_user(
+                    wiring.session_factory(), actor, user_id, role=new_role, is_active=active
+                )
+            except (UserError, NotAllowed) as error:
+                st.error(plain(str(error)))
+            else:
+                st.success(f"Saved {plain(changed.email)}.")
+                st.rerun()

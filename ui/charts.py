@@ -25,7 +25,6 @@ def _rate_chart(
         y=frame[base],
         name=base_label,
         marker_color=VOLUME_COLOUR,
-        yaxis="y2",
         hovertemplate=f"%{{x}}<br>{base_label}: %{{y:,}}<extra></extra>",
     )
     figure.add_scatter(
@@ -34,6 +33,8 @@ def _rate_chart(
         name=title,
         mode="lines+markers",
         line={"color": RATE_COLOUR, "width": 3},
+        # Plotly draws the overlaying axis's traces on top: the rate rides above the bars.
+        yaxis="y2",
         customdata=frame[[count, base]].to_numpy(),
         hovertemplate=(
             f"%{{x}}<br>{title}: %{{y:.2%}}<br>{count_label}: %{{customdata[0]:,}} "
@@ -42,14 +43,19 @@ def _rate_chart(
     )
     figure.update_layout(
         xaxis={"title": None, "type": "category"},
-        yaxis={"title": title, "tickformat": ".1%", "rangemode": "tozero"},
-        yaxis2={
+        yaxis={
             "title": base_label,
-            "overlaying": "y",
             "side": "right",
             "showgrid": False,
             "rangemode": "tozero",
             "tickformat": ",d",
+        },
+        yaxis2={
+            "title": title,
+            "overlaying": "y",
+            "side": "left",
+            "tickformat": ".1%",
+            "rangemode": "tozero",
         },
         legend={"orientation": "h", "y": -0.2},
         margin={"l": 10, "r": 10, "t": 20, "b": 10},

@@ -15,11 +15,12 @@ def test_late_shipment_chart_carries_counts_beside_the_rate() -> None:
     )
     figure = charts.late_shipment_chart(frame)
     bars, line = figure.data
-    assert list(bars.y) == [10, 4] and bars.yaxis == "y2"
-    assert list(line.y) == [0.1, 0.5]
+    assert list(bars.y) == [10, 4]
+    assert list(line.y) == [0.1, 0.5] and line.yaxis == "y2"  # drawn above the bars
     assert line.customdata.tolist() == [[1, 10], [2, 4]]
     assert "Late" in line.hovertemplate and "of" in line.hovertemplate
-    assert figure.layout.yaxis.tickformat == ".1%"
+    assert figure.layout.yaxis2.tickformat == ".1%"
+    assert figure.layout.yaxis2.side == "left"
 
 
 def test_dispute_chart_uses_orders_placed_as_base() -> None:
