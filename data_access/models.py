@@ -186,6 +186,8 @@ class Claim(Base):
         Index("ix_claims_filed_at", "filed_at"),
         Index("ix_claims_status_filed_at", "status", "filed_at"),
         Index("ix_claims_order_id", "order_id"),
+        # The queue's "assigned to me" filter.
+        Index("ix_claims_assignee_status", "assignee_id", "status"),
         # The reviewers' queue: undecided claims by nearest deadline, paged in SQL.
         Index("ix_claims_status_due_at", "status", "due_at"),
     )

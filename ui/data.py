@@ -6,6 +6,7 @@ from datetime import date
 
 import streamlit as st
 
+from services.claim_queue import QueueOptions, queue_options
 from services.overview import OpsOverview, ops_overview
 from ui import wiring
 
@@ -19,5 +20,13 @@ def cached_ops_overview(database_url: str, today: date, months: int) -> OpsOverv
     return ops_overview(wiring.engine(), today, months)
 
 
+@st.cache_data(ttl=READ_TTL_SECONDS, show_spinner=False)
+def cached_queue_options(database_url: str) -> QueueOptions:
+    """The queue's supplier and country choices; the queue itself is always read fresh."""
+    del database_url
+    return queue_options(wiring.engine())
+
+
 def clear_read_caches() -> None:
     cached_ops_overview.clear()
+    cached_queue_options.clear()

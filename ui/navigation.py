@@ -34,6 +34,14 @@ SCREENS: tuple[Screen, ...] = (
         "Operations",
         frozenset({_OPS}),
     ),
+    Screen(
+        "pages/claim_queue.py",
+        "Claim queue",
+        ":material/inbox:",
+        "Claims",
+        frozenset({_REVIEWER}),
+    ),
+    Screen("pages/claim.py", "Claim", ":material/gavel:", "Claims", frozenset({_REVIEWER})),
     Screen("pages/users.py", "Users", ":material/group:", "Administration", frozenset({_ADMIN})),
 )
 

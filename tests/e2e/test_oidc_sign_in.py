@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy.orm import Session
 
 from data_access.engine import make_engine
@@ -97,7 +98,7 @@ def test_ops_manager_signs_in_and_sees_ops_pages(page: object, app_url: str) -> 
     p.get_by_role("heading", name="Ops overview").wait_for()  # type: ignore[attr-defined]
     p.locator(".js-plotly-plot").first.wait_for()  # type: ignore[attr-defined]
     sidebar = p.get_by_test_id("stSidebar")  # type: ignore[attr-defined]
-    assert sidebar.get_by_text("Olu Ops").is_visible()
+    expect(sidebar.get_by_text("Olu Ops")).to_be_visible()
     nav = p.get_by_test_id("stSidebarNav")  # type: ignore[attr-defined]
     links = [t.strip() for t in nav.get_by_role("link").all_inner_texts()]
     assert any("Import data" in t for t in links), links
@@ -113,6 +114,6 @@ def test_unknown_user_is_refused_after_a_real_sign_in(page: object, app_url: str
     _sign_in_as(page, app_url, STRANGER)
     p = page
     p.get_by_text("does not have access to Assurance Desk").wait_for()  # type: ignore[attr-defined]
-    assert p.get_by_role("button", name="Sign out").is_visible()  # type: ignore[attr-defined]
+    expect(p.get_by_role("button", name="Sign out")).to_be_visible()  # type: ignore[attr-defined]
     assert p.locator(".js-plotly-plot").count() == 0  # type: ignore[attr-defined]
     screenshot(p, "oidc-refused")

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from data_access import migrate
 from data_access.engine import make_engine
@@ -44,8 +45,8 @@ def test_demo_sign_in_opens_the_overview_with_charts(page: object, demo_app_url:
     charts = p.locator(".js-plotly-plot")  # type: ignore[attr-defined]
     charts.nth(1).wait_for()
     assert charts.count() == 2
-    assert p.get_by_text("Demo mode").is_visible()  # type: ignore[attr-defined]
-    assert p.get_by_text("Late-shipment rate (by ship-by date)").is_visible()  # type: ignore[attr-defined]
+    expect(p.get_by_text("Demo mode")).to_be_visible()  # type: ignore[attr-defined]
+    expect(p.get_by_text("Late-shipment rate (by ship-by date)")).to_be_visible()  # type: ignore[attr-defined]
     assert p.get_by_text("Traceback").count() == 0  # type: ignore[attr-defined]
     screenshot(p, "overview-demo")
 

@@ -1,0 +1,417 @@
+"""One claim (deep link: ?claim=CLM-…): the facts, the recommendation, and the decision."""
+
+from datetime import UTC, datetime
+
+import pandas as pd
+import streamlit as st
+
+from services.auth import NotAllowed
+from services.claim_view import ClaimView, load_claim
+from services.decisions import (
+    AlreadyDecided,
+    DecisionError,
+    RecommendationChanged,
+    assign_claim,
+    decide_claim,
+    preview_verdict,
+)
+from services.recommendations import active_policy
+from ui import auth, format, wiring
+from ui import claim_widgets as w
+from ui.data import clear_read_caches
+from ui.text import plain
+
+actor = auth.require_screen(w.CLAIM_PAGE)
+engine = wiring.engine()
+policy = active_policy()
+now = datetime.now(UTC)
+zone = w.reader_zone()
+_FLASH = "claim_page_flash"
+_APPROVALS = ("approve_full", "approve_partial")
+
+if st.button("Claim queue", icon=":material/arrow_back:", type="tertiary"):
+    w.back_to_queue()
+
+ref = (st.query_params.get("claim") or "").strip()
+if not ref:
+    st.title("Claim")
+    with st.form("find_claim"):
+        wanted = st.text_input("Claim reference", placeholder="CLM-000123")
+        if st.form_submit_button("Open", type="primary"):
+            st.query_params["claim"] = wanted.strip()
+            st.rerun()
+    st.caption("Or pick a claim from the queue.")
+    st.stop()
+
+view = load_claim(engine, ref, actor.user_id, policy=policy, now=now)
+if view is None:
+    st.title("Claim")
+    st.warning(f"There is no claim {plain(ref)}.", icon=":material/search_off:")
+    st.stop()
+assert view is not None
+
+
+def _flash(kind: str, message: str) -> None:
+    st.session_state[_FLASH] = (kind, message)
+
+
+def _show_flash() -> None:
+    flash = st.session_state.pop(_FLASH, None)
+    if flash:
+        kind, message = flash
+        show = {"success": st.success, "warning": st.warning}.get(kind, st.info)
+        show(plain(message))
+
+
+def _yes_no(value: bool | None, unknown: str = "not stated") -> str:
+    return unknown if value is None else ("yes" if value else "no")
+
+
+def _facts(pairs: list[tuple[str, str]]) -> None:
+    """Label–value pairs as a quiet two-column table; every value is shown as plain text."""
+    st.dataframe(
+        pd.DataFrame(pairs, columns=["Fact", "Value"]),
+        hide_index=True,
+        column_config={"Fact": st.column_config.TextColumn(width="medium")},
+    )
+
+
+def _header(view: ClaimView) -> None:
+    st.title(f"Claim {plain(view.claim_external_id)}")
+    status = w.STATUS_LABELS.get(view.status, view.status)
+    st.caption(
+        " · ".join(
+            plain(part)
+            for part in (
+                w.KIND_LABELS.get(view.kind, view.kind),
+                status,
+                f"filed {w.local_time(view.filed_at, zone)}",
+                f"order {view.order_external_id}",
+                f"supplier {view.supplier_name} ({view.supplier_country})",
+                f"buyer {view.buyer_name} ({view.buyer_country})",
+            )
+        )
+    )
+
+
+def _description(view: ClaimView) -> None:
+    st.subheader("Buyer's description")
+    with st.container(border=True):
+        if view.description.strip():
+            # Plain text: markup in a description shows literally; line breaks are kept.
+            st.markdown(plain(view.description).replace("\n", "  \n"))
+        else:
+            st.caption("No description given.")
+
+
+def _evidence(view: ClaimView) -> None:
+    st.subheader("Evidence")
+    defect = "–" if view.defect_rate_bp is None else f"{view.defect_rate_bp / 100:g}%"
+    _facts(
+        [
+            ("Claimed amount", format.money(view.claimed_amount_cents)),
+            ("Inspection report", _yes_no(view.inspection_report)),
+            ("Goods conform", _yes_no(view.conforming) if view.inspection_report else "–"),
+            ("Defect rate", defect),
+            ("Inspection fee", format.money(view.inspection_fee_cents)),
+            ("Supplier response", w.RESPONSE_LABELS.get(view.supplier_response, "–")),
+        ]
+    )
+
+
+def _timeline(view: ClaimView) -> None:
+    st.subheader("Timeline")
+    rows = []
+    for entry in view.timeline:
+        when = w.local_day(entry.at, zone) if entry.day_only else w.local_time(entry.at, zone)
+        if entry.deadline:
+            due = w.urgency(entry.at, now, zone)
+            state = f"next deadline: {due.text}" if entry.is_next else "deadline"
+            detail = state if entry.is_next or entry.at > now else "deadline (passed)"
+        else:
+            detail = entry.detail
+        rows.append({"When": when, "Event": entry.event, "Detail": detail})
+    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    st.caption(f"Times in {w.zone_name(zone)}; the ship-by date is a UTC calendar day.")
+
+
+def _recommendation(view: ClaimView) -> None:
+    st.subheader("Recommendation")
+    rec = view.recommendation
+    if rec is None:
+        st.info(
+            "No recommendation is stored for this claim yet; deciding computes one first.",
+            icon=":material/hourglass_empty:",
+        )
+        return
+    st.metric(w.ACTION_LABELS.get(rec.action, rec.action), format.money(rec.amount_cents))
+    four_eyes = " · above the four-eyes threshold" if rec.four_eyes_required else ""
+    st.markdown(f"Cap that applied: **{format.money(rec.cap_cents)}**{four_eyes}")
+    st.markdown("\n".join(f"- {plain(message)}" for _, message in rec.reasons))
+    codes = ", ".join(code for code, _ in rec.reasons)
+    st.caption(
+        f"Policy {plain(rec.policy_version)}, computed {w.local_time(rec.created_at, zone)} · "
+        f"reasons {plain(codes)}"
+        + (
+            f" · {view.recommendation_count} recommendations stored, the latest shown"
+            if view.recommendation_count > 1
+            else ""
+        )
+    )
+
+
+def _take(view: ClaimView) -> None:
+    mine = view.assignee_id == actor.user_id
+    who = "you" if mine else (view.assignee_name or "nobody")
+    cols = st.columns([1, 1], vertical_alignment="center")
+    cols[0].caption(f"Assigned to {plain(who)}")
+    if view.undecided and not mine and cols[1].button("Take it", icon=":material/pan_tool:"):
+        try:
+            message = assign_claim(
+                wiring.session_factory(),
+                actor,
+                view.claim_id,
+                now=datetime.now(UTC),
+                policy=policy,
+            )
+        except NotAllowed as error:
+            auth.show_not_allowed(error)
+        except DecisionError as error:
+            st.error(plain(str(error)))
+        else:
+            clear_read_caches()
+            _flash("success", message)
+            st.rerun()
+
+
+def _verdict_options(view: ClaimView) -> dict[str, str]:
+    rec = view.recommendation
+    first = view.first_decision
+    can_approve = rec is None or rec.cap_cents > 0
+    if view.decide_stage == "second" and first is not None:
+        if first.verdict == "approve":
+            options = {
+                "confirm": f"Confirm: approve {format.money(first.amount_cents)}",
+                "amount": "Approve a different amount",
+                "reject": "Reject instead",
+            }
+        else:
+            options = {"confirm": "Confirm: reject", "amount": "Approve an amount instead"}
+        if not can_approve:
+            options.pop("amount", None)
+        return options
+    if rec is not None and rec.action in _APPROVALS:
+        return {
+            "follow": f"Approve {format.money(rec.amount_cents)} (recommended)",
+            "amount": "Approve a different amount",
+            "reject": "Reject",
+        }
+    recommended = rec is not None and rec.action == "reject"
+    options = {"reject": "Reject (recommended)" if recommended else "Reject"}
+    if can_approve:
+        options["amount"] = "Approve an amount"
+    return options
+
+
+def _decide(view: ClaimView) -> None:
+    st.subheader("Decision")
+    if view.decide_stage is None:
+        st.info(plain(view.decide_blocked), icon=":material/lock:")
+        return
+    rec = view.recommendation
+    first = view.first_decision
+    if view.decide_stage == "second" and first is not None:
+        verdict = (
+            f"approved {format.money(first.amount_cents)}"
+            if first.verdict == "approve"
+            else "rejected"
+        )
+        st.markdown(
+            f"**{plain(first.reviewer_name)}** {verdict} on "
+            f"{w.local_time(first.decided_at, zone)}; this claim needs a second, different "
+            "reviewer (four-eyes)."
+        )
+        if first.note:
+            with st.container(border=True):
+                st.markdown(plain(first.note).replace("\n", "  \n"))
+    options = _verdict_options(view)
+    key = f"{view.claim_id}_{view.decide_stage}"
+    choice = st.radio("Verdict", list(options), format_func=options.__getitem__, key=f"v_{key}")
+    approve = choice in ("follow", "amount") or (
+        choice == "confirm" and first is not None and first.verdict == "approve"
+    )
+    amount = 0
+    if choice == "follow" and rec is not None:
+        amount = rec.amount_cents
+    elif choice == "confirm" and first is not None:
+        amount = first.amount_cents
+    elif choice == "amount":
+        cap = rec.cap_cents if rec is not None else view.claimed_amount_cents
+        start = rec.amount_cents if rec is not None and rec.amount_cents > 0 else cap
+        value = st.number_input(
+            f"Amount in USD (at most the cap, {format.money(cap)})",
+            min_value=0.01,
+            max_value=cap / 100,
+            value=start / 100,
+            step=1.0,
+            format="%.2f",
+            key=f"a_{key}",
+        )
+        amount = w.cents_from_major(value)
+    preview = None
+    if rec is not None:
+        preview = preview_verdict(
+            action=rec.action,
+            recommended_cents=rec.amount_cents,
+            cap_cents=rec.cap_cents,
+            approve=approve,
+            amount_cents=amount,
+            policy=policy,
+            first_verdict=None if first is None else first.verdict,
+            first_amount_cents=None if first is None else first.amount_cents,
+        )
+    required = preview is not None and preview.note_required
+    note = st.text_area(
+        "Note (required)" if required else "Note (optional)",
+        key=f"n_{key}",
+        placeholder="Why this verdict — the next reviewer and the audit read it.",
+        height=90,
+    )
+    if preview is not None and preview.waits_for_second:
+        st.caption(
+            "This verdict waits for a second, different reviewer: it departs from the "
+            "recommendation or exceeds the four-eyes threshold."
+        )
+    label = f"Approve {format.money(amount)}" if approve else "Reject"
+    if st.button(label, type="primary", key=f"d_{key}", icon=":material/gavel:"):
+        try:
+            outcome = decide_claim(
+                wiring.session_factory(),
+                actor,
+                view.claim_id,
+                approve=approve,
+                amount_cents=amount if approve else None,
+                note=note,
+                policy=policy,
+                now=datetime.now(UTC),
+                stage=view.decide_stage,
+            )
+        except NotAllowed as error:
+            auth.show_not_allowed(error)
+        except (AlreadyDecided, RecommendationChanged) as error:
+            # The claim moved under the reviewer: show its new state with the reason.
+            clear_read_caches()
+            _flash("warning", str(error))
+            st.rerun()
+        except DecisionError as error:
+            st.error(plain(str(error)))
+        else:
+            clear_read_caches()
+            _flash("success", outcome.message)
+            st.rerun()
+
+
+def _rate(numerator: int, denominator: int) -> str:
+    return "–" if denominator == 0 else f"{numerator / denominator:.1%}"
+
+
+def _supplier_record(view: ClaimView) -> None:
+    record = view.supplier_record
+    days = record.window_days
+    st.subheader(f"Supplier record — {plain(view.supplier_name)}")
+    rates = st.columns(3)
+    rates[0].metric(f"Late-shipment rate, {days} d", _rate(record.orders_late, record.orders_due))
+    rates[0].caption(f"late {record.orders_late:,} · orders due {record.orders_due:,}")
+    rates[1].metric(f"Dispute rate, {days} d", _rate(record.claims_filed, record.orders_placed))
+    rates[1].caption(f"claims {record.claims_filed:,} · orders placed {record.orders_placed:,}")
+    rates[2].metric("Monitoring tier", record.tier.value if record.tier is not None else "none")
+    rates[2].caption(
+        f"supplier tier {plain(view.supplier_tier)} · {plain(view.supplier_external_id)}"
+    )
+    money = st.columns(3)
+    money[0].metric("Trade Assurance limit", format.money(record.limit_cents))
+    money[1].metric("Exposure", format.money(record.exposure_cents))
+    money[2].metric("Headroom", format.money(record.headroom_cents))
+    st.caption(
+        f"**Late-shipment rate**: of the supplier's orders whose ship-by day fell in the last "
+        f"{days} days, not cancelled before it, the share shipped on a later UTC day or not at "
+        f"all. **Dispute rate**: claims filed ÷ orders placed in the same {days} days. "
+        "**Exposure**: covered amounts of live orders (not cancelled; undelivered, delivered "
+        "within the claim window, or with an open claim). **Headroom** = limit − exposure."
+    )
+
+
+_PAYMENT_LABELS = {
+    "tt": "T/T (bank transfer)",
+    "card": "Card",
+    "letter_of_credit": "Letter of credit",
+    "other": "Other",
+}
+
+
+def _order(view: ClaimView) -> None:
+    st.subheader("Order")
+    _facts(
+        [
+            ("Order", view.order_external_id),
+            ("Category", view.category),
+            ("Payment", _PAYMENT_LABELS.get(view.payment_method, view.payment_method)),
+            ("Order amount", format.money(view.order_amount_cents)),
+            ("Covered (Trade Assurance)", format.money(view.covered_amount_cents)),
+            ("Paid", format.money(view.paid_amount_cents)),
+        ]
+    )
+
+
+def _history(view: ClaimView) -> None:
+    st.subheader("History")
+    decisions, audit = st.tabs([f"Decisions ({len(view.decisions)})", f"Audit ({len(view.audit)})"])
+    with decisions:
+        if not view.decisions:
+            st.caption("No decision yet.")
+        else:
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        "When": [w.local_time(d.decided_at, zone) for d in view.decisions],
+                        "Stage": [d.stage for d in view.decisions],
+                        "Reviewer": [d.reviewer_name for d in view.decisions],
+                        "Verdict": [d.verdict for d in view.decisions],
+                        "Amount": [format.money(d.amount_cents) for d in view.decisions],
+                        "Cap": [format.money(d.cap_cents) for d in view.decisions],
+                        "Note": [d.note for d in view.decisions],
+                    }
+                ),
+                hide_index=True,
+            )
+    with audit:
+        if not view.audit:
+            st.caption("No audit events about this claim yet.")
+        else:
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        "When": [w.local_time(a.at, zone) for a in view.audit],
+                        "Who": [a.who for a in view.audit],
+                        "What": [a.action.replace("_", " ") for a in view.audit],
+                        "Change": [a.summary for a in view.audit],
+                    }
+                ),
+                hide_index=True,
+            )
+
+
+_header(view)
+_show_flash()
+left, right = st.columns([3, 2], gap="large")
+with left:
+    _description(view)
+    _timeline(view)
+    _evidence(view)
+    _order(view)
+with right:
+    _recommendation(view)
+    _take(view)
+    _decide(view)
+_supplier_record(view)
+_history(view)

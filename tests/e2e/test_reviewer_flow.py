@@ -1,0 +1,176 @@
+"""Chromium and a real OIDC sign-in: open the queue, open a claim, approve, the claim is gone."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy.orm import Session
+
+from data_access import migrate
+from data_access.engine import make_engine
+from services.claim_due import refresh_due
+from services.demo_seed import seed_demo
+from services.recommendations import active_policy, recommend_claims
+from tests import factories as f
+from tests.e2e.conftest import (
+    copy_streamlit_config,
+    free_port,
+    screenshot,
+    start_streamlit,
+    stop,
+    wait_for,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+REVIEWER = "reviewer1@demo.assurance.test"  # Rita Reviewer of the demo data
+CLAIM = "CLM-9000001"
+
+
+@pytest.fixture
+def reviewer_oidc(tmp_path: Path) -> Iterator[str]:
+    port = free_port()
+    command = [sys.executable, "-m", "oidc_provider_mock", "--port", str(port), "--user", REVIEWER]
+    log = (tmp_path / "oidc.log").open("wb")
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_for(f"{url}/.well-known/openid-configuration", process)
+        yield url
+    finally:
+        stop(process)
+        log.close()
+
+
+def _database(path: Path) -> str:
+    """Demo data (2,000 orders) plus one overdue claim recommended for a partial refund."""
+    url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    now = datetime.now(UTC)
+    seed_demo(engine, orders=2_000, seed=3, today=now.date())
+    policy = active_policy("v1")
+    with Session(engine) as s:
+        sup = f.supplier(s, external_id="SUP-9000001", name="Qingdao Harbour Tools Co., Ltd.")
+        buy = f.buyer(s, external_id="BUY-9000001", name="Lindqvist Handel AB", country="SE")
+        order = f.order(
+            s,
+            sup,
+            buy,
+            external_id="ORD-9000001",
+            placed_at=now - timedelta(days=60),
+            ship_by=(now - timedelta(days=40)).date(),
+            shipped_at=now - timedelta(days=33),  # 7 days late: 7% of the cap
+            order_amount_cents=4_200_00,
+            covered_amount_cents=4_200_00,
+            paid_amount_cents=4_200_00,
+            status="shipped",
+        )
+        claim = f.claim(
+            s,
+            order,
+            external_id=CLAIM,
+            filed_at=now - timedelta(days=25),  # long escalated: the most overdue claim
+            claimed_amount_cents=4_200_00,
+            description="Shipped a week late <b>again</b>; **please** refund as agreed.",
+        )
+        recommend_claims(s, [claim.id], policy, now.date(), now=now)
+        refresh_due(s, None, policy, now)
+        s.commit()
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def reviewer_app(tmp_path: Path, reviewer_oidc: str) -> Iterator[str]:
+    database_url = _database(tmp_path / "reviewer.db")
+    port = free_port()
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text(
+        "[auth]\n"
+        f'redirect_uri = "http://localhost:{port}/oauth2callback"\n'
+        'cookie_secret = "e2e-only-cookie-secret-0123456789"\n'
+        'client_id = "assurance-desk-e2e"\n'
+        'client_secret = "e2e-only-client-secret"\n'
+        f'server_metadata_url = "{reviewer_oidc}/.well-known/openid-configuration"\n'
+    )
+    copy_streamlit_config(tmp_path)
+    yield from start_streamlit(
+        tmp_path,
+        {"ASSURANCE_DATABASE_URL": database_url},
+        ["--secrets.files", str(secrets)],
+        port=port,
+    )
+
+
+def _grid_row_of(page: Any, text: str) -> int | None:
+    """The 0-based row of the queue table whose cells include ``text`` (None: not shown).
+
+    The grid draws on a canvas; its accessible table mirrors the rows on screen.
+    """
+    grid = page.get_by_test_id("stDataFrame").first
+    grid.locator("td").first.wait_for(state="attached")
+    cell = grid.locator("td", has_text=text)
+    if cell.count() == 0:
+        return None
+    test_id = cell.first.get_attribute("data-testid")  # glide-cell-<column>-<row>
+    return int(test_id.rsplit("-", 1)[1])
+
+
+def _full_page(page: Any, name: str) -> None:
+    """Screenshot the whole page: Streamlit scrolls inside the app, so grow the window first."""
+    page.set_viewport_size({"width": 1400, "height": 2300})
+    page.wait_for_timeout(500)
+    screenshot(page, name)
+    page.set_viewport_size({"width": 1400, "height": 1000})
+
+
+def test_open_queue_open_claim_approve_and_it_leaves_the_queue(
+    page: Any, reviewer_app: str
+) -> None:
+    p = page
+    p.goto(reviewer_app)
+    p.get_by_role("button", name="Sign in").click()
+    p.get_by_role("button", name=REVIEWER).click()  # the provider's own page
+
+    # The queue: the reviewer's home, most overdue claim first.
+    p.get_by_role("heading", name="Claim queue").wait_for()
+    row = _grid_row_of(p, CLAIM)
+    assert row == 0
+    first_row = p.get_by_test_id("stDataFrame").first.locator("tr[aria-rowindex='2'] td")
+    assert first_row.first.inner_text().startswith("Overdue")
+    screenshot(p, "reviewer-queue")
+
+    # Open the claim: select its row (the checkbox at the row's start).
+    box = p.get_by_test_id("stDataFrame").first.bounding_box()
+    header, height = 35, 35
+    p.mouse.click(box["x"] + 15, box["y"] + header + height * row + height / 2)
+    p.get_by_role("heading", name=f"Claim {CLAIM}").wait_for()
+    assert f"claim={CLAIM}" in p.url  # deep-linkable
+    # The description is plain text: its markup shows literally, nothing is rendered.
+    # wait_for, not is_visible: the page may still be finishing its run (elements go stale).
+    p.get_by_text("Shipped a week late <b>again</b>; **please** refund as agreed.").wait_for()
+    assert p.locator("b", has_text="again").count() == 0
+    p.get_by_text("Shipped on").first.wait_for()  # the recommendation's reasons
+    _full_page(p, "reviewer-claim")
+
+    # Approve at the recommended amount: 7% of USD 4,200.00.
+    p.get_by_role("button", name="Approve USD 294.00").click()
+    p.get_by_text(f"{CLAIM} approved USD 294.00.").wait_for()
+    expect(p.get_by_text("a decided claim is not decided again")).to_be_visible()
+    _full_page(p, "reviewer-claim-approved")
+
+    # Back to the queue: the claim is gone.
+    p.get_by_role("button", name="Claim queue").click()
+    p.get_by_role("heading", name="Claim queue").wait_for()
+    p.wait_for_timeout(500)
+    assert _grid_row_of(p, CLAIM) is None
+    assert p.get_by_test_id("stException").count() == 0
+    screenshot(p, "reviewer-queue-after")

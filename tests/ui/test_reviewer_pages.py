@@ -1,0 +1,311 @@
+"""AppTest: the reviewer's queue and claim pages, signed in through OIDC like production."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from streamlit.testing.v1 import AppTest
+
+from data_access.engine import make_engine, make_session_factory
+from data_access.models import Claim, Decision, User
+from rules import bundled_policy
+from services.auth import Actor, Role
+from services.claim_due import refresh_due
+from services.decisions import decide_claim
+from services.recommendations import recommend_claims
+from tests import factories as f
+from tests.ui.conftest import APP, OIDC_SECRETS, open_app, unescape
+from ui import claim_widgets as w
+from ui.text import plain
+
+POLICY = bundled_policy("v1")
+RITA = "rita@example.test"
+RAVI = "ravi@example.test"
+MARKUP = "<b>x</b> **y** [link](http://evil.test)\nsecond line"
+
+
+@pytest.fixture
+def reviewer_db(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Three undecided claims filed in the last days (so deadlines are live), one decided."""
+    now = datetime.now(UTC)
+    today = now.date()
+    engine = make_engine(database_url)
+    with Session(engine) as s:
+        f.user(s, "claim_reviewer", email=RITA, display_name="Rita Reviewer")
+        f.user(s, "claim_reviewer", email=RAVI, display_name="Ravi Reviewer")
+        sup = f.supplier(s, name="Ningbo Pumps", external_id="SUP-000001")
+        buy = f.buyer(s)
+        ship_by = today - timedelta(days=20)
+        shipped = {"ship_by": ship_by, "shipped_at": now - timedelta(days=15)}  # 5 days late
+        placed = {"placed_at": now - timedelta(days=40)}
+        small = f.order(s, sup, buy, **placed, **shipped)
+        quality = f.order(s, sup, buy, **placed, **shipped)
+        big = f.order(
+            s,
+            sup,
+            buy,
+            **placed,
+            **shipped,
+            order_amount_cents=20_000_00,
+            covered_amount_cents=20_000_00,
+            paid_amount_cents=20_000_00,
+        )
+        done = f.order(s, sup, buy, **placed, **shipped)
+        ids = [
+            # Filed 10 days ago: escalated automatically, its pick-up is overdue.
+            f.claim(
+                s,
+                small,
+                external_id="CLM-000101",
+                filed_at=now - timedelta(days=10),
+                description=MARKUP,
+            ).id,
+            f.claim(
+                s,
+                quality,
+                external_id="CLM-000102",
+                kind="quality",
+                filed_at=now - timedelta(days=1),
+            ).id,
+            f.claim(
+                s,
+                big,
+                external_id="CLM-000103",
+                filed_at=now - timedelta(days=2),
+                claimed_amount_cents=20_000_00,
+                supplier_response="accepted",
+                supplier_responded_at=now - timedelta(days=1),
+            ).id,
+            f.claim(s, done, external_id="CLM-000104", status="approved", decided_at=now).id,
+        ]
+        recommend_claims(s, ids, POLICY, today, now=now)
+        refresh_due(s, None, POLICY, now)
+        s.commit()
+    engine.dispose()
+    monkeypatch.setenv("ASSURANCE_DATABASE_URL", database_url)
+    return database_url
+
+
+def _queue_refs(at: AppTest) -> list[str]:
+    return list(at.dataframe[0].value["Claim"])
+
+
+def _open_claim(email: str, ref: str) -> AppTest:
+    at = open_app(email)
+    at.query_params["claim"] = ref
+    at.switch_page("pages/claim.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _button(at: AppTest, starts: str) -> object:
+    return next(b for b in at.button if b.label.startswith(starts))
+
+
+def _decisions(database_url: str) -> int:
+    engine = make_engine(database_url)
+    with Session(engine) as s:
+        count = int(s.scalar(select(func.count()).select_from(Decision)) or 0)
+    engine.dispose()
+    return count
+
+
+@pytest.mark.usefixtures("reviewer_db")
+def test_the_queue_opens_first_with_the_most_urgent_claim_on_top() -> None:
+    at = open_app(RITA)
+    assert not at.exception and not at.error
+    assert at.title[0].value == "Claim queue"
+    frame = at.dataframe[0].value
+    # Overdue pick-up; supplier response due in 3 days; supplier answered: auto-escalation.
+    assert list(frame["Claim"]) == ["CLM-000101", "CLM-000102", "CLM-000103"]
+    assert frame["Deadline"][0].startswith("Overdue") and frame["Deadline"][0].endswith("pick-up")
+    assert frame["Deadline"][1] == "Due in 3 d · supplier reply"
+    assert list(frame["Claimed"]) == ["USD 500.00", "USD 500.00", "USD 20,000.00"]
+    counts = " ".join(c.value for c in at.caption)
+    assert "Open **3**" in counts and "In review **0**" in counts
+    assert "1–3 of 3 undecided claims" in " ".join(c.value for c in at.caption)
+    assert "CLM-000104" not in _queue_refs(at)  # decided
+    (download,) = at.get("download_button")
+    assert download.proto.label == "Decisions (CSV)"
+
+
+def _queue_at(params: dict[str, str]) -> AppTest:
+    """The app opened at a URL with these query parameters (a shared link, say)."""
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.secrets["auth"] = OIDC_SECRETS
+    at.user = {"is_logged_in": True, "email": RITA}
+    at.query_params.update(params)
+    at.run()
+    assert not at.exception
+    return at
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"kind": "Quality"}, ["CLM-000102"]),  # a bound widget's URL value is its label
+        ({"min": "1000.00"}, ["CLM-000103"]),
+        ({"max": "1000.00", "status": "Open"}, ["CLM-000101", "CLM-000102"]),
+        (
+            {"supplier": "Ningbo Pumps (CN) · SUP-000001"},
+            ["CLM-000101", "CLM-000102", "CLM-000103"],
+        ),
+        ({"country": "VN"}, None),  # not a country with undecided claims: ignored
+        ({"second": "true"}, []),
+    ],
+)
+@pytest.mark.usefixtures("reviewer_db")
+def test_filters_are_read_from_the_url(params: dict[str, str], expected: list[str] | None) -> None:
+    at = _queue_at(params)
+    if expected is None:
+        assert _queue_refs(at) == ["CLM-000101", "CLM-000102", "CLM-000103"]
+    elif expected:
+        assert _queue_refs(at) == expected
+    else:
+        assert [i.value for i in at.info] == ["No undecided claims match these filters."]
+
+
+@pytest.mark.usefixtures("reviewer_db")
+def test_a_filter_change_narrows_the_queue() -> None:
+    at = open_app(RITA)
+    at.toggle(key="mine").set_value(True).run()
+    assert not at.exception
+    assert [i.value for i in at.info] == ["No undecided claims match these filters."]
+    assert at.session_state["mine"] is True
+
+
+def test_open_a_claim_approve_it_and_the_queue_no_longer_shows_it(reviewer_db: str) -> None:
+    at = open_app(RITA)
+    assert "CLM-000101" in _queue_refs(at)
+    at = _open_claim(RITA, "CLM-000101")
+    assert unescape(at.title[0].value) == "Claim CLM-000101"
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Approve in part"] == "USD 50.00"  # 5% of the USD 1,000.00 covered
+    assert "Cap that applied: **USD 500.00**" in [m.value for m in at.markdown]
+    _button(at, "Approve USD 50.00").click().run()  # type: ignore[attr-defined]
+    assert not at.exception and not at.error
+    assert unescape(at.success[0].value) == "CLM-000101 approved USD 50.00."
+    assert "decided claim is not decided again" in unescape(at.info[0].value)
+    assert _decisions(reviewer_db) == 1
+    _button(at, "Claim queue").click().run()  # type: ignore[attr-defined]
+    assert at.title[0].value == "Claim queue"
+    assert _queue_refs(at) == ["CLM-000102", "CLM-000103"]
+
+
+@pytest.mark.usefixtures("reviewer_db")
+def test_a_description_with_markup_shows_literally() -> None:
+    at = _open_claim(RITA, "CLM-000101")
+    shown = [m.value for m in at.markdown if "evil" in m.value]
+    assert shown == [plain(MARKUP).replace("\n", "  \n")]
+    assert unescape(shown[0]).replace("  \n", "\n") == MARKUP
+    assert not at.get("html")
+
+
+def test_approving_a_different_amount_needs_a_note(reviewer_db: str) -> None:
+    at = _open_claim(RITA, "CLM-000101")
+    at.radio[0].set_value("amount").run()
+    at.number_input[0].set_value(40.0).run()
+    assert at.text_area[0].label == "Note (required)"
+    _button(at, "Approve USD 40.00").click().run()  # type: ignore[attr-defined]
+    assert "Add a note" in unescape(at.error[0].value)
+    assert _decisions(reviewer_db) == 0
+    at.text_area[0].input("Buyer sent photos of the late pallets").run()
+    _button(at, "Approve USD 40.00").click().run()  # type: ignore[attr-defined]
+    assert "waits for a second" in unescape(at.success[0].value)
+    assert _decisions(reviewer_db) == 1
+
+
+def test_the_second_reviewer_sees_the_first_verdict_and_confirms(reviewer_db: str) -> None:
+    factory = make_session_factory(make_engine(reviewer_db))
+    with factory() as s:
+        claim_id = s.scalar(select(Claim.id).where(Claim.external_id == "CLM-000103"))
+        user = s.scalars(select(User).where(User.email == RITA)).one()
+        rita = Actor(user.id, user.email, user.display_name, Role.CLAIM_REVIEWER)
+    assert claim_id is not None
+    outcome = decide_claim(
+        factory,
+        rita,
+        claim_id,
+        approve=True,
+        amount_cents=None,
+        note="",
+        policy=POLICY,
+        now=datetime.now(UTC),
+    )
+    assert outcome.status == "awaiting_second_approval"
+
+    own = _open_claim(RITA, "CLM-000103")
+    assert "second, different reviewer" in unescape(own.info[0].value)
+    assert not [b for b in own.button if b.label.startswith(("Approve", "Reject"))]
+
+    at = _open_claim(RAVI, "CLM-000103")
+    assert "Rita Reviewer" in unescape(" ".join(m.value for m in at.markdown))
+    assert at.radio[0].options[0] == "Confirm: approve USD 20,000.00"
+    _button(at, "Approve USD 20,000.00").click().run()  # type: ignore[attr-defined]
+    assert not at.error
+    assert unescape(at.success[0].value) == "CLM-000103 approved USD 20,000.00."
+    assert _decisions(reviewer_db) == 2
+
+
+@pytest.mark.usefixtures("reviewer_db")
+def test_taking_a_claim_assigns_it_to_me() -> None:
+    at = _open_claim(RAVI, "CLM-000102")
+    _button(at, "Take it").click().run()  # type: ignore[attr-defined]
+    assert not at.exception
+    assert "assigned to you" in unescape(at.success[0].value)
+    assert "Assigned to you" in [unescape(c.value) for c in at.caption]
+
+
+@pytest.mark.usefixtures("reviewer_db")
+def test_an_unknown_claim_reference_says_so() -> None:
+    at = _open_claim(RITA, "CLM-999999")
+    assert "There is no claim CLM-999999" in unescape(at.warning[0].value)
+
+
+@pytest.mark.usefixtures("reviewer_db")
+def test_the_claim_page_without_a_reference_offers_a_lookup() -> None:
+    at = open_app(RITA, "pages/claim.py")
+    assert at.title[0].value == "Claim"
+    at.text_input[0].input("CLM-000102")
+    at.button[1].click().run()  # the form's "Open"
+    assert unescape(at.title[0].value) == "Claim CLM-000102"
+
+
+NOON = datetime(2025, 3, 3, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("when", "zone", "text", "level"),
+    [
+        (NOON - timedelta(minutes=5), UTC, "Overdue", "overdue"),
+        (NOON - timedelta(hours=5), UTC, "Overdue 5 h", "overdue"),
+        (NOON - timedelta(days=2, hours=3), UTC, "Overdue 2 d", "overdue"),
+        (NOON + timedelta(hours=5), UTC, "Due today 17:00", "today"),
+        # 23:30 UTC is already tomorrow in Shanghai, still today in UTC.
+        (NOON + timedelta(hours=11, minutes=30), UTC, "Due today 23:30", "today"),
+        (NOON + timedelta(hours=11, minutes=30), ZoneInfo("Asia/Shanghai"), "Due tomorrow", "soon"),
+        (NOON + timedelta(days=3), UTC, "Due in 3 d", "later"),
+        (None, UTC, "No deadline", "none"),
+    ],
+)
+def test_urgency_reads_in_the_readers_calendar(
+    when: datetime | None, zone: tzinfo, text: str, level: str
+) -> None:
+    assert w.urgency(when, NOON, zone) == w.Urgency(text, level)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("value", "cents"), [(12.5, 1250), (0.1 + 0.2, 30), ("1234.565", 123456), (0.005, 0)]
+)
+def test_amounts_typed_in_major_units_become_exact_cents(value: float | str, cents: int) -> None:
+    assert w.cents_from_major(value) == cents
+
+
+def test_local_times_are_shown_in_the_readers_zone() -> None:
+    assert w.local_time(NOON, ZoneInfo("Europe/Berlin")) == "3 Mar 2025, 13:00"
+    assert w.local_time(None, UTC) == "–"
