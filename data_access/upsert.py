@@ -13,7 +13,19 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Row, Table, any_, bindparam, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Table,
+    TextClause,
+    and_,
+    any_,
+    bindparam,
+    func,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
@@ -38,12 +50,14 @@ def upsert(
     *,
     update_columns: Sequence[str],
     key: str = "external_id",
+    only_where: ColumnElement[bool] | TextClause | None = None,
 ) -> None:
     """Insert ``rows``; where ``key`` exists, update ``update_columns`` if any of them differs.
 
     Every row must carry the same keys, and no key twice (PostgreSQL refuses to update a row
     twice in one statement). Columns absent from ``update_columns`` (a creation time,
-    a status owned by a workflow) are written on insert only.
+    a status owned by a workflow) are written on insert only. ``only_where`` further limits
+    which existing rows may be updated (a decided claim never is, whatever else the file says).
     """
     if not rows:
         return
@@ -67,7 +81,10 @@ def upsert(
     statement = statement.on_conflict_do_update(
         index_elements=[key],
         set_={name: excluded[name] for name in update_columns},
-        where=or_(*(table.c[name].is_distinct_from(excluded[name]) for name in update_columns)),
+        where=and_(
+            or_(*(table.c[name].is_distinct_from(excluded[name]) for name in update_columns)),
+            true() if only_where is None else only_where,
+        ),
     )
     session.execute(statement, parameters)
 

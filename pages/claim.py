@@ -248,16 +248,17 @@ def _decide(view: ClaimView) -> None:
     elif choice == "amount":
         cap = rec.cap_cents if rec is not None else view.claimed_amount_cents
         start = rec.amount_cents if rec is not None and rec.amount_cents > 0 else cap
-        value = st.number_input(
+        # Text, not a float input: money is parsed exactly, to the cent.
+        typed = st.text_input(
             f"Amount in USD (at most the cap, {format.money(cap)})",
-            min_value=0.01,
-            max_value=cap / 100,
-            value=start / 100,
-            step=1.0,
-            format="%.2f",
+            value=f"{start // 100}.{start % 100:02d}",
             key=f"a_{key}",
         )
-        amount = w.cents_from_major(value)
+        parsed = w.parse_amount(typed)
+        if parsed is None:
+            st.error("Type the amount in dollars and cents, for example 1234.50.")
+            return
+        amount = parsed
     preview = None
     if rec is not None:
         preview = preview_verdict(
@@ -277,6 +278,9 @@ def _decide(view: ClaimView) -> None:
         placeholder="Why this verdict — the next reviewer and the audit read it.",
         height=90,
     )
+    if preview is not None and preview.problem:
+        st.error(plain(preview.problem))
+        return
     if preview is not None and preview.waits_for_second:
         st.caption(
             "This verdict waits for a second, different reviewer: it departs from the "
@@ -295,6 +299,7 @@ def _decide(view: ClaimView) -> None:
                 policy=policy,
                 now=datetime.now(UTC),
                 stage=view.decide_stage,
+                shown_recommendation_id=None if rec is None else rec.id,
             )
         except NotAllowed as error:
             auth.show_not_allowed(error)

@@ -260,7 +260,7 @@ def _non_delivery(
     shipped_day = shipped_at.date()
     elapsed = (today - shipped_day).days
     limit = policy.non_delivery_days
-    if elapsed > limit:
+    if elapsed >= limit:  # "not delivered 60 days after shipping" (DESIGN.md §4)
         reasons.append(
             Reason(
                 _C.NOT_DELIVERED,
@@ -425,7 +425,9 @@ def departs_from(rec: Recommendation, verdict_approve: bool, amount_cents: int) 
         return rec.action not in _APPROVALS or amount_cents != rec.amount_cents
     if amount_cents != 0:
         raise ValueError("a rejection carries no amount")
-    return rec.action in _APPROVALS
+    # Rejecting a claim the rules want more evidence for is a departure too: it ends the claim
+    # the rules would have kept open.
+    return rec.action is not Action.REJECT
 
 
 def needs_second_approval(

@@ -192,6 +192,20 @@ def _current_recommendation(
     return fresh, _store(session, recommendation_values(claim.id, fresh, now)), moved
 
 
+def _stored(row: RecommendationRow) -> StoredRecommendation:
+    return StoredRecommendation(
+        row.id,
+        row.claim_id,
+        row.policy_version,
+        row.action,
+        row.amount_cents,
+        row.cap_cents,
+        row.reasons,
+        row.four_eyes_required,
+        row.created_at,
+    )
+
+
 def _store(session: Session, values: dict[str, object]) -> int:
     row_id = session.execute(
         insert(RecommendationRow).returning(RecommendationRow.id), [values]
@@ -234,6 +248,7 @@ def _decide(
     policy: Policy,
     now: datetime,
     stage: Stage | None,
+    shown_recommendation_id: int | None = None,
 ) -> DecisionOutcome | RecommendationChanged:
     claim = session.execute(
         select(Claim).where(Claim.id == claim_id).with_for_update()
@@ -264,6 +279,12 @@ def _decide(
         raise DecisionError(f"{ref} is not waiting for a second approval.")
 
     rec, rec_id, moved = _current_recommendation(session, claim, policy, now)
+    if moved is None and shown_recommendation_id not in (None, rec_id):
+        # Someone (a daily recompute, an import) stored the new answer after the page showed
+        # the old one: compare with what the reviewer actually saw.
+        shown = session.get(RecommendationRow, shown_recommendation_id)
+        if shown is None or shown.claim_id != claim.id or not _same_substance(rec, _stored(shown)):
+            moved = "changed since it was shown"
     if moved is not None:
         action = rec.action.value.replace("_", " ")
         now_word = "now " if moved.startswith("changed") else ""
@@ -397,12 +418,15 @@ def decide_claim(
     policy: Policy,
     now: datetime,
     stage: Stage | None = None,
+    shown_recommendation_id: int | None = None,
 ) -> DecisionOutcome:
     """Record ``actor``'s verdict on a claim; see the module docstring for the rules.
 
     ``stage`` is the stage the reviewer was shown ("first" or "second"; None: whichever is due):
     a reviewer who was shown an undecided claim must not silently become its second reviewer
-    because someone else recorded a first decision meanwhile.
+    because someone else recorded a first decision meanwhile. ``shown_recommendation_id`` is the
+    recommendation the reviewer was shown: a verdict on an answer that has since changed in
+    substance is refused, whoever stored the new one.
 
     Raises ``NotAllowed``, or a :class:`DecisionError` (``AlreadyDecided``,
     ``RecommendationChanged``, ``DecisionNotSaved``) whose message is safe to show.
@@ -415,7 +439,16 @@ def decide_claim(
     try:
         with write_session(factory) as session:
             result = _decide(
-                session, actor, claim_id, approve, amount_cents, note, policy, now, stage
+                session,
+                actor,
+                claim_id,
+                approve,
+                amount_cents,
+                note,
+                policy,
+                now,
+                stage,
+                shown_recommendation_id,
             )
     except IntegrityError as error:
         if not _is_stage_conflict(error):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from services.auth import Actor, NotAllowed
-from services.users import list_users, sign_in
+from services.users import ASSIGNABLE_ROLES, list_users, sign_in
 from ui import navigation, wiring
 from ui.text import plain
 
@@ -75,7 +75,10 @@ def _oidc_screen() -> None:
 
 def _demo_screen() -> None:
     _demo_sign_out()  # a stale choice (user since disabled) must not linger
-    demo_users = [u for u in list_users(wiring.engine()) if u.email.endswith(DEMO_DOMAIN)]
+    demo_users = sorted(
+        (u for u in list_users(wiring.engine()) if u.email.endswith(DEMO_DOMAIN)),
+        key=lambda u: (ASSIGNABLE_ROLES.index(u.role), u.email),
+    )
     st.title("Assurance Desk — demo")
     st.warning(
         "This is the embedded demo database with generated data. Pick a demo user to see the "

@@ -120,10 +120,24 @@ def urgency(when: datetime | None, now: datetime, zone: tzinfo) -> Urgency:
 def cents_from_major(value: float | str) -> int:
     """``12.5`` -> ``1250``: exact decimal, rounded half to even to the cent."""
     try:
-        amount = Decimal(str(value))
+        amount = Decimal(str(value).strip().replace(",", ""))
+        if not amount.is_finite():
+            raise InvalidOperation
     except InvalidOperation:
         raise ValueError(f"{value!r} is not an amount") from None
     return int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+
+
+def parse_amount(text: str) -> int | None:
+    """Cents typed in major units (``1234.50``, ``1,234.5``); None unless exactly that."""
+    cleaned = text.strip().replace(",", "")
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation:
+        return None
+    if not amount.is_finite() or amount.as_tuple().exponent < -2:  # type: ignore[operator]
+        return None
+    return int(amount * 100)
 
 
 def money_or_dash(cents: int | None) -> str:

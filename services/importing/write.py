@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Table, insert
+from sqlalchemy import ColumnElement, Row, Table, TextClause, insert, text
 from sqlalchemy.orm import Session
 
 from data_access.models import Buyer, Claim, Order, Supplier, SupplierLimitChange
@@ -177,8 +177,18 @@ class Writer:
             else:
                 self.tally.unchanged += 1
         if not self.dry_run:
-            upsert(self.session, self.table, changed, update_columns=self.update_columns)
+            upsert(
+                self.session,
+                self.table,
+                changed,
+                update_columns=self.update_columns,
+                only_where=self.updatable(),
+            )
             self.written(inserted)
+
+    def updatable(self) -> ColumnElement[bool] | TextClause | None:
+        """Which existing rows an import may update at all (None: any)."""
+        return None
 
     def updating(self, old: Row[Any], new: dict[str, Any]) -> None:
         """Called for each existing row about to change."""
@@ -301,14 +311,41 @@ class ClaimWriter(Writer):
             table_of(Order),
             {record["order_external_id"] for _, record in chunk},
         )
+        # Pass 1 refused changes to decided claims, but a reviewer may have decided one since.
+        existing = rows_by_key(
+            self.session,
+            self.table,
+            ["status", *CLAIM_COLUMNS],
+            [record["external_id"] for _, record in chunk],
+        )
         rows = []
         for line, record in chunk:
             order_id = order_ids.get(record["order_external_id"])
             if order_id is None:
                 self.problems.add(line, "order_external_id", "the order no longer exists")
                 continue
-            rows.append(claim_row(record, order_id))
+            row = claim_row(record, order_id)
+            old = existing.get(record["external_id"])
+            if (
+                old is not None
+                and old.status in LOCKED_CLAIM_STATUSES
+                and differs(old, row, CLAIM_COLUMNS)
+            ):
+                self.problems.add(
+                    line,
+                    "external_id",
+                    f"claim {record['external_id']} was decided ({old.status}) while the file "
+                    "was imported; an import cannot change it",
+                )
+                continue
+            rows.append(row)
         return rows
+
+    def updatable(self) -> TextClause:
+        # The database's last word, for a decision committed after the check above. Inlined
+        # constants (no bound list): the statement runs as executemany on SQLite.
+        locked = ", ".join(f"'{status}'" for status in sorted(LOCKED_CLAIM_STATUSES))
+        return text(f"claims.status NOT IN ({locked})")
 
     def written(self, inserted: list[str]) -> None:
         # The ids of new claims, so the caller can have the rules module recommend on them.

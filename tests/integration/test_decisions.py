@@ -302,6 +302,36 @@ def test_a_changed_recommendation_is_stored_and_the_decision_refused(
     assert decide(session_factory, rita, claim_id).amount_cents == 100_00
 
 
+def test_a_verdict_on_the_recommendation_shown_is_refused_once_it_changed_elsewhere(
+    session_factory: sessionmaker[Session],
+) -> None:
+    """A recompute stored the new answer before the reviewer clicked: the page's is stale."""
+    from data_access.models import Order
+    from services.recommendations import recompute_recommendations
+
+    with session_factory.begin() as s:
+        rita = reviewer(s)
+        claim_id = make_claim(s)
+        shown = s.scalars(select(Recommendation.id).where(Recommendation.claim_id == claim_id))
+        shown_id = shown.one()
+        order = s.get(Order, s.get(Claim, claim_id).order_id)  # type: ignore[union-attr]
+        assert order is not None
+        order.shipped_at = utc(2025, 1, 30, 8)  # 10 days late, not 5
+    recompute_recommendations(session_factory, Actor.system("t"), POLICY, NOW.date(), now=NOW)
+    with pytest.raises(RecommendationChanged, match="changed since it was shown"):
+        decide(session_factory, rita, claim_id, shown_recommendation_id=shown_id)
+    with session_factory() as s:
+        assert decisions_of(s, claim_id) == []
+        latest = s.scalars(
+            select(Recommendation.id)
+            .where(Recommendation.claim_id == claim_id)
+            .order_by(Recommendation.id.desc())
+        ).first()
+    # Shown the new one, the reviewer's verdict goes through.
+    outcome = decide(session_factory, rita, claim_id, shown_recommendation_id=latest)
+    assert outcome.amount_cents == 100_00
+
+
 def test_a_change_of_wording_only_is_kept_and_the_decision_goes_through(
     session_factory: sessionmaker[Session],
 ) -> None:

@@ -581,3 +581,33 @@ def test_imported_claims_get_recommendations_that_follow_later_order_data(
         ).all()
     assert [r.action for r in recs] == ["approve_full", "approve_partial"]
     assert recs[1].amount_cents == 100_00  # 5 days x 1% of the USD 2,000.00 covered
+
+
+def test_a_claim_decided_while_the_file_is_imported_is_not_changed(
+    session_factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reviewer decides between the check and the write: the import refuses, writes nothing."""
+    import services.importing.service as service_module
+
+    import_examples(session_factory)
+    original = service_module.validate  # type: ignore[attr-defined]
+
+    def validate_then_a_reviewer_decides(*args: Any, **kwargs: Any) -> Any:
+        result = original(*args, **kwargs)
+        with session_factory.begin() as s:
+            s.execute(
+                text("UPDATE claims SET status = 'approved' WHERE external_id = 'CLM-EX-02'")
+            )
+        return result
+
+    monkeypatch.setattr(service_module, "validate", validate_then_a_reviewer_decides)
+    changed = (EXAMPLES / "claims.csv").read_text().replace(
+        "CLM-EX-02,ORD-EX-0002,late_shipment,2025-04-10T12:00:00Z,480.00",
+        "CLM-EX-02,ORD-EX-0002,late_shipment,2025-04-10T12:00:00Z,999.00",
+    )
+    result = run(session_factory, "claims", changed.encode())
+    assert not result.written
+    assert "was decided (approved) while the file was imported" in result.problems[0].message
+    with session_factory() as s:
+        claim = s.scalars(select(Claim).where(Claim.external_id == "CLM-EX-02")).one()
+        assert claim.claimed_amount_cents == 480_00

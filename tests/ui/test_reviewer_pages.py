@@ -209,7 +209,11 @@ def test_a_description_with_markup_shows_literally() -> None:
 def test_approving_a_different_amount_needs_a_note(reviewer_db: str) -> None:
     at = _open_claim(RITA, "CLM-000101")
     at.radio[0].set_value("amount").run()
-    at.number_input[0].set_value(40.0).run()
+    amount = next(t for t in at.text_input if t.label.startswith("Amount in USD"))
+    amount.input("12x").run()
+    assert "Type the amount" in at.error[0].value  # not a number: no verdict is offered
+    amount = next(t for t in at.text_input if t.label.startswith("Amount in USD"))
+    amount.input("40.00").run()
     assert at.text_area[0].label == "Note (required)"
     _button(at, "Approve USD 40.00").click().run()  # type: ignore[attr-defined]
     assert "Add a note" in unescape(at.error[0].value)

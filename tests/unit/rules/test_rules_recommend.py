@@ -150,10 +150,10 @@ CASES = [
     ("delivered", claim(NON_DELIVERY), order(shipped=utc(2025, 3, 1), delivered=utc(2025, 4,
      20)), TODAY, REJECT, 0, 100_000, (C.DELIVERED, COVERED)),
     # 2025-03-01 + 60 days = 2025-04-30.
-    ("not_delivered_61_days", claim(NON_DELIVERY), order(shipped=utc(2025, 3, 1, 23, 59)),
-     date(2025, 5, 1), FULL, 100_000, 100_000, (C.NOT_DELIVERED, COVERED)),
-    ("not_delivered_60_days", claim(NON_DELIVERY), order(shipped=utc(2025, 3, 1)),
-     date(2025, 4, 30), REJECT, 0, 100_000, (C.NOT_YET_OVERDUE, COVERED)),
+    ("not_delivered_60_days", claim(NON_DELIVERY), order(shipped=utc(2025, 3, 1, 23, 59)),
+     date(2025, 4, 30), FULL, 100_000, 100_000, (C.NOT_DELIVERED, COVERED)),
+    ("not_delivered_59_days", claim(NON_DELIVERY), order(shipped=utc(2025, 3, 1)),
+     date(2025, 4, 29), REJECT, 0, 100_000, (C.NOT_YET_OVERDUE, COVERED)),
     ("never_shipped_past_ship_by", claim(NON_DELIVERY), order(), date(2025, 3, 11), FULL,
      100_000, 100_000, (C.NEVER_SHIPPED, C.NOT_SHIPPED, COVERED)),
     ("never_shipped_not_yet_late", claim(NON_DELIVERY), order(), date(2025, 3, 9), REJECT, 0,
@@ -324,7 +324,7 @@ def _rec(action: Action, amount: int, cap: int = 100_000) -> Recommendation:
         (_rec(FULL, 100_000), True, 100_000, False),
         (_rec(REJECT, 0), False, 0, False),
         (_rec(REJECT, 0), True, 1, True),
-        (_rec(EVIDENCE, 0), False, 0, False),
+        (_rec(EVIDENCE, 0), False, 0, True),
         (_rec(EVIDENCE, 0), True, 100_000, True),
     ],
 )
