@@ -40,10 +40,20 @@ def demo_seed(
     if_empty: Annotated[
         bool, typer.Option(help="Do nothing (and succeed) when the database already has data.")
     ] = False,
+    force: Annotated[
+        bool, typer.Option(help="Allow --reset on a database other than the embedded demo.")
+    ] = False,
 ) -> None:
     """Fill the database with realistic demo data: suppliers, orders, claims, decisions, users."""
     from services.demo_seed import DatabaseNotEmpty, seed_demo
 
+    if reset and not force and not get_settings().is_embedded_demo:
+        typer.echo(
+            "Error: --reset deletes every row, the audit trail included. This is not the "
+            "embedded demo database; add --force if that is what you mean.",
+            err=True,
+        )
+        raise typer.Exit(1)
     engine = _engine()
     today = datetime.now(UTC).date()
     bars: dict[str, typer.progressbar] = {}  # type: ignore[valid-type]
@@ -210,7 +220,7 @@ def _run_import(entity: str, file: str, dry_run: bool) -> None:
 
     from data_access.engine import make_session_factory
     from services.auth import Actor
-    from services.importing import ENTITIES, import_file
+    from services.importing import ENTITIES, ImportFailed, import_file
 
     path = Path(file)
     if not path.is_file():
@@ -226,15 +236,19 @@ def _run_import(entity: str, file: str, dry_run: bool) -> None:
         def progress(done: int, total: int) -> None:
             bar.update(done - bar.pos)
 
-        result = import_file(
-            make_session_factory(_engine()),
-            Actor.system(),
-            kind,
-            path,
-            file_name=path.name,
-            dry_run=dry_run,
-            progress=progress,
-        )
+        try:
+            result = import_file(
+                make_session_factory(_engine()),
+                Actor.system(),
+                kind,
+                path,
+                file_name=path.name,
+                dry_run=dry_run,
+                progress=progress,
+            )
+        except ImportFailed as error:
+            typer.echo(f"\nError: {error}", err=True)
+            raise typer.Exit(1) from None
     elapsed = time.perf_counter() - started
     sys.stdout.flush()  # the bar's last line before the problems on stderr
     if not result.ok:

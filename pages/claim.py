@@ -123,7 +123,7 @@ def _timeline(view: ClaimView) -> None:
     st.subheader("Timeline")
     rows = []
     for entry in view.timeline:
-        when = w.local_day(entry.at, zone) if entry.day_only else w.local_time(entry.at, zone)
+        when = w.utc_day(entry.at) if entry.day_only else w.local_time(entry.at, zone)
         if entry.deadline:
             due = w.urgency(entry.at, now, zone)
             state = f"next deadline: {due.text}" if entry.is_next else "deadline"

@@ -85,7 +85,7 @@ supplier = row[0].selectbox(
     "Supplier",
     list(suppliers),
     index=None,
-    format_func=lambda s: f"{suppliers[s].name} ({suppliers[s].country}) · {s}",
+    format_func=lambda s: plain(f"{suppliers[s].name} ({suppliers[s].country}) · {s}"),
     placeholder="Any supplier",
     key="supplier",
     bind="query-params",

@@ -6,7 +6,14 @@ import pandas as pd
 import streamlit as st
 
 from services.auth import NotAllowed
-from services.importing import ENTITIES, FORMATS, ImportResult, import_file, problems_csv
+from services.importing import (
+    ENTITIES,
+    FORMATS,
+    ImportFailed,
+    ImportResult,
+    import_file,
+    problems_csv,
+)
 from ui import auth, data, wiring
 from ui.text import plain
 
@@ -70,6 +77,10 @@ if (
     except NotAllowed as error:
         bar.empty()
         auth.show_not_allowed(error)
+        st.stop()
+    except ImportFailed as error:
+        bar.empty()
+        st.error(plain(str(error)))
         st.stop()
     bar.empty()
     if result.written:

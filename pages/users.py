@@ -42,7 +42,7 @@ with add_col, st.form("add_user", clear_on_submit=True):
         except (UserError, NotAllowed) as error:
             st.error(plain(str(error)))
         else:
-            st.success(f"Added {plain(added.email)} as {_role_label(added.role).lower()}.")
+            st.toast(f"Added {plain(added.email)} as {_role_label(added.role).lower()}.")
             st.rerun()
 
 with change_col, st.container(border=True):
@@ -51,7 +51,7 @@ with change_col, st.container(border=True):
     user_id = st.selectbox(
         "User",
         list(by_id),
-        format_func=lambda i: f"{by_id[i].email} ({by_id[i].display_name})",
+        format_func=lambda i: plain(f"{by_id[i].email} ({by_id[i].display_name})"),
         key="change_user_id",
     )
     current = by_id[user_id]
@@ -73,5 +73,5 @@ with change_col, st.container(border=True):
             except (UserError, NotAllowed) as error:
                 st.error(plain(str(error)))
             else:
-                st.success(f"Saved {plain(changed.email)}.")
+                st.toast(f"Saved {plain(changed.email)}.")
                 st.rerun()

@@ -25,6 +25,7 @@ Each decision is one transaction with one ``claim_decided`` audit event; nothing
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from sqlalchemy import insert, select
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from data_access.claim_facts import StoredRecommendation, claim_facts_for, latest_recommendations
@@ -66,6 +67,9 @@ Stage = Literal["first", "second"]
 _APPROVALS = frozenset({Action.APPROVE_FULL.value, Action.APPROVE_PARTIAL.value})
 _FINAL = frozenset({"approved", "rejected"})
 _AWAITING = "awaiting_second_approval"
+
+
+log = logging.getLogger(__name__)
 
 
 class DecisionError(Exception):
@@ -537,9 +541,17 @@ def bulk_decide(
                 policy=policy,
                 now=now,
                 stage="first",
+                shown_recommendation_id=rec.id,
             )
         except DecisionError as error:
             outcomes.append(BulkOutcome(claim_id, False, str(error), ref))
+        except SQLAlchemyError:
+            # One claim's failure (a lock timeout, a dropped connection) must not hide what
+            # happened to the others: its transaction rolled back whole, the rest go on.
+            log.exception("bulk decision on claim %s failed", claim_id)
+            outcomes.append(
+                BulkOutcome(claim_id, False, f"{ref}: not saved (database error); try again.", ref)
+            )
         else:
             outcomes.append(BulkOutcome(claim_id, True, outcome.message, ref))
     return outcomes

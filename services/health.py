@@ -26,13 +26,16 @@ def database_status(engine: Engine) -> DatabaseStatus:
         current = migrate.current_revision(engine)
     except SQLAlchemyError as error:
         # The driver's text may hold host names or paths: log it, show the user what to do.
-        log.warning("database unreachable: %s", error)
+        log.warning(
+            "database %s unreachable: %s", engine.url.render_as_string(hide_password=True), error
+        )
+        # Shown before anyone signs in: no host, user or path, only what to do.
         return DatabaseStatus(
             ok=False,
             problem=(
-                f"The database at {engine.url.render_as_string(hide_password=True)} cannot be "
-                "reached. Check that the server is running and that ASSURANCE_DATABASE_URL is "
-                "right, then reload this page."
+                "The database cannot be reached. Check that the server is running and that "
+                "ASSURANCE_DATABASE_URL is right (the server log names the address tried), "
+                "then reload this page."
             ),
         )
     head = migrate.head_revision()

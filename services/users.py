@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from data_access.engine import write_session
 from data_access.models import User
 from services import audit
 from services.auth import Actor, Permission, Role, require
@@ -84,7 +86,16 @@ def add_user(
     if role not in ASSIGNABLE_ROLES:
         raise UserError(f"{role} is not a role a person can have.")
     name = display_name.strip() or email.split("@", 1)[0]
-    with factory.begin() as session:
+    try:
+        return _insert_user(factory, actor, email, role, name)
+    except IntegrityError:  # another admin added the same address a moment ago
+        raise UserError(f"{email} is already a user.") from None
+
+
+def _insert_user(
+    factory: sessionmaker[Session], actor: Actor, email: str, role: Role, name: str
+) -> UserView:
+    with write_session(factory) as session:
         exists = session.scalar(select(func.count()).where(User.email == email))
         if exists:
             raise UserError(f"{email} is already a user.")
@@ -120,7 +131,7 @@ def change_user(
     require(actor, Permission.MANAGE_USERS)
     if role is not None and role not in ASSIGNABLE_ROLES:
         raise UserError(f"{role} is not a role a person can have.")
-    with factory.begin() as session:
+    with write_session(factory) as session:
         row = session.get(User, user_id, with_for_update=True)
         if row is None:
             raise UserError(f"There is no user with id {user_id}.")
@@ -128,6 +139,9 @@ def change_user(
         new_role = role.value if role is not None else row.role
         new_active = row.is_active if is_active is None else is_active
         if row.role == Role.ADMIN and (new_role != Role.ADMIN or not new_active):
+            # Lock every admin row first: two admins demoting each other at once must not
+            # both see the other still in place.
+            session.execute(select(User.id).where(User.role == Role.ADMIN.value).with_for_update())
             admins = session.scalar(
                 select(func.count()).where(User.role == Role.ADMIN.value, User.is_active)
             )

@@ -38,7 +38,7 @@ def _demo_sign_out() -> None:
 def signed_in_actor() -> Actor | None:
     """The signed-in user, or None; renders nothing, so app.py can decide what to show."""
     if oidc_configured():
-        if not st.user.is_logged_in:
+        if not st.user.is_logged_in or not _email_trusted():
             return None
         email = st.user.get("email")
         return sign_in(wiring.engine(), str(email) if email else None).actor
@@ -63,7 +63,20 @@ def sign_in_screen() -> None:
         )
 
 
+def _email_trusted() -> bool:
+    """Roles are looked up by email: refuse an address the provider says it has not verified,
+    or anyone could claim an admin's address at a provider that lets users type one."""
+    return st.user.get("email_verified") is not False
+
+
 def _oidc_screen() -> None:
+    if st.user.is_logged_in and not _email_trusted():
+        _refuse(
+            "Your identity provider has not verified your email address, so Assurance Desk "
+            "cannot tell which user you are. Verify it with the provider, then sign in again.",
+            offer_sign_out=True,
+        )
+        return
     if not st.user.is_logged_in:
         st.title("Assurance Desk")
         st.write("Sign in with your company account to open the buyer-protection console.")

@@ -86,9 +86,10 @@ def local_time(moment: datetime | None, zone: tzinfo) -> str:
     return f"{local.day} {local:%b %Y, %H:%M}"
 
 
-def local_day(moment: datetime, zone: tzinfo) -> str:
-    local = moment.astimezone(zone)
-    return f"{local.day} {local:%b %Y}"
+def utc_day(moment: datetime) -> str:
+    """A contract day (the ship-by date) is a UTC calendar day: shown as is, never shifted."""
+    day = moment.astimezone(UTC).date()
+    return f"{day.day} {day:%b %Y}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -270,13 +270,19 @@ def supplier_record(
     )
     orders_due, orders_late = executor.execute(due).one()
     placed = select(func.count()).where(
-        Order.supplier_id == supplier_id, Order.placed_at >= _midnight(start)
+        Order.supplier_id == supplier_id,
+        Order.placed_at >= _midnight(start),
+        Order.placed_at < _midnight(today),
     )
     filed = (
         select(func.count())
         .select_from(Claim)
         .join(Order, Order.id == Claim.order_id)
-        .where(Order.supplier_id == supplier_id, Claim.filed_at >= _midnight(start))
+        .where(
+            Order.supplier_id == supplier_id,
+            Claim.filed_at >= _midnight(start),
+            Claim.filed_at < _midnight(today),
+        )
     )
     open_claim = exists().where(
         Claim.order_id == Order.id, Claim.status.in_(UNDECIDED_CLAIM_STATUSES)

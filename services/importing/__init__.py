@@ -7,7 +7,7 @@ both call it.
 
 from services.importing.formats import ENTITIES, FORMATS, Column, Entity, Format
 from services.importing.problems import MAX_PROBLEMS_SHOWN, Problem, problems_csv
-from services.importing.service import ImportResult, Progress, import_file
+from services.importing.service import ImportFailed, ImportResult, Progress, import_file
 
 __all__ = [
     "ENTITIES",
@@ -16,6 +16,7 @@ __all__ = [
     "Column",
     "Entity",
     "Format",
+    "ImportFailed",
     "ImportResult",
     "Problem",
     "Progress",

@@ -8,6 +8,7 @@ it was. Memory stays bounded by a chunk, plus one small entry per id to find dup
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import tempfile
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import IO, BinaryIO, cast
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from data_access.engine import WRITE_OPTION, make_session_factory
@@ -64,6 +65,13 @@ class ImportResult:
         return self.problem_count == 0
 
 
+log = logging.getLogger(__name__)
+
+
+class ImportFailed(Exception):
+    """The database failed mid-import; the transaction rolled back whole. Safe to show."""
+
+
 def import_file(
     session_factory: sessionmaker[Session] | Engine,
     actor: Actor,
@@ -80,6 +88,26 @@ def import_file(
     import. Every problem with the file comes back in the result, never as an exception.
     """
     require(actor, Permission.IMPORT_DATA)
+    try:
+        return _import(session_factory, actor, entity, source, file_name, dry_run, progress)
+    except SQLAlchemyError as error:
+        # Whatever the database refused midway, the transaction rolled back whole.
+        log.exception("import of %s (%s) failed", file_name, entity)
+        raise ImportFailed(
+            f"The database could not complete the import of {file_name}, so nothing was "
+            "written. Try again; if it keeps failing, ask an administrator to check the log."
+        ) from error
+
+
+def _import(
+    session_factory: sessionmaker[Session] | Engine,
+    actor: Actor,
+    entity: Entity,
+    source: Source,
+    file_name: str,
+    dry_run: bool,
+    progress: Progress | None,
+) -> ImportResult:
     if entity not in FORMATS:
         raise ValueError(f"unknown entity {entity!r}: choose one of {', '.join(FORMATS)}")
     factory = (

@@ -511,3 +511,22 @@ def test_bulk_insert_round_trips_awkward_values(engine: Engine) -> None:
         session.add(Buyer(external_id="B-next", name="Next", country="FR"))
         session.flush()
         assert session.scalars(select(func.max(Buyer.id))).one() == len(awkward) + 1
+
+
+def test_cli_reset_needs_force_outside_the_embedded_demo(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from cli import app
+
+    monkeypatch.setenv("ASSURANCE_DATABASE_URL", database_url)
+    runner = CliRunner()
+    first = runner.invoke(app, ["demo", "seed", "--orders", "400", "--seed", "1"])
+    assert first.exit_code == 0, first.output
+    refused = runner.invoke(app, ["demo", "seed", "--orders", "400", "--reset"])
+    assert refused.exit_code == 1 and "add --force" in refused.output
+    forced = runner.invoke(app, ["demo", "seed", "--orders", "400", "--reset", "--force"])
+    assert forced.exit_code == 0, forced.output
+    kept = runner.invoke(app, ["demo", "seed", "--orders", "400", "--if-empty"])
+    assert kept.exit_code == 0 and "leaving it as it is" in kept.output

@@ -30,7 +30,7 @@ from data_access.models import (
     SupplierLimitChange,
 )
 from services.auth import Actor, NotAllowed, Role
-from services.importing import ENTITIES, Entity, ImportResult, import_file
+from services.importing import ENTITIES, Entity, ImportFailed, ImportResult, import_file
 from services.importing import write as write_module
 from tests import factories as f
 from tests.factories import utc
@@ -399,8 +399,9 @@ def test_a_dropped_connection_midway_leaves_the_database_as_before(
             connection.connection.dbapi_connection.close()  # type: ignore[union-attr]
 
     written = _fail_after(monkeypatch, 2, drop)
-    with pytest.raises(DBAPIError):
+    with pytest.raises(ImportFailed, match="nothing was written") as failure:
         run(factory, "orders", path)
+    assert isinstance(failure.value.__cause__, DBAPIError)  # the real cause is kept for the log
     assert written == [10, 10]
     engine.dispose()
     fresh = make_engine(database_url)
