@@ -38,7 +38,7 @@ if not ref:
     with st.form("find_claim"):
         wanted = st.text_input("Claim reference", placeholder="CLM-000123")
         if st.form_submit_button("Open", type="primary"):
-            st.query_params["claim"] = wanted.strip()
+            st.query_params["claim"] = wanted.strip().upper()
             st.rerun()
     st.caption("Or pick a claim from the queue.")
     st.stop()

@@ -80,12 +80,12 @@ kinds = top[1].pills(
     bind="query-params",
     on_change=_first_page,
 )
-row = st.columns([1.8, 0.8, 0.9, 0.9, 1.5], vertical_alignment="bottom")
+row = st.columns([1.6, 0.8, 1.1, 1.1, 1.4], vertical_alignment="bottom")
 supplier = row[0].selectbox(
     "Supplier",
     list(suppliers),
     index=None,
-    format_func=lambda s: plain(f"{suppliers[s].name} ({suppliers[s].country}) · {s}"),
+    format_func=lambda s: f"{suppliers[s].name} ({suppliers[s].country}) · {s}",
     placeholder="Any supplier",
     key="supplier",
     bind="query-params",

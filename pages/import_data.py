@@ -25,12 +25,13 @@ st.caption(
     "changes nothing; a changed row updates its record."
 )
 
-entity = (
-    st.segmented_control(
-        "What the file holds", ENTITIES, default="orders", format_func=str.capitalize
-    )
-    or "orders"
+chosen = st.segmented_control(
+    "What the file holds", ENTITIES, default="orders", format_func=str.capitalize
 )
+if chosen is None:  # clicking the selected option clears it: never guess
+    st.info("Choose what the file holds: suppliers, orders or claims.")
+    st.stop()
+entity = chosen
 with st.expander(f"The {entity} file format"):
     st.dataframe(
         pd.DataFrame(
@@ -86,9 +87,13 @@ if (
     if result.written:
         data.clear_read_caches()
     # Kept for the reruns a download click causes, so the problem table stays on screen.
-    st.session_state["import_result"] = result
+    st.session_state["import_result"] = (entity, upload.file_id, result)
 
-shown: ImportResult | None = st.session_state.get("import_result")
+# Kept across the reruns a download click causes, but only beside the file it belongs to.
+kept = st.session_state.get("import_result")
+shown: ImportResult | None = None
+if kept is not None and upload is not None and kept[:2] == (entity, upload.file_id):
+    shown = kept[2]
 if shown is not None:
     what = f"{shown.rows:,} {shown.entity} rows from {plain(shown.file_name)}"
     if not shown.ok:

@@ -12,6 +12,10 @@ actor = auth.require_screen("pages/users.py")
 st.title("Users")
 st.caption("People sign in with the company identity provider; this list decides their role.")
 
+# A message set before st.rerun() is shown once on the run after it.
+if flash := st.session_state.pop("users_flash", None):
+    st.success(flash, icon=":material/check_circle:")
+
 users = list_users(wiring.engine())
 st.dataframe(
     pd.DataFrame(
@@ -42,7 +46,9 @@ with add_col, st.form("add_user", clear_on_submit=True):
         except (UserError, NotAllowed) as error:
             st.error(plain(str(error)))
         else:
-            st.toast(f"Added {plain(added.email)} as {_role_label(added.role).lower()}.")
+            st.session_state["users_flash"] = (
+                f"Added {plain(added.email)} as {_role_label(added.role).lower()}."
+            )
             st.rerun()
 
 with change_col, st.container(border=True):
@@ -51,7 +57,8 @@ with change_col, st.container(border=True):
     user_id = st.selectbox(
         "User",
         list(by_id),
-        format_func=lambda i: plain(f"{by_id[i].email} ({by_id[i].display_name})"),
+        # Select options are plain text, not markdown: shown as they are.
+        format_func=lambda i: f"{by_id[i].email} ({by_id[i].display_name})",
         key="change_user_id",
     )
     current = by_id[user_id]
@@ -73,5 +80,5 @@ with change_col, st.container(border=True):
             except (UserError, NotAllowed) as error:
                 st.error(plain(str(error)))
             else:
-                st.toast(f"Saved {plain(changed.email)}.")
+                st.session_state["users_flash"] = f"Saved {plain(changed.email)}."
                 st.rerun()

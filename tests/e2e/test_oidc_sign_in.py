@@ -95,7 +95,7 @@ def _sign_in_as(page: object, app_url: str, email: str) -> None:
 def test_ops_manager_signs_in_and_sees_ops_pages(page: object, app_url: str) -> None:
     _sign_in_as(page, app_url, OPS_EMAIL)
     p = page
-    p.get_by_role("heading", name="Ops overview").wait_for()  # type: ignore[attr-defined]
+    p.get_by_role("heading", name="Programme overview").wait_for()  # type: ignore[attr-defined]
     p.locator(".js-plotly-plot").first.wait_for()  # type: ignore[attr-defined]
     sidebar = p.get_by_test_id("stSidebar")  # type: ignore[attr-defined]
     expect(sidebar.get_by_text("Olu Ops")).to_be_visible()
@@ -106,7 +106,7 @@ def test_ops_manager_signs_in_and_sees_ops_pages(page: object, app_url: str) -> 
     screenshot(p, "oidc-ops-manager")
     # Typing the URL of a page the role may not see does not open it.
     p.goto(f"{app_url}/users")  # type: ignore[attr-defined]
-    p.get_by_role("heading", name="Ops overview").wait_for()  # type: ignore[attr-defined]
+    p.get_by_role("heading", name="Programme overview").wait_for()  # type: ignore[attr-defined]
     assert p.get_by_role("heading", name="Users").count() == 0  # type: ignore[attr-defined]
 
 

@@ -41,7 +41,7 @@ def test_demo_sign_in_opens_the_overview_with_charts(page: object, demo_app_url:
     p.get_by_text("embedded demo database").first.wait_for()  # type: ignore[attr-defined]
     p.get_by_text("ops manager", exact=False).first.click()  # type: ignore[attr-defined]
     p.get_by_role("button", name="Sign in").click()  # type: ignore[attr-defined]
-    p.get_by_role("heading", name="Ops overview").wait_for()  # type: ignore[attr-defined]
+    p.get_by_role("heading", name="Programme overview").wait_for()  # type: ignore[attr-defined]
     charts = p.locator(".js-plotly-plot")  # type: ignore[attr-defined]
     charts.nth(1).wait_for()
     assert charts.count() == 2

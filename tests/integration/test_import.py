@@ -544,6 +544,13 @@ def test_the_import_page(database_url: str, monkeypatch: pytest.MonkeyPatch) -> 
         }
     ]
     assert at.get("download_button")
+    # Another kind of file chosen: the result of the last file is not shown beside it.
+    at.button_group[0].set_value("orders").run()
+    assert not at.error and not at.metric
+    # Clicking the selected kind again clears it: the page asks instead of guessing.
+    at.button_group[0].set_value(None).run()
+    assert "Choose what the file holds" in at.info[0].value
+    assert not at.button
     engine.dispose()
 
 
@@ -596,15 +603,17 @@ def test_a_claim_decided_while_the_file_is_imported_is_not_changed(
     def validate_then_a_reviewer_decides(*args: Any, **kwargs: Any) -> Any:
         result = original(*args, **kwargs)
         with session_factory.begin() as s:
-            s.execute(
-                text("UPDATE claims SET status = 'approved' WHERE external_id = 'CLM-EX-02'")
-            )
+            s.execute(text("UPDATE claims SET status = 'approved' WHERE external_id = 'CLM-EX-02'"))
         return result
 
     monkeypatch.setattr(service_module, "validate", validate_then_a_reviewer_decides)
-    changed = (EXAMPLES / "claims.csv").read_text().replace(
-        "CLM-EX-02,ORD-EX-0002,late_shipment,2025-04-10T12:00:00Z,480.00",
-        "CLM-EX-02,ORD-EX-0002,late_shipment,2025-04-10T12:00:00Z,999.00",
+    changed = (
+        (EXAMPLES / "claims.csv")
+        .read_text()
+        .replace(
+            "CLM-EX-02,ORD-EX-0002,late_shipment,2025-04-10T12:00:00Z,480.00",
+            "CLM-EX-02,ORD-EX-0002,late_shipment,2025-04-10T12:00:00Z,999.00",
+        )
     )
     result = run(session_factory, "claims", changed.encode())
     assert not result.written

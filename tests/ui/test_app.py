@@ -19,7 +19,7 @@ TITLES_BY_ROLE = {
     "admin": ["Users"],
 }
 HEADINGS = {
-    "pages/overview.py": "Ops overview",
+    "pages/overview.py": "Programme overview",
     "pages/import_data.py": "Import data",
     "pages/users.py": "Users",
     "pages/claim_queue.py": "Claim queue",
@@ -76,7 +76,7 @@ def test_a_page_refuses_a_role_even_when_run_directly(role: str, screen: Screen)
 @pytest.mark.usefixtures("app_database")
 def test_overview_shows_both_rates_with_counts() -> None:
     at = open_app(EMAILS["exec"])
-    assert at.title[0].value == "Ops overview"
+    assert at.title[0].value == "Programme overview"
     metrics = {m.label: m.value for m in at.metric}
     assert set(metrics) == {"Late-shipment rate", "Dispute rate"}
     assert "(1 of 2)" in metrics["Late-shipment rate"]
@@ -144,6 +144,7 @@ def test_admin_adds_a_user_on_the_users_page() -> None:
     next(b for b in at.button if b.label == "Add user").click()
     at.run()
     assert not at.exception
+    assert "Added new" in unescape(at.success[0].value)  # feedback survives the rerun
     table = at.dataframe[0].value
     row = table[table["Email"] == "new.reviewer@example.test"]
     assert row["Role"].tolist() == ["claim reviewer"]
