@@ -25,20 +25,27 @@ those (OWASP "CSV injection"). Numbers, dates and codes are generated here and n
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 
 from data_access.claim_facts import DEFAULT_CHUNK_SIZE, StoredRecommendation
 from data_access.models import UNDECIDED_CLAIM_STATUSES
 from data_access.queries.claims_export import ClaimExportRow, claim_export_chunks
 from rules import Policy, claim_deadlines
+from services.csv_export import (
+    day_cell,
+    flag_cell,
+    instant_cell,
+    money_cell,
+    read_snapshot,
+    spreadsheet_safe,
+    write_whole,
+)
 
-__all__ = ["COLUMNS", "export_claims", "spreadsheet_safe"]
+__all__ = ["COLUMNS", "export_claims"]
 
 COLUMNS = (
     "claim_external_id",
@@ -81,36 +88,7 @@ COLUMNS = (
     "second_decided_at",
 )
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _UNDECIDED = frozenset(UNDECIDED_CLAIM_STATUSES)
-
-
-def spreadsheet_safe(text: str | None) -> str:
-    """``text`` made inert for spreadsheets: a leading formula character gets an apostrophe."""
-    if not text:
-        return ""
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
-
-
-def _money(cents: int | None) -> str:
-    if cents is None:
-        return ""
-    return f"{cents // 100}.{cents % 100:02d}"
-
-
-def _instant(value: datetime | None) -> str:
-    if value is None:
-        return ""
-    # isoformat() is several times faster than strftime(), which dominated large exports.
-    return value.astimezone(UTC).isoformat(timespec="seconds")[:-6] + "Z"
-
-
-def _day(value: date | None) -> str:
-    return "" if value is None else value.isoformat()
-
-
-def _flag(value: bool | None) -> str:
-    return "" if value is None else ("true" if value else "false")
 
 
 def _deadline_cells(row: ClaimExportRow, policy: Policy, now: datetime) -> list[str]:
@@ -119,12 +97,12 @@ def _deadline_cells(row: ClaimExportRow, policy: Policy, now: datetime) -> list[
     clock = claim_deadlines(row.filed_at, row.escalated_at, row.picked_up_at, policy)
     label, when = clock.next_deadline(now, supplier_responded=row.supplier_response != "none")
     return [
-        _instant(clock.supplier_response_due),
-        _instant(clock.auto_escalation_at),
-        _instant(clock.pickup_due),
-        _instant(clock.decision_due),
+        instant_cell(clock.supplier_response_due),
+        instant_cell(clock.auto_escalation_at),
+        instant_cell(clock.pickup_due),
+        instant_cell(clock.decision_due),
         label,
-        _instant(when),
+        instant_cell(when),
     ]
 
 
@@ -136,12 +114,12 @@ def _cells(
     else:
         rec_cells = [
             rec.action,
-            _money(rec.amount_cents),
-            _money(rec.cap_cents),
+            money_cell(rec.amount_cents),
+            money_cell(rec.cap_cents),
             ";".join(reason["code"] for reason in rec.reasons),
             rec.policy_version,
-            _flag(rec.four_eyes_required),
-            _instant(rec.created_at),
+            flag_cell(rec.four_eyes_required),
+            instant_cell(rec.created_at),
         ]
     return [
         spreadsheet_safe(row.claim_external_id),
@@ -151,46 +129,34 @@ def _cells(
         spreadsheet_safe(row.buyer_name),
         row.kind,
         row.status,
-        _instant(row.filed_at),
-        _money(row.claimed_amount_cents),
+        instant_cell(row.filed_at),
+        money_cell(row.claimed_amount_cents),
         row.currency,
-        _money(row.order_amount_cents),
-        _money(row.covered_amount_cents),
-        _money(row.paid_amount_cents),
-        _day(row.ship_by),
-        _instant(row.shipped_at),
-        _instant(row.delivered_at),
+        money_cell(row.order_amount_cents),
+        money_cell(row.covered_amount_cents),
+        money_cell(row.paid_amount_cents),
+        day_cell(row.ship_by),
+        instant_cell(row.shipped_at),
+        instant_cell(row.delivered_at),
         row.supplier_response,
         *rec_cells,
         *_deadline_cells(row, policy, now),
         row.first_verdict or "",
-        _money(row.first_amount_cents),
+        money_cell(row.first_amount_cents),
         spreadsheet_safe(row.first_reviewer_email),
-        _instant(row.first_decided_at),
+        instant_cell(row.first_decided_at),
         row.second_verdict or "",
-        _money(row.second_amount_cents),
+        money_cell(row.second_amount_cents),
         spreadsheet_safe(row.second_reviewer_email),
-        _instant(row.second_decided_at),
+        instant_cell(row.second_decided_at),
     ]
-
-
-@contextmanager
-def _snapshot(engine: Engine) -> Iterator[Connection]:
-    """One read-only connection; on PostgreSQL one snapshot, so every chunk sees the same data."""
-    with engine.connect() as conn:
-        if conn.dialect.name == "postgresql":
-            conn = conn.execution_options(
-                isolation_level="REPEATABLE READ", postgresql_readonly=True
-            )
-        with conn.begin():
-            yield conn
 
 
 def _write(engine: Engine, stream: TextIO, policy: Policy, now: datetime, chunk_size: int) -> int:
     writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     written = 0
-    with _snapshot(engine) as conn:
+    with read_snapshot(engine) as conn:
         for chunk in claim_export_chunks(conn, chunk_size):
             writer.writerows(_cells(row, rec, policy, now) for row, rec in chunk)
             written += len(chunk)
@@ -208,18 +174,8 @@ def export_claims(
 ) -> int:
     """Write every claim as CSV to ``out`` (a path, or an open text stream); rows written.
 
-    A path is written to a ``.part`` file first and renamed when complete, so a failed export
-    never leaves a truncated file that looks finished. ``bom`` applies to paths only.
+    A path is replaced only once the export is complete (see :func:`write_whole`).
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware (UTC)")
-    if not isinstance(out, Path):
-        return _write(engine, out, policy, now, chunk_size)
-    partial = out.with_name(out.name + ".part")
-    try:
-        with partial.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as stream:
-            written = _write(engine, stream, policy, now, chunk_size)
-        partial.replace(out)
-    finally:
-        partial.unlink(missing_ok=True)
-    return written
+    return write_whole(out, lambda stream: _write(engine, stream, policy, now, chunk_size), bom=bom)

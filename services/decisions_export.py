@@ -18,18 +18,21 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 
 from data_access.claim_facts import DEFAULT_CHUNK_SIZE
 from data_access.queries.decisions_export import DecisionExportRow, decision_export_chunks
 from rules import Action, Recommendation, departs_from
-from services.claims_export import spreadsheet_safe
+from services.csv_export import (
+    instant_cell,
+    money_cell,
+    read_snapshot,
+    spreadsheet_safe,
+    write_whole,
+)
 
 __all__ = ["COLUMNS", "decisions_csv", "export_decisions"]
 
@@ -54,16 +57,6 @@ COLUMNS = (
     "decided_at",
     "note",
 )
-
-
-def _money(cents: int | None) -> str:
-    if cents is None:
-        return ""
-    return f"{cents // 100}.{cents % 100:02d}"
-
-
-def _instant(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat(timespec="seconds")[:-6] + "Z"
 
 
 def _follows(row: DecisionExportRow) -> str:
@@ -94,37 +87,25 @@ def _cells(row: DecisionExportRow) -> list[str]:
         row.claim_status,
         row.stage,
         row.verdict,
-        _money(row.amount_cents),
-        _money(row.cap_cents),
+        money_cell(row.amount_cents),
+        money_cell(row.cap_cents),
         row.currency,
         row.recommendation_action or "",
-        _money(row.recommendation_amount_cents),
+        money_cell(row.recommendation_amount_cents),
         row.policy_version or "",
         _follows(row),
         spreadsheet_safe(row.reviewer_email),
         spreadsheet_safe(row.reviewer_name),
-        _instant(row.decided_at),
+        instant_cell(row.decided_at),
         spreadsheet_safe(row.note),
     ]
-
-
-@contextmanager
-def _snapshot(engine: Engine) -> Iterator[Connection]:
-    """One read-only connection; on PostgreSQL one snapshot, so every chunk sees the same data."""
-    with engine.connect() as conn:
-        if conn.dialect.name == "postgresql":
-            conn = conn.execution_options(
-                isolation_level="REPEATABLE READ", postgresql_readonly=True
-            )
-        with conn.begin():
-            yield conn
 
 
 def _write(engine: Engine, stream: TextIO, chunk_size: int) -> int:
     writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     written = 0
-    with _snapshot(engine) as conn:
+    with read_snapshot(engine) as conn:
         for chunk in decision_export_chunks(conn, chunk_size):
             writer.writerows(_cells(row) for row in chunk)
             written += len(chunk)
@@ -140,19 +121,9 @@ def export_decisions(
 ) -> int:
     """Write every decision as CSV to ``out`` (a path, or an open text stream); rows written.
 
-    A path is written to a ``.part`` file first and renamed when complete, so a failed export
-    never leaves a truncated file that looks finished. ``bom`` applies to paths only.
+    A path is replaced only once the export is complete (see :func:`write_whole`).
     """
-    if not isinstance(out, Path):
-        return _write(engine, out, chunk_size)
-    partial = out.with_name(out.name + ".part")
-    try:
-        with partial.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as stream:
-            written = _write(engine, stream, chunk_size)
-        partial.replace(out)
-    finally:
-        partial.unlink(missing_ok=True)
-    return written
+    return write_whole(out, lambda stream: _write(engine, stream, chunk_size), bom=bom)
 
 
 def decisions_csv(engine: Engine) -> bytes:

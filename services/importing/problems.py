@@ -7,6 +7,8 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from services.csv_export import spreadsheet_safe
+
 #: Problems kept for display; beyond this only the count grows (a broken 1M-row file would
 #: otherwise make a million-row error table nobody reads).
 MAX_PROBLEMS_SHOWN = 1_000
@@ -48,10 +50,6 @@ def problems_csv(problems: Iterable[Problem]) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow(["line", "column", "message"])
     for problem in problems:
-        writer.writerow([problem.line, problem.column, _defused(problem.message)])
+        # A message may quote a cell: made inert like every exported text.
+        writer.writerow([problem.line, problem.column, spreadsheet_safe(problem.message)])
     return buffer.getvalue().encode("utf-8-sig")
-
-
-def _defused(text: str) -> str:
-    # A message may quote a cell; a leading = + - @ would run as a formula in a spreadsheet.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

@@ -135,3 +135,38 @@ def screenshot(page: object, name: str) -> Path:
 def copy_streamlit_config(cwd: Path) -> None:
     (cwd / ".streamlit").mkdir(exist_ok=True)
     shutil.copy(ROOT / ".streamlit" / "config.toml", cwd / ".streamlit" / "config.toml")
+
+
+def start_oidc_provider(log_dir: Path, users: list[str]) -> Iterator[str]:
+    """A real OpenID Connect provider on loopback (oidc-provider-mock) knowing ``users``."""
+    port = free_port()
+    command = [sys.executable, "-m", "oidc_provider_mock", "--port", str(port)]
+    for user in users:
+        command += ["--user", user]
+    log = (log_dir / "oidc.log").open("wb")
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_for(f"{url}/.well-known/openid-configuration", process)
+        yield url
+    finally:
+        stop(process)
+        log.close()
+
+
+def start_app_with_oidc(home: Path, oidc_url: str, database_url: str) -> Iterator[str]:
+    """The app as deployed: signing in through ``oidc_url``, on ``database_url``."""
+    port = free_port()
+    secrets = home / "secrets.toml"
+    secrets.write_text(
+        "[auth]\n"
+        f'redirect_uri = "http://localhost:{port}/oauth2callback"\n'
+        'cookie_secret = "e2e-only-cookie-secret-0123456789"\n'
+        'client_id = "assurance-desk-e2e"\n'
+        'client_secret = "e2e-only-client-secret"\n'
+        f'server_metadata_url = "{oidc_url}/.well-known/openid-configuration"\n'
+    )
+    copy_streamlit_config(home)
+    yield from start_streamlit(
+        home, {"ASSURANCE_DATABASE_URL": database_url}, ["--secrets.files", str(secrets)], port=port
+    )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -14,14 +12,7 @@ from sqlalchemy.orm import Session
 
 from data_access.engine import make_engine
 from tests import factories as f
-from tests.e2e.conftest import (
-    copy_streamlit_config,
-    free_port,
-    screenshot,
-    start_streamlit,
-    stop,
-    wait_for,
-)
+from tests.e2e.conftest import screenshot, start_app_with_oidc, start_oidc_provider
 from tests.factories import utc
 
 pytestmark = pytest.mark.browser
@@ -32,20 +23,7 @@ STRANGER = "stranger@example.test"
 
 @pytest.fixture
 def oidc_provider(tmp_path: Path) -> Iterator[str]:
-    port = free_port()
-    command = [
-        sys.executable, "-m", "oidc_provider_mock", "--port", str(port),
-        "--user", OPS_EMAIL, "--user", STRANGER,
-    ]  # fmt: skip
-    log = (tmp_path / "oidc.log").open("wb")
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        wait_for(f"{url}/.well-known/openid-configuration", process)
-        yield url
-    finally:
-        stop(process)
-        log.close()
+    yield from start_oidc_provider(tmp_path, [OPS_EMAIL, STRANGER])
 
 
 @pytest.fixture
@@ -66,23 +44,7 @@ def app_url(tmp_path: Path, oidc_provider: str, database_url: str) -> Iterator[s
             )
         s.commit()
     engine.dispose()
-    port = free_port()
-    secrets = tmp_path / "secrets.toml"
-    secrets.write_text(
-        "[auth]\n"
-        f'redirect_uri = "http://localhost:{port}/oauth2callback"\n'
-        'cookie_secret = "e2e-only-cookie-secret-0123456789"\n'
-        'client_id = "assurance-desk-e2e"\n'
-        'client_secret = "e2e-only-client-secret"\n'
-        f'server_metadata_url = "{oidc_provider}/.well-known/openid-configuration"\n'
-    )
-    copy_streamlit_config(tmp_path)
-    yield from start_streamlit(
-        tmp_path,
-        {"ASSURANCE_DATABASE_URL": database_url},
-        ["--secrets.files", str(secrets)],
-        port=port,
-    )
+    yield from start_app_with_oidc(tmp_path, oidc_provider, database_url)
 
 
 def _sign_in_as(page: object, app_url: str, email: str) -> None:

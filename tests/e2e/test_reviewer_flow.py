@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,14 +17,7 @@ from services.claim_due import refresh_due
 from services.demo_seed import seed_demo
 from services.recommendations import active_policy, recommend_claims
 from tests import factories as f
-from tests.e2e.conftest import (
-    copy_streamlit_config,
-    free_port,
-    screenshot,
-    start_streamlit,
-    stop,
-    wait_for,
-)
+from tests.e2e.conftest import screenshot, start_app_with_oidc, start_oidc_provider
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -36,17 +27,7 @@ CLAIM = "CLM-9000001"
 
 @pytest.fixture
 def reviewer_oidc(tmp_path: Path) -> Iterator[str]:
-    port = free_port()
-    command = [sys.executable, "-m", "oidc_provider_mock", "--port", str(port), "--user", REVIEWER]
-    log = (tmp_path / "oidc.log").open("wb")
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        wait_for(f"{url}/.well-known/openid-configuration", process)
-        yield url
-    finally:
-        stop(process)
-        log.close()
+    yield from start_oidc_provider(tmp_path, [REVIEWER])
 
 
 def _database(path: Path) -> str:
@@ -90,24 +71,7 @@ def _database(path: Path) -> str:
 
 @pytest.fixture
 def reviewer_app(tmp_path: Path, reviewer_oidc: str) -> Iterator[str]:
-    database_url = _database(tmp_path / "reviewer.db")
-    port = free_port()
-    secrets = tmp_path / "secrets.toml"
-    secrets.write_text(
-        "[auth]\n"
-        f'redirect_uri = "http://localhost:{port}/oauth2callback"\n'
-        'cookie_secret = "e2e-only-cookie-secret-0123456789"\n'
-        'client_id = "assurance-desk-e2e"\n'
-        'client_secret = "e2e-only-client-secret"\n'
-        f'server_metadata_url = "{reviewer_oidc}/.well-known/openid-configuration"\n'
-    )
-    copy_streamlit_config(tmp_path)
-    yield from start_streamlit(
-        tmp_path,
-        {"ASSURANCE_DATABASE_URL": database_url},
-        ["--secrets.files", str(secrets)],
-        port=port,
-    )
+    yield from start_app_with_oidc(tmp_path, reviewer_oidc, _database(tmp_path / "reviewer.db"))
 
 
 def _grid_row_of(page: Any, text: str) -> int | None:
