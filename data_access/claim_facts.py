@@ -27,12 +27,14 @@ from data_access.models import UNDECIDED_CLAIM_STATUSES, Claim, Decision, Order,
 
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
+    "STORED_RECOMMENDATION_COLUMNS",
     "ClaimFactsRow",
     "Executor",
     "StoredRecommendation",
     "already_refunded_cents",
     "claim_facts_for",
     "latest_recommendations",
+    "stored_recommendation",
     "undecided_claim_facts",
     "undecided_claim_ids",
 ]
@@ -72,6 +74,20 @@ class StoredRecommendation(NamedTuple):
     reasons: list[dict[str, str]]
     four_eyes_required: bool
     created_at: datetime
+
+
+#: The columns of a :class:`StoredRecommendation`, in its field order, for every reader of one.
+STORED_RECOMMENDATION_COLUMNS = tuple(
+    getattr(Recommendation, name) for name in StoredRecommendation._fields
+)
+
+
+def stored_recommendation(
+    executor: Executor, recommendation_id: int
+) -> StoredRecommendation | None:
+    query = select(*STORED_RECOMMENDATION_COLUMNS).where(Recommendation.id == recommendation_id)
+    row = executor.execute(query).one_or_none()
+    return None if row is None else StoredRecommendation._make(row)
 
 
 def _id_in(column: InstrumentedAttribute[int], ids: Sequence[int]) -> ColumnElement[bool]:
@@ -187,18 +203,7 @@ def latest_recommendations(
     ids = list(claim_ids)
     for start in range(0, len(ids), chunk_size):
         ranked = (
-            select(
-                Recommendation.id,
-                Recommendation.claim_id,
-                Recommendation.policy_version,
-                Recommendation.action,
-                Recommendation.amount_cents,
-                Recommendation.cap_cents,
-                Recommendation.reasons,
-                Recommendation.four_eyes_required,
-                Recommendation.created_at,
-                rank,
-            )
+            select(*STORED_RECOMMENDATION_COLUMNS, rank)
             .where(_id_in(Recommendation.claim_id, ids[start : start + chunk_size]))
             .subquery()
         )

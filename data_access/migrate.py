@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from alembic import command
@@ -34,7 +35,9 @@ def check(engine: Engine) -> None:
         command.check(config)
 
 
+@functools.cache
 def head_revision() -> str | None:
+    """The newest migration shipped with this code; read once, since every page run asks."""
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()

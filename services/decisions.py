@@ -36,7 +36,12 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from data_access.claim_facts import StoredRecommendation, claim_facts_for, latest_recommendations
+from data_access.claim_facts import (
+    StoredRecommendation,
+    claim_facts_for,
+    latest_recommendations,
+    stored_recommendation,
+)
 from data_access.engine import write_session
 from data_access.models import Claim, Decision, Order, User
 from data_access.models import Recommendation as RecommendationRow
@@ -196,20 +201,6 @@ def _current_recommendation(
     return fresh, _store(session, recommendation_values(claim.id, fresh, now)), moved
 
 
-def _stored(row: RecommendationRow) -> StoredRecommendation:
-    return StoredRecommendation(
-        row.id,
-        row.claim_id,
-        row.policy_version,
-        row.action,
-        row.amount_cents,
-        row.cap_cents,
-        row.reasons,
-        row.four_eyes_required,
-        row.created_at,
-    )
-
-
 def _store(session: Session, values: dict[str, object]) -> int:
     row_id = session.execute(
         insert(RecommendationRow).returning(RecommendationRow.id), [values]
@@ -286,8 +277,8 @@ def _decide(
     if moved is None and shown_recommendation_id not in (None, rec_id):
         # Someone (a daily recompute, an import) stored the new answer after the page showed
         # the old one: compare with what the reviewer actually saw.
-        shown = session.get(RecommendationRow, shown_recommendation_id)
-        if shown is None or shown.claim_id != claim.id or not _same_substance(rec, _stored(shown)):
+        shown = stored_recommendation(session, shown_recommendation_id)
+        if shown is None or shown.claim_id != claim.id or not _same_substance(rec, shown):
             moved = "changed since it was shown"
     if moved is not None:
         action = rec.action.value.replace("_", " ")

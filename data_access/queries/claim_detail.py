@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import BigInteger, and_, case, cast, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
-from data_access.claim_facts import Executor, StoredRecommendation
+from data_access.claim_facts import STORED_RECOMMENDATION_COLUMNS, Executor, StoredRecommendation
 from data_access.models import (
     UNDECIDED_CLAIM_STATUSES,
     AuditEvent,
@@ -184,17 +184,7 @@ def claim_detail(executor: Executor, claim_id: int) -> ClaimDetailRow | None:
 def recommendation_history(executor: Executor, claim_id: int) -> list[StoredRecommendation]:
     """Every stored recommendation of the claim, latest first (same order as claim_facts)."""
     query = (
-        select(
-            Recommendation.id,
-            Recommendation.claim_id,
-            Recommendation.policy_version,
-            Recommendation.action,
-            Recommendation.amount_cents,
-            Recommendation.cap_cents,
-            Recommendation.reasons,
-            Recommendation.four_eyes_required,
-            Recommendation.created_at,
-        )
+        select(*STORED_RECOMMENDATION_COLUMNS)
         .where(Recommendation.claim_id == claim_id)
         .order_by(Recommendation.created_at.desc(), Recommendation.id.desc())
     )
