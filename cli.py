@@ -45,7 +45,7 @@ def demo_seed(
     ] = False,
 ) -> None:
     """Fill the database with realistic demo data: suppliers, orders, claims, decisions, users."""
-    from services.demo_seed import DatabaseNotEmpty, seed_demo
+    from services.demo.seed import DatabaseNotEmpty, seed_demo
 
     if reset and not force and not get_settings().is_embedded_demo:
         typer.echo(
@@ -135,7 +135,7 @@ def recommend_command(
     from data_access.engine import make_session_factory
     from rules import PolicyError
     from services.auth import Actor
-    from services.recommendations import active_policy, recompute_recommendations
+    from services.claims.recommendations import active_policy, recompute_recommendations
 
     try:
         active = active_policy(policy)
@@ -169,8 +169,8 @@ def export_claims_command(
     from pathlib import Path
 
     from rules import PolicyError
-    from services.claims_export import export_claims
-    from services.recommendations import active_policy
+    from services.claims.export_claims import export_claims
+    from services.claims.recommendations import active_policy
 
     try:
         active = active_policy(policy)
@@ -306,7 +306,7 @@ def export_decisions_command(
     """Every reviewer decision with its claim and the recommendation it answered, as CSV."""
     from pathlib import Path
 
-    from services.decisions_export import export_decisions
+    from services.claims.export_decisions import export_decisions
 
     path = Path(out)
     try:

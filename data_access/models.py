@@ -213,7 +213,7 @@ class Claim(Base):
     withdrawn_at: Mapped[datetime | None]
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # The next deadline of an undecided claim (None once decided), stored so the queue can sort
-    # and page in SQL; kept fresh by services.claim_due.refresh_due on every write.
+    # and page in SQL; kept fresh by services.claims.deadlines.refresh_due on every write.
     due_at: Mapped[datetime | None]
     due_label: Mapped[str | None] = mapped_column(String(32))
 

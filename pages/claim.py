@@ -6,8 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from services.auth import NotAllowed
-from services.claim_view import ClaimView, load_claim
-from services.decisions import (
+from services.claims.decisions import (
     AlreadyDecided,
     DecisionError,
     RecommendationChanged,
@@ -15,7 +14,8 @@ from services.decisions import (
     decide_claim,
     preview_verdict,
 )
-from services.recommendations import active_policy
+from services.claims.recommendations import active_policy
+from services.claims.view import ClaimView, load_claim
 from ui import auth, format, wiring
 from ui import claim_widgets as w
 from ui.data import clear_read_caches

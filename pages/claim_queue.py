@@ -6,7 +6,9 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from services.auth import NotAllowed
-from services.claim_queue import (
+from services.claims.decisions import bulk_decide
+from services.claims.export_decisions import decisions_csv
+from services.claims.queue import (
     CLAIM_KINDS,
     DEFAULT_PAGE_SIZE,
     QUEUE_STATUSES,
@@ -14,9 +16,7 @@ from services.claim_queue import (
     count_by_status,
     load_queue,
 )
-from services.decisions import bulk_decide
-from services.decisions_export import decisions_csv
-from services.recommendations import active_policy
+from services.claims.recommendations import active_policy
 from ui import auth, wiring
 from ui import claim_widgets as w
 from ui.data import cached_queue_options, clear_read_caches

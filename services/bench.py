@@ -36,8 +36,8 @@ from data_access.queries.claims_export import claim_export_chunks
 from rules import Policy, bundled_policy
 from rules.bench import bench_recommend, generate_cases
 from services.auth import Actor
-from services.claims_export import export_claims
-from services.recommendations import recompute_recommendations
+from services.claims.export_claims import export_claims
+from services.claims.recommendations import recompute_recommendations
 
 __all__ = ["RECOMMEND_TARGET_PER_S", "BenchFigure", "format_figures", "run_benchmarks"]
 

@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
-from services.claim_queue import QueueItem
+from services.claims.queue import QueueItem
 from ui import format
 
 QUEUE_PAGE = "pages/claim_queue.py"

@@ -6,7 +6,7 @@ from datetime import date
 
 import streamlit as st
 
-from services.claim_queue import QueueOptions, queue_options
+from services.claims.queue import QueueOptions, queue_options
 from services.overview import OpsOverview, ops_overview
 from ui import wiring
 

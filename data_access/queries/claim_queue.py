@@ -1,6 +1,6 @@
 """The reviewers' queue: undecided claims by nearest stored deadline, filtered and paged in SQL.
 
-Sorting uses ``claims.due_at`` (see ``services.claim_due``), ties broken by id so paging is
+Sorting uses ``claims.due_at`` (see ``services.claims.deadlines``), ties broken by id so paging is
 stable. A claim whose deadline was never stored (``due_at`` NULL, e.g. straight after the
 migration) sorts first on both databases: an unknown deadline is treated as the most urgent.
 Counting and paging run on the database, so only one page of rows ever reaches Python.

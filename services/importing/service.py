@@ -26,13 +26,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from data_access.engine import WRITE_OPTION, make_session_factory
 from services import audit
 from services.auth import Actor, Permission, require
-from services.claim_due import refresh_due
+from services.claims.deadlines import refresh_due
+from services.claims.recommendations import active_policy, refresh_recommendations
 from services.importing.formats import FORMATS, Entity
 from services.importing.problems import Problem, Problems
 from services.importing.reading import RecordReader
 from services.importing.validate import CHUNK_ROWS, validate
 from services.importing.write import WRITERS
-from services.recommendations import active_policy, refresh_recommendations
 
 #: Called with (work done, work in total); the unit is bytes read, and each file is read twice
 #: (check, then write), so ``total`` is twice the file's size.

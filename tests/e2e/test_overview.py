@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from data_access import migrate
 from data_access.engine import make_engine
 from data_access.settings import EMBEDDED_DATABASE_PATH
-from services.demo_seed import seed_demo
+from services.demo.seed import seed_demo
 from tests.e2e.conftest import copy_streamlit_config, screenshot, start_streamlit
 
 pytestmark = pytest.mark.browser

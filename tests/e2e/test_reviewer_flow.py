@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from data_access import migrate
 from data_access.engine import make_engine
-from services.claim_due import refresh_due
-from services.demo_seed import seed_demo
-from services.recommendations import active_policy, recommend_claims
+from services.claims.deadlines import refresh_due
+from services.claims.recommendations import active_policy, recommend_claims
+from services.demo.seed import seed_demo
 from tests import factories as f
 from tests.e2e.conftest import screenshot, start_app_with_oidc, start_oidc_provider
 

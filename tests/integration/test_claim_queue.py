@@ -16,11 +16,11 @@ from typer.testing import CliRunner
 from data_access.models import Claim, Decision
 from rules import claim_deadlines
 from services.auth import Actor
-from services.claim_due import refresh_due
-from services.claim_queue import QueueFilters, count_by_status, load_queue
-from services.claim_view import load_claim
-from services.decisions_export import COLUMNS, decisions_csv, export_decisions
-from services.recommendations import recommend_claims
+from services.claims.deadlines import refresh_due
+from services.claims.export_decisions import COLUMNS, decisions_csv, export_decisions
+from services.claims.queue import QueueFilters, count_by_status, load_queue
+from services.claims.recommendations import recommend_claims
+from services.claims.view import load_claim
 from tests import factories as f
 from tests.factories import utc
 from tests.integration.test_decisions import LATE_5_DAYS, NOW, POLICY, decide, reviewer

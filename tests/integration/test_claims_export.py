@@ -14,9 +14,9 @@ from typer.testing import CliRunner
 
 from data_access.models import Claim, Decision, User
 from rules import bundled_policy
-from services.claims_export import COLUMNS, export_claims
+from services.claims.export_claims import COLUMNS, export_claims
+from services.claims.recommendations import recommend_claims
 from services.csv_export import spreadsheet_safe
-from services.recommendations import recommend_claims
 from tests import factories as f
 from tests.factories import utc
 

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from data_access.models import AuditEvent, Claim, Decision, Recommendation
 from services import audit
 from services.auth import Actor
-from services.claim_due import refresh_due
-from services.decisions import AlreadyDecided, DecisionNotSaved, decide_claim
-from services.recommendations import recommend_claims
+from services.claims.deadlines import refresh_due
+from services.claims.decisions import AlreadyDecided, DecisionNotSaved, decide_claim
+from services.claims.recommendations import recommend_claims
 from tests import factories as f
 from tests.integration.test_decisions import LATE_5_DAYS, NOW, POLICY, decide, make_claim, reviewer
 

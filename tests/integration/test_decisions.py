@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from data_access.models import AuditEvent, Claim, Decision, Recommendation
 from rules import bundled_policy
 from services.auth import Actor, NotAllowed, Role
-from services.decisions import (
+from services.claims.decisions import (
     AlreadyDecided,
     DecisionError,
     RecommendationChanged,
@@ -21,7 +21,7 @@ from services.decisions import (
     decide_claim,
     preview_verdict,
 )
-from services.recommendations import recommend_claims
+from services.claims.recommendations import recommend_claims
 from tests import factories as f
 from tests.factories import utc
 
@@ -97,7 +97,7 @@ def test_approving_at_the_recommended_amount_decides_the_claim(
         claim_id = make_claim(s)
     with session_factory.begin() as s:
         # The queue's copy of the deadline exists while the claim is undecided.
-        from services.claim_due import refresh_due
+        from services.claims.deadlines import refresh_due
 
         refresh_due(s, [claim_id], POLICY, NOW)
     outcome = decide(session_factory, rita, claim_id)
@@ -307,7 +307,7 @@ def test_a_verdict_on_the_recommendation_shown_is_refused_once_it_changed_elsewh
 ) -> None:
     """A recompute stored the new answer before the reviewer clicked: the page's is stale."""
     from data_access.models import Order
-    from services.recommendations import recompute_recommendations
+    from services.claims.recommendations import recompute_recommendations
 
     with session_factory.begin() as s:
         rita = reviewer(s)

@@ -28,8 +28,8 @@ from data_access.models import (
     User,
 )
 from rules import bundled_policy, claim_deadlines
-from services.demo_data import generate
-from services.demo_seed import DatabaseNotEmpty, SeedReport, seed_demo
+from services.demo.data import generate
+from services.demo.seed import DatabaseNotEmpty, SeedReport, seed_demo
 
 TODAY = date(2026, 6, 15)
 NOW = datetime(2026, 6, 15, tzinfo=UTC)  # generation stops at 00:00 UTC on TODAY

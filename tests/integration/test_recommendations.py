@@ -14,7 +14,7 @@ from data_access.claim_facts import claim_facts_for, latest_recommendations
 from data_access.models import AuditEvent, Claim, Decision, Order, Recommendation, User
 from rules import ClaimFacts, ClaimKind, OrderFacts, SupplierResponse, bundled_policy, recommend
 from services.auth import Actor, NotAllowed, Role
-from services.recommendations import recommend_claims, recompute_recommendations
+from services.claims.recommendations import recommend_claims, recompute_recommendations
 from tests import factories as f
 from tests.factories import utc
 

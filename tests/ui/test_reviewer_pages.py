@@ -14,9 +14,9 @@ from data_access.engine import make_engine, make_session_factory
 from data_access.models import Claim, Decision, User
 from rules import bundled_policy
 from services.auth import Actor, Role
-from services.claim_due import refresh_due
-from services.decisions import decide_claim
-from services.recommendations import recommend_claims
+from services.claims.deadlines import refresh_due
+from services.claims.decisions import decide_claim
+from services.claims.recommendations import recommend_claims
 from tests import factories as f
 from tests.ui.conftest import APP, OIDC_SECRETS, open_app, unescape
 from ui import claim_widgets as w

@@ -37,7 +37,7 @@ from data_access.settings import get_settings
 from rules import ClaimFacts, OrderFacts, Policy, Recommendation, bundled_policy, recommend
 from services import audit
 from services.auth import Actor, Permission, require
-from services.claim_due import refresh_due
+from services.claims.deadlines import refresh_due
 
 __all__ = [
     "RecomputeReport",

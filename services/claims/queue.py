@@ -1,8 +1,8 @@
 """The reviewers' queue: one page of undecided claims, most urgent first, with live deadlines.
 
-The database sorts and pages by the stored deadline (``services.claim_due``); the rows shown get
-their deadline recomputed from the rules at ``now``, so what the reviewer reads is exact even if
-a stored value is stale (a stale one is always earlier, so the order errs towards urgency).
+The database sorts and pages by the stored deadline (``services.claims.deadlines``); the rows
+shown get their deadline recomputed from the rules at ``now``, so what the reviewer reads is exact
+even if a stored value is stale (a stale one is always earlier, so the order errs towards urgency).
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from data_access.queries.claim_queue import (
     queue_total,
 )
 from rules import Policy
-from services.claim_due import next_due
-from services.decisions import bulk_refusal
+from services.claims.deadlines import next_due
+from services.claims.decisions import bulk_refusal
 
 __all__ = [
     "CLAIM_KINDS",

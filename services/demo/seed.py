@@ -1,6 +1,6 @@
 """Use case: fill an empty database with realistic demo data (``assurance demo seed``).
 
-Generation (:mod:`services.demo_data`) happens before the transaction opens, so no lock is held
+Generation (:mod:`services.demo.data`) happens before the transaction opens, so no lock is held
 while NumPy works; then one transaction optionally empties every table, bulk-inserts all rows
 (:mod:`data_access.bulk`), moves the id sequences past the explicit ids and writes the audit
 event. Either everything is there afterwards or nothing changed.
@@ -27,8 +27,8 @@ from data_access.models import Base
 from rules import bundled_policy
 from services import audit
 from services.auth import Actor, Permission, require
-from services.claim_due import refresh_due
-from services.demo_data import generate
+from services.claims.deadlines import refresh_due
+from services.demo.data import generate
 
 __all__ = ["DatabaseNotEmpty", "SeedReport", "seed_demo"]
 

@@ -48,8 +48,8 @@ from data_access.models import Recommendation as RecommendationRow
 from rules import Action, Policy, Recommendation, departs_from, format_money, needs_second_approval
 from services import audit
 from services.auth import Actor, Permission, require
-from services.claim_due import refresh_due
-from services.recommendations import evaluate, recommendation_values
+from services.claims.deadlines import refresh_due
+from services.claims.recommendations import evaluate, recommendation_values
 
 __all__ = [
     "AlreadyDecided",

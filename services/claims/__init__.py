@@ -1,0 +1,2 @@
+"""The claim reviewers' use cases: queue, claim view, decisions, recommendations, deadlines,
+exports."""

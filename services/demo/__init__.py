@@ -1,0 +1,1 @@
+"""Demo data: generated rows (``data``) and the use case that seeds them (``seed``)."""
