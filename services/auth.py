@@ -1,7 +1,9 @@
-"""Who is acting, and what each role may write. Checked inside every writing service.
+"""Who is acting, and what each role may do. Checked inside every writing service.
 
-Hiding a button is not a check: each use case calls :func:`require` before it writes, so the
-rule holds for the app, the CLI and any future caller alike.
+Hiding a button is not a check: each use case calls :func:`authorize` inside its transaction
+before it writes, so the rule holds for the app, the CLI and any future caller alike. An
+:class:`Actor` is only a claim made when the person signed in; :func:`authorize` re-reads the
+account, so a user disabled or demoted since (or an id nobody has) is refused at once.
 """
 
 from __future__ import annotations
@@ -9,6 +11,9 @@ from __future__ import annotations
 import getpass
 from dataclasses import dataclass
 from enum import StrEnum
+
+from data_access.accounts import account
+from data_access.claim_facts import Executor
 
 
 class Role(StrEnum):
@@ -28,6 +33,7 @@ class Permission(StrEnum):
     RECOMPUTE_RECOMMENDATIONS = "recompute_recommendations"
     MANAGE_USERS = "manage_users"
     SEED_DEMO = "seed_demo"
+    EXPORT_CLAIMS = "export_claims"
 
 
 GRANTS: dict[Permission, frozenset[Role]] = {
@@ -37,6 +43,8 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.RECOMPUTE_RECOMMENDATIONS: frozenset({Role.OPS_MANAGER, Role.SYSTEM}),
     Permission.MANAGE_USERS: frozenset({Role.ADMIN, Role.SYSTEM}),
     Permission.SEED_DEMO: frozenset({Role.SYSTEM}),
+    # Claims and decisions leave the console in these files: the people who work them, and audit.
+    Permission.EXPORT_CLAIMS: frozenset({Role.CLAIM_REVIEWER, Role.OPS_MANAGER, Role.SYSTEM}),
 }
 
 _ACTION_WORDS = {
@@ -46,6 +54,7 @@ _ACTION_WORDS = {
     Permission.RECOMPUTE_RECOMMENDATIONS: "recompute recommendations",
     Permission.MANAGE_USERS: "manage users",
     Permission.SEED_DEMO: "seed demo data",
+    Permission.EXPORT_CLAIMS: "export claims or decisions",
 }
 
 
@@ -83,3 +92,33 @@ def require(actor: Actor, permission: Permission) -> None:
             f"{actor.display_name} is signed in as {actor.role.value.replace('_', ' ')}, "
             f"a role that may not {_ACTION_WORDS[permission]}."
         )
+
+
+def authorize(executor: Executor, actor: Actor, permission: Permission) -> Actor:
+    """Check ``permission`` for the acting user as the database knows them *now*.
+
+    Call it inside the use case's transaction, before anything is written: the account is read
+    there, so a user disabled, demoted or deleted since signing in is refused, and an unknown id
+    gets a sentence instead of a foreign-key error. Returns the actor with the stored name and
+    role. The operator at the shell (``Role.SYSTEM``) has no account and is trusted like the
+    database credentials they hold.
+    """
+    require(actor, permission)
+    if actor.role is Role.SYSTEM:
+        return actor
+    if actor.user_id is None:
+        raise NotAllowed(f"{actor.display_name} has no user account, so may not do this.")
+    row = account(executor, actor.user_id)
+    if row is None:
+        raise NotAllowed(
+            f"The account of {actor.display_name} no longer exists; sign in again or ask an "
+            "administrator."
+        )
+    if not row.is_active:
+        raise NotAllowed(
+            f"The account {row.email} is disabled, so it may not "
+            f"{_ACTION_WORDS[permission]}. Ask an administrator to enable it."
+        )
+    current = Actor(row.id, row.email, row.display_name, Role(row.role))
+    require(current, permission)
+    return current

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 import streamlit as st
 from sqlalchemy import Engine
@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from data_access.engine import make_engine, make_session_factory
 from data_access.settings import Settings, get_settings
+from services import clock
 from services.health import database_status
 from ui.gate import show_only
 
@@ -38,9 +39,14 @@ def session_factory() -> sessionmaker[Session]:
     return _session_factory_for(settings().database_url)
 
 
+def now() -> datetime:
+    """The current instant (UTC), from the one clock (``services.clock``)."""
+    return clock.now(settings())
+
+
 def today() -> date:
-    """Today's date in UTC, the calendar every figure is counted in."""
-    return datetime.now(UTC).date()
+    """Today in the programme's time zone, the calendar every figure is counted in."""
+    return clock.today(settings())
 
 
 def require_database() -> None:

@@ -1,0 +1,21 @@
+"""The one place the application reads the time: the app and the CLI ask here, services are
+handed ``now``/``today`` by their callers, and tests never read the wall clock (they freeze it
+with ``ASSURANCE_CLOCK`` or pass instants in)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from data_access.settings import Settings, get_settings
+
+
+def now(settings: Settings | None = None) -> datetime:
+    """The current instant in UTC, or the frozen one when ``ASSURANCE_CLOCK`` is set."""
+    frozen = (settings or get_settings()).clock
+    return frozen if frozen is not None else datetime.now(UTC)
+
+
+def today(settings: Settings | None = None) -> date:
+    """Today in the programme's time zone: the calendar every figure and rule counts in."""
+    settings = settings or get_settings()
+    return now(settings).astimezone(settings.zone).date()
