@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
@@ -12,6 +11,7 @@ from sqlalchemy import Engine
 from data_access import migrate
 from data_access.engine import make_engine
 from data_access.settings import get_settings
+from services import clock
 
 app = typer.Typer(help="Assurance Desk: the buyer-protection programme's operations console.")
 db_app = typer.Typer(help="Database schema.")
@@ -55,7 +55,7 @@ def demo_seed(
         )
         raise typer.Exit(1)
     engine = _engine()
-    today = datetime.now(UTC).date()
+    today = clock.today()
     bars: dict[str, typer.progressbar] = {}  # type: ignore[valid-type]
 
     def progress(stage: str, done: int, total: int) -> None:
@@ -70,7 +70,13 @@ def demo_seed(
     started = time.perf_counter()
     try:
         report = seed_demo(
-            engine, orders=orders, seed=seed, today=today, reset=reset, progress=progress
+            engine,
+            orders=orders,
+            seed=seed,
+            today=today,
+            reset=reset,
+            progress=progress,
+            now=clock.now(),
         )
     except DatabaseNotEmpty as error:
         if if_empty:
@@ -105,7 +111,10 @@ def users_add(
         )
         raise typer.Exit(1)
     try:
-        user = add_user(make_session_factory(_engine()), Actor.system(), email, Role(role), name)
+        user = add_user(
+            make_session_factory(_engine()), Actor.system(), email, Role(role), name,
+            now=clock.now(),
+        )  # fmt: skip
     except UserError as error:
         typer.echo(f"Error: {error}", err=True)
         raise typer.Exit(1) from None
@@ -125,13 +134,12 @@ def recommend_command(
     policy: Annotated[
         str | None, typer.Option(help="Policy version (default: the active one, e.g. v1).")
     ] = None,
-    today: Annotated[
-        str | None, typer.Option(help="Evaluate as of this UTC day, YYYY-MM-DD (default: today).")
-    ] = None,
 ) -> None:
-    """Recompute recommendations of every undecided claim; store only those that changed."""
-    from datetime import date
+    """Recompute recommendations of every undecided claim; store only those that changed.
 
+    Run it daily: clock-driven rules (a claim becoming late, a non-delivery established) move
+    only when it runs. A pending four-eyes proposal whose recommendation changes lapses.
+    """
     from data_access.engine import make_session_factory
     from rules import PolicyError
     from services.auth import Actor
@@ -141,13 +149,9 @@ def recommend_command(
         active = active_policy(policy)
     except PolicyError as error:
         raise _policy_error(error) from None
-    try:
-        day = date.fromisoformat(today) if today else datetime.now(UTC).date()
-    except ValueError:
-        raise typer.BadParameter(
-            f"{today!r} is not a date like 2025-03-31", param_hint="--today"
-        ) from None
-    report = recompute_recommendations(make_session_factory(_engine()), Actor.system(), active, day)
+    report = recompute_recommendations(
+        make_session_factory(_engine()), Actor.system(), active, now=clock.now()
+    )
     typer.echo(str(report))
 
 
@@ -169,6 +173,7 @@ def export_claims_command(
     from pathlib import Path
 
     from rules import PolicyError
+    from services.auth import Actor
     from services.claims.export_claims import export_claims
     from services.claims.recommendations import active_policy
 
@@ -178,7 +183,9 @@ def export_claims_command(
         raise _policy_error(error) from None
     path = Path(out)
     try:
-        written = export_claims(_engine(), path, policy=active, now=datetime.now(UTC), bom=bom)
+        written = export_claims(
+            _engine(), path, actor=Actor.system(), policy=active, now=clock.now(), bom=bom
+        )
     except OSError as error:
         typer.echo(f"Error: cannot write {path}: {error.strerror or error}", err=True)
         raise typer.Exit(1) from None
@@ -243,6 +250,7 @@ def _run_import(entity: str, file: str, dry_run: bool) -> None:
                 kind,
                 path,
                 file_name=path.name,
+                now=clock.now(),
                 dry_run=dry_run,
                 progress=progress,
             )
@@ -306,11 +314,12 @@ def export_decisions_command(
     """Every reviewer decision with its claim and the recommendation it answered, as CSV."""
     from pathlib import Path
 
+    from services.auth import Actor
     from services.claims.export_decisions import export_decisions
 
     path = Path(out)
     try:
-        written = export_decisions(_engine(), path, bom=bom)
+        written = export_decisions(_engine(), path, actor=Actor.system(), bom=bom)
     except OSError as error:
         typer.echo(f"Error: cannot write {path}: {error.strerror or error}", err=True)
         raise typer.Exit(1) from None

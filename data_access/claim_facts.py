@@ -3,14 +3,16 @@
 Rows are plain tuples of primitives (aware UTC datetimes, dates, ints, strings): this package
 never imports ``rules``, so the services turn them into ``ClaimFacts``/``OrderFacts``.
 
-*Already refunded* on an order, for one claim, is the sum of the final decision amounts of the
-**other** claims of the same order whose status is ``approved``; the final decision is the
-``second`` stage where there is one (four-eyes), else the ``first``. An approved claim without
+*Refunds approved* on an order are the amounts of the final decisions (kind ``sole`` or
+``confirmation``, one per decided claim) of its claims whose status is ``approved``; *already
+refunded*, for one claim, counts the order's **other** claims. An approved claim without
 decision rows (e.g. imported as history) counts 0, because its amount is unknown.
 
-*Latest recommendation* of a claim is the one with the greatest ``created_at``, ties broken by
-the greater ``id``. Every reader of "the current recommendation" should use
-:func:`latest_recommendations` so the queue, the export and recomputation agree.
+*Latest recommendation* of a claim is the one with the greatest ``id``: ids come from the
+database in insertion order, whereas ``created_at`` is a client's clock, and a server whose
+clock runs behind must not make an older row look newer. Every reader of "the current
+recommendation" uses :func:`latest_recommendations` (or orders by id) so the queue, the claim
+page, the export and recomputation agree.
 """
 
 from __future__ import annotations
@@ -23,16 +25,27 @@ from sqlalchemy import BigInteger, ColumnElement, Connection, and_, bindparam, c
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 from sqlalchemy.sql import Select
 
-from data_access.models import UNDECIDED_CLAIM_STATUSES, Claim, Decision, Order, Recommendation
+from data_access.models import (
+    FINAL_DECISION_KINDS,
+    UNDECIDED_CLAIM_STATUSES,
+    Claim,
+    Decision,
+    Order,
+    Recommendation,
+)
 
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
     "STORED_RECOMMENDATION_COLUMNS",
     "ClaimFactsRow",
+    "DecisionChainRow",
     "Executor",
     "StoredRecommendation",
     "already_refunded_cents",
+    "approved_refunds_by_order",
     "claim_facts_for",
+    "decision_chain",
+    "decision_chains",
     "latest_recommendations",
     "stored_recommendation",
     "undecided_claim_facts",
@@ -62,6 +75,19 @@ class ClaimFactsRow(NamedTuple):
     ship_by: date
     shipped_at: datetime | None
     delivered_at: datetime | None
+    cancelled_at: datetime | None
+
+
+class DecisionChainRow(NamedTuple):
+    """One decision as the life cycle (rules.lifecycle.PastDecision) needs it."""
+
+    claim_id: int
+    seq: int
+    reviewer_id: int
+    verdict: str
+    amount_cents: int
+    kind: str
+    recommendation_id: int | None
 
 
 class StoredRecommendation(NamedTuple):
@@ -101,22 +127,71 @@ def _id_in(column: InstrumentedAttribute[int], ids: Sequence[int]) -> ColumnElem
     return column.in_(bindparam("ids", [int(i) for i in ids], literal_execute=True))
 
 
+def _final_decision_of(claim: Any) -> ColumnElement[bool]:
+    return and_(Decision.claim_id == claim.id, Decision.kind.in_(FINAL_DECISION_KINDS))
+
+
 def already_refunded_cents() -> Any:
     """A scalar subquery correlated to ``Claim``: refunds approved on the order's other claims."""
     other = aliased(Claim)
-    first = aliased(Decision)
-    second = aliased(Decision)
-    final_amount = func.coalesce(second.amount_cents, first.amount_cents, 0)
     return (
         # SUM(bigint) is NUMERIC on PostgreSQL; cast back so the driver returns an int.
-        select(cast(func.coalesce(func.sum(final_amount), 0), BigInteger))
+        select(cast(func.coalesce(func.sum(Decision.amount_cents), 0), BigInteger))
         .select_from(other)
-        .outerjoin(first, and_(first.claim_id == other.id, first.stage == "first"))
-        .outerjoin(second, and_(second.claim_id == other.id, second.stage == "second"))
+        .join(Decision, _final_decision_of(other))
         .where(other.order_id == Claim.order_id, other.id != Claim.id, other.status == "approved")
         .correlate(Claim)
         .scalar_subquery()
     )
+
+
+def approved_refunds_by_order(executor: Executor, order_ids: Sequence[int]) -> dict[int, int]:
+    """Refunds approved on each given order (see the module docstring); orders without any are
+    absent. One query per chunk of ids."""
+    ids = sorted({int(i) for i in order_ids})
+    totals: dict[int, int] = {}
+    for start in range(0, len(ids), DEFAULT_CHUNK_SIZE):
+        query = (
+            select(Claim.order_id, cast(func.sum(Decision.amount_cents), BigInteger))
+            .join(Decision, _final_decision_of(Claim))
+            .where(
+                _id_in(Claim.order_id, ids[start : start + DEFAULT_CHUNK_SIZE]),
+                Claim.status == "approved",
+            )
+            .group_by(Claim.order_id)
+        )
+        totals.update({int(o): int(t) for o, t in executor.execute(query).all()})
+    return totals
+
+
+def decision_chains(
+    executor: Executor, claim_ids: Sequence[int]
+) -> dict[int, list[DecisionChainRow]]:
+    """Each given claim's decisions in ``seq`` order; claims without any are absent."""
+    ids = sorted({int(i) for i in claim_ids})
+    chains: dict[int, list[DecisionChainRow]] = {}
+    for start in range(0, len(ids), DEFAULT_CHUNK_SIZE):
+        query = (
+            select(
+                Decision.claim_id,
+                Decision.seq,
+                Decision.reviewer_id,
+                Decision.verdict,
+                Decision.amount_cents,
+                Decision.kind,
+                Decision.recommendation_id,
+            )
+            .where(_id_in(Decision.claim_id, ids[start : start + DEFAULT_CHUNK_SIZE]))
+            .order_by(Decision.claim_id, Decision.seq)
+        )
+        for row in executor.execute(query).all():
+            chains.setdefault(row.claim_id, []).append(DecisionChainRow._make(row))
+    return chains
+
+
+def decision_chain(executor: Executor, claim_id: int) -> list[DecisionChainRow]:
+    """The claim's decisions in ``seq`` order."""
+    return decision_chains(executor, [claim_id]).get(claim_id, [])
 
 
 def _facts_query() -> Select[Any]:
@@ -136,6 +211,7 @@ def _facts_query() -> Select[Any]:
         Order.ship_by,
         Order.shipped_at,
         Order.delivered_at,
+        Order.cancelled_at,
     ).join(Order, Order.id == Claim.order_id)
 
 
@@ -195,7 +271,7 @@ def latest_recommendations(
         func.row_number()
         .over(
             partition_by=Recommendation.claim_id,
-            order_by=(Recommendation.created_at.desc(), Recommendation.id.desc()),
+            order_by=Recommendation.id.desc(),
         )
         .label("rank")
     )

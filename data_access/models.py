@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -54,7 +55,10 @@ UNDECIDED_CLAIM_STATUSES = ("open", "escalated", "in_review", "awaiting_second_a
 SUPPLIER_RESPONSES = ("accepted", "disputed", "none")
 ACTIONS = ("approve_full", "approve_partial", "reject", "request_evidence")
 VERDICTS = ("approve", "reject")
-DECISION_STAGES = ("first", "second")
+#: rules.lifecycle.DecisionKind: a verdict alone, one awaiting a second reviewer, or agreeing.
+DECISION_KINDS = ("sole", "proposal", "confirmation")
+#: The kinds that end a claim: exactly one per decided claim.
+FINAL_DECISION_KINDS = ("sole", "confirmation")
 SUPPLIER_TIERS = ("gold", "verified", "standard", "new")
 
 Money = BigInteger  # cents; 64-bit so programme totals never overflow
@@ -226,7 +230,8 @@ class Recommendation(Base):
         CheckConstraint("amount_cents >= 0", name="amount_not_negative"),
         CheckConstraint("amount_cents <= cap_cents", name="amount_within_cap"),
         CheckConstraint(_one_of("action", ACTIONS), name="action_known"),
-        Index("ix_recommendations_claim_created", "claim_id", "created_at"),
+        # "The latest recommendation" is the greatest id per claim (never a client's clock).
+        Index("ix_recommendations_claim_id_id", "claim_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -241,23 +246,40 @@ class Recommendation(Base):
     created_at: Mapped[datetime]
 
 
+_FINAL_KIND = _one_of("kind", FINAL_DECISION_KINDS)
+
+
 class Decision(Base):
-    """A reviewer's verdict; append-only. A unique (claim, stage) pair makes a race lose cleanly."""
+    """A reviewer's verdict; append-only, numbered per claim (``seq``; rules.lifecycle).
+
+    Two reviewers racing for the same step both compute the same ``seq``: the unique
+    (claim, seq) pair makes one of them lose cleanly, and a partial unique index allows at most
+    one final decision (sole or confirmation) per claim whatever a writer does.
+    """
 
     __tablename__ = "decisions"
     __table_args__ = (
-        UniqueConstraint("claim_id", "stage", name="uq_decisions_claim_stage"),
+        UniqueConstraint("claim_id", "seq", name="uq_decisions_claim_seq"),
+        Index(
+            "uq_decisions_one_final_per_claim",
+            "claim_id",
+            unique=True,
+            sqlite_where=text(_FINAL_KIND),
+            postgresql_where=text(_FINAL_KIND),
+        ),
+        CheckConstraint("seq >= 1", name="seq_positive"),
         CheckConstraint("amount_cents >= 0", name="amount_not_negative"),
         CheckConstraint("amount_cents <= cap_cents", name="amount_within_cap"),
         CheckConstraint(_one_of("verdict", VERDICTS), name="verdict_known"),
-        CheckConstraint(_one_of("stage", DECISION_STAGES), name="stage_known"),
+        CheckConstraint(_one_of("kind", DECISION_KINDS), name="kind_known"),
         Index("ix_decisions_reviewer_decided", "reviewer_id", "decided_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"))
     recommendation_id: Mapped[int | None] = mapped_column(ForeignKey("recommendations.id"))
-    stage: Mapped[str] = mapped_column(String(8))
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     verdict: Mapped[str] = mapped_column(String(8))
     amount_cents: Mapped[int] = mapped_column(Money)

@@ -96,9 +96,16 @@ def rows_by_key(
     keys: Collection[str],
     *,
     key: str = "external_id",
+    for_update: bool = False,
 ) -> dict[str, Row[Any]]:
-    """Rows of ``table`` whose ``key`` is in ``keys``, by key, with ``columns`` and the key."""
+    """Rows of ``table`` whose ``key`` is in ``keys``, by key, with ``columns`` and the key.
+
+    ``for_update`` locks them until the transaction ends (PostgreSQL; SQLite's writers are
+    serialised by ``BEGIN IMMEDIATE`` already).
+    """
     selected = select(table.c[key], *(table.c[name] for name in columns if name != key))
+    if for_update:
+        selected = selected.with_for_update()
     if session.get_bind().dialect.name == "postgresql":
         # One array parameter instead of thousands of placeholders: the same statement text for
         # every chunk, so neither the driver nor the server parses a new one each time.

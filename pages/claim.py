@@ -1,21 +1,18 @@
 """One claim (deep link: ?claim=CLM-…): the facts, the recommendation, and the decision."""
 
-from datetime import UTC, datetime
-
 import pandas as pd
 import streamlit as st
 
 from services.auth import NotAllowed
-from services.claims.decisions import (
+from services.claims.decide import (
     AlreadyDecided,
     DecisionError,
     RecommendationChanged,
-    assign_claim,
     decide_claim,
-    preview_verdict,
 )
 from services.claims.recommendations import active_policy
-from services.claims.view import ClaimView, load_claim
+from services.claims.take import assign_claim
+from services.claims.view import ClaimView, Turn, load_claim, preview_verdict
 from ui import auth, format, wiring
 from ui import claim_widgets as w
 from ui.data import clear_read_caches
@@ -24,7 +21,7 @@ from ui.text import plain
 actor = auth.require_screen(w.CLAIM_PAGE)
 engine = wiring.engine()
 policy = active_policy()
-now = datetime.now(UTC)
+now = wiring.now()
 zone = w.reader_zone()
 _FLASH = "claim_page_flash"
 _APPROVALS = ("approve_full", "approve_partial")
@@ -123,7 +120,11 @@ def _timeline(view: ClaimView) -> None:
     st.subheader("Timeline")
     rows = []
     for entry in view.timeline:
-        when = w.utc_day(entry.at) if entry.day_only else w.local_time(entry.at, zone)
+        when = (
+            w.calendar_day(entry.at, view.programme_zone)
+            if entry.day_only
+            else w.local_time(entry.at, zone)
+        )
         if entry.deadline:
             due = w.urgency(entry.at, now, zone)
             state = f"next deadline: {due.text}" if entry.is_next else "deadline"
@@ -132,7 +133,10 @@ def _timeline(view: ClaimView) -> None:
             detail = entry.detail
         rows.append({"When": when, "Event": entry.event, "Detail": detail})
     st.dataframe(pd.DataFrame(rows), hide_index=True)
-    st.caption(f"Times in {w.zone_name(zone)}; the ship-by date is a UTC calendar day.")
+    st.caption(
+        f"Times in {w.zone_name(zone)}; the ship-by date is a calendar day of the programme "
+        f"({w.zone_name(view.programme_zone)})."
+    )
 
 
 def _recommendation(view: ClaimView) -> None:
@@ -171,7 +175,7 @@ def _take(view: ClaimView) -> None:
                 wiring.session_factory(),
                 actor,
                 view.claim_id,
-                now=datetime.now(UTC),
+                now=wiring.now(),
                 policy=policy,
             )
         except NotAllowed as error:
@@ -185,18 +189,19 @@ def _take(view: ClaimView) -> None:
 
 
 def _verdict_options(view: ClaimView) -> dict[str, str]:
+    """The verdicts the viewer may record, worded for where the claim stands."""
     rec = view.recommendation
-    first = view.first_decision
+    pending = view.pending_proposal
     can_approve = rec is None or rec.cap_cents > 0
-    if view.decide_stage == "second" and first is not None:
-        if first.verdict == "approve":
+    if view.turn is Turn.CONFIRM_OR_PROPOSE and pending is not None:
+        if pending.verdict == "approve":
             options = {
-                "confirm": f"Confirm: approve {format.money(first.amount_cents)}",
-                "amount": "Approve a different amount",
-                "reject": "Reject instead",
+                "confirm": f"Confirm: approve {format.money(pending.amount_cents)}",
+                "amount": "Propose a different amount",
+                "reject": "Propose to reject instead",
             }
         else:
-            options = {"confirm": "Confirm: reject", "amount": "Approve an amount instead"}
+            options = {"confirm": "Confirm: reject", "amount": "Propose an amount instead"}
         if not can_approve:
             options.pop("amount", None)
         return options
@@ -213,38 +218,55 @@ def _verdict_options(view: ClaimView) -> dict[str, str]:
     return options
 
 
-def _decide(view: ClaimView) -> None:
-    st.subheader("Decision")
-    if view.decide_stage is None:
-        st.info(plain(view.decide_blocked), icon=":material/lock:")
-        return
-    rec = view.recommendation
-    first = view.first_decision
-    if view.decide_stage == "second" and first is not None:
+def _proposal_note(view: ClaimView) -> None:
+    pending, lapsed = view.pending_proposal, view.lapsed_proposal
+    if pending is not None:
         verdict = (
-            f"approved {format.money(first.amount_cents)}"
-            if first.verdict == "approve"
-            else "rejected"
+            f"approve {format.money(pending.amount_cents)}"
+            if pending.verdict == "approve"
+            else "reject"
         )
         st.markdown(
-            f"**{plain(first.reviewer_name)}** {verdict} on "
-            f"{w.local_time(first.decided_at, zone)}; this claim needs a second, different "
-            "reviewer (four-eyes)."
+            f"**{plain(pending.reviewer_name)}** proposed to {verdict} on "
+            f"{w.local_time(pending.decided_at, zone)}. Four-eyes: it becomes final only when a "
+            "second, different reviewer confirms the same verdict and amount; a different "
+            "verdict becomes a new proposal."
         )
-        if first.note:
+        if pending.note:
             with st.container(border=True):
-                st.markdown(plain(first.note).replace("\n", "  \n"))
+                st.markdown(plain(pending.note).replace("\n", "  \n"))
+    elif lapsed is not None:
+        verdict = (
+            f"approve {format.money(lapsed.amount_cents)}"
+            if lapsed.verdict == "approve"
+            else "reject"
+        )
+        st.warning(
+            f"{plain(lapsed.reviewer_name)}'s proposal ({verdict}) lapsed: the recommendation it "
+            "answered has changed. Decide afresh on the recommendation above.",
+            icon=":material/history:",
+        )
+
+
+def _decide(view: ClaimView) -> None:
+    st.subheader("Decision")
+    if view.turn is None:
+        st.info(plain(view.standing.blocked), icon=":material/lock:")
+        return
+    rec = view.recommendation
+    pending = view.pending_proposal
+    _proposal_note(view)
     options = _verdict_options(view)
-    key = f"{view.claim_id}_{view.decide_stage}"
+    key = f"{view.claim_id}_{view.turn.value}_{len(view.decisions)}"
     choice = st.radio("Verdict", list(options), format_func=options.__getitem__, key=f"v_{key}")
     approve = choice in ("follow", "amount") or (
-        choice == "confirm" and first is not None and first.verdict == "approve"
+        choice == "confirm" and pending is not None and pending.verdict == "approve"
     )
     amount = 0
     if choice == "follow" and rec is not None:
         amount = rec.amount_cents
-    elif choice == "confirm" and first is not None:
-        amount = first.amount_cents
+    elif choice == "confirm" and pending is not None:
+        amount = pending.amount_cents
     elif choice == "amount":
         cap = rec.cap_cents if rec is not None else view.claimed_amount_cents
         start = rec.amount_cents if rec is not None and rec.amount_cents > 0 else cap
@@ -259,34 +281,33 @@ def _decide(view: ClaimView) -> None:
             st.error("Type the amount in dollars and cents, for example 1234.50.")
             return
         amount = parsed
-    preview = None
-    if rec is not None:
-        preview = preview_verdict(
-            action=rec.action,
-            recommended_cents=rec.amount_cents,
-            cap_cents=rec.cap_cents,
-            approve=approve,
-            amount_cents=amount,
-            policy=policy,
-            first_verdict=None if first is None else first.verdict,
-            first_amount_cents=None if first is None else first.amount_cents,
-        )
-    required = preview is not None and preview.note_required
+    preview = preview_verdict(view, actor.user_id or 0, approve, amount, policy)
     note = st.text_area(
-        "Note (required)" if required else "Note (optional)",
+        "Note (required)" if preview.note_required else "Note (optional)",
         key=f"n_{key}",
         placeholder="Why this verdict — the next reviewer and the audit read it.",
         height=90,
     )
-    if preview is not None and preview.problem:
+    if preview.problem:
         st.error(plain(preview.problem))
         return
-    if preview is not None and preview.waits_for_second:
+    if preview.note_required:
+        st.caption(f"A note is required: {plain(preview.note_reason)}.")
+    if preview.waits_for_second:
         st.caption(
-            "This verdict waits for a second, different reviewer: it departs from the "
-            "recommendation or exceeds the four-eyes threshold."
+            "This verdict is a proposal: it waits for a second, different reviewer (it departs "
+            "from the recommendation, exceeds the four-eyes threshold, or differs from the "
+            "pending proposal)."
         )
-    label = f"Approve {format.money(amount)}" if approve else "Reject"
+    elif preview.confirms:
+        st.caption("Confirming makes the claim final: two reviewers then agree on it.")
+    verb = f"approve {format.money(amount)}" if approve else "reject"
+    if preview.waits_for_second:
+        label = f"Propose: {verb}"
+    elif preview.confirms:
+        label = f"Confirm: {verb}"
+    else:
+        label = verb[:1].upper() + verb[1:]
     if st.button(label, type="primary", key=f"d_{key}", icon=":material/gavel:"):
         try:
             outcome = decide_claim(
@@ -297,9 +318,10 @@ def _decide(view: ClaimView) -> None:
                 amount_cents=amount if approve else None,
                 note=note,
                 policy=policy,
-                now=datetime.now(UTC),
-                stage=view.decide_stage,
+                now=wiring.now(),
+                expected_turn=view.turn,
                 shown_recommendation_id=None if rec is None else rec.id,
+                shown_last_seq=max((d.seq for d in view.decisions), default=0),
             )
         except NotAllowed as error:
             auth.show_not_allowed(error)
@@ -379,7 +401,7 @@ def _history(view: ClaimView) -> None:
                 pd.DataFrame(
                     {
                         "When": [w.local_time(d.decided_at, zone) for d in view.decisions],
-                        "Stage": [d.stage for d in view.decisions],
+                        "Step": [w.decision_label(d.kind, d.lapsed) for d in view.decisions],
                         "Reviewer": [d.reviewer_name for d in view.decisions],
                         "Verdict": [d.verdict for d in view.decisions],
                         "Amount": [format.money(d.amount_cents) for d in view.decisions],

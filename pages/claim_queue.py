@@ -1,12 +1,11 @@
 """Claim queue: undecided claims, nearest deadline first; every filter lives in the URL."""
 
 from dataclasses import replace
-from datetime import UTC, datetime
 
 import streamlit as st
 
 from services.auth import NotAllowed
-from services.claims.decisions import bulk_decide
+from services.claims.bulk import bulk_decide
 from services.claims.export_decisions import decisions_csv
 from services.claims.queue import (
     CLAIM_KINDS,
@@ -25,7 +24,7 @@ from ui.text import plain
 actor = auth.require_screen(w.QUEUE_PAGE)
 engine = wiring.engine()
 policy = active_policy()
-now = datetime.now(UTC)
+now = wiring.now()
 zone = w.reader_zone()
 options = cached_queue_options(wiring.settings().database_url)
 suppliers = {s.external_id: s for s in options.suppliers}
@@ -42,7 +41,7 @@ head.title("Claim queue")
 download.download_button(
     "Decisions (CSV)",
     # Built only when clicked, on a thread of its own; the engine is captured, not looked up.
-    data=lambda: decisions_csv(engine),
+    data=lambda: decisions_csv(engine, actor),
     file_name=f"decisions-{now:%Y-%m-%d}.csv",
     mime="text/csv",
     on_click="ignore",
@@ -192,7 +191,7 @@ with table_slot:
                         actor,
                         [item.claim_id for item in chosen],
                         policy,
-                        datetime.now(UTC),
+                        wiring.now(),
                     )
                 except NotAllowed as error:
                     auth.show_not_allowed(error)

@@ -72,6 +72,7 @@ if (
             entity,
             upload,
             file_name=upload.name,
+            now=wiring.now(),
             dry_run=dry_run,
             progress=progress,
         )

@@ -42,7 +42,7 @@ with add_col, st.form("add_user", clear_on_submit=True):
     role = st.selectbox("Role", ASSIGNABLE_ROLES, format_func=_role_label, key="new_user_role")
     if st.form_submit_button("Add user", type="primary"):
         try:
-            added = add_user(wiring.session_factory(), actor, email, role, name)
+            added = add_user(wiring.session_factory(), actor, email, role, name, now=wiring.now())
         except (UserError, NotAllowed) as error:
             st.error(plain(str(error)))
         else:
@@ -75,7 +75,12 @@ with change_col, st.container(border=True):
         if st.form_submit_button("Save"):
             try:
                 changed = change_user(
-                    wiring.session_factory(), actor, user_id, role=new_role, is_active=active
+                    wiring.session_factory(),
+                    actor,
+                    user_id,
+                    role=new_role,
+                    is_active=active,
+                    now=wiring.now(),
                 )
             except (UserError, NotAllowed) as error:
                 st.error(plain(str(error)))

@@ -1,8 +1,9 @@
-"""The dispute clock of a claim, in UTC.
+"""The dispute clock of a claim, counted in the programme's calendar days.
 
-Day counting (calendar days, UTC): the filing day is **day 0**; "after N days" means from 00:00
-UTC on day N + 1, i.e. once day N has ended. With the v1 policy, for a claim filed at any time on
-Monday 2025-03-03 (day 0):
+Day counting (calendar days of the programme's time zone ``zone``, UTC by default; the examples
+below are in UTC): the filing day is **day 0**; "after N days" means from 00:00 on day N + 1,
+i.e. once day N has ended. Results are instants in UTC. With the v1 policy, for a claim filed at
+any time on Monday 2025-03-03 (day 0):
 
 * the supplier may respond during days 1-3; ``supplier_response_due`` = 2025-03-07 00:00 (the end
   of day 3), so a supplier always gets at least three full days whatever the filing hour;
@@ -17,7 +18,7 @@ Tuesday 10:00, and one on Saturday (the clock stopped) is due Wednesday 00:00 â€
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from rules.policy import Policy
 
@@ -34,36 +35,41 @@ def _as_utc(name: str, value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=UTC)
+def _midnight(day: date, zone: tzinfo = UTC) -> datetime:
+    """00:00 of ``day`` in ``zone``, as a UTC instant."""
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
 
 
 def is_working_day(day: date, holidays: frozenset[date]) -> bool:
     return day.weekday() < 5 and day not in holidays
 
 
-def add_working_days(start: datetime, n: int, holidays: frozenset[date]) -> datetime:
-    """``start`` plus ``n`` working days of working time, in UTC.
+def add_working_days(
+    start: datetime, n: int, holidays: frozenset[date], zone: tzinfo = UTC
+) -> datetime:
+    """``start`` plus ``n`` working days of working time, as a UTC instant.
 
-    If ``start`` falls on a weekend or holiday the clock has not started yet, so counting begins
-    at 00:00 of the next working day; then each step moves to the same time on the next working
-    day. ``n == 0`` returns ``start`` (in UTC) unchanged.
+    Working days are days of ``zone``. If ``start`` falls on a weekend or holiday the clock has
+    not started yet, so counting begins at 00:00 of the next working day; then each step moves
+    to the same wall-clock time on the next working day. ``n == 0`` returns ``start`` (in UTC).
     """
     if n < 0:
         raise ValueError(f"n must not be negative, got {n}")
     current = _as_utc("start", start)
     if n == 0:
         return current
-    if not is_working_day(current.date(), holidays):
-        day = current.date() + _ONE_DAY
+    local = current.astimezone(zone)
+    day, wall = local.date(), local.timetz().replace(tzinfo=None)
+    if not is_working_day(day, holidays):
+        day += _ONE_DAY
         while not is_working_day(day, holidays):
             day += _ONE_DAY
-        current = _midnight(day)
+        wall = time(0)
     for _ in range(n):
-        current += _ONE_DAY
-        while not is_working_day(current.date(), holidays):
-            current += _ONE_DAY
-    return current
+        day += _ONE_DAY
+        while not is_working_day(day, holidays):
+            day += _ONE_DAY
+    return datetime.combine(day, wall, tzinfo=zone).astimezone(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,19 +112,22 @@ def claim_deadlines(
     escalated_at: datetime | None,
     picked_up_at: datetime | None,
     policy: Policy,
+    zone: tzinfo = UTC,
 ) -> ClaimDeadlines:
     """The dispute clock for a claim filed at ``filed_at``; see the module docstring."""
-    filed_day = _as_utc("filed_at", filed_at).date()
+    filed_day = _as_utc("filed_at", filed_at).astimezone(zone).date()
     escalated = None if escalated_at is None else _as_utc("escalated_at", escalated_at)
     picked_up = None if picked_up_at is None else _as_utc("picked_up_at", picked_up_at)
     holidays = frozenset(policy.holidays)
 
     def after(days: int) -> datetime:
-        return _midnight(filed_day + timedelta(days=days + 1))
+        return _midnight(filed_day + timedelta(days=days + 1), zone)
 
     auto = after(policy.auto_escalate_after_days)
-    pickup_due = add_working_days(escalated or auto, policy.pickup_working_days, holidays)
-    decision_due = add_working_days(picked_up or pickup_due, policy.decision_working_days, holidays)
+    pickup_due = add_working_days(escalated or auto, policy.pickup_working_days, holidays, zone)
+    decision_due = add_working_days(
+        picked_up or pickup_due, policy.decision_working_days, holidays, zone
+    )
     return ClaimDeadlines(
         supplier_response_due=after(policy.supplier_response_days),
         buyer_may_escalate_from=after(policy.buyer_may_escalate_after_days),

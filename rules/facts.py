@@ -1,7 +1,8 @@
 """Frozen inputs and outputs of the rules module.
 
 Money is integer cents (never float) and every instant is a timezone-aware datetime, normalised
-to UTC on construction so the rules can compare UTC calendar days with a plain ``.date()``.
+to UTC on construction; the rules turn instants into calendar days of the programme's time zone
+(``recommend(..., zone=…)``, UTC by default).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ class ReasonCode(StrEnum):
     """Every code ``recommend()`` can emit; stored with decisions, so never rename one."""
 
     OUT_OF_WINDOW = "OUT_OF_WINDOW"
+    ORDER_CANCELLED = "ORDER_CANCELLED"
     NOTHING_REFUNDABLE = "NOTHING_REFUNDABLE"
     NOTHING_CLAIMED = "NOTHING_CLAIMED"
     SUPPLIER_ACCEPTED = "SUPPLIER_ACCEPTED"
@@ -116,6 +118,9 @@ class OrderFacts:
     ship_by: date
     shipped_at: datetime | None
     delivered_at: datetime | None
+    #: When the order was cancelled, if it was; one cancelled before its ship-by day was never
+    #: due (the buyer's money returns through the cancellation).
+    cancelled_at: datetime | None = None
 
     def __post_init__(self) -> None:
         _check_cents("covered_amount_cents", self.covered_amount_cents)
@@ -126,6 +131,7 @@ class OrderFacts:
             raise TypeError(f"ship_by must be a date, got {type(self.ship_by).__name__}")
         _utc(self, "shipped_at", self.shipped_at)
         _utc(self, "delivered_at", self.delivered_at)
+        _utc(self, "cancelled_at", self.cancelled_at)
 
 
 @dataclass(frozen=True, slots=True)

@@ -112,9 +112,9 @@ class Policy:
     auto_escalate_after_days: int = 7
     pickup_working_days: int = 2
     decision_working_days: int = 2
-    # Order terms the app enforces when orders are edited or imported; recommend() ignores them.
+    # Order terms (DESIGN.md §2) the import enforces: a ship-by date at most this many days after
+    # the order was placed (shipping time with every extension); recommend() does not read it.
     max_shipping_days: int = 90
-    receipt_extension_days: int = 15
     # Supplier monitoring (DESIGN.md §5).
     monitoring_window_days: int = 90
     late_shipment_tiers: TierThresholds = _LATE_TIERS
@@ -165,7 +165,6 @@ _POLICY_SPECS = (
     _Spec("pickup_working_days", "days", 0, 30),
     _Spec("decision_working_days", "days", 0, 30),
     _Spec("max_shipping_days", "days", 1, 365),
-    _Spec("receipt_extension_days", "days", 0, 365),
 )
 _MONITORING_WINDOW = _Spec("monitoring_window_days", "days", 1, 365)
 _TIER_SPECS = tuple(

@@ -4,11 +4,14 @@ Precedence (the first rule that decides wins; every result also carries the CAP_
 
 1. Cap. ``base cap = max(0, min(covered, paid) - already refunded)``; the cap that applies is
    ``min(base cap, claimed amount)``. No amount ever exceeds it.
-2. Filed more than ``claim_window_days`` after delivery -> REJECT ``OUT_OF_WINDOW``. Days are UTC
-   calendar days: filed on day 30 after the delivery day is in the window, day 31 is out.
-3. Base cap 0 -> REJECT ``NOTHING_REFUNDABLE``; claimed amount 0 -> REJECT ``NOTHING_CLAIMED``.
-4. Supplier accepted -> approve the claimed amount within the cap (``SUPPLIER_ACCEPTED``).
-5. The rule of the claim kind:
+2. The order was cancelled before its ship-by day -> REJECT ``ORDER_CANCELLED``: it was never
+   due (the late-shipment rate leaves it out too, see :func:`cancelled_before_due`), and the
+   buyer's money returns through the cancellation, not through a claim.
+3. Filed more than ``claim_window_days`` after delivery -> REJECT ``OUT_OF_WINDOW``: filed on day
+   30 after the delivery day is in the window, day 31 is out.
+4. Base cap 0 -> REJECT ``NOTHING_REFUNDABLE``; claimed amount 0 -> REJECT ``NOTHING_CLAIMED``.
+5. Supplier accepted -> approve the claimed amount within the cap (``SUPPLIER_ACCEPTED``).
+6. The rule of the claim kind:
 
    * late_shipment: not shipped and today > ship-by + grace -> full (``NOT_SHIPPED``); not
      shipped and not yet past -> REJECT ``NOT_YET_LATE``; shipped d days after the ship-by day
@@ -26,7 +29,11 @@ Precedence (the first rule that decides wins; every result also carries the CAP_
      ``non_delivery_days`` -> full (``NOT_DELIVERED``); shipped more recently -> REJECT
      ``NOT_YET_OVERDUE``; never shipped -> ``NEVER_SHIPPED`` and the late-shipment rule.
 
-6. A computed approval of 0 (e.g. 1% of a few cents) becomes REJECT ``ZERO_AMOUNT``.
+7. A computed approval of 0 (e.g. 1% of a few cents) becomes REJECT ``ZERO_AMOUNT``.
+
+Days: every calendar-day judgement (late or not, how many days late, within the window) uses days
+of the programme's time zone, ``zone`` (UTC by default): a shipment at 07:00 +08:00 the day after
+the ship-by date is on time for a programme run in China time and late in UTC.
 
 Action: APPROVE_FULL when amount == cap (> 0), APPROVE_PARTIAL when 0 < amount < cap, REJECT and
 REQUEST_EVIDENCE always carry 0. ``four_eyes_required`` is ``amount > four_eyes_threshold``.
@@ -40,7 +47,8 @@ avoids Decimal, uses only int and date arithmetic and formats each message once.
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from datetime import UTC, date, datetime, tzinfo
 
 from rules.facts import (
     Action,
@@ -56,7 +64,43 @@ from rules.facts import (
 )
 from rules.policy import Policy
 
-__all__ = ["apply_rate", "departs_from", "needs_second_approval", "recommend"]
+__all__ = [
+    "apply_rate",
+    "calendar_day",
+    "cancelled_before_due",
+    "departs_from",
+    "needs_second_approval",
+    "recommend",
+]
+
+Day = Callable[[datetime], date]
+
+
+def _utc_day(moment: datetime) -> date:
+    # Facts hold instants in UTC already (rules.facts), so the UTC day is a plain .date().
+    return moment.date()
+
+
+def calendar_day(zone: tzinfo = UTC) -> Day:
+    """The function turning an instant into its calendar day in ``zone``."""
+    if zone is UTC:
+        return _utc_day
+
+    def local_day(moment: datetime) -> date:
+        return moment.astimezone(zone).date()
+
+    return local_day
+
+
+def cancelled_before_due(order: OrderFacts, zone: tzinfo = UTC) -> bool:
+    """Cancelled before its ship-by day (in ``zone``): such an order was never due.
+
+    The same predicate as the late-shipment rate's "not cancelled before the ship-by day" in
+    ``data_access``; a test keeps the two in step.
+    """
+    cancelled = order.cancelled_at
+    return cancelled is not None and calendar_day(zone)(cancelled) < order.ship_by
+
 
 _APPROVE_FULL = Action.APPROVE_FULL
 _APPROVE_PARTIAL = Action.APPROVE_PARTIAL
@@ -85,6 +129,7 @@ def _late_shipment(
     cap: int,
     policy: Policy,
     today: date,
+    day: Day,
     cur: str,
     reasons: list[Reason],
 ) -> tuple[Action, int]:
@@ -97,7 +142,7 @@ def _late_shipment(
             reasons.append(
                 Reason(
                     _C.SHIP_DATE_MISSING,
-                    f"Delivered on {order.delivered_at.date().isoformat()} but no ship date is "
+                    f"Delivered on {day(order.delivered_at).isoformat()} but no ship date is "
                     "recorded, so the lateness cannot be measured; ask for the shipping record.",
                 )
             )
@@ -121,7 +166,7 @@ def _late_shipment(
             )
         )
         return _REJECT, 0
-    shipped_day = shipped_at.date()
+    shipped_day = day(shipped_at)
     late_by = (shipped_day - ship_by).days
     if late_by <= grace:
         reasons.append(
@@ -235,6 +280,7 @@ def _non_delivery(
     cap: int,
     policy: Policy,
     today: date,
+    day: Day,
     cur: str,
     reasons: list[Reason],
 ) -> tuple[Action, int]:
@@ -243,7 +289,7 @@ def _non_delivery(
         reasons.append(
             Reason(
                 _C.DELIVERED,
-                f"Delivered on {delivered_at.date().isoformat()}, so a non-delivery claim "
+                f"Delivered on {day(delivered_at).isoformat()}, so a non-delivery claim "
                 "does not apply.",
             )
         )
@@ -256,8 +302,8 @@ def _non_delivery(
                 "Never shipped, so the late-shipment rule decides this non-delivery claim.",
             )
         )
-        return _late_shipment(order, base_cap, cap, policy, today, cur, reasons)
-    shipped_day = shipped_at.date()
+        return _late_shipment(order, base_cap, cap, policy, today, day, cur, reasons)
+    shipped_day = day(shipped_at)
     elapsed = (today - shipped_day).days
     limit = policy.non_delivery_days
     if elapsed >= limit:  # "not delivered 60 days after shipping" (DESIGN.md §4)
@@ -316,8 +362,18 @@ def _cap_reasons(
     ]
 
 
-def recommend(claim: ClaimFacts, order: OrderFacts, policy: Policy, today: date) -> Recommendation:
-    """Recommend what to do with ``claim``; see the module docstring for the rules' precedence."""
+def recommend(
+    claim: ClaimFacts,
+    order: OrderFacts,
+    policy: Policy,
+    today: date,
+    zone: tzinfo = UTC,
+) -> Recommendation:
+    """Recommend what to do with ``claim``; see the module docstring for the rules' precedence.
+
+    ``today`` is the programme's calendar day (in ``zone``) the recommendation is made on.
+    """
+    day = _utc_day if zone is UTC else calendar_day(zone)
     cur = policy.currency
     covered = order.covered_amount_cents
     paid = order.paid_amount_cents
@@ -330,10 +386,21 @@ def recommend(claim: ClaimFacts, order: OrderFacts, policy: Policy, today: date)
     reasons: list[Reason] = []
 
     delivered_at = order.delivered_at
-    filed_day = claim.filed_at.date()
+    filed_day = day(claim.filed_at)
     window = policy.claim_window_days
-    if delivered_at is not None and (filed_day - delivered_at.date()).days > window:
-        delivered_day = delivered_at.date()
+    cancelled_at = order.cancelled_at
+    if cancelled_at is not None and day(cancelled_at) < order.ship_by:
+        reasons.append(
+            Reason(
+                _C.ORDER_CANCELLED,
+                f"The order was cancelled on {day(cancelled_at).isoformat()}, before its ship-by "
+                f"date {order.ship_by.isoformat()}, so it was never due; the buyer's payment "
+                "returns through the cancellation, not through a claim.",
+            )
+        )
+        action, amount = _REJECT, 0
+    elif delivered_at is not None and (filed_day - day(delivered_at)).days > window:
+        delivered_day = day(delivered_at)
         reasons.append(
             Reason(
                 _C.OUT_OF_WINDOW,
@@ -373,11 +440,11 @@ def recommend(claim: ClaimFacts, order: OrderFacts, policy: Policy, today: date)
     else:
         kind = claim.kind
         if kind is ClaimKind.LATE_SHIPMENT:
-            action, amount = _late_shipment(order, base_cap, cap, policy, today, cur, reasons)
+            action, amount = _late_shipment(order, base_cap, cap, policy, today, day, cur, reasons)
         elif kind is ClaimKind.QUALITY:
             action, amount = _quality(claim, base_cap, cap, policy, cur, reasons)
         else:
-            action, amount = _non_delivery(order, base_cap, cap, policy, today, cur, reasons)
+            action, amount = _non_delivery(order, base_cap, cap, policy, today, day, cur, reasons)
         if action is _APPROVE_PARTIAL or action is _APPROVE_FULL:
             if amount <= 0:
                 reasons.append(

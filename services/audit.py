@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -20,9 +20,12 @@ def record(
     *,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
-    at: datetime | None = None,
+    at: datetime,
 ) -> AuditEvent:
-    """Add an event to the caller's transaction: it commits or rolls back with the write."""
+    """Add an event to the caller's transaction: it commits or rolls back with the write.
+
+    ``at`` is the use case's ``now``, handed in like everywhere else (``services.clock``).
+    """
     event = AuditEvent(
         actor_id=actor.user_id,
         actor_label=actor.label,
@@ -31,7 +34,7 @@ def record(
         entity_id=None if entity_id is None else str(entity_id),
         before=before,
         after=after,
-        at=at or datetime.now(UTC),
+        at=at,
     )
     session.add(event)
     return event

@@ -159,6 +159,7 @@ def _bench_database(n: int, policy: Policy) -> list[BenchFigure]:
         try:
             migrate.upgrade(engine)
             today = _seed(engine, n, seed=1)
+            now = datetime.combine(today, datetime.min.time(), tzinfo=UTC)
             factory = make_session_factory(engine)
             actor = Actor.system("bench")
 
@@ -168,7 +169,7 @@ def _bench_database(n: int, policy: Policy) -> list[BenchFigure]:
                         pass
 
             def recompute() -> None:
-                recompute_recommendations(factory, actor, policy, today)
+                recompute_recommendations(factory, actor, policy, now=now)
 
             def read_export() -> None:
                 with engine.connect() as conn:
@@ -176,7 +177,7 @@ def _bench_database(n: int, policy: Policy) -> list[BenchFigure]:
                         pass
 
             def export() -> None:
-                export_claims(engine, io.StringIO(), policy=policy, now=datetime.now(UTC))
+                export_claims(engine, io.StringIO(), actor=actor, policy=policy, now=now)
 
             read_facts()  # warm the page cache before any measurement
             first = _timed(recompute)

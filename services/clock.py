@@ -4,7 +4,7 @@ with ``ASSURANCE_CLOCK`` or pass instants in)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 
 from data_access.settings import Settings, get_settings
 
@@ -19,3 +19,13 @@ def today(settings: Settings | None = None) -> date:
     """Today in the programme's time zone: the calendar every figure and rule counts in."""
     settings = settings or get_settings()
     return now(settings).astimezone(settings.zone).date()
+
+
+def zone(settings: Settings | None = None) -> tzinfo:
+    """The programme's time zone (``ASSURANCE_PROGRAMME_TIMEZONE``, UTC by default)."""
+    return (settings or get_settings()).zone
+
+
+def day_of(moment: datetime, settings: Settings | None = None) -> date:
+    """The programme's calendar day of an instant."""
+    return moment.astimezone(zone(settings)).date()

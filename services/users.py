@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from data_access.engine import write_session
 from data_access.models import User
 from services import audit
-from services.auth import Actor, Permission, Role, require
+from services.auth import Actor, Permission, Role, authorize, require
 
 # Deliberately loose: the identity provider owns addresses; this only catches typing slips.
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -77,7 +77,13 @@ def list_users(engine: Engine) -> list[UserView]:
 
 
 def add_user(
-    factory: sessionmaker[Session], actor: Actor, email: str, role: Role, display_name: str = ""
+    factory: sessionmaker[Session],
+    actor: Actor,
+    email: str,
+    role: Role,
+    display_name: str = "",
+    *,
+    now: datetime,
 ) -> UserView:
     require(actor, Permission.MANAGE_USERS)
     email = normalise_email(email)
@@ -87,15 +93,16 @@ def add_user(
         raise UserError(f"{role} is not a role a person can have.")
     name = display_name.strip() or email.split("@", 1)[0]
     try:
-        return _insert_user(factory, actor, email, role, name)
+        return _insert_user(factory, actor, email, role, name, now)
     except IntegrityError:  # another admin added the same address a moment ago
         raise UserError(f"{email} is already a user.") from None
 
 
 def _insert_user(
-    factory: sessionmaker[Session], actor: Actor, email: str, role: Role, name: str
+    factory: sessionmaker[Session], actor: Actor, email: str, role: Role, name: str, now: datetime
 ) -> UserView:
     with write_session(factory) as session:
+        actor = authorize(session, actor, Permission.MANAGE_USERS)
         exists = session.scalar(select(func.count()).where(User.email == email))
         if exists:
             raise UserError(f"{email} is already a user.")
@@ -104,7 +111,7 @@ def _insert_user(
             display_name=name,
             role=role.value,
             is_active=True,
-            created_at=datetime.now(UTC),
+            created_at=now,
         )
         session.add(row)
         session.flush()
@@ -115,6 +122,7 @@ def _insert_user(
             "user",
             row.id,
             after={"email": email, "role": role.value, "display_name": name},
+            at=now,
         )
         return _view(row)
 
@@ -126,19 +134,22 @@ def change_user(
     *,
     role: Role | None = None,
     is_active: bool | None = None,
+    now: datetime,
 ) -> UserView:
     """Change a user's role or enable/disable them; refuses to lock the last admin out."""
     require(actor, Permission.MANAGE_USERS)
     if role is not None and role not in ASSIGNABLE_ROLES:
         raise UserError(f"{role} is not a role a person can have.")
     with write_session(factory) as session:
+        actor = authorize(session, actor, Permission.MANAGE_USERS)
         row = session.get(User, user_id, with_for_update=True)
         if row is None:
             raise UserError(f"There is no user with id {user_id}.")
         before = {"role": row.role, "is_active": row.is_active}
         new_role = role.value if role is not None else row.role
         new_active = row.is_active if is_active is None else is_active
-        if row.role == Role.ADMIN and (new_role != Role.ADMIN or not new_active):
+        # Only an active admin leaving the role (or the active state) can lock everyone out.
+        if row.role == Role.ADMIN and row.is_active and (new_role != Role.ADMIN or not new_active):
             # Lock every admin row first: two admins demoting each other at once must not
             # both see the other still in place.
             session.execute(select(User.id).where(User.role == Role.ADMIN.value).with_for_update())
@@ -150,5 +161,7 @@ def change_user(
         row.role, row.is_active = new_role, new_active
         after = {"role": row.role, "is_active": row.is_active}
         if after != before:
-            audit.record(session, actor, "user_changed", "user", row.id, before=before, after=after)
+            audit.record(
+                session, actor, "user_changed", "user", row.id, before=before, after=after, at=now
+            )
         return _view(row)

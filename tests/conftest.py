@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,19 @@ from data_access.models import Base
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 REALDATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "olist-sample"
+
+
+#: The instant the application's clock shows in every test unless a test sets its own: no test
+#: reads the wall clock (tests/unit/test_architecture.py checks), so none depends on the day.
+FROZEN_NOW = datetime(2025, 6, 4, 10, 0, tzinfo=UTC)  # a Wednesday
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> datetime:
+    """Freeze ``services.clock`` (``ASSURANCE_CLOCK``) and start in the default UTC calendar."""
+    monkeypatch.setenv("ASSURANCE_CLOCK", FROZEN_NOW.isoformat())
+    monkeypatch.delenv("ASSURANCE_PROGRAMME_TIMEZONE", raising=False)
+    return FROZEN_NOW
 
 
 def skip_or_fail(reason: str) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from data_access.models import Buyer, Claim, Order, Supplier, User
+from data_access.models import Buyer, Claim, Decision, Order, Supplier, User
 
 _ids = itertools.count(1)
 
@@ -104,6 +104,26 @@ def user(session: Session, role: str = "claim_reviewer", **fields: Any) -> User:
     }
     values.update(fields)
     row = User(**values)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def decision(session: Session, claim_: Claim, reviewer: User, **fields: Any) -> Decision:
+    """A stored decision (as history); the next ``seq`` of the claim unless given."""
+    values: dict[str, Any] = {
+        "claim_id": claim_.id,
+        "seq": 1 + len(session.query(Decision).filter(Decision.claim_id == claim_.id).all()),
+        "kind": "sole",
+        "reviewer_id": reviewer.id,
+        "verdict": "approve",
+        "amount_cents": 0,
+        "cap_cents": 1_000_00,
+        "note": "",
+        "decided_at": utc(2025, 2, 3, 10),
+    }
+    values.update(fields)
+    row = Decision(**values)
     session.add(row)
     session.flush()
     return row

@@ -86,10 +86,23 @@ def local_time(moment: datetime | None, zone: tzinfo) -> str:
     return f"{local.day} {local:%b %Y, %H:%M}"
 
 
-def utc_day(moment: datetime) -> str:
-    """A contract day (the ship-by date) is a UTC calendar day: shown as is, never shifted."""
-    day = moment.astimezone(UTC).date()
+def calendar_day(moment: datetime, programme_zone: tzinfo) -> str:
+    """A contract day (the ship-by date) is a day of the programme's calendar: shown in the
+    programme's zone, never shifted into the reader's."""
+    day = moment.astimezone(programme_zone).date()
     return f"{day.day} {day:%b %Y}"
+
+
+#: How each kind of decision reads in a claim's history (rules.lifecycle.DecisionKind).
+DECISION_LABELS = {
+    "sole": "Decided",
+    "proposal": "Proposed (four-eyes)",
+    "confirmation": "Confirmed",
+}
+
+
+def decision_label(kind: str, lapsed: bool) -> str:
+    return "Proposed, lapsed" if lapsed else DECISION_LABELS.get(kind, kind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +199,9 @@ def queue_table(
         deadline, level = deadline_text(item, now, zone)
         levels.append(level)
         status = _SHORT_STATUS.get(item.status, item.status)
+        if item.lapsed_proposer_name is not None:
+            # Back in the queue because the recommendation a proposal answered changed.
+            status += " · proposal lapsed"
         rows.append(
             {
                 "Deadline": deadline,

@@ -86,7 +86,8 @@ class ClaimDetailRow(NamedTuple):
 
 class DecisionRow(NamedTuple):
     id: int
-    stage: str
+    seq: int
+    kind: str
     reviewer_id: int
     reviewer_name: str
     reviewer_email: str
@@ -186,17 +187,18 @@ def recommendation_history(executor: Executor, claim_id: int) -> list[StoredReco
     query = (
         select(*STORED_RECOMMENDATION_COLUMNS)
         .where(Recommendation.claim_id == claim_id)
-        .order_by(Recommendation.created_at.desc(), Recommendation.id.desc())
+        .order_by(Recommendation.id.desc())
     )
     return [StoredRecommendation._make(row) for row in executor.execute(query).all()]
 
 
 def decision_history(executor: Executor, claim_id: int) -> list[DecisionRow]:
-    """The claim's decisions, first stage first."""
+    """The claim's decisions in the order they were made (``seq``)."""
     query = (
         select(
             Decision.id,
-            Decision.stage,
+            Decision.seq,
+            Decision.kind,
             Decision.reviewer_id,
             User.display_name,
             User.email,
@@ -209,7 +211,7 @@ def decision_history(executor: Executor, claim_id: int) -> list[DecisionRow]:
         )
         .join(User, User.id == Decision.reviewer_id)
         .where(Decision.claim_id == claim_id)
-        .order_by(Decision.decided_at, Decision.id)
+        .order_by(Decision.seq)
     )
     return [DecisionRow._make(row) for row in executor.execute(query).all()]
 
@@ -227,7 +229,7 @@ def claim_audit_events(executor: Executor, claim_id: int) -> list[AuditRow]:
         )
         .outerjoin(User, User.id == AuditEvent.actor_id)
         .where(AuditEvent.entity_type == "claim", AuditEvent.entity_id == str(claim_id))
-        .order_by(AuditEvent.at, AuditEvent.id)
+        .order_by(AuditEvent.id)
     )
     return [AuditRow._make(row) for row in executor.execute(query).all()]
 

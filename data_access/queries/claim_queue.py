@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, and_, exists, false, func, nulls_first, select
 from sqlalchemy.orm import aliased
@@ -61,14 +61,27 @@ class QueueRow(NamedTuple):
     due_at: datetime | None
     due_label: str | None
     assignee_name: str | None
-    first_reviewer_id: int | None
-    first_reviewer_name: str | None
+    #: The claim's latest decision, if any: a pending proposal (awaiting second approval) or,
+    #: on a claim back in review, a proposal that lapsed when its recommendation changed.
+    last_decision_kind: str | None
+    last_reviewer_id: int | None
+    last_reviewer_name: str | None
 
 
 class SupplierOption(NamedTuple):
     external_id: str
     name: str
     country: str
+
+
+def _last_seq() -> Any:
+    """The ``seq`` of the claim's latest decision (correlated to ``Claim``)."""
+    return (
+        select(func.max(Decision.seq))
+        .where(Decision.claim_id == Claim.id)
+        .correlate(Claim)
+        .scalar_subquery()
+    )
 
 
 def _conditions(
@@ -90,14 +103,15 @@ def _conditions(
     if filters.assigned_to_me:
         conditions.append(Claim.assignee_id == viewer_id)
     if filters.needs_my_second_approval:
-        first = aliased(Decision)
+        pending = aliased(Decision)
         conditions.append(Claim.status == "awaiting_second_approval")
-        # Nobody approves their own: the viewer's own first decisions wait for someone else.
+        # Nobody confirms their own: the viewer's own proposals wait for someone else.
         conditions.append(
             exists().where(
-                first.claim_id == Claim.id,
-                first.stage == "first",
-                first.reviewer_id != viewer_id if viewer_id is not None else false(),
+                pending.claim_id == Claim.id,
+                pending.seq == _last_seq(),
+                pending.kind == "proposal",
+                pending.reviewer_id != viewer_id if viewer_id is not None else false(),
             )
         )
     if filters.supplier_external_id is not None or filters.country is not None:
@@ -126,8 +140,8 @@ def queue_rows(
         raise ValueError("limit must be positive and offset not negative")
     conditions = _conditions(filters, viewer_id)
     assignee = aliased(User)
-    first = aliased(Decision)
-    first_reviewer = aliased(User)
+    last = aliased(Decision)
+    last_reviewer = aliased(User)
     # Page the claim ids first (narrow, index-friendly), then join the details for those only.
     page = (
         select(Claim.id, Claim.due_at)
@@ -154,15 +168,16 @@ def queue_rows(
             Claim.due_at,
             Claim.due_label,
             assignee.display_name,
-            first.reviewer_id,
-            first_reviewer.display_name,
+            last.kind,
+            last.reviewer_id,
+            last_reviewer.display_name,
         )
         .join(page, page.c.id == Claim.id)
         .join(Order, Order.id == Claim.order_id)
         .join(Supplier, Supplier.id == Order.supplier_id)
         .outerjoin(assignee, assignee.id == Claim.assignee_id)
-        .outerjoin(first, and_(first.claim_id == Claim.id, first.stage == "first"))
-        .outerjoin(first_reviewer, first_reviewer.id == first.reviewer_id)
+        .outerjoin(last, and_(last.claim_id == Claim.id, last.seq == _last_seq()))
+        .outerjoin(last_reviewer, last_reviewer.id == last.reviewer_id)
         .order_by(nulls_first(page.c.due_at.asc()), Claim.id)
     )
     return [QueueRow._make(row) for row in executor.execute(query).all()]

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import NamedTuple
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
 from data_access.claim_facts import (
@@ -45,14 +45,17 @@ class ClaimExportRow(NamedTuple):
     ship_by: date
     shipped_at: datetime | None
     delivered_at: datetime | None
-    first_verdict: str | None
-    first_amount_cents: int | None
-    first_reviewer_email: str | None
-    first_decided_at: datetime | None
-    second_verdict: str | None
-    second_amount_cents: int | None
-    second_reviewer_email: str | None
-    second_decided_at: datetime | None
+    cancelled_at: datetime | None
+    #: The claim's latest decision: the final one, or a proposal (pending or lapsed).
+    decision_kind: str | None
+    decision_verdict: str | None
+    decision_amount_cents: int | None
+    decision_reviewer_email: str | None
+    decided_at: datetime | None
+    #: For a confirmation: who made the proposal it confirmed, and when.
+    proposer_email: str | None
+    proposed_at: datetime | None
+    decision_count: int
 
 
 def claim_export_chunks(
@@ -61,8 +64,21 @@ def claim_export_chunks(
     """All claims ordered by id, each with its latest recommendation (None if it has none)."""
     if chunk_size <= 0:
         raise ValueError(f"chunk_size must be positive, got {chunk_size}")
-    first, second = aliased(Decision), aliased(Decision)
-    first_reviewer, second_reviewer = aliased(User), aliased(User)
+    last, proposal = aliased(Decision), aliased(Decision)
+    reviewer, proposer = aliased(User), aliased(User)
+    last_seq = (
+        select(func.max(Decision.seq))
+        .where(Decision.claim_id == Claim.id)
+        .correlate(Claim)
+        .scalar_subquery()
+    )
+    count = (
+        select(func.count())
+        .select_from(Decision)
+        .where(Decision.claim_id == Claim.id)
+        .correlate(Claim)
+        .scalar_subquery()
+    )
     base = (
         select(
             Claim.id,
@@ -85,23 +101,31 @@ def claim_export_chunks(
             Order.ship_by,
             Order.shipped_at,
             Order.delivered_at,
-            first.verdict,
-            first.amount_cents,
-            first_reviewer.email,
-            first.decided_at,
-            second.verdict,
-            second.amount_cents,
-            second_reviewer.email,
-            second.decided_at,
+            Order.cancelled_at,
+            last.kind,
+            last.verdict,
+            last.amount_cents,
+            reviewer.email,
+            last.decided_at,
+            proposer.email,
+            proposal.decided_at,
+            count,
         )
         .join(Order, Order.id == Claim.order_id)
         .join(Supplier, Supplier.id == Order.supplier_id)
         .join(Buyer, Buyer.id == Order.buyer_id)
-        # (claim_id, stage) is unique, so each outer join adds at most one row.
-        .outerjoin(first, and_(first.claim_id == Claim.id, first.stage == "first"))
-        .outerjoin(first_reviewer, first_reviewer.id == first.reviewer_id)
-        .outerjoin(second, and_(second.claim_id == Claim.id, second.stage == "second"))
-        .outerjoin(second_reviewer, second_reviewer.id == second.reviewer_id)
+        # (claim_id, seq) is unique, so each outer join adds at most one row.
+        .outerjoin(last, and_(last.claim_id == Claim.id, last.seq == last_seq))
+        .outerjoin(reviewer, reviewer.id == last.reviewer_id)
+        .outerjoin(
+            proposal,
+            and_(
+                proposal.claim_id == Claim.id,
+                proposal.seq == last.seq - 1,
+                last.kind == "confirmation",
+            ),
+        )
+        .outerjoin(proposer, proposer.id == proposal.reviewer_id)
     )
     after = 0
     while True:

@@ -24,9 +24,10 @@ class DecisionExportRow(NamedTuple):
     order_external_id: str
     supplier_external_id: str
     supplier_name: str
-    kind: str
+    claim_kind: str
     claim_status: str
-    stage: str
+    seq: int
+    decision_kind: str
     verdict: str
     amount_cents: int
     cap_cents: int
@@ -56,7 +57,8 @@ def decision_export_chunks(
             Supplier.name,
             Claim.kind,
             Claim.status,
-            Decision.stage,
+            Decision.seq,
+            Decision.kind,
             Decision.verdict,
             Decision.amount_cents,
             Decision.cap_cents,

@@ -18,21 +18,22 @@ recomputes the live deadline (rules) for the rows it shows, so what a reviewer r
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, and_, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
 from data_access.models import UNDECIDED_CLAIM_STATUSES, Claim
-from rules import Policy, claim_deadlines
+from rules import UNDECIDED, Policy, claim_deadlines
+from services import clock
 
 __all__ = ["CHUNK_SIZE", "next_due", "refresh_due"]
 
 #: Claims read and updated per statement.
 CHUNK_SIZE = 5_000
 
-_UNDECIDED = frozenset(UNDECIDED_CLAIM_STATUSES)
+_UNDECIDED = frozenset(UNDECIDED)
 _COLUMNS = (
     Claim.id,
     Claim.status,
@@ -53,15 +54,21 @@ def next_due(
     supplier_response: str,
     policy: Policy,
     now: datetime,
+    zone: tzinfo = UTC,
 ) -> tuple[str | None, datetime | None]:
-    """``(label, when)`` of the deadline governing the claim at ``now``; (None, None) if decided."""
+    """``(label, when)`` of the deadline governing the claim at ``now``; (None, None) if decided.
+
+    ``zone`` is the programme's time zone, whose days the dispute clock counts.
+    """
     if status not in _UNDECIDED:
         return None, None
-    clock = claim_deadlines(filed_at, escalated_at, picked_up_at, policy)
-    return clock.next_deadline(now, supplier_responded=supplier_response != "none")
+    deadlines = claim_deadlines(filed_at, escalated_at, picked_up_at, policy, zone)
+    return deadlines.next_deadline(now, supplier_responded=supplier_response != "none")
 
 
-def _changes(rows: Sequence[Any], policy: Policy, now: datetime) -> list[dict[str, Any]]:
+def _changes(
+    rows: Sequence[Any], policy: Policy, now: datetime, zone: tzinfo
+) -> list[dict[str, Any]]:
     changes = []
     for row in rows:
         label, when = next_due(
@@ -72,6 +79,7 @@ def _changes(rows: Sequence[Any], policy: Policy, now: datetime) -> list[dict[st
             row.supplier_response,
             policy,
             now,
+            zone,
         )
         if label != row.due_label or when != row.due_at:
             changes.append({"id": row.id, "due_at": when, "due_label": label})
@@ -131,6 +139,7 @@ def refresh_due(
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware (UTC)")
+    zone = clock.zone()
     changed = 0
     if claim_ids is None:
         # Decided claims have no deadline: clear any left over in one statement.
@@ -147,7 +156,7 @@ def refresh_due(
         )
         changed += cast(CursorResult[Any], cleared).rowcount or 0
         for rows in _undecided_chunks(session):
-            changed += _write(session, _changes(rows, policy, now))
+            changed += _write(session, _changes(rows, policy, now, zone))
         return changed
     ids = sorted({int(i) for i in claim_ids})
     for start in range(0, len(ids), CHUNK_SIZE):
@@ -155,5 +164,5 @@ def refresh_due(
         rows = session.execute(
             select(*_COLUMNS).where(Claim.id.in_(bindparam("ids", chunk, literal_execute=True)))
         ).all()
-        changed += _write(session, _changes(rows, policy, now))
+        changed += _write(session, _changes(rows, policy, now, zone))
     return changed

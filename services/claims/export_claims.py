@@ -12,8 +12,11 @@ Format (stable column names; see :data:`COLUMNS`):
   codes joined with ``;``. Deadlines are the dispute clock under the given policy, only for
   undecided claims (a decided claim has none); ``next_deadline_*`` is the one governing the
   claim's current stage at ``now``, and lies in the past when the claim is overdue.
-* Decisions: ``decision_*``/``decided_*`` are the first reviewer's, ``second_*`` the four-eyes
-  approval (empty when there is none).
+* Decisions (``rules.lifecycle``): ``decision_*``/``decided_*`` describe the claim's latest
+  decision — the final one (``decision_kind`` ``sole``, or ``confirmation`` when a second
+  reviewer agreed under four-eyes) or a ``proposal`` (pending while the status is
+  ``awaiting_second_approval``, lapsed otherwise). For a confirmation, ``proposed_by`` and
+  ``proposed_at`` name the proposal it confirmed. ``decisions`` counts the claim's decisions.
 
 Formula injection: a spreadsheet runs a cell that starts with ``=``, ``+``, ``-`` or ``@`` (or a
 tab or carriage return) as a formula, so text that comes from imported data — external ids,
@@ -25,16 +28,17 @@ those (OWASP "CSV injection"). Numbers, dates and codes are generated here and n
 from __future__ import annotations
 
 import csv
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TextIO
 
 from sqlalchemy import Engine
 
 from data_access.claim_facts import DEFAULT_CHUNK_SIZE, StoredRecommendation
-from data_access.models import UNDECIDED_CLAIM_STATUSES
 from data_access.queries.claims_export import ClaimExportRow, claim_export_chunks
-from rules import Policy, claim_deadlines
+from rules import UNDECIDED, Policy, claim_deadlines
+from services import clock
+from services.auth import Actor, Permission, authorize
 from services.csv_export import (
     day_cell,
     flag_cell,
@@ -64,6 +68,7 @@ COLUMNS = (
     "ship_by",
     "shipped_at",
     "delivered_at",
+    "cancelled_at",
     "supplier_response",
     "recommendation_action",
     "recommendation_amount",
@@ -78,36 +83,40 @@ COLUMNS = (
     "decision_due",
     "next_deadline_label",
     "next_deadline_at",
+    "decision_kind",
     "decision_verdict",
     "decision_amount",
     "decided_by",
     "decided_at",
-    "second_verdict",
-    "second_amount",
-    "second_decided_by",
-    "second_decided_at",
+    "proposed_by",
+    "proposed_at",
+    "decisions",
 )
 
-_UNDECIDED = frozenset(UNDECIDED_CLAIM_STATUSES)
+_UNDECIDED = frozenset(UNDECIDED)
 
 
-def _deadline_cells(row: ClaimExportRow, policy: Policy, now: datetime) -> list[str]:
+def _deadline_cells(row: ClaimExportRow, policy: Policy, now: datetime, zone: tzinfo) -> list[str]:
     if row.status not in _UNDECIDED:
         return [""] * 6
-    clock = claim_deadlines(row.filed_at, row.escalated_at, row.picked_up_at, policy)
-    label, when = clock.next_deadline(now, supplier_responded=row.supplier_response != "none")
+    deadlines = claim_deadlines(row.filed_at, row.escalated_at, row.picked_up_at, policy, zone)
+    label, when = deadlines.next_deadline(now, supplier_responded=row.supplier_response != "none")
     return [
-        instant_cell(clock.supplier_response_due),
-        instant_cell(clock.auto_escalation_at),
-        instant_cell(clock.pickup_due),
-        instant_cell(clock.decision_due),
+        instant_cell(deadlines.supplier_response_due),
+        instant_cell(deadlines.auto_escalation_at),
+        instant_cell(deadlines.pickup_due),
+        instant_cell(deadlines.decision_due),
         label,
         instant_cell(when),
     ]
 
 
 def _cells(
-    row: ClaimExportRow, rec: StoredRecommendation | None, policy: Policy, now: datetime
+    row: ClaimExportRow,
+    rec: StoredRecommendation | None,
+    policy: Policy,
+    now: datetime,
+    zone: tzinfo,
 ) -> list[str]:
     if rec is None:
         rec_cells = [""] * 7
@@ -138,17 +147,18 @@ def _cells(
         day_cell(row.ship_by),
         instant_cell(row.shipped_at),
         instant_cell(row.delivered_at),
+        instant_cell(row.cancelled_at),
         row.supplier_response,
         *rec_cells,
-        *_deadline_cells(row, policy, now),
-        row.first_verdict or "",
-        money_cell(row.first_amount_cents),
-        spreadsheet_safe(row.first_reviewer_email),
-        instant_cell(row.first_decided_at),
-        row.second_verdict or "",
-        money_cell(row.second_amount_cents),
-        spreadsheet_safe(row.second_reviewer_email),
-        instant_cell(row.second_decided_at),
+        *_deadline_cells(row, policy, now, zone),
+        row.decision_kind or "",
+        row.decision_verdict or "",
+        money_cell(row.decision_amount_cents),
+        spreadsheet_safe(row.decision_reviewer_email),
+        instant_cell(row.decided_at),
+        spreadsheet_safe(row.proposer_email),
+        instant_cell(row.proposed_at),
+        str(row.decision_count),
     ]
 
 
@@ -156,9 +166,10 @@ def _write(engine: Engine, stream: TextIO, policy: Policy, now: datetime, chunk_
     writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     written = 0
+    zone = clock.zone()
     with read_snapshot(engine) as conn:
         for chunk in claim_export_chunks(conn, chunk_size):
-            writer.writerows(_cells(row, rec, policy, now) for row, rec in chunk)
+            writer.writerows(_cells(row, rec, policy, now, zone) for row, rec in chunk)
             written += len(chunk)
     return written
 
@@ -167,6 +178,7 @@ def export_claims(
     engine: Engine,
     out: Path | TextIO,
     *,
+    actor: Actor,
     policy: Policy,
     now: datetime,
     bom: bool = False,
@@ -174,8 +186,11 @@ def export_claims(
 ) -> int:
     """Write every claim as CSV to ``out`` (a path, or an open text stream); rows written.
 
-    A path is replaced only once the export is complete (see :func:`write_whole`).
+    A path is replaced only once the export is complete (see :func:`write_whole`). Raises
+    ``NotAllowed`` for a user who may not take claims out of the console.
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware (UTC)")
+    with engine.connect() as conn:
+        authorize(conn, actor, Permission.EXPORT_CLAIMS)
     return write_whole(out, lambda stream: _write(engine, stream, policy, now, chunk_size), bom=bom)

@@ -5,8 +5,10 @@ claims``: UTF-8, comma separated, ``\\r\\n`` line ends, quoted only where needed
 decimal text in major units (``1234.50``); instants ISO 8601 UTC with ``Z``; flags
 ``true``/``false``; a missing value is an empty cell. Rows are in the order decisions were stored.
 
-* ``stage`` is ``first`` or ``second`` (the four-eyes approval); ``claim_status`` is the claim's
-  status now, so a first decision of a claim still ``awaiting_second_approval`` is visible.
+* ``seq`` numbers the claim's decisions; ``decision_kind`` is ``sole`` (final alone), ``proposal``
+  (awaiting a second, different reviewer; lapsed if the claim is undecided and not
+  ``awaiting_second_approval``) or ``confirmation`` (a second reviewer agreed: final);
+  ``claim_status`` is the claim's status now (``rules.lifecycle``).
 * ``recommendation_*`` is the recommendation the decision answered; ``follows_recommendation``
   is false when the verdict departed from it (``rules.departs_from``).
 * ``note`` is the reviewer's own justification: an audit needs it. Like every text from people
@@ -26,6 +28,7 @@ from sqlalchemy import Engine
 from data_access.claim_facts import DEFAULT_CHUNK_SIZE
 from data_access.queries.decisions_export import DecisionExportRow, decision_export_chunks
 from rules import Action, Recommendation, departs_from
+from services.auth import Actor, Permission, authorize
 from services.csv_export import (
     instant_cell,
     money_cell,
@@ -43,7 +46,8 @@ COLUMNS = (
     "supplier_name",
     "kind",
     "claim_status",
-    "stage",
+    "seq",
+    "decision_kind",
     "verdict",
     "amount",
     "cap",
@@ -83,9 +87,10 @@ def _cells(row: DecisionExportRow) -> list[str]:
         spreadsheet_safe(row.order_external_id),
         spreadsheet_safe(row.supplier_external_id),
         spreadsheet_safe(row.supplier_name),
-        row.kind,
+        row.claim_kind,
         row.claim_status,
-        row.stage,
+        str(row.seq),
+        row.decision_kind,
         row.verdict,
         money_cell(row.amount_cents),
         money_cell(row.cap_cents),
@@ -116,18 +121,22 @@ def export_decisions(
     engine: Engine,
     out: Path | TextIO,
     *,
+    actor: Actor,
     bom: bool = False,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
 ) -> int:
     """Write every decision as CSV to ``out`` (a path, or an open text stream); rows written.
 
-    A path is replaced only once the export is complete (see :func:`write_whole`).
+    A path is replaced only once the export is complete (see :func:`write_whole`). Raises
+    ``NotAllowed`` for a user who may not take decisions out of the console.
     """
+    with engine.connect() as conn:
+        authorize(conn, actor, Permission.EXPORT_CLAIMS)
     return write_whole(out, lambda stream: _write(engine, stream, chunk_size), bom=bom)
 
 
-def decisions_csv(engine: Engine) -> bytes:
+def decisions_csv(engine: Engine, actor: Actor) -> bytes:
     """The whole export in memory, UTF-8 with a byte-order mark (for a browser download)."""
     stream = io.StringIO()
-    export_decisions(engine, stream)
+    export_decisions(engine, stream, actor=actor)
     return ("\ufeff" + stream.getvalue()).encode("utf-8")

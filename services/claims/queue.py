@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import Engine
 
 from data_access.claim_facts import latest_recommendations
-from data_access.models import CLAIM_KINDS, UNDECIDED_CLAIM_STATUSES
+from data_access.models import CLAIM_KINDS
 from data_access.queries.claim_queue import (
     QueueFilters,
     SupplierOption,
@@ -24,9 +24,9 @@ from data_access.queries.claim_queue import (
     queue_suppliers,
     queue_total,
 )
-from rules import Policy
+from rules import UNDECIDED, ClaimStatus, Policy, bulk_refusal
+from services import clock
 from services.claims.deadlines import next_due
-from services.claims.decisions import bulk_refusal
 
 __all__ = [
     "CLAIM_KINDS",
@@ -43,7 +43,7 @@ __all__ = [
 
 DEFAULT_PAGE_SIZE = 50
 #: The statuses the queue shows (undecided ones), in life-cycle order.
-QUEUE_STATUSES: tuple[str, ...] = UNDECIDED_CLAIM_STATUSES
+QUEUE_STATUSES: tuple[str, ...] = tuple(s.value for s in UNDECIDED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +63,11 @@ class QueueItem:
     deadline_label: str | None
     deadline_at: datetime | None
     assignee_name: str | None
-    first_reviewer_name: str | None
+    #: Who proposed the verdict waiting for a second reviewer (awaiting second approval).
+    proposer_name: str | None
+    #: The claim is back in review because the proposal on it lapsed (its recommendation
+    #: changed); who had proposed it.
+    lapsed_proposer_name: str | None
     #: Why the claim cannot be decided in bulk as recommended; None when it can.
     bulk_refusal: str | None
 
@@ -109,6 +113,7 @@ def load_queue(
     """
     if page_size <= 0:
         raise ValueError("page_size must be positive")
+    zone = clock.zone()
     with engine.connect() as conn:
         if total is None:
             total = queue_total(conn, filters, viewer_id)
@@ -126,8 +131,11 @@ def load_queue(
             row.supplier_response,
             policy,
             now,
+            zone,
         )
         rec = recs.get(row.claim_id)
+        awaiting = row.status == ClaimStatus.AWAITING_SECOND_APPROVAL
+        proposal = row.last_decision_kind == "proposal"
         items.append(
             QueueItem(
                 claim_id=row.claim_id,
@@ -144,8 +152,13 @@ def load_queue(
                 deadline_label=label,
                 deadline_at=when,
                 assignee_name=row.assignee_name,
-                first_reviewer_name=row.first_reviewer_name,
-                bulk_refusal=bulk_refusal(row.status, rec),
+                proposer_name=row.last_reviewer_name if awaiting and proposal else None,
+                lapsed_proposer_name=row.last_reviewer_name if proposal and not awaiting else None,
+                bulk_refusal=bulk_refusal(
+                    row.status,
+                    None if rec is None else rec.action,
+                    bool(rec is not None and rec.four_eyes_required),
+                ),
             )
         )
     return QueuePage(tuple(items), total, page, page_size)

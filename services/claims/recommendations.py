@@ -1,24 +1,23 @@
 """Stored recommendations: computed by the rules module, kept as history, never rewritten.
 
 * :func:`recommend_claims` adds one recommendation per given claim inside the caller's
-  transaction; the import calls it for the claims it has just created.
-* :func:`recompute_recommendations` re-evaluates every undecided claim under a policy (the active
-  one, or a new version being rolled out) and adds a row only where the answer differs from the
-  claim's latest stored one, so an unchanged claim keeps its history as it is.
+  transaction (new claims of an import).
+* :func:`refresh_recommendations` re-evaluates undecided claims — all of them, or those whose
+  facts a write just changed — and adds a row only where the answer differs in substance from
+  the claim's latest stored one (``rules.same_substance``: action, amount, cap, four-eyes,
+  policy version, reason codes; not the sentences, which name today's date).
+* :func:`recompute_recommendations` is the use case behind ``assurance recommend``.
 
-"Differs" compares what decides a refund: policy version, action, amount, cap, the reason codes
-and whether four-eyes applies — not the sentences. The sentences of the clock-driven rules name
-``today`` ("on 2025-02-05 it is 16 days late"), so comparing them would add a row every day for
-every waiting claim although nothing a reviewer acts on changed; the claim page shows the live
-sentences, recomputed when it opens.
+Every new row goes through :func:`store_recommendations`, which also lapses a pending four-eyes
+proposal that answered a different recommendation (``services.claims.proposals``): nobody can
+confirm a verdict on figures that no longer stand.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from typing import Any
+from datetime import date, datetime, tzinfo
 
 from sqlalchemy import insert
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,7 +25,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from data_access.claim_facts import (
     DEFAULT_CHUNK_SIZE,
     ClaimFactsRow,
-    StoredRecommendation,
     claim_facts_for,
     latest_recommendations,
     undecided_claim_ids,
@@ -35,21 +33,26 @@ from data_access.engine import write_session
 from data_access.models import Recommendation as RecommendationRow
 from data_access.settings import get_settings
 from rules import ClaimFacts, OrderFacts, Policy, Recommendation, bundled_policy, recommend
-from services import audit
-from services.auth import Actor, Permission, require
+from services import audit, clock
+from services.auth import Actor, Permission, authorize
 from services.claims.deadlines import refresh_due
+from services.claims.proposals import lapse_stale_proposals
+from services.claims.stored import as_recommendation, recommendation_values, same_as_stored
 
 __all__ = [
     "RecomputeReport",
     "active_policy",
+    "as_recommendation",
     "evaluate",
     "recommend_claims",
     "recommendation_values",
     "recompute_recommendations",
+    "refresh_recommendations",
     "same_as_stored",
+    "store_recommendations",
 ]
 
-#: Called after each chunk with (claims evaluated so far, undecided claims in total).
+#: Called after each chunk with (claims evaluated so far, claims to evaluate in total).
 Progress = Callable[[int, int], None]
 
 
@@ -58,12 +61,19 @@ class RecomputeReport:
     evaluated: int
     changed: int
     unchanged: int
+    lapsed: int
     policy_version: str
 
     def __str__(self) -> str:
+        lapsed = (
+            f"; {self.lapsed} pending proposal{'s' if self.lapsed != 1 else ''} lapsed and "
+            "returned to the queue"
+            if self.lapsed
+            else ""
+        )
         return (
             f"Evaluated {self.evaluated} undecided claims under policy {self.policy_version}: "
-            f"{self.changed} changed, {self.unchanged} unchanged."
+            f"{self.changed} changed, {self.unchanged} unchanged{lapsed}."
         )
 
 
@@ -75,8 +85,8 @@ def active_policy(version: str | None = None) -> Policy:
     return bundled_policy(version or get_settings().policy_version)
 
 
-def evaluate(row: ClaimFactsRow, policy: Policy, today: date) -> Recommendation:
-    """The rules module's recommendation for one stored claim."""
+def evaluate(row: ClaimFactsRow, policy: Policy, today: date, zone: tzinfo) -> Recommendation:
+    """The rules module's recommendation for one stored claim on the programme day ``today``."""
     claim = ClaimFacts(
         kind=row.kind,  # type: ignore[arg-type]  # ClaimFacts converts the stored string
         filed_at=row.filed_at,
@@ -94,131 +104,120 @@ def evaluate(row: ClaimFactsRow, policy: Policy, today: date) -> Recommendation:
         ship_by=row.ship_by,
         shipped_at=row.shipped_at,
         delivered_at=row.delivered_at,
+        cancelled_at=row.cancelled_at,
     )
-    return recommend(claim, order, policy, today)
+    return recommend(claim, order, policy, today, zone)
 
 
-def _reasons(rec: Recommendation) -> list[dict[str, str]]:
-    return [{"code": str(r.code), "message": r.message} for r in rec.reasons]
-
-
-def recommendation_values(
-    claim_id: int, rec: Recommendation, created_at: datetime
-) -> dict[str, Any]:
-    """The ``recommendations`` row for ``rec``, as a dict for a bulk insert."""
-    return {
-        "claim_id": claim_id,
-        "policy_version": rec.policy_version,
-        "action": str(rec.action),
-        "amount_cents": rec.amount_cents,
-        "cap_cents": rec.cap_cents,
-        "reasons": _reasons(rec),
-        "four_eyes_required": rec.four_eyes_required,
-        "created_at": created_at,
-    }
-
-
-def same_as_stored(rec: Recommendation, stored: StoredRecommendation | None) -> bool:
-    """Whether ``rec`` says exactly what the stored row says (see the module docstring)."""
-    return (
-        stored is not None
-        and stored.policy_version == rec.policy_version
-        and stored.action == rec.action
-        and stored.amount_cents == rec.amount_cents
-        and stored.cap_cents == rec.cap_cents
-        and bool(stored.four_eyes_required) == rec.four_eyes_required
-        and [r["code"] for r in stored.reasons] == [str(r.code) for r in rec.reasons]
+def store_recommendations(
+    session: Session,
+    recs: Sequence[tuple[int, Recommendation]],
+    *,
+    now: datetime,
+    actor: Actor,
+    policy: Policy,
+) -> int:
+    """Store ``(claim_id, recommendation)`` pairs in the caller's transaction and lapse the
+    pending proposals they make stale; returns how many proposals lapsed."""
+    if not recs:
+        return 0
+    session.execute(
+        insert(RecommendationRow),
+        [recommendation_values(claim_id, rec, now) for claim_id, rec in recs],
     )
-
-
-def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        session.execute(insert(RecommendationRow), rows)
+    return lapse_stale_proposals(
+        session, [claim_id for claim_id, _ in recs], now=now, actor=actor, policy=policy
+    )
 
 
 def recommend_claims(
     session: Session,
     claim_ids: Sequence[int],
     policy: Policy,
-    today: date,
     *,
-    now: datetime | None = None,
+    now: datetime,
+    actor: Actor,
 ) -> int:
     """Add a recommendation for each given claim in the caller's transaction; rows inserted.
 
     Unknown ids are skipped. The caller checks permissions and writes the audit event of the
     use case it runs (e.g. the import), since the rows belong to that action.
     """
-    created_at = now or datetime.now(UTC)
+    zone = clock.zone()
+    today = now.astimezone(zone).date()
     inserted = 0
     for start in range(0, len(claim_ids), DEFAULT_CHUNK_SIZE):
         facts = claim_facts_for(session, claim_ids[start : start + DEFAULT_CHUNK_SIZE])
-        rows = [
-            recommendation_values(row.claim_id, evaluate(row, policy, today), created_at)
-            for row in facts
-        ]
-        _insert(session, rows)
-        inserted += len(rows)
+        recs = [(row.claim_id, evaluate(row, policy, today, zone)) for row in facts]
+        store_recommendations(session, recs, now=now, actor=actor, policy=policy)
+        inserted += len(recs)
     return inserted
 
 
 def refresh_recommendations(
     session: Session,
     policy: Policy,
-    today: date,
-    created_at: datetime,
-    progress: Progress | None = None,
     *,
+    now: datetime,
+    actor: Actor,
+    claim_ids: Sequence[int] | None = None,
+    progress: Progress | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
-) -> tuple[int, int]:
-    """Re-evaluate every undecided claim in the caller's transaction: (evaluated, changed).
+) -> tuple[int, int, int]:
+    """Re-evaluate undecided claims in the caller's transaction: (evaluated, changed, lapsed).
 
-    Adds a recommendation only where the answer differs from the latest stored one. The import
-    calls it after orders or claims change, since a new ship date can change a claim's refund.
+    ``claim_ids`` limits it to the claims a write touched (an import re-evaluates only claims
+    whose order or claim row it changed); None means every undecided claim (the daily run).
+    Adds a recommendation only where the answer differs in substance from the latest one.
     """
-    evaluated = changed = 0
-    ids = undecided_claim_ids(session)
+    zone = clock.zone()
+    today = now.astimezone(zone).date()
+    evaluated = changed = lapsed = 0
+    ids = undecided_claim_ids(session) if claim_ids is None else sorted(set(claim_ids))
     total = len(ids)
     if progress is not None:
         progress(0, total)
     for start in range(0, total, chunk_size):
         chunk = claim_facts_for(session, ids[start : start + chunk_size], undecided_only=True)
         latest = latest_recommendations(session, [row.claim_id for row in chunk])
-        rows: list[dict[str, Any]] = []
+        recs = []
         for row in chunk:
-            rec = evaluate(row, policy, today)
+            rec = evaluate(row, policy, today, zone)
             if not same_as_stored(rec, latest.get(row.claim_id)):
-                rows.append(recommendation_values(row.claim_id, rec, created_at))
-        _insert(session, rows)
+                recs.append((row.claim_id, rec))
+        lapsed += store_recommendations(session, recs, now=now, actor=actor, policy=policy)
         evaluated += len(chunk)
-        changed += len(rows)
+        changed += len(recs)
         if progress is not None:
             progress(min(start + chunk_size, total), total)
-    return evaluated, changed
+    return evaluated, changed, lapsed
 
 
 def recompute_recommendations(
     factory: sessionmaker[Session],
     actor: Actor,
     policy: Policy,
-    today: date,
-    progress: Progress | None = None,
     *,
-    now: datetime | None = None,
+    now: datetime,
+    progress: Progress | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
 ) -> RecomputeReport:
-    """Re-evaluate every undecided claim under ``policy`` on ``today``, in one transaction.
+    """Re-evaluate every undecided claim under ``policy`` at ``now``, in one transaction.
 
     Also refreshes every claim's stored next deadline, so a daily run keeps the queue's order.
     """
-    require(actor, Permission.RECOMPUTE_RECOMMENDATIONS)
-    created_at = now or datetime.now(UTC)
     with write_session(factory) as session:
-        evaluated, changed = refresh_recommendations(
-            session, policy, today, created_at, progress, chunk_size=chunk_size
+        actor = authorize(session, actor, Permission.RECOMPUTE_RECOMMENDATIONS)
+        evaluated, changed, lapsed = refresh_recommendations(
+            session,
+            policy,
+            now=now,
+            actor=actor,
+            progress=progress,
+            chunk_size=chunk_size,
         )
-        refresh_due(session, None, policy, created_at)
-        report = RecomputeReport(evaluated, changed, evaluated - changed, policy.version)
+        refresh_due(session, None, policy, now)
+        report = RecomputeReport(evaluated, changed, evaluated - changed, lapsed, policy.version)
         audit.record(
             session,
             actor,
@@ -229,8 +228,9 @@ def recompute_recommendations(
                 "evaluated": report.evaluated,
                 "changed": report.changed,
                 "unchanged": report.unchanged,
-                "today": today.isoformat(),
+                "lapsed": report.lapsed,
+                "today": clock.day_of(now).isoformat(),
             },
-            at=created_at,
+            at=now,
         )
     return report

@@ -2,20 +2,37 @@
 
 The order's timeline (with the dispute clock's deadlines), the evidence, the supplier's record,
 the latest recommendation with its reasons and cap, the decisions and audit events, and what the
-viewer may do now (decide the first or the second stage, or why not).
+viewer may do now (``rules.lifecycle.standing``: decide, confirm or propose, or why not) —
+with :func:`preview_verdict` saying what a verdict would do before it is recorded, by the same
+rule ``decide_claim`` applies.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
-from typing import Any, Literal
+from datetime import UTC, datetime, time, tzinfo
+from typing import Any
 
 from sqlalchemy import Engine
 
-from data_access.models import UNDECIDED_CLAIM_STATUSES
+from data_access.claim_facts import StoredRecommendation
 from data_access.queries import claim_detail as q
-from rules import MonitoringTier, Policy, claim_deadlines, format_money
+from rules import (
+    UNDECIDED,
+    DecisionKind,
+    MonitoringTier,
+    PastDecision,
+    Policy,
+    Refusal,
+    Standing,
+    Turn,
+    claim_deadlines,
+    format_money,
+    rule,
+    standing,
+)
+from services import clock
+from services.claims.stored import as_recommendation
 
 __all__ = [
     "AuditItem",
@@ -24,10 +41,11 @@ __all__ = [
     "RecommendationView",
     "SupplierRecord",
     "TimelineEntry",
+    "Turn",
+    "VerdictPreview",
     "load_claim",
+    "preview_verdict",
 ]
-
-Stage = Literal["first", "second"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +75,10 @@ class RecommendationView:
 
 @dataclass(frozen=True, slots=True)
 class DecisionItem:
-    stage: str
+    seq: int
+    kind: DecisionKind
+    #: A proposal that lapsed because the recommendation it answered changed.
+    lapsed: bool
     reviewer_id: int
     reviewer_name: str
     verdict: str
@@ -126,19 +147,40 @@ class ClaimView:
     recommendation_count: int
     decisions: tuple[DecisionItem, ...]
     audit: tuple[AuditItem, ...]
-    #: The stage the viewer may decide now, or None (then ``decide_blocked`` says why).
-    decide_stage: Stage | None
-    decide_blocked: str
+    #: What the viewer may do now, and the pending or lapsed proposal (rules.lifecycle).
+    standing: Standing
+    #: The programme's time zone: the ship-by date and other calendar days are its days.
+    programme_zone: tzinfo
 
     @property
     def undecided(self) -> bool:
-        return self.status in UNDECIDED_CLAIM_STATUSES
+        return self.status in UNDECIDED
 
     @property
-    def first_decision(self) -> DecisionItem | None:
-        return next((d for d in self.decisions if d.stage == "first"), None)
+    def turn(self) -> Turn | None:
+        return self.standing.turn
+
+    @property
+    def pending_proposal(self) -> DecisionItem | None:
+        """The proposal waiting for a second reviewer, if any."""
+        pending = self.standing.pending
+        return None if pending is None else self._item(pending.seq)
+
+    @property
+    def lapsed_proposal(self) -> DecisionItem | None:
+        """A proposal that lapsed, if the claim is back in review because of one."""
+        lapsed = self.standing.lapsed
+        return None if lapsed is None else self._item(lapsed.seq)
+
+    def _item(self, seq: int) -> DecisionItem | None:
+        return next((d for d in self.decisions if d.seq == seq), None)
 
 
+_DECISION_EVENTS = {
+    "sole": "Decided",
+    "proposal": "Verdict proposed (four-eyes)",
+    "confirmation": "Confirmed by a second reviewer",
+}
 _DEADLINE_EVENTS = {
     "supplier_response_due": "Supplier response due",
     "auto_escalation_at": "Automatic escalation",
@@ -154,21 +196,25 @@ def _money(cents: int, currency: str) -> str:
 def _timeline(
     row: q.ClaimDetailRow,
     decisions: list[q.DecisionRow],
+    lapsed_seq: int | None,
     policy: Policy,
     now: datetime,
+    zone: tzinfo,
 ) -> tuple[TimelineEntry, ...]:
     cur = row.currency
     entries = [
         TimelineEntry(row.placed_at, "Order placed", f"{_money(row.order_amount_cents, cur)}"),
         TimelineEntry(
-            datetime.combine(row.ship_by, time(23, 59, 59), tzinfo=UTC),
+            # The end of the ship-by day in the programme's calendar, so it sorts after
+            # anything that happened on that day.
+            datetime.combine(row.ship_by, time(23, 59, 59), tzinfo=zone).astimezone(UTC),
             "Ship-by date",
             "",
             day_only=True,
         ),
     ]
     if row.shipped_at is not None:
-        late = (row.shipped_at.date() - row.ship_by).days
+        late = (row.shipped_at.astimezone(zone).date() - row.ship_by).days
         detail = f"{late} day{'s' if late != 1 else ''} after the ship-by date" if late > 0 else ""
         entries.append(TimelineEntry(row.shipped_at, "Shipped", detail))
     if row.delivered_at is not None:
@@ -191,17 +237,17 @@ def _timeline(
     if row.picked_up_at is not None:
         entries.append(TimelineEntry(row.picked_up_at, "Picked up for review"))
     for d in decisions:
-        verdict = (
-            f"approved {_money(d.amount_cents, cur)}" if d.verdict == "approve" else "rejected"
-        )
-        stage = "First decision" if d.stage == "first" else "Second decision"
-        entries.append(TimelineEntry(d.decided_at, stage, f"{verdict} by {d.reviewer_name}"))
+        verdict = f"approve {_money(d.amount_cents, cur)}" if d.verdict == "approve" else "reject"
+        event = _DECISION_EVENTS[d.kind]
+        if d.seq == lapsed_seq:
+            event = "Proposal lapsed (its recommendation changed)"
+        entries.append(TimelineEntry(d.decided_at, event, f"{verdict} — {d.reviewer_name}"))
     if row.withdrawn_at is not None:
         entries.append(TimelineEntry(row.withdrawn_at, "Withdrawn by the buyer"))
-    if row.status in UNDECIDED_CLAIM_STATUSES:
-        clock = claim_deadlines(row.filed_at, row.escalated_at, row.picked_up_at, policy)
+    if row.status in UNDECIDED:
+        deadlines = claim_deadlines(row.filed_at, row.escalated_at, row.picked_up_at, policy, zone)
         responded = row.supplier_response != "none"
-        next_label, _ = clock.next_deadline(now, supplier_responded=responded)
+        next_label, _ = deadlines.next_deadline(now, supplier_responded=responded)
         shown = ["decision_due"]
         if row.picked_up_at is None:
             shown.insert(0, "pickup_due")
@@ -212,7 +258,7 @@ def _timeline(
         for label in shown:
             entries.append(
                 TimelineEntry(
-                    getattr(clock, label),
+                    getattr(deadlines, label),
                     _DEADLINE_EVENTS[label],
                     deadline=True,
                     is_next=label == next_label,
@@ -233,29 +279,11 @@ def _audit_summary(before: dict[str, Any] | None, after: dict[str, Any] | None) 
             parts.append(f"approve {_money(int(after['amount_cents']), 'USD')}")
         else:
             parts.append(str(verdict))
-    if "stage" in after:
-        parts.append(f"{after['stage']} stage")
+    if "kind" in after:
+        parts.append(str(after["kind"]))
     if "assignee_id" in after and before.get("assignee_id") != after.get("assignee_id"):
         parts.append("assigned")
     return ", ".join(parts)
-
-
-def _decide_state(
-    row: q.ClaimDetailRow, decisions: list[q.DecisionRow], viewer_id: int | None
-) -> tuple[Stage | None, str]:
-    if row.status in ("approved", "rejected"):
-        return None, f"This claim is {row.status}; a decided claim is not decided again."
-    if row.status == "withdrawn":
-        return None, "The buyer withdrew this claim; there is nothing to decide."
-    if row.status == "awaiting_second_approval":
-        first = next((d for d in decisions if d.stage == "first"), None)
-        if first is not None and first.reviewer_id == viewer_id:
-            return None, (
-                "You recorded the first decision; a second, different reviewer must confirm "
-                "or override it."
-            )
-        return "second", ""
-    return "first", ""
 
 
 def load_claim(
@@ -280,12 +308,14 @@ def load_claim(
         record = q.supplier_record(
             conn,
             row.supplier_id,
-            now.astimezone(UTC).date(),
+            clock.day_of(now),
             policy.monitoring_window_days,
             policy.claim_window_days,
         )
     latest = recs[0] if recs else None
-    stage, blocked = _decide_state(row, decisions, viewer_id)
+    zone = clock.zone()
+    here = standing(row.status, _past(decisions), viewer_id)
+    lapsed_seq = None if here.lapsed is None else here.lapsed.seq
     tier = policy.monitoring_tier(
         late_count=record.orders_late,
         late_total=record.orders_due,
@@ -320,7 +350,7 @@ def load_claim(
         supplier_tier=row.supplier_tier,
         buyer_name=row.buyer_name,
         buyer_country=row.buyer_country,
-        timeline=_timeline(row, decisions, policy, now),
+        timeline=_timeline(row, decisions, lapsed_seq, policy, now, zone),
         supplier_record=SupplierRecord(
             window_days=policy.monitoring_window_days,
             orders_due=record.orders_due,
@@ -346,7 +376,9 @@ def load_claim(
         recommendation_count=len(recs),
         decisions=tuple(
             DecisionItem(
-                d.stage,
+                d.seq,
+                DecisionKind(d.kind),
+                d.seq == lapsed_seq,
                 d.reviewer_id,
                 d.reviewer_name,
                 d.verdict,
@@ -363,6 +395,74 @@ def load_claim(
             )
             for a in audit_rows
         ),
-        decide_stage=stage,
-        decide_blocked=blocked,
+        standing=here,
+        programme_zone=zone,
+    )
+
+
+def _past(decisions: list[q.DecisionRow]) -> list[PastDecision]:
+    return [
+        PastDecision(
+            d.seq,
+            d.reviewer_id,
+            d.verdict == "approve",
+            d.amount_cents,
+            DecisionKind(d.kind),
+            d.recommendation_id,
+        )
+        for d in decisions
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class VerdictPreview:
+    """What a verdict would do, for the page to say before the reviewer commits."""
+
+    #: A verdict the service would refuse (above the cap, the viewer's own proposal, …).
+    problem: str | None
+    note_required: bool
+    note_reason: str
+    #: The claim would wait for a second, different reviewer (a proposal).
+    waits_for_second: bool
+    #: A confirmation: two reviewers then agree and the claim is final.
+    confirms: bool
+
+
+def preview_verdict(
+    view: ClaimView, viewer_id: int, approve: bool, amount_cents: int, policy: Policy
+) -> VerdictPreview:
+    """What ``decide_claim`` would do with this verdict now: ``rules.lifecycle.rule`` on the
+    recommendation and decisions the page shows (the service re-checks on fresh facts)."""
+    if view.recommendation is None:
+        return VerdictPreview(None, False, "", False, False)
+    rec = as_recommendation(_stored(view.recommendation))
+    past = [
+        PastDecision(d.seq, d.reviewer_id, d.verdict == "approve", d.amount_cents, d.kind, None)
+        for d in view.decisions
+    ]
+    ruling = rule(
+        view.status, past, viewer_id, approve, amount_cents if approve else 0, rec, policy
+    )
+    if isinstance(ruling, Refusal):
+        return VerdictPreview(ruling.message, False, "", False, False)
+    return VerdictPreview(
+        None,
+        ruling.note_required,
+        ruling.note_reason,
+        ruling.kind is DecisionKind.PROPOSAL,
+        ruling.kind is DecisionKind.CONFIRMATION,
+    )
+
+
+def _stored(rec: RecommendationView) -> StoredRecommendation:
+    return StoredRecommendation(
+        rec.id,
+        0,
+        rec.policy_version,
+        rec.action,
+        rec.amount_cents,
+        rec.cap_cents,
+        [{"code": code, "message": message} for code, message in rec.reasons],
+        rec.four_eyes_required,
+        rec.created_at,
     )

@@ -48,6 +48,7 @@ from rules import (
     claim_deadlines,
     needs_second_approval,
     recommend,
+    same_substance,
 )
 
 __all__ = [
@@ -988,7 +989,6 @@ class _Generator:
             covered = int(self.o_covered[o])
             amount = int(self.o_amount[o])
             shipped_us = int(self.o_shipped_at[o])
-            delivered_us = int(self.o_delivered_at[o])
             ship_by = date(1970, 1, 1) + timedelta(days=int(self.o_ship_by[o]))
 
             # Evidence and the amount claimed.
@@ -1073,36 +1073,15 @@ class _Generator:
                     target, cut, may_from, escalated_us, picked_us, first_us, u
                 )
 
-            # The recommendation, with the order as it was known when it was computed.
+            # The recommendation, with the order as it was known when it was computed: at the
+            # filing for a claim decided since, else now (as the daily recompute would).
             has_first = first_us < cut
+            evidence = _Evidence(
+                ClaimKind(kinds[k]), filed_at, claimed, response, responded_us, report, defect,
+                conforming, fee,
+            )  # fmt: skip
             rec_us = filed_us + 2 * 60 * US_PER_SECOND if has_first else cut
-            rec_day = filed_at.date() if has_first else today
-            order_facts = OrderFacts(
-                covered_amount_cents=covered,
-                paid_amount_cents=int(self.o_paid[o]),
-                already_refunded_cents=0,  # at most one claim per order
-                ship_by=ship_by,
-                shipped_at=None
-                if shipped_us == NAT or shipped_us > rec_us
-                else _to_datetime(shipped_us),
-                delivered_at=None
-                if delivered_us == NAT or delivered_us > rec_us
-                else _to_datetime(delivered_us),
-            )
-            known_response = (
-                response if responded_us is not None and responded_us < rec_us else "none"
-            )
-            claim_facts = ClaimFacts(
-                kind=ClaimKind(kinds[k]),
-                filed_at=filed_at,
-                claimed_amount_cents=claimed,
-                supplier_response=SupplierResponse(known_response),
-                inspection_report=report,
-                defect_rate_bp=defect,
-                conforming=conforming,
-                inspection_fee_cents=fee,
-            )
-            rec = recommend(claim_facts, order_facts, policy, rec_day)
+            rec = self._recommend(o, evidence, rec_us, filed_at.date() if has_first else today)
 
             # The reviewer mostly follows the recommendation.
             approve, decided_amount, note = _verdict(rec, u[12] >= 0.07, u[13])
@@ -1135,6 +1114,20 @@ class _Generator:
                 status = "escalated"
             else:
                 status = "open"
+            # A proposal still pending must answer the recommendation as it stands now (the
+            # daily recompute would store a different one and lapse it): either the order moved
+            # on since (a shipment, a delivery), and the proposal lapsed — the claim is back in
+            # review with both recommendations in its history — or, for a claim aimed at this
+            # status, the reviewer proposed on today's figures.
+            later: Recommendation | None = None
+            if status == "awaiting_second_approval":
+                now_rec = self._recommend(o, evidence, cut, today)
+                if not same_substance(rec, now_rec):
+                    if target == "awaiting_second_approval":
+                        rec, rec_us = now_rec, first_us - 2 * 60 * US_PER_SECOND
+                        approve, decided_amount, note = _verdict(rec, False, u[13])
+                    else:
+                        status, later = "in_review", now_rec
             end = withdrawn_us if withdrawn_us is not None else cut
 
             def seen(moment: int | None, end: int = end) -> datetime | None:
@@ -1146,14 +1139,16 @@ class _Generator:
             shown_response = response if seen(responded_us) is not None else "none"
 
             decisions: list[dict[str, Any]] = []
-            if status in ("approved", "rejected", "awaiting_second_approval"):
-                stages = [("first", reviewer, first_us, note)]
-                if four_eyes and status != "awaiting_second_approval":
-                    stages.append(("second", other, second_us, _SECOND_NOTE))
-                for stage, who, at, text_note in stages:
+            if status in ("approved", "rejected", "awaiting_second_approval") or later is not None:
+                first_kind = "proposal" if four_eyes else "sole"
+                steps = [(1, first_kind, reviewer, first_us, note)]
+                if four_eyes and status in ("approved", "rejected"):
+                    steps.append((2, "confirmation", other, second_us, _SECOND_NOTE))
+                for seq, decision_kind, who, at, text_note in steps:
                     decisions.append(
                         {
-                            "stage": stage,
+                            "seq": seq,
+                            "kind": decision_kind,
                             "reviewer_id": who,
                             "verdict": "approve" if approve else "reject",
                             "amount_cents": decided_amount,
@@ -1183,17 +1178,45 @@ class _Generator:
                 "withdrawn_at": seen(withdrawn_us, cut),
                 "assignee_id": reviewer if in_hands else None,
             }
-            recommendation = {
-                "policy_version": rec.policy_version,
-                "action": str(rec.action),
-                "amount_cents": rec.amount_cents,
-                "cap_cents": rec.cap_cents,
-                "reasons": [{"code": str(x.code), "message": x.message} for x in rec.reasons],
-                "four_eyes_required": rec.four_eyes_required,
-                "created_at": _to_datetime(rec_us),
-            }
-            records.append(_ClaimRecord(filed_us, status, claim, recommendation, decisions))
+            recommendations = [_recommendation_row(rec, rec_us)]
+            if later is not None:
+                recommendations.append(_recommendation_row(later, cut))
+            records.append(_ClaimRecord(filed_us, status, claim, recommendations, decisions))
         return records
+
+    def _recommend(self, o: int, claim: _Evidence, moment: int, day: date) -> Recommendation:
+        """The rules module's answer for a claim on order ``o``, with what was known before
+        ``moment`` (microseconds) on the calendar ``day``."""
+        shipped_us = int(self.o_shipped_at[o])
+        delivered_us = int(self.o_delivered_at[o])
+        cancelled_us = int(self.o_cancelled_at[o])
+
+        def seen(value: int) -> datetime | None:
+            return None if value == NAT or value > moment else _to_datetime(value)
+
+        order = OrderFacts(
+            covered_amount_cents=int(self.o_covered[o]),
+            paid_amount_cents=int(self.o_paid[o]),
+            already_refunded_cents=0,  # at most one claim per order
+            ship_by=date(1970, 1, 1) + timedelta(days=int(self.o_ship_by[o])),
+            shipped_at=seen(shipped_us),
+            delivered_at=seen(delivered_us),
+            cancelled_at=seen(cancelled_us),
+        )
+        responded = claim.responded_us
+        facts = ClaimFacts(
+            kind=claim.kind,
+            filed_at=claim.filed_at,
+            claimed_amount_cents=claim.claimed_cents,
+            supplier_response=SupplierResponse(
+                claim.response if responded is not None and responded < moment else "none"
+            ),
+            inspection_report=claim.report,
+            defect_rate_bp=claim.defect_bp,
+            conforming=claim.conforming,
+            inspection_fee_cents=claim.fee_cents,
+        )
+        return recommend(facts, order, self.policy, day)
 
     def _claim_tables(self, records: list[_ClaimRecord]) -> None:
         c = len(records)
@@ -1203,12 +1226,21 @@ class _Generator:
         }
         for name in _CLAIM_FIELDS:
             claim_columns[name] = [r.claim[name] for r in records]
+        recs = [
+            (claim_id, rec)
+            for claim_id, r in enumerate(records, start=1)
+            for rec in r.recommendations
+        ]
+        # Decisions answer a claim's first recommendation (a later one lapsed the proposal).
+        first_rec_id: dict[int, int] = {}
+        for rec_id, (claim_id, _) in enumerate(recs, start=1):
+            first_rec_id.setdefault(claim_id, rec_id)
         rec_columns: dict[str, Column] = {
-            "id": np.arange(1, c + 1, dtype=np.int64),
-            "claim_id": np.arange(1, c + 1, dtype=np.int64),
+            "id": np.arange(1, len(recs) + 1, dtype=np.int64),
+            "claim_id": [claim_id for claim_id, _ in recs],
         }
         for name in _RECOMMENDATION_FIELDS:
-            rec_columns[name] = [r.recommendation[name] for r in records]
+            rec_columns[name] = [rec[name] for _, rec in recs]
         rows = [
             (claim_id, decision)
             for claim_id, r in enumerate(records, start=1)
@@ -1217,8 +1249,7 @@ class _Generator:
         dec_columns: dict[str, Column] = {
             "id": np.arange(1, len(rows) + 1, dtype=np.int64),
             "claim_id": [claim_id for claim_id, _ in rows],
-            # One recommendation per claim, with the same id.
-            "recommendation_id": [claim_id for claim_id, _ in rows],
+            "recommendation_id": [first_rec_id[claim_id] for claim_id, _ in rows],
         }
         for name in _DECISION_FIELDS:
             dec_columns[name] = [decision[name] for _, decision in rows]
@@ -1227,12 +1258,39 @@ class _Generator:
         self.tables.append(TableData("decisions", dec_columns))
 
 
+@dataclass(frozen=True, slots=True)
+class _Evidence:
+    """A claim's own facts, as the buyer filed them and the supplier answered."""
+
+    kind: ClaimKind
+    filed_at: datetime
+    claimed_cents: int
+    response: str
+    responded_us: int | None
+    report: bool
+    defect_bp: int | None
+    conforming: bool | None
+    fee_cents: int
+
+
+def _recommendation_row(rec: Recommendation, created_us: int) -> dict[str, Any]:
+    return {
+        "policy_version": rec.policy_version,
+        "action": str(rec.action),
+        "amount_cents": rec.amount_cents,
+        "cap_cents": rec.cap_cents,
+        "reasons": [{"code": str(x.code), "message": x.message} for x in rec.reasons],
+        "four_eyes_required": rec.four_eyes_required,
+        "created_at": _to_datetime(created_us),
+    }
+
+
 @dataclass(slots=True)
 class _ClaimRecord:
     filed_us: int
     status: str
     claim: dict[str, Any]
-    recommendation: dict[str, Any]
+    recommendations: list[dict[str, Any]]
     decisions: list[dict[str, Any]]
 
 
@@ -1247,7 +1305,7 @@ _RECOMMENDATION_FIELDS = (
     "created_at",
 )  # fmt: skip
 _DECISION_FIELDS = (
-    "stage", "reviewer_id", "verdict", "amount_cents", "cap_cents", "note", "decided_at",
+    "seq", "kind", "reviewer_id", "verdict", "amount_cents", "cap_cents", "note", "decided_at",
 )  # fmt: skip
 
 

@@ -87,13 +87,15 @@ def seed_demo(
     reset: bool = False,
     progress: Progress | None = None,
     actor: Actor | None = None,
+    now: datetime | None = None,
 ) -> SeedReport:
     """Seed ``orders`` orders (and everything around them) of the 24 months before ``today``.
 
     Raises :class:`DatabaseNotEmpty` when any table has rows, unless ``reset`` is true: then all
     rows of all tables are deleted first, in the same transaction as the inserts. The same
     ``seed`` and ``today`` give the same rows (the audit event records the real time).
-    ``actor`` defaults to the operator at the shell, the only role allowed to seed.
+    ``actor`` defaults to the operator at the shell, the only role allowed to seed. ``now`` is
+    when the seed runs, for its audit event (default: the end of ``today``'s data, 00:00 UTC).
     """
     started = time.perf_counter()
     actor = actor or Actor.system()
@@ -139,7 +141,7 @@ def seed_demo(
                     "reset": reset,
                     "rows": counts,
                 },
-                at=datetime.now(UTC),
+                at=now or as_of,
             )
             session.flush()
     return SeedReport(

@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import IO, BinaryIO, cast
 
@@ -24,15 +24,16 @@ from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from data_access.engine import WRITE_OPTION, make_session_factory
+from rules import Policy
 from services import audit
-from services.auth import Actor, Permission, require
+from services.auth import Actor, Permission, authorize, require
 from services.claims.deadlines import refresh_due
 from services.claims.recommendations import active_policy, refresh_recommendations
 from services.importing.formats import FORMATS, Entity
 from services.importing.problems import Problem, Problems
 from services.importing.reading import RecordReader
 from services.importing.validate import CHUNK_ROWS, validate
-from services.importing.write import WRITERS
+from services.importing.write import WRITERS, Tally
 
 #: Called with (work done, work in total); the unit is bytes read, and each file is read twice
 #: (check, then write), so ``total`` is twice the file's size.
@@ -79,17 +80,24 @@ def import_file(
     source: Source,
     *,
     file_name: str,
+    now: datetime,
     dry_run: bool = False,
     progress: Progress | None = None,
+    policy: Policy | None = None,
 ) -> ImportResult:
-    """Check ``source`` (a path or a binary stream) and, unless ``dry_run``, write it.
+    """Check ``source`` (a path or a binary stream) and, unless ``dry_run``, write it at ``now``.
 
     Raises :class:`services.auth.NotAllowed` before reading anything if ``actor`` may not
-    import. Every problem with the file comes back in the result, never as an exception.
+    import (and again inside the writing transaction, where the account is re-read). Every
+    problem with the file comes back in the result, never as an exception. ``policy`` (default:
+    the active one) gives the order terms checked and the rules for recommendations.
     """
     require(actor, Permission.IMPORT_DATA)
+    policy = policy or active_policy()
     try:
-        return _import(session_factory, actor, entity, source, file_name, dry_run, progress)
+        return _import(
+            session_factory, actor, entity, source, file_name, dry_run, progress, now, policy
+        )
     except SQLAlchemyError as error:
         # Whatever the database refused midway, the transaction rolled back whole.
         log.exception("import of %s (%s) failed", file_name, entity)
@@ -107,6 +115,8 @@ def _import(
     file_name: str,
     dry_run: bool,
     progress: Progress | None,
+    now: datetime,
+    policy: Policy,
 ) -> ImportResult:
     if entity not in FORMATS:
         raise ValueError(f"unknown entity {entity!r}: choose one of {', '.join(FORMATS)}")
@@ -126,7 +136,8 @@ def _import(
         problems = Problems()
         reader = RecordReader(stream, fmt, problems)
         with factory() as session:
-            validate(session, fmt, reader, problems, lambda: report(reader.bytes_read))
+            authorize(session, actor, Permission.IMPORT_DATA)
+            validate(session, fmt, reader, problems, policy, lambda: report(reader.bytes_read))
         report(size)
         rows = reader.rows
 
@@ -145,11 +156,12 @@ def _import(
         with factory() as session:
             # SQLite: hold the write lock from the start (see data_access.engine.write_session).
             session.connection(execution_options={WRITE_OPTION: not dry_run})
+            actor = authorize(session, actor, Permission.IMPORT_DATA)
             writer = WRITERS[entity](
                 session,
                 actor,
                 file_name=file_name,
-                now=datetime.now(UTC),
+                now=now,
                 dry_run=dry_run,
                 problems=late,
             )
@@ -164,7 +176,7 @@ def _import(
                 writer.write(chunk)
                 writer.finish()
                 if entity in ("orders", "claims") and not dry_run:
-                    _refresh_claims(session, writer.tally.notes)
+                    _refresh_claims(session, writer.tally, actor, policy, now)
             except (IntegrityError, DataError) as error:
                 session.rollback()
                 late.add(
@@ -207,22 +219,35 @@ def _import(
                         "unchanged": tally.unchanged,
                         "notes": list(tally.notes),
                     },
+                    at=now,
                 )
                 session.commit()
         report(total)
         return result
 
 
-def _refresh_claims(session: Session, notes: list[str]) -> None:
-    """New claims get a recommendation and every undecided claim a fresh one where its facts
-    moved (a ship date arriving changes a late-shipment refund), all in the import's
-    transaction; then the queue's stored deadlines follow."""
-    now = datetime.now(UTC)
-    policy = active_policy()
-    _, changed = refresh_recommendations(session, policy, now.date(), now)
+def _refresh_claims(
+    session: Session, tally: Tally, actor: Actor, policy: Policy, now: datetime
+) -> None:
+    """New claims get a recommendation, and the undecided claims whose facts this import moved
+    (a ship date arriving changes a late-shipment refund) a fresh one where it changed, all in
+    the import's transaction; then their stored deadlines follow. Claims the file did not touch
+    keep theirs: an import of unrelated orders changes no claim (their clock-driven changes are
+    the daily ``assurance recommend``'s business)."""
+    claim_ids = sorted(tally.touched_claim_ids | set(tally.inserted_claim_ids))
+    if not claim_ids:
+        return
+    _, changed, lapsed = refresh_recommendations(
+        session, policy, now=now, actor=actor, claim_ids=claim_ids
+    )
     if changed:
-        notes.append(f"recommendations: {changed:,} new under policy {policy.version}")
-    refresh_due(session, None, policy, now)
+        tally.notes.append(f"recommendations: {changed:,} new under policy {policy.version}")
+    if lapsed:
+        tally.notes.append(
+            f"{lapsed:,} pending four-eyes proposal{'s' if lapsed != 1 else ''} lapsed (the "
+            "recommendation changed); those claims are back in the review queue"
+        )
+    refresh_due(session, claim_ids, policy, now)
 
 
 @contextmanager

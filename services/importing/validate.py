@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 
 from data_access.models import Claim, Order, Supplier
 from data_access.upsert import ids_by_key, rows_by_key, table_of
+from rules import Policy
+from services import clock
 from services.importing.fields import shown
 from services.importing.formats import Entity, Format
 from services.importing.problems import Problems
@@ -34,23 +36,36 @@ CHUNK_ROWS = 10_000
 class Checker:
     """Checks a chunk of well-formed records against the database and the rest of the file."""
 
-    def __init__(self, session: Session, problems: Problems) -> None:
+    def __init__(self, session: Session, problems: Problems, policy: Policy) -> None:
         self.session = session
         self.problems = problems
+        self.policy = policy
 
     def check(self, chunk: Chunk) -> None:
         """Add the problems of ``chunk``."""
 
 
 class OrderChecker(Checker):
-    def __init__(self, session: Session, problems: Problems) -> None:
-        super().__init__(session, problems)
+    def __init__(self, session: Session, problems: Problems, policy: Policy) -> None:
+        super().__init__(session, problems, policy)
         # Suppliers number in the thousands, not millions: one query, then dictionary lookups.
         self.suppliers = ids_by_key(session, table_of(Supplier))
         self.buyers: dict[str, tuple[str, str, int]] = {}
+        self.zone = clock.zone()
 
     def check(self, chunk: Chunk) -> None:
+        longest = self.policy.max_shipping_days
         for line, record in chunk:
+            # DESIGN.md §2: shipping time, with every extension, never exceeds 90 days.
+            days = (record["ship_by"] - record["placed_at"].astimezone(self.zone).date()).days
+            if days > longest:
+                self.problems.add(
+                    line,
+                    "ship_by",
+                    f"the ship-by date is {days:,} days after the order was placed; the "
+                    f"programme's shipping time, extensions included, is at most {longest} days "
+                    f"(policy {self.policy.version})",
+                )
             supplier = record["supplier_external_id"]
             if supplier not in self.suppliers:
                 self.problems.add(
@@ -126,10 +141,12 @@ def validate(
     fmt: Format,
     reader: RecordReader,
     problems: Problems,
+    policy: Policy,
     on_chunk: Callable[[], None] | None = None,
 ) -> None:
-    """Read all of ``reader``, adding every problem to ``problems``."""
-    checker = CHECKERS[fmt.entity](session, problems)
+    """Read all of ``reader``, adding every problem to ``problems``; ``policy`` holds the
+    programme's order terms (the longest shipping time)."""
+    checker = CHECKERS[fmt.entity](session, problems, policy)
     chunk: list[tuple[int, dict[str, object]]] = []
     for item in reader:
         chunk.append(item)

@@ -15,11 +15,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Table, TextClause, insert, text
+from sqlalchemy import ColumnElement, Row, Table, TextClause, insert, select, text
 from sqlalchemy.orm import Session
 
-from data_access.models import Buyer, Claim, Order, Supplier, SupplierLimitChange
+from data_access.claim_facts import approved_refunds_by_order
+from data_access.models import (
+    UNDECIDED_CLAIM_STATUSES,
+    Buyer,
+    Claim,
+    Order,
+    Supplier,
+    SupplierLimitChange,
+)
 from data_access.upsert import ids_by_key, rows_by_key, table_of, upsert
+from rules import format_money
 from services.auth import Actor
 from services.importing.formats import Entity, Record
 from services.importing.problems import Problems
@@ -128,6 +137,9 @@ class Tally:
     unchanged: int = 0
     notes: list[str] = field(default_factory=list)
     inserted_claim_ids: list[int] = field(default_factory=list)
+    #: Undecided claims whose facts this import changed (their own row, or their order's):
+    #: the only ones whose recommendation can have moved.
+    touched_claim_ids: set[int] = field(default_factory=set)
 
 
 class Writer:
@@ -164,6 +176,7 @@ class Writer:
         )
         changed: list[dict[str, Any]] = []
         inserted: list[str] = []
+        updated: list[tuple[Row[Any], dict[str, Any]]] = []
         for row in rows:
             old = existing.get(row["external_id"])
             if old is None:
@@ -173,9 +186,11 @@ class Writer:
             elif differs(old, row, self.update_columns):
                 self.tally.updated += 1
                 changed.append(row)
+                updated.append((old, row))
                 self.updating(old, row)
             else:
                 self.tally.unchanged += 1
+        self.guard(updated)
         if not self.dry_run:
             upsert(
                 self.session,
@@ -192,6 +207,10 @@ class Writer:
 
     def updating(self, old: Row[Any], new: dict[str, Any]) -> None:
         """Called for each existing row about to change."""
+
+    def guard(self, updated: list[tuple[Row[Any], dict[str, Any]]]) -> None:
+        """Called with the existing rows about to change (old, new), before anything is
+        written: the place to refuse a change the rest of the database forbids."""
 
     def written(self, inserted: list[str]) -> None:
         """Called after a chunk was upserted, with the external ids it inserted."""
@@ -254,6 +273,7 @@ class OrderWriter(Writer):
 
     def rows(self, chunk: Chunk) -> list[dict[str, Any]]:
         self._settle_buyers(chunk)
+        self.lines = {record["external_id"]: line for line, record in chunk}
         rows = []
         for line, record in chunk:
             supplier_id = self.supplier_ids.get(record["supplier_external_id"])
@@ -293,6 +313,45 @@ class OrderWriter(Writer):
         new_ids = ids_by_key(self.session, table, [r["external_id"] for r in changed])
         for key in buyers:
             self.buyer_ids[key] = existing[key].id if key in existing else new_ids[key]
+
+    def guard(self, updated: list[tuple[Row[Any], dict[str, Any]]]) -> None:
+        """Refuse a change that would leave an order's approved refunds above what it can
+        refund, min(covered, paid) (DESIGN.md §4), naming the line; and note the undecided
+        claims of changed orders, whose recommendations the import then re-evaluates.
+
+        Orders with claims are locked first: a reviewer deciding a claim locks its order too,
+        so a refund approved while this import runs is either seen here or waits for it.
+        """
+        if not updated:
+            return
+        by_id = {old.id: (old, new) for old, new in updated}
+        claims = self.session.execute(
+            select(Claim.id, Claim.order_id, Claim.status).where(Claim.order_id.in_(by_id))
+        ).all()
+        with_claims = sorted({order_id for _, order_id, _ in claims})
+        if not with_claims:
+            return
+        self.session.execute(
+            select(Order.id).where(Order.id.in_(with_claims)).with_for_update()
+        ).all()
+        refunds = approved_refunds_by_order(self.session, with_claims)
+        for order_id, refunded in refunds.items():
+            _, new = by_id[order_id]
+            covered, paid = new["covered_amount_cents"], new["paid_amount_cents"]
+            if refunded > min(covered, paid):
+                column = "paid_amount" if paid <= covered else "covered_amount"
+                self.problems.add(
+                    self.lines[new["external_id"]],
+                    column,
+                    f"{format_money(refunded)} has already been approved as refunds on order "
+                    f"{new['external_id']}; a {column.replace('_', ' ')} of "
+                    f"{format_money(min(covered, paid))} would leave refunds above what the "
+                    "order can refund (the lower of covered and paid)",
+                )
+        undecided = set(UNDECIDED_CLAIM_STATUSES)
+        self.tally.touched_claim_ids.update(
+            claim_id for claim_id, _, status in claims if status in undecided
+        )
 
     def finish(self) -> None:
         if self.buyers_inserted or self.buyers_updated:
@@ -346,6 +405,10 @@ class ClaimWriter(Writer):
         # constants (no bound list): the statement runs as executemany on SQLite.
         locked = ", ".join(f"'{status}'" for status in sorted(LOCKED_CLAIM_STATUSES))
         return text(f"claims.status NOT IN ({locked})")
+
+    def guard(self, updated: list[tuple[Row[Any], dict[str, Any]]]) -> None:
+        # Changed claims need a fresh recommendation (decided ones are refused above).
+        self.tally.touched_claim_ids.update(old.id for old, _ in updated)
 
     def written(self, inserted: list[str]) -> None:
         # The ids of new claims, so the caller can have the rules module recommend on them.

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import skip_or_fail
+from tests.conftest import FROZEN_NOW, skip_or_fail
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -67,8 +67,13 @@ def start_streamlit(
     extra_args: list[str] | None = None,
     port: int | None = None,
 ) -> Iterator[str]:
-    """Serve the app from ``cwd``, logging to ``cwd/streamlit.log``; None unsets a variable."""
+    """Serve the app from ``cwd``, logging to ``cwd/streamlit.log``; None unsets a variable.
+
+    The app's clock is frozen at ``FROZEN_NOW`` unless ``env`` sets ``ASSURANCE_CLOCK``: what
+    a browser test sees never depends on the day it runs.
+    """
     port = port or free_port()
+    env = {"ASSURANCE_CLOCK": FROZEN_NOW.isoformat(), **env}
     environment = {**os.environ, **{k: v for k, v in env.items() if v is not None}}
     for name in [k for k, v in env.items() if v is None]:
         environment.pop(name, None)

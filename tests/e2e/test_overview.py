@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ from data_access import migrate
 from data_access.engine import make_engine
 from data_access.settings import EMBEDDED_DATABASE_PATH
 from services.demo.seed import seed_demo
+from tests.conftest import FROZEN_NOW
 from tests.e2e.conftest import copy_streamlit_config, screenshot, start_streamlit
 
 pytestmark = pytest.mark.browser
@@ -24,7 +24,7 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("demo-home")
     engine = make_engine(f"sqlite:///{home / EMBEDDED_DATABASE_PATH}")
     migrate.upgrade(engine)
-    seed_demo(engine, orders=4_000, seed=3, today=datetime.now(UTC).date())
+    seed_demo(engine, orders=4_000, seed=3, today=FROZEN_NOW.date())
     engine.dispose()
     copy_streamlit_config(home)
     return home

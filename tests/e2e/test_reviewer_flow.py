@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +13,12 @@ from sqlalchemy.orm import Session
 
 from data_access import migrate
 from data_access.engine import make_engine
+from services.auth import Actor
 from services.claims.deadlines import refresh_due
 from services.claims.recommendations import active_policy, recommend_claims
 from services.demo.seed import seed_demo
 from tests import factories as f
+from tests.conftest import FROZEN_NOW
 from tests.e2e.conftest import screenshot, start_app_with_oidc, start_oidc_provider
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -35,7 +37,7 @@ def _database(path: Path) -> str:
     url = f"sqlite:///{path}"
     engine = make_engine(url)
     migrate.upgrade(engine)
-    now = datetime.now(UTC)
+    now = FROZEN_NOW  # the app's clock in the browser tests
     seed_demo(engine, orders=2_000, seed=3, today=now.date())
     policy = active_policy("v1")
     with Session(engine) as s:
@@ -62,7 +64,7 @@ def _database(path: Path) -> str:
             claimed_amount_cents=4_200_00,
             description="Shipped a week late <b>again</b>; **please** refund as agreed.",
         )
-        recommend_claims(s, [claim.id], policy, now.date(), now=now)
+        recommend_claims(s, [claim.id], policy, now=now, actor=Actor.system("e2e"))
         refresh_due(s, None, policy, now)
         s.commit()
     engine.dispose()

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from data_access.models import Claim, Decision
-from rules import claim_deadlines
+from rules import Turn, claim_deadlines
 from services.auth import Actor
 from services.claims.deadlines import refresh_due
 from services.claims.export_decisions import COLUMNS, decisions_csv, export_decisions
@@ -66,7 +66,7 @@ def _world(factory: sessionmaker[Session]) -> World:
                 claim("withdrawn", status="withdrawn", withdrawn_at=utc(2025, 2, 8)),
             ]
         )
-        recommend_claims(s, list(ids.values()), POLICY, NOW.date(), now=NOW)
+        recommend_claims(s, list(ids.values()), POLICY, now=NOW, actor=Actor.system("test"))
         refresh_due(s, None, POLICY, NOW)
     return World(rita, ravi, ids)
 
@@ -188,7 +188,7 @@ def test_each_filter_narrows_the_queue(
     assert _refs(engine, QueueFilters(country="CN", kinds=("quality",)), rita) == []
 
 
-def test_needs_my_second_approval_excludes_my_own_first_decisions(
+def test_needs_my_second_approval_excludes_my_own_proposals(
     engine: Engine, session_factory: sessionmaker[Session]
 ) -> None:
     world = _world(session_factory)
@@ -198,10 +198,45 @@ def test_needs_my_second_approval_excludes_my_own_first_decisions(
     assert _refs(engine, mine, world.rita) == []
     page = load_queue(engine, mine, world.ravi.user_id, page=1, policy=POLICY, now=NOW)
     (item,) = page.items
-    assert (item.first_reviewer_name, item.bulk_refusal) == (
+    assert (item.proposer_name, item.lapsed_proposer_name, item.bulk_refusal) == (
         "Rita Reviewer",
-        "waits for a second approval",
+        None,
+        "waits for a second reviewer",
     )
+    # Ravi proposes another amount: now the claim waits for someone other than Ravi.
+    decide(session_factory, world.ravi, world.ids["fresh"], amount_cents=95_00, note="less")
+    assert _refs(engine, mine, world.rita) == ["fresh"]
+    assert _refs(engine, mine, world.ravi) == []
+
+
+def test_a_claim_whose_proposal_lapsed_is_back_in_the_queue_marked_so(
+    engine: Engine, session_factory: sessionmaker[Session]
+) -> None:
+    from data_access.models import Order
+    from services.claims.recommendations import recompute_recommendations
+
+    world = _world(session_factory)
+    decide(session_factory, world.rita, world.ids["review"], amount_cents=90_00, note="photos")
+    with session_factory.begin() as s:
+        claim = s.get(Claim, world.ids["review"])
+        assert claim is not None
+        order = s.get(Order, claim.order_id)
+        assert order is not None
+        order.shipped_at = utc(2025, 1, 30, 8)  # 10 days late: the recommendation doubles
+    recompute_recommendations(session_factory, Actor.system("test"), POLICY, now=NOW)
+    page = load_queue(engine, QueueFilters(), world.ravi.user_id, page=1, policy=POLICY, now=NOW)
+    item = next(i for i in page.items if i.claim_external_id == "CLM-review")
+    assert (item.status, item.proposer_name, item.lapsed_proposer_name) == (
+        "in_review",
+        None,
+        "Rita Reviewer",
+    )
+    assert item.bulk_refusal is None  # decided afresh, it may follow the new recommendation
+    view = load_claim(engine, "CLM-review", world.ravi.user_id, policy=POLICY, now=NOW)
+    assert view is not None and view.turn is Turn.DECIDE
+    lapsed = view.lapsed_proposal
+    assert lapsed is not None and (lapsed.reviewer_name, lapsed.lapsed) == ("Rita Reviewer", True)
+    assert "Proposal lapsed (its recommendation changed)" in [e.event for e in view.timeline]
 
 
 def test_counts_per_status_ignore_the_status_filter_only(
@@ -270,7 +305,7 @@ def test_the_claim_view_has_timeline_record_recommendation_and_history(
     # Live orders: the shipped-not-delivered ones, USD 1,000.00 each; limit USD 50,000.00.
     assert (record.exposure_cents, record.headroom_cents) == (4_000_00, 46_000_00)
     assert record.tier is not None
-    assert (view.decide_stage, view.decide_blocked) == ("first", "")
+    assert (view.turn, view.standing.blocked) == (Turn.DECIDE, "")
 
 
 def test_the_claim_view_says_who_may_decide_next(
@@ -281,14 +316,19 @@ def test_the_claim_view_says_who_may_decide_next(
     as_rita = load_claim(engine, "CLM-fresh", world.rita.user_id, policy=POLICY, now=NOW)
     as_ravi = load_claim(engine, "CLM-fresh", world.ravi.user_id, policy=POLICY, now=NOW)
     assert as_rita is not None and as_ravi is not None
-    assert as_rita.decide_stage is None and "second, different reviewer" in as_rita.decide_blocked
-    assert as_ravi.decide_stage == "second"
-    first = as_ravi.first_decision
-    assert first is not None and (first.reviewer_name, first.note) == ("Rita Reviewer", "photos")
+    assert as_rita.turn is None and "second, different reviewer" in as_rita.standing.blocked
+    assert as_ravi.turn is Turn.CONFIRM_OR_PROPOSE
+    pending = as_ravi.pending_proposal
+    assert pending is not None
+    assert (pending.reviewer_name, pending.note, pending.kind) == (
+        "Rita Reviewer",
+        "photos",
+        "proposal",
+    )
     assert [a.action for a in as_ravi.audit] == ["claim_decided"]
     assert "awaiting_second_approval" in as_ravi.audit[0].summary
     decided = load_claim(engine, "CLM-decided", world.ravi.user_id, policy=POLICY, now=NOW)
-    assert decided is not None and decided.decide_stage is None
+    assert decided is not None and decided.turn is None
     assert not [e for e in decided.timeline if e.deadline]  # a decided claim has no deadline
     assert load_claim(engine, "CLM-nope", world.ravi.user_id, policy=POLICY, now=NOW) is None
 
@@ -298,22 +338,26 @@ def test_export_decisions_writes_one_row_per_decision(
 ) -> None:
     world = _world(session_factory)
     decide(session_factory, world.rita, world.ids["fresh"], amount_cents=90_00, note="=HYPERLINK()")
-    decide(session_factory, world.ravi, world.ids["fresh"], amount_cents=90_00, stage="second")
+    decide(
+        session_factory, world.ravi, world.ids["fresh"], amount_cents=90_00,
+        expected_turn=Turn.CONFIRM_OR_PROPOSE,
+    )  # fmt: skip
     decide(session_factory, world.ravi, world.ids["review"])
     out = tmp_path / "decisions.csv"
-    assert export_decisions(engine, out, chunk_size=2) == 3
+    assert export_decisions(engine, out, actor=world.rita, chunk_size=2) == 3
     assert not (tmp_path / "decisions.csv.part").exists()
     with out.open(encoding="utf-8", newline="") as stream:
         rows = list(csv.DictReader(stream))
     assert tuple(rows[0]) == COLUMNS
     summary = [
-        (r["claim_external_id"], r["stage"], r["verdict"], r["amount"], r["reviewer_name"])
+        (r["claim_external_id"], r["seq"], r["decision_kind"], r["verdict"], r["amount"],
+         r["reviewer_name"])
         for r in rows
-    ]
+    ]  # fmt: skip
     assert summary == [
-        ("CLM-fresh", "first", "approve", "90.00", "Rita Reviewer"),
-        ("CLM-fresh", "second", "approve", "90.00", "Ravi Reviewer"),
-        ("CLM-review", "first", "approve", "50.00", "Ravi Reviewer"),
+        ("CLM-fresh", "1", "proposal", "approve", "90.00", "Rita Reviewer"),
+        ("CLM-fresh", "2", "confirmation", "approve", "90.00", "Ravi Reviewer"),
+        ("CLM-review", "1", "sole", "approve", "50.00", "Ravi Reviewer"),
     ]
     first = rows[0]
     assert (first["recommendation_action"], first["recommendation_amount"]) == (
@@ -325,7 +369,7 @@ def test_export_decisions_writes_one_row_per_decision(
     assert first["note"] == "'=HYPERLINK()"  # made inert for spreadsheets
     assert first["decided_at"] == "2025-02-10T09:00:00Z"
     assert first["claim_status"] == "approved"
-    download = decisions_csv(engine)
+    download = decisions_csv(engine, world.ravi)
     assert download.startswith(b"\xef\xbb\xbf")  # a BOM, so spreadsheets read UTF-8
     assert len(list(csv.reader(io.StringIO(download.decode("utf-8-sig"))))) == 4
 
@@ -348,3 +392,18 @@ def test_cli_export_decisions(
     assert result.exit_code == 1 and "cannot write" in result.output
     with session_factory() as s:
         assert s.scalar(select(Decision.amount_cents)) == 50_00
+
+
+@pytest.mark.parametrize(("window", "due"), [(90, 4), (10, 0)])
+def test_the_supplier_records_window_is_the_policys(
+    engine: Engine, session_factory: sessionmaker[Session], window: int, due: int
+) -> None:
+    """``monitoring_window_days``: the supplier record counts the orders due in that window
+    (due 2025-01-20; on 2025-02-10 that is inside 90 days and outside 10)."""
+    import dataclasses
+
+    world = _world(session_factory)
+    policy = dataclasses.replace(POLICY, monitoring_window_days=window)
+    view = load_claim(engine, "CLM-review", world.ravi.user_id, policy=policy, now=NOW)
+    assert view is not None
+    assert (view.supplier_record.window_days, view.supplier_record.orders_due) == (window, due)

@@ -12,8 +12,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from data_access.models import Claim, Decision, User
+from data_access.models import Claim, User
 from rules import bundled_policy
+from services.auth import Actor, NotAllowed, Role
 from services.claims.export_claims import COLUMNS, export_claims
 from services.claims.recommendations import recommend_claims
 from services.csv_export import spreadsheet_safe
@@ -22,23 +23,16 @@ from tests.factories import utc
 
 POLICY = bundled_policy("v1")
 NOW = utc(2025, 2, 3, 10)
+SYSTEM = Actor.system("test")
 
 
 def _decide(
-    s: Session, claim: Claim, reviewer: User, stage: str, amount: int, at: tuple[int, ...]
+    s: Session, claim: Claim, reviewer: User, kind: str, amount: int, at: tuple[int, ...]
 ) -> None:
-    s.add(
-        Decision(
-            claim_id=claim.id,
-            stage=stage,
-            reviewer_id=reviewer.id,
-            verdict="approve",
-            amount_cents=amount,
-            cap_cents=1_000_00,
-            note="private reviewer note",
-            decided_at=utc(*at),
-        )
-    )
+    f.decision(
+        s, claim, reviewer, kind=kind, amount_cents=amount, note="private reviewer note",
+        decided_at=utc(*at),
+    )  # fmt: skip
 
 
 def _seed(engine: Engine) -> None:
@@ -53,7 +47,7 @@ def _seed(engine: Engine) -> None:
         open_claim = f.claim(
             s, late, external_id="CLM-1", filed_at=utc(2025, 2, 1, 12), description="=cmd|x"
         )
-        recommend_claims(s, [open_claim.id], POLICY, date(2025, 2, 3), now=utc(2025, 2, 3, 9))
+        recommend_claims(s, [open_claim.id], POLICY, now=utc(2025, 2, 3, 9), actor=SYSTEM)
         delivered = f.order(
             s, sup, plain, external_id="@ORD-2", ship_by=date(2025, 1, 10),
             shipped_at=utc(2025, 1, 9, 7, 30), delivered_at=utc(2025, 1, 30, 16, 5, 9),
@@ -66,8 +60,8 @@ def _seed(engine: Engine) -> None:
         )  # fmt: skip
         first = f.user(s, email="first@example.test")
         second = f.user(s, email="+second@example.test")
-        _decide(s, approved, first, "first", 300_00, (2025, 2, 6, 15))
-        _decide(s, approved, second, "second", 400_00, (2025, 2, 7, 11))
+        _decide(s, approved, first, "proposal", 400_00, (2025, 2, 6, 15))
+        _decide(s, approved, second, "confirmation", 400_00, (2025, 2, 7, 11))
         f.claim(
             s, delivered, external_id="CLM-3", kind="non_delivery", status="escalated",
             filed_at=utc(2025, 1, 31, 23, 59), escalated_at=utc(2025, 2, 3, 9, 15),
@@ -76,7 +70,9 @@ def _seed(engine: Engine) -> None:
 
 def _export(engine: Engine, chunk_size: int = 5_000) -> tuple[int, str]:
     out = io.StringIO()
-    written = export_claims(engine, out, policy=POLICY, now=NOW, chunk_size=chunk_size)
+    written = export_claims(
+        engine, out, actor=SYSTEM, policy=POLICY, now=NOW, chunk_size=chunk_size
+    )
     return written, out.getvalue()
 
 
@@ -111,6 +107,7 @@ def test_every_claim_with_its_order_recommendation_and_decisions(
         "ship_by": "2025-01-20",
         "shipped_at": "",
         "delivered_at": "",
+        "cancelled_at": "",
         "supplier_response": "none",
         "recommendation_action": "approve_full",
         "recommendation_amount": "500.00",
@@ -127,17 +124,18 @@ def test_every_claim_with_its_order_recommendation_and_decisions(
         "decision_due": "2025-02-14T00:00:00Z",
         "next_deadline_label": "supplier_response_due",
         "next_deadline_at": "2025-02-05T00:00:00Z",
+        "decision_kind": "",
         "decision_verdict": "",
         "decision_amount": "",
         "decided_by": "",
         "decided_at": "",
-        "second_verdict": "",
-        "second_amount": "",
-        "second_decided_by": "",
-        "second_decided_at": "",
+        "proposed_by": "",
+        "proposed_at": "",
+        "decisions": "0",
     }
 
-    # Decided: no deadlines, both reviewers' verdicts; it never had a stored recommendation.
+    # Decided under four-eyes: no deadlines, the confirmation and the proposal it confirmed;
+    # it never had a stored recommendation.
     assert approved["order_external_id"] == "'@ORD-2"
     assert approved["buyer_name"] == "Müller, Kälte & Co. GmbH"
     assert (approved["shipped_at"], approved["delivered_at"]) == (
@@ -152,14 +150,14 @@ def test_every_claim_with_its_order_recommendation_and_decisions(
         for c in ("supplier_response_due", "pickup_due", "decision_due", "next_deadline_label")
     )
     assert [approved[c] for c in COLUMNS[-8:]] == [
-        "approve",
-        "300.00",
-        "first@example.test",
-        "2025-02-06T15:00:00Z",
+        "confirmation",
         "approve",
         "400.00",
         "'+second@example.test",
         "2025-02-07T11:00:00Z",
+        "first@example.test",
+        "2025-02-06T15:00:00Z",
+        "2",
     ]
 
     # Escalated by hand on Monday 09:15: the dispute team must pick it up within 2 working days.
@@ -174,18 +172,36 @@ def test_an_empty_database_exports_the_header_only(engine: Engine) -> None:
     assert _export(engine) == (0, ",".join(COLUMNS) + "\r\n")
 
 
+@pytest.mark.parametrize(("role", "allowed"), [("claim_reviewer", True), ("ops_manager", True),
+                                               ("exec", False), ("admin", False)])  # fmt: skip
+def test_only_those_who_work_claims_export_them(engine: Engine, role: str, allowed: bool) -> None:
+    """Issue 9 (7): exports check a permission too, against the account as stored now."""
+    with Session(engine) as s, s.begin():
+        user = f.user(s, role)
+        gone = f.user(s, "claim_reviewer", is_active=False)
+        actor = Actor(user.id, user.email, "Someone", Role(role))
+        disabled = Actor(gone.id, gone.email, "Gone", Role.CLAIM_REVIEWER)
+    if allowed:
+        assert export_claims(engine, io.StringIO(), actor=actor, policy=POLICY, now=NOW) == 0
+    else:
+        with pytest.raises(NotAllowed):
+            export_claims(engine, io.StringIO(), actor=actor, policy=POLICY, now=NOW)
+    with pytest.raises(NotAllowed, match="disabled"):
+        export_claims(engine, io.StringIO(), actor=disabled, policy=POLICY, now=NOW)
+
+
 def test_a_file_is_written_whole(engine: Engine, tmp_path: Path) -> None:
     _seed(engine)
     (tmp_path / "out").mkdir()
     out = tmp_path / "out" / "claims.csv"
     out.write_text("stale", encoding="utf-8")
-    assert export_claims(engine, out, policy=POLICY, now=NOW, bom=True) == 3
+    assert export_claims(engine, out, actor=SYSTEM, policy=POLICY, now=NOW, bom=True) == 3
     data = out.read_bytes()
     assert data.startswith(b"\xef\xbb\xbfclaim_external_id,")
     assert data.count(b"\r\n") == 4
     assert list(out.parent.iterdir()) == [out]  # no .part file left behind
     with pytest.raises(ValueError, match="timezone-aware"):
-        export_claims(engine, out, policy=POLICY, now=NOW.replace(tzinfo=None))
+        export_claims(engine, out, actor=SYSTEM, policy=POLICY, now=NOW.replace(tzinfo=None))
 
 
 @pytest.mark.parametrize(

@@ -12,10 +12,11 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from data_access.models import AuditEvent, Claim, Decision, Recommendation
+from rules import Turn
 from services import audit
 from services.auth import Actor
 from services.claims.deadlines import refresh_due
-from services.claims.decisions import AlreadyDecided, DecisionNotSaved, decide_claim
+from services.claims.decide import AlreadyDecided, DecisionNotSaved, decide_claim
 from services.claims.recommendations import recommend_claims
 from tests import factories as f
 from tests.integration.test_decisions import LATE_5_DAYS, NOW, POLICY, decide, make_claim, reviewer
@@ -33,7 +34,7 @@ def test_racing_reviewers_store_exactly_one_decision_per_claim(
         # Each claim on an order of its own, shipped 5 days late: approve USD 50.00, below the
         # four-eyes threshold, so the first decision is final.
         ids = [f.claim(s, f.order(s, sup, buy, **LATE_5_DAYS)).id for _ in range(CLAIMS)]
-        recommend_claims(s, ids, POLICY, NOW.date(), now=NOW)
+        recommend_claims(s, ids, POLICY, now=NOW, actor=Actor.system("test"))
 
     start = threading.Barrier(THREADS)
 
@@ -53,7 +54,7 @@ def test_racing_reviewers_store_exactly_one_decision_per_claim(
                     note="",
                     policy=POLICY,
                     now=NOW,
-                    stage="first",
+                    expected_turn=Turn.DECIDE,
                 )
             except AlreadyDecided as error:
                 assert "Reviewer" in str(error)  # the loser is told who decided
@@ -127,3 +128,42 @@ def test_a_connection_dropped_mid_decision_leaves_nothing_half_written(
     assert outcome.status == "approved"
     with session_factory() as s:
         assert s.scalar(select(func.count()).select_from(Decision)) == 1
+
+
+def test_racing_second_reviewers_make_one_confirmation(
+    session_factory: sessionmaker[Session],
+) -> None:
+    """Four reviewers answer the same proposal at once, some confirming, some proposing another
+    amount: exactly one of them goes first; the claim is final only if that one confirmed."""
+    from tests.integration.test_decisions import big_claim
+
+    with session_factory.begin() as s:
+        proposer = reviewer(s, "Proposer")
+        others = [reviewer(s, f"Second {n}") for n in range(4)]
+        claim_id = big_claim(s)
+    decide(session_factory, proposer, claim_id)
+    start = threading.Barrier(len(others))
+
+    def answer(n: int) -> str:
+        start.wait()
+        amount = 20_000_00 if n % 2 == 0 else 19_000_00
+        try:
+            outcome = decide(
+                session_factory, others[n], claim_id, amount_cents=amount, note="checked",
+                expected_turn=Turn.CONFIRM_OR_PROPOSE, shown_last_seq=1,
+            )  # fmt: skip
+        except AlreadyDecided:
+            return "lost"
+        return str(outcome.kind)
+
+    with ThreadPoolExecutor(len(others)) as pool:
+        results = list(pool.map(answer, range(len(others))))
+    winners = [r for r in results if r != "lost"]
+    assert len(winners) == 1, results
+    with session_factory() as s:
+        kinds = [d.kind for d in s.scalars(select(Decision).order_by(Decision.seq))]
+        claim = s.get(Claim, claim_id)
+        assert claim is not None
+    assert kinds == ["proposal", winners[0]]
+    expected = "approved" if winners[0] == "confirmation" else "awaiting_second_approval"
+    assert claim.status == expected

@@ -1,4 +1,5 @@
-"""Deciding claims: verdicts, notes, four-eyes, fresh recommendations, bulk and take — both DBs."""
+"""Deciding claims: verdicts, notes, four-eyes, fresh recommendations, lapses, bulk and take —
+on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -9,24 +10,24 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from data_access.models import AuditEvent, Claim, Decision, Recommendation
-from rules import bundled_policy
+from data_access.models import AuditEvent, Claim, Decision, Order, Recommendation, User
+from rules import Turn, bundled_policy
 from services.auth import Actor, NotAllowed, Role
-from services.claims.decisions import (
+from services.claims.bulk import bulk_decide
+from services.claims.decide import (
     AlreadyDecided,
     DecisionError,
     RecommendationChanged,
-    assign_claim,
-    bulk_decide,
     decide_claim,
-    preview_verdict,
 )
-from services.claims.recommendations import recommend_claims
+from services.claims.recommendations import recommend_claims, recompute_recommendations
+from services.claims.take import assign_claim
 from tests import factories as f
 from tests.factories import utc
 
 POLICY = bundled_policy("v1")
 NOW = utc(2025, 2, 10, 9)
+SYSTEM = Actor.system("test")
 LATE_5_DAYS = {"shipped_at": utc(2025, 1, 25, 8)}  # ship-by 2025-01-20: 5% of USD 1,000.00
 
 
@@ -48,24 +49,37 @@ def make_claim(
     )
     c = f.claim(session, o, **claim_fields)
     if recommend:
-        recommend_claims(session, [c.id], POLICY, NOW.date(), now=NOW)
+        recommend_claims(session, [c.id], POLICY, now=NOW, actor=SYSTEM)
     return c.id
 
 
-def big_claim(session: Session) -> int:
-    """The supplier accepted USD 20,000.00: approve in full, above the four-eyes threshold."""
-    amounts = {"order_amount_cents": 20_000_00, "covered_amount_cents": 20_000_00}
+def big_claim(session: Session, amount: int = 20_000_00, **claim_fields: Any) -> int:
+    """The supplier accepted the whole order: approve in full, above the four-eyes threshold."""
+    amounts = {"order_amount_cents": amount, "covered_amount_cents": amount}
     return make_claim(
         session,
-        order={**LATE_5_DAYS, **amounts, "paid_amount_cents": 20_000_00},
-        claimed_amount_cents=20_000_00,
+        order={**LATE_5_DAYS, **amounts, "paid_amount_cents": amount},
+        claimed_amount_cents=amount,
         supplier_response="accepted",
+        **claim_fields,
     )
 
 
 def decisions_of(session: Session, claim_id: int) -> list[Decision]:
-    query = select(Decision).where(Decision.claim_id == claim_id).order_by(Decision.id)
+    query = select(Decision).where(Decision.claim_id == claim_id).order_by(Decision.seq)
     return list(session.scalars(query))
+
+
+def chain(session: Session, claim_id: int) -> list[tuple[str, int | None, str, int]]:
+    return [
+        (d.kind, d.reviewer_id, d.verdict, d.amount_cents) for d in decisions_of(session, claim_id)
+    ]
+
+
+def status_of(session: Session, claim_id: int) -> str:
+    claim = session.get(Claim, claim_id)
+    assert claim is not None
+    return claim.status
 
 
 def audit_of(session: Session, claim_id: int, action: str = "claim_decided") -> list[AuditEvent]:
@@ -87,6 +101,16 @@ def decide(factory: sessionmaker[Session], actor: Actor, claim_id: int, **kwargs
     }
     values.update(kwargs)
     return decide_claim(factory, actor, claim_id, **values)
+
+
+def set_order(factory: sessionmaker[Session], claim_id: int, **fields: Any) -> None:
+    with factory.begin() as s:
+        claim = s.get(Claim, claim_id)
+        assert claim is not None
+        order = s.get(Order, claim.order_id)
+        assert order is not None
+        for name, value in fields.items():
+            setattr(order, name, value)
 
 
 def test_approving_at_the_recommended_amount_decides_the_claim(
@@ -114,8 +138,9 @@ def test_approving_at_the_recommended_amount_decides_the_claim(
         assert (claim.due_at, claim.due_label) == (None, None)
         (decision,) = decisions_of(s, claim_id)
         rec_id = s.scalar(select(Recommendation.id).where(Recommendation.claim_id == claim_id))
-        assert (decision.stage, decision.verdict, decision.amount_cents) == (
-            "first",
+        assert (decision.seq, decision.kind, decision.verdict, decision.amount_cents) == (
+            1,
+            "sole",
             "approve",
             50_00,
         )
@@ -127,7 +152,7 @@ def test_approving_at_the_recommended_amount_decides_the_claim(
         assert event.after is not None
         assert event.after["status"] == "approved"
         assert (event.after["verdict"], event.after["amount_cents"]) == ("approve", 50_00)
-        assert event.after["stage"] == "first"
+        assert (event.after["kind"], event.after["seq"]) == ("sole", 1)
 
 
 def test_a_different_amount_needs_a_note_and_then_a_second_reviewer(
@@ -136,12 +161,16 @@ def test_a_different_amount_needs_a_note_and_then_a_second_reviewer(
     with session_factory.begin() as s:
         rita = reviewer(s)
         claim_id = make_claim(s)
-    with pytest.raises(DecisionError, match="Add a note"):
+    with pytest.raises(DecisionError, match="Add a note: this verdict departs"):
         decide(session_factory, rita, claim_id, amount_cents=80_00)
     with session_factory() as s:
         assert decisions_of(s, claim_id) == []
     outcome = decide(session_factory, rita, claim_id, amount_cents=80_00, note="  Photos  ")
-    assert (outcome.status, outcome.final) == ("awaiting_second_approval", False)
+    assert (outcome.status, outcome.final, outcome.kind) == (
+        "awaiting_second_approval",
+        False,
+        "proposal",
+    )
     with session_factory() as s:
         claim = s.get(Claim, claim_id)
         assert claim is not None and claim.decided_at is None
@@ -149,7 +178,7 @@ def test_a_different_amount_needs_a_note_and_then_a_second_reviewer(
         assert (decision.amount_cents, decision.note) == (80_00, "Photos")
 
 
-@pytest.mark.parametrize(("amount", "message"), [(0, "above zero"), (500_01, "above the cap")])
+@pytest.mark.parametrize(("amount", "message"), [(0, "positive amount"), (500_01, "above the cap")])
 def test_amounts_outside_zero_to_cap_are_refused(
     session_factory: sessionmaker[Session], amount: int, message: str
 ) -> None:
@@ -163,14 +192,14 @@ def test_amounts_outside_zero_to_cap_are_refused(
         assert audit_of(s, claim_id) == []
 
 
-def test_the_whole_cap_may_be_approved_with_a_note(
+def test_the_whole_cap_may_be_proposed_with_a_note(
     session_factory: sessionmaker[Session],
 ) -> None:
     with session_factory.begin() as s:
         rita = reviewer(s)
         claim_id = make_claim(s)
     outcome = decide(session_factory, rita, claim_id, amount_cents=500_00, note="whole cap")
-    assert outcome.amount_cents == 500_00
+    assert (outcome.amount_cents, outcome.kind) == (500_00, "proposal")
 
 
 def test_rejecting_a_recommended_approval_needs_a_note(
@@ -183,7 +212,7 @@ def test_rejecting_a_recommended_approval_needs_a_note(
         decide(session_factory, rita, claim_id, approve=False)
     # Departing from the recommendation is a four-eyes case too (DESIGN.md §4).
     outcome = decide(session_factory, rita, claim_id, approve=False, note="Buyer agreed")
-    assert (outcome.verdict, outcome.status) == ("reject", "awaiting_second_approval")
+    assert (outcome.approve, outcome.status) == (False, "awaiting_second_approval")
 
 
 def test_rejecting_as_recommended_needs_no_note(session_factory: sessionmaker[Session]) -> None:
@@ -206,42 +235,101 @@ def test_approving_against_a_reject_needs_an_amount_and_a_note(
         decide(session_factory, rita, claim_id, amount_cents=10_00)
 
 
-def test_four_eyes_waits_for_a_second_different_reviewer(
+def test_four_eyes_is_final_only_when_a_second_reviewer_confirms_the_same_verdict(
     session_factory: sessionmaker[Session],
 ) -> None:
     with session_factory.begin() as s:
         rita, ravi = reviewer(s), reviewer(s, "Ravi Reviewer")
         claim_id = big_claim(s)
     first = decide(session_factory, rita, claim_id)
-    assert (first.stage, first.status, first.final) == ("first", "awaiting_second_approval", False)
+    assert (first.kind, first.status, first.final) == (
+        "proposal",
+        "awaiting_second_approval",
+        False,
+    )
     with pytest.raises(DecisionError, match="second, different reviewer"):
         decide(session_factory, rita, claim_id)
     later = NOW + timedelta(hours=2)
-    second = decide(session_factory, ravi, claim_id, now=later, stage="second")
-    assert (second.stage, second.status, second.final) == ("second", "approved", True)
+    second = decide(
+        session_factory, ravi, claim_id, now=later, expected_turn=Turn.CONFIRM_OR_PROPOSE
+    )
+    assert (second.kind, second.status, second.final) == ("confirmation", "approved", True)
+    assert "two reviewers agree" in second.message
     with session_factory() as s:
         claim = s.get(Claim, claim_id)
         assert claim is not None and claim.decided_at == later
-        stages = [(d.stage, d.reviewer_id, d.amount_cents) for d in decisions_of(s, claim_id)]
-        assert stages == [("first", rita.user_id, 20_000_00), ("second", ravi.user_id, 20_000_00)]
+        assert chain(s, claim_id) == [
+            ("proposal", rita.user_id, "approve", 20_000_00),
+            ("confirmation", ravi.user_id, "approve", 20_000_00),
+        ]
         assert len(audit_of(s, claim_id)) == 2
 
 
-def test_the_second_reviewer_may_override_with_a_note(
+def test_a_second_reviewer_cannot_raise_the_payout_alone(
+    session_factory: sessionmaker[Session],
+) -> None:
+    """Issue 9 (2): Rita proposes USD 150,000 of a USD 1,000,000 cap; Ravi's USD 1,000,000 is
+    a new proposal, not a final decision; only when Rita (or a third reviewer) agrees on it is
+    the claim final."""
+    with session_factory.begin() as s:
+        rita, ravi = reviewer(s), reviewer(s, "Ravi Reviewer")
+        claim_id = big_claim(s, amount=1_000_000_00)
+    decide(session_factory, rita, claim_id, amount_cents=150_000_00, note="Partly delivered")
+    with pytest.raises(DecisionError, match=r"Add a note: your verdict .* differs"):
+        decide(session_factory, ravi, claim_id, amount_cents=1_000_000_00)
+    raised = decide(session_factory, ravi, claim_id, amount_cents=1_000_000_00, note="All lost")
+    assert (raised.kind, raised.final, raised.status) == (
+        "proposal",
+        False,
+        "awaiting_second_approval",
+    )
+    with pytest.raises(DecisionError, match="You proposed"):
+        decide(session_factory, ravi, claim_id, amount_cents=1_000_000_00)
+    confirmed = decide(session_factory, rita, claim_id, amount_cents=1_000_000_00)
+    assert (confirmed.kind, confirmed.final, confirmed.status) == (
+        "confirmation",
+        True,
+        "approved",
+    )
+    with session_factory() as s:
+        assert chain(s, claim_id) == [
+            ("proposal", rita.user_id, "approve", 150_000_00),
+            ("proposal", ravi.user_id, "approve", 1_000_000_00),
+            ("confirmation", rita.user_id, "approve", 1_000_000_00),
+        ]
+
+
+def test_a_second_reviewer_cannot_turn_a_rejection_into_a_payout_alone(
     session_factory: sessionmaker[Session],
 ) -> None:
     with session_factory.begin() as s:
-        rita, ravi = reviewer(s), reviewer(s, "Ravi Reviewer")
+        rita, ravi, raj = (reviewer(s, n) for n in ("Rita", "Ravi", "Raj"))
+        claim_id = big_claim(s)
+    decide(session_factory, rita, claim_id, approve=False, note="Forged acceptance")
+    flipped = decide(session_factory, ravi, claim_id, note="Acceptance is genuine")
+    assert (flipped.kind, flipped.final) == ("proposal", False)
+    # A third reviewer agreeing with Ravi's proposal makes it final.
+    final = decide(session_factory, raj, claim_id)
+    assert (final.kind, final.status) == ("confirmation", "approved")
+
+
+def test_a_confirmation_answers_the_proposal_shown_not_a_newer_one(
+    session_factory: sessionmaker[Session],
+) -> None:
+    """Raj was shown Rita's USD 20,000 proposal; meanwhile Ravi proposed USD 19,000. Raj's
+    "confirm 20,000" must not land as a third proposal on top of Ravi's."""
+    with session_factory.begin() as s:
+        rita, ravi, raj = (reviewer(s, n) for n in ("Rita", "Ravi", "Raj"))
         claim_id = big_claim(s)
     decide(session_factory, rita, claim_id)
-    with pytest.raises(DecisionError, match="overrides"):
-        decide(session_factory, ravi, claim_id, approve=False)
-    with pytest.raises(DecisionError, match="overrides"):
-        decide(session_factory, ravi, claim_id, amount_cents=15_000_00)
-    outcome = decide(session_factory, ravi, claim_id, approve=False, note="Forged invoice")
-    assert (outcome.status, outcome.verdict) == ("rejected", "reject")
+    decide(session_factory, ravi, claim_id, amount_cents=19_000_00, note="one pallet missing")
+    with pytest.raises(AlreadyDecided, match="Ravi proposed a verdict"):
+        decide(session_factory, raj, claim_id, shown_last_seq=1)
     with session_factory() as s:
-        assert [d.verdict for d in decisions_of(s, claim_id)] == ["approve", "reject"]
+        assert [d.seq for d in decisions_of(s, claim_id)] == [1, 2]
+    # Shown the newer proposal, Raj answers it.
+    done = decide(session_factory, raj, claim_id, amount_cents=19_000_00, shown_last_seq=2)
+    assert (done.kind, done.amount_cents) == ("confirmation", 19_000_00)
 
 
 def test_a_decided_claim_is_not_decided_again(session_factory: sessionmaker[Session]) -> None:
@@ -260,18 +348,18 @@ def test_a_decided_claim_is_not_decided_again(session_factory: sessionmaker[Sess
         assert len(audit_of(s, claim_id)) == 1
 
 
-def test_a_reviewer_shown_the_first_stage_does_not_become_the_second(
+def test_a_reviewer_shown_an_undecided_claim_does_not_answer_a_new_proposal(
     session_factory: sessionmaker[Session],
 ) -> None:
-    """Rita records a four-eyes first decision while Ravi still looks at the undecided claim."""
+    """Rita proposes while Ravi still looks at the undecided claim."""
     with session_factory.begin() as s:
         rita, ravi = reviewer(s), reviewer(s, "Ravi Reviewer")
         claim_id = big_claim(s)
-    decide(session_factory, rita, claim_id, stage="first")
-    with pytest.raises(AlreadyDecided, match="Rita Reviewer already recorded the first"):
-        decide(session_factory, ravi, claim_id, stage="first")
+    decide(session_factory, rita, claim_id, expected_turn=Turn.DECIDE)
+    with pytest.raises(AlreadyDecided, match="Rita Reviewer proposed a verdict"):
+        decide(session_factory, ravi, claim_id, expected_turn=Turn.DECIDE)
     with session_factory() as s:
-        assert [d.stage for d in decisions_of(s, claim_id)] == ["first"]
+        assert [d.kind for d in decisions_of(s, claim_id)] == ["proposal"]
 
 
 def test_a_changed_recommendation_is_stored_and_the_decision_refused(
@@ -280,14 +368,7 @@ def test_a_changed_recommendation_is_stored_and_the_decision_refused(
     with session_factory.begin() as s:
         rita = reviewer(s)
         claim_id = make_claim(s)
-    with session_factory.begin() as s:  # the shipment turns out 10 days late, not 5
-        claim = s.get(Claim, claim_id)
-        assert claim is not None
-        from data_access.models import Order
-
-        order = s.get(Order, claim.order_id)
-        assert order is not None
-        order.shipped_at = utc(2025, 1, 30, 8)
+    set_order(session_factory, claim_id, shipped_at=utc(2025, 1, 30, 8))  # 10 days late, not 5
     with pytest.raises(RecommendationChanged, match=r"USD 100\.00 of a USD 500\.00 cap"):
         decide(session_factory, rita, claim_id)
     with session_factory() as s:
@@ -306,18 +387,14 @@ def test_a_verdict_on_the_recommendation_shown_is_refused_once_it_changed_elsewh
     session_factory: sessionmaker[Session],
 ) -> None:
     """A recompute stored the new answer before the reviewer clicked: the page's is stale."""
-    from data_access.models import Order
-    from services.claims.recommendations import recompute_recommendations
-
     with session_factory.begin() as s:
         rita = reviewer(s)
         claim_id = make_claim(s)
-        shown = s.scalars(select(Recommendation.id).where(Recommendation.claim_id == claim_id))
-        shown_id = shown.one()
-        order = s.get(Order, s.get(Claim, claim_id).order_id)  # type: ignore[union-attr]
-        assert order is not None
-        order.shipped_at = utc(2025, 1, 30, 8)  # 10 days late, not 5
-    recompute_recommendations(session_factory, Actor.system("t"), POLICY, NOW.date(), now=NOW)
+        shown_id = s.scalars(
+            select(Recommendation.id).where(Recommendation.claim_id == claim_id)
+        ).one()
+    set_order(session_factory, claim_id, shipped_at=utc(2025, 1, 30, 8))  # 10 days late, not 5
+    recompute_recommendations(session_factory, SYSTEM, POLICY, now=NOW)
     with pytest.raises(RecommendationChanged, match="changed since it was shown"):
         decide(session_factory, rita, claim_id, shown_recommendation_id=shown_id)
     with session_factory() as s:
@@ -332,25 +409,52 @@ def test_a_verdict_on_the_recommendation_shown_is_refused_once_it_changed_elsewh
     assert outcome.amount_cents == 100_00
 
 
-def test_a_change_of_wording_only_is_kept_and_the_decision_goes_through(
+def test_a_change_of_wording_only_decides_on_the_recommendation_shown(
     session_factory: sessionmaker[Session],
 ) -> None:
     """Not shipped at all: the reason names today's date, so tomorrow it reads differently."""
     with session_factory.begin() as s:
         rita = reviewer(s)
         claim_id = make_claim(s, order={})
+        shown = s.scalars(select(Recommendation.id).where(Recommendation.claim_id == claim_id))
+        shown_id = shown.one()
     tomorrow = NOW + timedelta(days=1)
-    outcome = decide(session_factory, rita, claim_id, now=tomorrow)
+    outcome = decide(
+        session_factory, rita, claim_id, now=tomorrow, shown_recommendation_id=shown_id
+    )
     assert outcome.amount_cents == 500_00
     with session_factory() as s:
-        rec_ids = s.scalars(
-            select(Recommendation.id)
-            .where(Recommendation.claim_id == claim_id)
-            .order_by(Recommendation.id)
-        ).all()
-        assert len(rec_ids) == 2
         (decision,) = decisions_of(s, claim_id)
-        assert decision.recommendation_id == rec_ids[-1]
+        assert decision.recommendation_id == shown_id
+        count = s.scalar(select(func.count()).where(Recommendation.claim_id == claim_id))
+        assert count == 1
+
+
+def test_a_clock_running_behind_does_not_block_decisions(
+    session_factory: sessionmaker[Session],
+) -> None:
+    """Issue 9 (6): a server 10 seconds ahead stored a recommendation; then the order changed
+    and a server 10 seconds behind stored the new one — dated earlier, but the newest. A
+    reviewer shown the newest decides without a "changed since it was shown" refusal."""
+    with session_factory.begin() as s:
+        rita = reviewer(s)
+        claim_id = make_claim(s, recommend=False, order={})  # not shipped: a full refund
+        recommend_claims(s, [claim_id], POLICY, now=NOW + timedelta(seconds=10), actor=SYSTEM)
+    set_order(session_factory, claim_id, **LATE_5_DAYS, status="shipped")
+    with session_factory.begin() as s:
+        recommend_claims(s, [claim_id], POLICY, now=NOW - timedelta(seconds=10), actor=SYSTEM)
+        newest = max(s.scalars(select(Recommendation.id)).all())
+    outcome = decide(
+        session_factory,
+        rita,
+        claim_id,
+        now=NOW - timedelta(seconds=5),
+        shown_recommendation_id=newest,
+    )
+    assert (outcome.status, outcome.amount_cents) == ("approved", 50_00)
+    with session_factory() as s:
+        (decision,) = decisions_of(s, claim_id)
+        assert decision.recommendation_id == newest
 
 
 def test_a_claim_without_a_recommendation_gets_one_before_any_decision(
@@ -368,7 +472,7 @@ def test_a_claim_without_a_recommendation_gets_one_before_any_decision(
     assert decide(session_factory, rita, claim_id).status == "approved"
 
 
-def test_claims_of_one_order_share_its_refundable_amount(
+def test_a_refund_re_evaluates_the_orders_other_claims_at_once(
     session_factory: sessionmaker[Session],
 ) -> None:
     with session_factory.begin() as s:
@@ -378,25 +482,117 @@ def test_claims_of_one_order_share_its_refundable_amount(
             f.claim(s, o, claimed_amount_cents=1_000_00, supplier_response="accepted").id
             for _ in range(2)
         ]
-        recommend_claims(s, ids, POLICY, NOW.date(), now=NOW)
+        recommend_claims(s, ids, POLICY, now=NOW, actor=SYSTEM)
+        shown = s.scalars(select(Recommendation.id).where(Recommendation.claim_id == ids[1]))
+        shown_id = shown.one()
     assert decide(session_factory, rita, ids[0]).amount_cents == 1_000_00
-    # The first approval used the order's whole USD 1,000.00: nothing is left to refund.
+    # The first approval used the order's whole USD 1,000.00: the other claim's recommendation
+    # is now to reject, stored in the deciding transaction.
+    with session_factory() as s:
+        latest = s.scalars(
+            select(Recommendation)
+            .where(Recommendation.claim_id == ids[1])
+            .order_by(Recommendation.id.desc())
+        ).first()
+        assert latest is not None
+        assert (latest.action, latest.cap_cents) == ("reject", 0)
     with pytest.raises(RecommendationChanged, match="changed since it was shown: now reject"):
-        decide(session_factory, rita, ids[1])
+        decide(session_factory, rita, ids[1], shown_recommendation_id=shown_id)
     outcome = decide(session_factory, rita, ids[1], approve=False)
     assert outcome.status == "rejected"
 
 
-def test_only_claim_reviewers_decide(session_factory: sessionmaker[Session]) -> None:
+def test_a_pending_proposal_lapses_when_its_recommendation_changes(
+    session_factory: sessionmaker[Session],
+) -> None:
+    """Issue 9 (3): Rita proposed the recommended full refund; the order then turns out shipped
+    (late): the recommendation becomes a partial refund, so Ravi can no longer confirm the
+    old figure — the claim is back in review, with the lapsed proposal in its history."""
+    with session_factory.begin() as s:
+        rita, ravi = reviewer(s), reviewer(s, "Ravi Reviewer")
+        # Not shipped at all: a full USD 20,639.00 refund, above the four-eyes threshold.
+        claim_id = make_claim(
+            s,
+            order={"order_amount_cents": 20_639_00, "covered_amount_cents": 20_639_00,
+                   "paid_amount_cents": 20_639_00},
+            claimed_amount_cents=20_639_00,
+            picked_up_at=utc(2025, 2, 9, 9),
+            status="in_review",
+        )  # fmt: skip
+    decide(session_factory, rita, claim_id, expected_turn=Turn.DECIDE)
+    with session_factory() as s:
+        assert status_of(s, claim_id) == "awaiting_second_approval"
+    # The shipping record arrives: shipped 25 days late, 20% of the cap = USD 4,127.80.
+    set_order(session_factory, claim_id, shipped_at=utc(2025, 2, 14, 8), status="shipped")
+    report = recompute_recommendations(session_factory, SYSTEM, POLICY, now=NOW + timedelta(days=5))
+    assert (report.changed, report.lapsed) == (1, 1)
+    with session_factory() as s:
+        assert status_of(s, claim_id) == "in_review"
+        (event,) = audit_of(s, claim_id, "claim_proposal_lapsed")
+        assert event.before == {"status": "awaiting_second_approval", "proposal_seq": 1}
+        assert event.after is not None and "4,127.80" in event.after["recommendation"]
+        assert [d.kind for d in decisions_of(s, claim_id)] == ["proposal"]  # history kept
+    with pytest.raises(DecisionError, match="no longer stands"):
+        decide(
+            session_factory, ravi, claim_id, now=NOW + timedelta(days=5),
+            expected_turn=Turn.CONFIRM_OR_PROPOSE, amount_cents=20_639_00,
+        )  # fmt: skip
+    # Decided afresh on the new recommendation, by anyone (Rita too).
+    outcome = decide(session_factory, rita, claim_id, now=NOW + timedelta(days=5))
+    assert (outcome.kind, outcome.amount_cents, outcome.status) == ("sole", 4_127_80, "approved")
+    with session_factory() as s:
+        assert [(d.seq, d.kind) for d in decisions_of(s, claim_id)] == [
+            (1, "proposal"),
+            (2, "sole"),
+        ]
+
+
+def test_a_confirmation_on_changed_facts_lapses_the_proposal_and_is_refused(
+    session_factory: sessionmaker[Session],
+) -> None:
+    with session_factory.begin() as s:
+        rita, ravi = reviewer(s), reviewer(s, "Ravi Reviewer")
+        claim_id = big_claim(s, picked_up_at=utc(2025, 2, 9, 9), status="in_review")
+    decide(session_factory, rita, claim_id)
+    set_order(session_factory, claim_id, paid_amount_cents=12_000_00)  # the cap shrinks
+    with pytest.raises(RecommendationChanged, match=r"USD 12,000\.00 of a USD 12,000\.00 cap"):
+        decide(session_factory, ravi, claim_id, expected_turn=Turn.CONFIRM_OR_PROPOSE)
+    with session_factory() as s:
+        assert status_of(s, claim_id) == "in_review"
+        assert len(audit_of(s, claim_id, "claim_proposal_lapsed")) == 1
+        assert [d.kind for d in decisions_of(s, claim_id)] == ["proposal"]
+
+
+def test_only_active_claim_reviewers_decide(session_factory: sessionmaker[Session]) -> None:
     with session_factory.begin() as s:
         ops = reviewer(s, "Olu Ops", role="ops_manager")
+        gone = reviewer(s, "Gone Reviewer")
+        demoted = reviewer(s, "Demoted Reviewer")
         claim_id = make_claim(s)
+        for user_id, fields in ((gone.user_id, {"is_active": False}),
+                                (demoted.user_id, {"role": "exec"})):  # fmt: skip
+            user = s.get(User, user_id)
+            assert user is not None
+            for name, value in fields.items():
+                setattr(user, name, value)
+    ghost = Actor(987_654, "ghost@example.test", "Ghost", Role.CLAIM_REVIEWER)
     with pytest.raises(NotAllowed, match="may not decide claims"):
         decide(session_factory, ops, claim_id)
-    with pytest.raises(NotAllowed):
-        bulk_decide(session_factory, ops, [claim_id], POLICY, NOW)
+    # Issue 9 (7): an Actor is a claim made at sign-in; the account is re-read every time.
+    with pytest.raises(NotAllowed, match="disabled"):
+        decide(session_factory, gone, claim_id)
+    with pytest.raises(NotAllowed, match="signed in as exec"):
+        decide(session_factory, demoted, claim_id)
+    with pytest.raises(NotAllowed, match="no longer exists"):
+        decide(session_factory, ghost, claim_id)
+    for actor in (ops, gone, demoted, ghost):
+        with pytest.raises(NotAllowed):
+            bulk_decide(session_factory, actor, [claim_id], POLICY, NOW)
+        with pytest.raises(NotAllowed):
+            assign_claim(session_factory, actor, claim_id, now=NOW, policy=POLICY)
     with session_factory() as s:
         assert decisions_of(s, claim_id) == []
+        assert s.scalar(select(func.count()).select_from(AuditEvent)) == 0
 
 
 def test_a_withdrawn_claim_has_nothing_to_decide(session_factory: sessionmaker[Session]) -> None:
@@ -423,6 +619,7 @@ def test_bulk_follows_recommendations_and_refuses_what_needs_a_look(
     outcomes = bulk_decide(session_factory, rita, ids, POLICY, NOW)
     assert [o.claim_id for o in outcomes] == ids
     assert [o.ok for o in outcomes] == [True, True, False, False, False, False]
+    assert [o.amount_cents for o in outcomes[:2]] == [50_00, 0]
     reasons = [o.message for o in outcomes if not o.ok]
     assert "request evidence" in reasons[0]
     assert "four-eyes" in reasons[1]
@@ -432,9 +629,9 @@ def test_bulk_follows_recommendations_and_refuses_what_needs_a_look(
         statuses = {i: s.get(Claim, i).status for i in ids}  # type: ignore[union-attr]
         assert statuses[partial] == "approved" and statuses[on_time] == "rejected"
         assert statuses[evidence] == statuses[four_eyes] == statuses[unrecommended] == "open"
-        # Each decided claim has its own decision and its own audit event.
+        # Each decided claim has its own sole decision and its own audit event.
         for claim_id in (partial, on_time):
-            assert len(decisions_of(s, claim_id)) == 1
+            assert [d.kind for d in decisions_of(s, claim_id)] == ["sole"]
             assert len(audit_of(s, claim_id)) == 1
 
 
@@ -458,9 +655,6 @@ def test_taking_a_claim_assigns_it_and_picks_up_an_escalated_one(
         (event,) = audit_of(s, escalated, "claim_assigned")
         assert event.before is not None and event.after is not None
         assert (event.before["status"], event.after["status"]) == ("escalated", "in_review")
-    ops = Actor(None, "ops@x.test", "Ops", Role.OPS_MANAGER)
-    with pytest.raises(NotAllowed):
-        assign_claim(session_factory, ops, fresh, now=NOW, policy=POLICY)
 
 
 def test_a_decided_claim_cannot_be_taken(session_factory: sessionmaker[Session]) -> None:
@@ -473,43 +667,3 @@ def test_a_decided_claim_cannot_be_taken(session_factory: sessionmaker[Session])
     with session_factory() as s:
         count = s.scalar(select(func.count()).select_from(AuditEvent))
         assert count == 1  # only the decision
-
-
-@pytest.mark.parametrize(
-    ("approve", "amount", "expected"),
-    [
-        (True, 50_00, (False, False, None)),  # as recommended
-        (True, 80_00, (True, True, None)),  # a different amount departs: note, second reviewer
-        (False, 0, (True, True, None)),  # rejecting a recommended approval
-        (True, 500_01, (False, False, "USD 500.01 is above the cap USD 500.00.")),
-    ],
-)
-def test_the_preview_applies_the_same_rules(
-    approve: bool, amount: int, expected: tuple[bool, bool, str | None]
-) -> None:
-    preview = preview_verdict(
-        action="approve_partial",
-        recommended_cents=50_00,
-        cap_cents=500_00,
-        approve=approve,
-        amount_cents=amount,
-        policy=POLICY,
-    )
-    note, waits, problem = expected
-    assert (preview.note_required, preview.waits_for_second) == (note, waits)
-    assert preview.problem == problem
-
-
-def test_the_preview_of_a_second_decision_asks_a_note_only_to_override() -> None:
-    common: dict[str, Any] = {
-        "action": "approve_full",
-        "recommended_cents": 20_000_00,
-        "cap_cents": 20_000_00,
-        "policy": POLICY,
-        "first_verdict": "approve",
-        "first_amount_cents": 20_000_00,
-    }
-    confirm = preview_verdict(approve=True, amount_cents=20_000_00, **common)
-    override = preview_verdict(approve=False, amount_cents=0, **common)
-    assert (confirm.note_required, confirm.waits_for_second) == (False, False)
-    assert (override.note_required, override.waits_for_second) == (True, False)

@@ -29,6 +29,7 @@ from data_access.models import (
     Supplier,
     SupplierLimitChange,
 )
+from rules import Policy, bundled_policy
 from services.auth import Actor, NotAllowed, Role
 from services.importing import ENTITIES, Entity, ImportFailed, ImportResult, import_file
 from services.importing import write as write_module
@@ -38,6 +39,7 @@ from tests.factories import utc
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 SYSTEM = Actor.system("test")
+NOW = utc(2025, 6, 4, 10)
 ORDER_HEADER = (
     "external_id,supplier_external_id,buyer_external_id,buyer_name,buyer_country,category,"
     "payment_method,currency,order_amount,covered_amount,paid_amount,placed_at,ship_by,"
@@ -53,6 +55,8 @@ def run(
     actor: Actor = SYSTEM,
     dry_run: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    now: datetime = NOW,
+    policy: Policy | None = None,
 ) -> ImportResult:
     stream: Any = io.BytesIO(source) if isinstance(source, bytes) else source
     name = "upload.csv" if isinstance(source, bytes) else source.name
@@ -62,13 +66,15 @@ def run(
         entity,
         stream,
         file_name=name,
+        now=now,
         dry_run=dry_run,
         progress=progress,
+        policy=policy,
     )
 
 
-def import_examples(factory: sessionmaker[Session]) -> list[ImportResult]:
-    return [run(factory, e, EXAMPLES / f"{e}.csv") for e in ENTITIES]
+def import_examples(factory: sessionmaker[Session], now: datetime = NOW) -> list[ImportResult]:
+    return [run(factory, e, EXAMPLES / f"{e}.csv", now=now) for e in ENTITIES]
 
 
 def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
@@ -315,7 +321,9 @@ def test_a_one_way_stream_is_spooled(session_factory: sessionmaker[Session]) -> 
 
     stream = io.BufferedReader(OneWay((EXAMPLES / "suppliers.csv").read_bytes()))
     assert not stream.seekable()
-    result = import_file(session_factory, SYSTEM, "suppliers", stream, file_name="pipe.csv")
+    result = import_file(
+        session_factory, SYSTEM, "suppliers", stream, file_name="pipe.csv", now=NOW
+    )
     assert result.inserted == 4
 
 
@@ -589,6 +597,108 @@ def test_imported_claims_get_recommendations_that_follow_later_order_data(
         ).all()
     assert [r.action for r in recs] == ["approve_full", "approve_partial"]
     assert recs[1].amount_cents == 100_00  # 5 days x 1% of the USD 2,000.00 covered
+
+
+def test_an_unrelated_import_changes_no_claims_recommendation(
+    session_factory: sessionmaker[Session],
+) -> None:
+    """Issue 9 (3): only claims whose own row or order an import changes are re-evaluated; the
+    clock-driven changes of the others are the daily recompute's business (and lapse pending
+    proposals only then, when they truly moved)."""
+    from data_access.models import Recommendation
+    from services.claims.recommendations import recommend_claims
+
+    import_examples(session_factory, now=utc(2025, 4, 30, 9))
+    with session_factory.begin() as s:
+        # Filed early: on 2025-04-30 its order (ship-by 2025-05-10) is not late yet -> reject;
+        # by 2025-05-20 it is, and the daily recompute would say so.
+        order = f.order(s, f.supplier(s), f.buyer(s), ship_by=date(2025, 5, 10))
+        early = f.claim(s, order, filed_at=utc(2025, 4, 29, 9))
+        recommend_claims(s, [early.id], bundled_policy("v1"), now=utc(2025, 4, 30, 9), actor=SYSTEM)
+        before = s.execute(select(Recommendation.claim_id, Recommendation.id)).all()
+    # Weeks later, an orders file about another order entirely (its ship date arriving).
+    rows = (EXAMPLES / "orders.csv").read_text().splitlines()
+    changed = [
+        row.replace("2025-04-20,2025-04-19T23:00:00Z,,,shipped",
+                    "2025-04-20,2025-04-19T23:00:00Z,2025-05-02T10:00:00Z,,delivered")
+        for row in rows
+    ]  # fmt: skip
+    assert changed != rows
+    result = run(
+        session_factory, "orders", ("\n".join(changed) + "\n").encode(), now=utc(2025, 5, 20, 9)
+    )
+    assert result.ok and result.updated == 1
+    with session_factory() as s:
+        after = s.execute(select(Recommendation.claim_id, Recommendation.id)).all()
+    assert sorted(after) == sorted(before)
+    # The early claim's outcome did move with the calendar: the daily run records it.
+    from services.claims.recommendations import recompute_recommendations
+
+    daily = recompute_recommendations(
+        session_factory, SYSTEM, bundled_policy("v1"), now=utc(2025, 5, 20, 9)
+    )
+    assert daily.changed == 1
+
+
+def test_a_reimport_may_not_leave_refunds_above_what_the_order_can_refund(
+    session_factory: sessionmaker[Session],
+) -> None:
+    """Issue 9 (4): USD 480.00 approved on ORD-EX-0002 (paid 1,440.00); a re-import lowering
+    the paid amount to 100.00 is refused, naming the line and column; 480.00 is accepted."""
+    from services.claims.decide import decide_claim
+
+    import_examples(session_factory)
+    with session_factory.begin() as s:
+        user = f.user(s, "claim_reviewer", display_name="Rita")
+        rita = Actor(user.id, user.email, "Rita", Role.CLAIM_REVIEWER)
+        claim_id = s.scalars(select(Claim.id).where(Claim.external_id == "CLM-EX-02")).one()
+    outcome = decide_claim(
+        session_factory, rita, claim_id, approve=True, amount_cents=None, note="",
+        policy=bundled_policy("v1"), now=NOW,
+    )  # fmt: skip
+    assert (outcome.status, outcome.amount_cents) == ("approved", 480_00)
+    text_ = (EXAMPLES / "orders.csv").read_text()
+    lowered = text_.replace("USD,4800.00,4800.00,1440.00,", "USD,4800.00,4800.00,100.00,")
+    assert lowered != text_
+    for dry_run in (True, False):
+        result = run(session_factory, "orders", lowered.encode(), dry_run=dry_run)
+        assert not result.ok and not result.written
+        (problem,) = result.problems
+        assert (problem.line, problem.column) == (3, "paid_amount")
+        assert "USD 480.00 has already been approved as refunds on order ORD-EX-0002" in (
+            problem.message
+        )
+    with session_factory() as s:
+        paid = s.scalars(select(Order.paid_amount_cents).where(Order.external_id == "ORD-EX-0002"))
+        assert paid.one() == 1_440_00
+    covered = text_.replace("USD,4800.00,4800.00,1440.00,", "USD,4800.00,479.99,1440.00,")
+    result = run(session_factory, "orders", covered.encode())
+    assert [(p.line, p.column) for p in result.problems] == [(3, "covered_amount")]
+    exact = text_.replace("USD,4800.00,4800.00,1440.00,", "USD,4800.00,4800.00,480.00,")
+    assert run(session_factory, "orders", exact.encode()).updated == 1
+
+
+@pytest.mark.parametrize(("longest", "accepted"), [(90, False), (91, True)])
+def test_the_longest_shipping_time_is_the_policys(
+    session_factory: sessionmaker[Session], longest: int, accepted: bool
+) -> None:
+    """DESIGN.md §2: shipping time with every extension never exceeds 90 days (a policy
+    parameter: ``max_shipping_days``). Placed 2025-03-01 with ship-by 91 days later."""
+    import dataclasses
+
+    run(session_factory, "suppliers", EXAMPLES / "suppliers.csv")
+    row = (
+        "ORD-LONG,SUP-EX-01,BUY-L,Long Wait Ltd,GB,Hardware,tt,USD,100.00,100.00,100.00,"
+        "2025-03-01T09:00:00Z,2025-05-31,,,,placed\n"
+    )
+    policy = dataclasses.replace(bundled_policy("v1"), max_shipping_days=longest)
+    result = run(session_factory, "orders", (ORDER_HEADER + row).encode(), policy=policy)
+    assert result.ok is accepted
+    if not accepted:
+        (problem,) = result.problems
+        assert (problem.line, problem.column) == (2, "ship_by")
+        assert "91 days after the order was placed" in problem.message
+        assert "at most 90 days" in problem.message
 
 
 def test_a_claim_decided_while_the_file_is_imported_is_not_changed(

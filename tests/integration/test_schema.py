@@ -83,7 +83,7 @@ def _decided_claim(session: Session) -> tuple[int, int, int]:
         cap_cents=500_00,
         reasons=[{"code": "LATE_SHIPPED", "message": "Shipped 10 days late."}],
         four_eyes_required=False,
-        created_at=datetime.now(UTC),
+        created_at=datetime(2025, 2, 3, 9, tzinfo=UTC),
     )
     session.add(rec)
     session.flush()
@@ -93,40 +93,120 @@ def _decided_claim(session: Session) -> tuple[int, int, int]:
 def test_decision_above_cap_is_refused(session_factory: sessionmaker[Session]) -> None:
     with session_factory() as session:
         claim_id, rec_id, reviewer_id = _decided_claim(session)
-        session.add(
-            Decision(
-                claim_id=claim_id,
-                recommendation_id=rec_id,
-                stage="first",
-                reviewer_id=reviewer_id,
-                verdict="approve",
-                amount_cents=500_01,
-                cap_cents=500_00,
-                decided_at=datetime.now(UTC),
-            )
-        )
+        session.add(_decision(claim_id, rec_id, reviewer_id, 1, "sole", amount_cents=500_01))
         with pytest.raises(IntegrityError):
             session.flush()
 
 
-def test_a_claim_stage_is_decided_once(session_factory: sessionmaker[Session]) -> None:
+def _decision(
+    claim_id: int, rec_id: int, reviewer_id: int, seq: int, kind: str, amount_cents: int = 100_00
+) -> Decision:
+    return Decision(
+        claim_id=claim_id,
+        recommendation_id=rec_id,
+        seq=seq,
+        kind=kind,
+        reviewer_id=reviewer_id,
+        verdict="approve",
+        amount_cents=amount_cents,
+        cap_cents=500_00,
+        decided_at=datetime(2025, 2, 3, 10, tzinfo=UTC),
+    )
+
+
+def test_a_step_of_a_claims_decisions_is_taken_once(
+    session_factory: sessionmaker[Session],
+) -> None:
+    """Two reviewers racing for the same step compute the same seq: one insert must fail."""
     with session_factory() as session:
         claim_id, rec_id, reviewer_id = _decided_claim(session)
-        for _ in range(2):
-            session.add(
-                Decision(
-                    claim_id=claim_id,
-                    recommendation_id=rec_id,
-                    stage="first",
-                    reviewer_id=reviewer_id,
-                    verdict="approve",
-                    amount_cents=100_00,
-                    cap_cents=500_00,
-                    decided_at=datetime.now(UTC),
-                )
-            )
+        session.add(_decision(claim_id, rec_id, reviewer_id, 1, "proposal"))
+        session.add(_decision(claim_id, rec_id, reviewer_id, 1, "proposal"))
         with pytest.raises(IntegrityError):
             session.flush()
+
+
+@pytest.mark.parametrize("second", ["sole", "confirmation"])
+def test_a_claim_has_at_most_one_final_decision(
+    session_factory: sessionmaker[Session], second: str
+) -> None:
+    with session_factory() as session:
+        claim_id, rec_id, reviewer_id = _decided_claim(session)
+        session.add(_decision(claim_id, rec_id, reviewer_id, 1, "sole"))
+        session.flush()
+        session.add(_decision(claim_id, rec_id, reviewer_id, 2, second))
+        with pytest.raises(IntegrityError):
+            session.flush()
+
+
+def test_proposals_may_follow_each_other(session_factory: sessionmaker[Session]) -> None:
+    with session_factory() as session:
+        claim_id, rec_id, reviewer_id = _decided_claim(session)
+        for seq, kind in enumerate(("proposal", "proposal", "confirmation"), start=1):
+            session.add(_decision(claim_id, rec_id, reviewer_id, seq, kind))
+        session.flush()
+        for kind, seq in (("gossip", 4), ("proposal", 0)):
+            with session.begin_nested():
+                session.add(_decision(claim_id, rec_id, reviewer_id, seq, kind))
+                with pytest.raises(IntegrityError):
+                    session.flush()
+
+
+def test_migration_0005_tells_sole_decisions_from_four_eyes_ones(engine: Engine) -> None:
+    """Rows decided under the first/second stages become a numbered chain of kinds."""
+    from alembic import command
+
+    config = migrate.alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0004")
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO users (id, email, display_name, role, is_active, created_at) VALUES "
+            "(1, 'r@x.test', 'R', 'claim_reviewer', true, '2025-01-01 00:00:00+00'), "
+            "(2, 's@x.test', 'S', 'claim_reviewer', true, '2025-01-01 00:00:00+00')"
+        ))  # fmt: skip
+        conn.execute(text(
+            "INSERT INTO suppliers (id, external_id, name, country, main_category, tier, "
+            "limit_cents, created_at) VALUES (1, 'S', 'S', 'CN', 'M', 'gold', 0, "
+            "'2025-01-01 00:00:00+00')"
+        ))  # fmt: skip
+        conn.execute(
+            text("INSERT INTO buyers (id, external_id, name, country) VALUES (1, 'B', 'B', 'DE')")
+        )
+        conn.execute(text(
+            "INSERT INTO orders (id, external_id, supplier_id, buyer_id, category, payment_method, "
+            "currency, order_amount_cents, covered_amount_cents, paid_amount_cents, placed_at, "
+            "ship_by, status) VALUES (1, 'O', 1, 1, 'M', 'tt', 'USD', 100, 100, 100, "
+            "'2025-01-01 00:00:00+00', '2025-01-10', 'placed')"
+        ))  # fmt: skip
+        for claim_id, status in ((1, "approved"), (2, "approved"), (3, "awaiting_second_approval")):
+            conn.execute(text(
+                "INSERT INTO claims (id, external_id, order_id, kind, filed_at, "
+                "claimed_amount_cents, description, inspection_report, inspection_fee_cents, "
+                "supplier_response, status) VALUES (:id, :ref, 1, 'late_shipment', "
+                "'2025-01-20 00:00:00+00', 100, '', false, 0, 'none', :status)"
+            ), {"id": claim_id, "ref": f"C{claim_id}", "status": status})  # fmt: skip
+        for decision_id, claim_id, stage, reviewer in (
+            (1, 1, "first", 1),
+            (2, 2, "first", 1),
+            (3, 2, "second", 2),
+            (4, 3, "first", 1),
+        ):
+            conn.execute(text(
+                "INSERT INTO decisions (id, claim_id, stage, reviewer_id, verdict, amount_cents, "
+                "cap_cents, note, decided_at) VALUES (:id, :claim, :stage, :who, 'approve', 50, "
+                "100, '', '2025-01-21 00:00:00+00')"
+            ), {"id": decision_id, "claim": claim_id, "stage": stage, "who": reviewer})  # fmt: skip
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT id, seq, kind FROM decisions ORDER BY id")).all()
+    assert [tuple(r) for r in rows] == [
+        (1, 1, "sole"),
+        (2, 1, "proposal"),
+        (3, 2, "confirmation"),
+        (4, 1, "proposal"),
+    ]
 
 
 def test_times_round_trip_as_aware_utc(session_factory: sessionmaker[Session]) -> None:

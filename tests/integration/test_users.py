@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -10,65 +12,103 @@ from data_access.engine import make_engine
 from data_access.models import AuditEvent, User
 from services.auth import Actor, NotAllowed, Role
 from services.users import UserError, add_user, change_user, list_users, sign_in
+from tests.conftest import FROZEN_NOW
+
+NOW = FROZEN_NOW
+SYSTEM = Actor.system("t")
 
 
-def _actor(role: Role) -> Actor:
-    return Actor(None, f"{role.value}@example.test", f"Some {role.value}", role)
+def add(
+    factory: sessionmaker[Session], actor: Actor, email: str, role: Role, name: str = ""
+) -> Any:
+    return add_user(factory, actor, email, role, name, now=NOW)
+
+
+def change(factory: sessionmaker[Session], actor: Actor, user_id: int, **kwargs: Any) -> Any:
+    return change_user(factory, actor, user_id, now=NOW, **kwargs)
+
+
+def _actor(factory: sessionmaker[Session], role: Role) -> Actor:
+    """A signed-in person with an account of ``role``."""
+    view = add(factory, SYSTEM, f"{role.value}-{len(list_users(factory.kw['bind']))}@x.test", role)
+    return Actor(view.id, view.email, f"Some {role.value}", role)
 
 
 @pytest.mark.parametrize("role", [Role.EXEC, Role.OPS_MANAGER, Role.CLAIM_REVIEWER])
 def test_only_admins_add_users(session_factory: sessionmaker[Session], role: Role) -> None:
+    actor = _actor(session_factory, role)
     with pytest.raises(NotAllowed):
-        add_user(session_factory, _actor(role), "new@example.test", Role.EXEC)
+        add(session_factory, actor, "new@example.test", Role.EXEC)
     engine: Engine = session_factory.kw["bind"]
-    assert list_users(engine) == []
+    assert [u.email for u in list_users(engine)] == [actor.email]
     with Session(engine) as s:
-        assert s.scalars(select(AuditEvent)).all() == []
+        assert [e.actor_label for e in s.scalars(select(AuditEvent)).all()] == ["cli:t"]
+
+
+def test_an_admin_disabled_or_demoted_since_signing_in_changes_nothing(
+    session_factory: sessionmaker[Session],
+) -> None:
+    """Issue 9 (7): the acting user is re-read inside the transaction."""
+    admin, other = _actor(session_factory, Role.ADMIN), _actor(session_factory, Role.ADMIN)
+    target = _actor(session_factory, Role.EXEC)
+    change(session_factory, other, admin.user_id or 0, is_active=False)
+    with pytest.raises(NotAllowed, match="disabled"):
+        add(session_factory, admin, "new@example.test", Role.EXEC)
+    with pytest.raises(NotAllowed, match="disabled"):
+        change(session_factory, admin, target.user_id or 0, role=Role.ADMIN)
+    change(session_factory, other, admin.user_id or 0, is_active=True, role=Role.EXEC)
+    with pytest.raises(NotAllowed, match="signed in as exec"):
+        add(session_factory, admin, "new@example.test", Role.EXEC)
+    ghost = Actor(424_242, "ghost@example.test", "Ghost", Role.ADMIN)
+    with pytest.raises(NotAllowed, match="no longer exists"):
+        add(session_factory, ghost, "new@example.test", Role.EXEC)
+    assert "new@example.test" not in [u.email for u in list_users(session_factory.kw["bind"])]
 
 
 def test_admin_adds_and_changes_a_user_with_audit(session_factory: sessionmaker[Session]) -> None:
-    admin = _actor(Role.ADMIN)
-    added = add_user(session_factory, admin, "  Rita@Example.TEST ", Role.CLAIM_REVIEWER, "Rita")
+    admin = _actor(session_factory, Role.ADMIN)
+    added = add(session_factory, admin, "  Rita@Example.TEST ", Role.CLAIM_REVIEWER, "Rita")
     assert (added.email, added.role, added.is_active) == (
         "rita@example.test",
         Role.CLAIM_REVIEWER,
         True,
     )
-    changed = change_user(session_factory, admin, added.id, role=Role.OPS_MANAGER, is_active=False)
+    changed = change(session_factory, admin, added.id, role=Role.OPS_MANAGER, is_active=False)
     assert (changed.role, changed.is_active) == (Role.OPS_MANAGER, False)
     with session_factory() as s:
-        events = s.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+        events = s.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()[1:]
     assert [e.action for e in events] == ["user_added", "user_changed"]
-    assert events[0].actor_label == "admin@example.test"
+    assert events[0].actor_label == admin.email
+    assert events[0].at == NOW
     assert events[1].before == {"role": "claim_reviewer", "is_active": True}
     assert events[1].after == {"role": "ops_manager", "is_active": False}
 
 
 def test_duplicate_and_malformed_emails_are_refused(session_factory: sessionmaker[Session]) -> None:
-    admin = _actor(Role.ADMIN)
-    add_user(session_factory, admin, "a@example.test", Role.EXEC)
+    admin = _actor(session_factory, Role.ADMIN)
+    add(session_factory, admin, "a@example.test", Role.EXEC)
     with pytest.raises(UserError, match="already a user"):
-        add_user(session_factory, admin, "A@example.test", Role.ADMIN)
+        add(session_factory, admin, "A@example.test", Role.ADMIN)
     with pytest.raises(UserError, match="not an email"):
-        add_user(session_factory, admin, "not-an-email", Role.EXEC)
+        add(session_factory, admin, "not-an-email", Role.EXEC)
     with pytest.raises(UserError, match="not a role"):
-        add_user(session_factory, admin, "b@example.test", Role.SYSTEM)
+        add(session_factory, admin, "b@example.test", Role.SYSTEM)
 
 
 def test_the_last_admin_cannot_be_removed(session_factory: sessionmaker[Session]) -> None:
-    only = add_user(session_factory, Actor.system("t"), "root@example.test", Role.ADMIN)
+    only = add(session_factory, SYSTEM, "root@example.test", Role.ADMIN)
     with pytest.raises(UserError, match="last active admin"):
-        change_user(session_factory, _actor(Role.ADMIN), only.id, is_active=False)
-    second = add_user(session_factory, Actor.system("t"), "two@example.test", Role.ADMIN)
-    change_user(session_factory, _actor(Role.ADMIN), only.id, role=Role.EXEC)
+        change(session_factory, SYSTEM, only.id, is_active=False)
+    second = add(session_factory, SYSTEM, "two@example.test", Role.ADMIN)
+    as_second = Actor(second.id, second.email, "Two", Role.ADMIN)
+    change(session_factory, as_second, only.id, role=Role.EXEC)
     with pytest.raises(UserError, match="last active admin"):
-        change_user(session_factory, _actor(Role.ADMIN), second.id, role=Role.EXEC)
+        change(session_factory, SYSTEM, second.id, role=Role.EXEC)
 
 
 def test_sign_in(session_factory: sessionmaker[Session]) -> None:
     engine: Engine = session_factory.kw["bind"]
-    system = Actor.system("t")
-    user = add_user(session_factory, system, "ops@example.test", Role.OPS_MANAGER, "Olu")
+    user = add(session_factory, SYSTEM, "ops@example.test", Role.OPS_MANAGER, "Olu")
     result = sign_in(engine, "OPS@example.test")
     assert result.actor is not None
     assert (result.actor.user_id, result.actor.role) == (user.id, Role.OPS_MANAGER)

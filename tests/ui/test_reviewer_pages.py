@@ -15,7 +15,7 @@ from data_access.models import Claim, Decision, User
 from rules import bundled_policy
 from services.auth import Actor, Role
 from services.claims.deadlines import refresh_due
-from services.claims.decisions import decide_claim
+from services.claims.decide import decide_claim
 from services.claims.recommendations import recommend_claims
 from tests import factories as f
 from tests.ui.conftest import APP, OIDC_SECRETS, open_app, unescape
@@ -28,10 +28,21 @@ RAVI = "ravi@example.test"
 MARKUP = "<b>x</b> **y** [link](http://evil.test)\nsecond line"
 
 
+#: Monday 2 June 2025, 10:00 UTC, and the six days after it: the queue reads the same on every
+#: weekday (issue 9: it once held only from Wednesday to Friday).
+WEEK = [datetime(2025, 6, 2, 10, 0, tzinfo=UTC) + timedelta(days=n) for n in range(7)]
+NOW = WEEK[2]
+
+
 @pytest.fixture
 def reviewer_db(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Three undecided claims filed in the last days (so deadlines are live), one decided."""
-    now = datetime.now(UTC)
+    return _reviewer_db(database_url, monkeypatch, NOW)
+
+
+def _reviewer_db(database_url: str, monkeypatch: pytest.MonkeyPatch, now: datetime) -> str:
+    """Three undecided claims filed in the days before ``now`` (the app's frozen clock), so
+    their deadlines are live, and one decided."""
+    monkeypatch.setenv("ASSURANCE_CLOCK", now.isoformat())
     today = now.date()
     engine = make_engine(database_url)
     with Session(engine) as s:
@@ -56,12 +67,13 @@ def reviewer_db(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
         )
         done = f.order(s, sup, buy, **placed, **shipped)
         ids = [
-            # Filed 10 days ago: escalated automatically, its pick-up is overdue.
+            # Filed 14 days ago: escalated automatically 6 days ago, so its pick-up (2 working
+            # days, at most 4 calendar days across a weekend) is overdue whatever the weekday.
             f.claim(
                 s,
                 small,
                 external_id="CLM-000101",
-                filed_at=now - timedelta(days=10),
+                filed_at=now - timedelta(days=14),
                 description=MARKUP,
             ).id,
             f.claim(
@@ -82,7 +94,7 @@ def reviewer_db(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
             ).id,
             f.claim(s, done, external_id="CLM-000104", status="approved", decided_at=now).id,
         ]
-        recommend_claims(s, ids, POLICY, today, now=now)
+        recommend_claims(s, ids, POLICY, now=now, actor=Actor.system("test"))
         refresh_due(s, None, POLICY, now)
         s.commit()
     engine.dispose()
@@ -115,8 +127,11 @@ def _decisions(database_url: str) -> int:
     return count
 
 
-@pytest.mark.usefixtures("reviewer_db")
-def test_the_queue_opens_first_with_the_most_urgent_claim_on_top() -> None:
+@pytest.mark.parametrize("now", WEEK, ids=[f"{d:%a}" for d in WEEK])
+def test_the_queue_opens_first_with_the_most_urgent_claim_on_top(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, now: datetime
+) -> None:
+    _reviewer_db(database_url, monkeypatch, now)
     at = open_app(RITA)
     assert not at.exception and not at.error
     assert at.title[0].value == "Claim queue"
@@ -215,11 +230,11 @@ def test_approving_a_different_amount_needs_a_note(reviewer_db: str) -> None:
     amount = next(t for t in at.text_input if t.label.startswith("Amount in USD"))
     amount.input("40.00").run()
     assert at.text_area[0].label == "Note (required)"
-    _button(at, "Approve USD 40.00").click().run()  # type: ignore[attr-defined]
+    _button(at, "Propose: approve USD 40.00").click().run()  # type: ignore[attr-defined]
     assert "Add a note" in unescape(at.error[0].value)
     assert _decisions(reviewer_db) == 0
     at.text_area[0].input("Buyer sent photos of the late pallets").run()
-    _button(at, "Approve USD 40.00").click().run()  # type: ignore[attr-defined]
+    _button(at, "Propose: approve USD 40.00").click().run()  # type: ignore[attr-defined]
     assert "waits for a second" in unescape(at.success[0].value)
     assert _decisions(reviewer_db) == 1
 
@@ -239,21 +254,57 @@ def test_the_second_reviewer_sees_the_first_verdict_and_confirms(reviewer_db: st
         amount_cents=None,
         note="",
         policy=POLICY,
-        now=datetime.now(UTC),
+        now=NOW,
     )
     assert outcome.status == "awaiting_second_approval"
 
     own = _open_claim(RITA, "CLM-000103")
     assert "second, different reviewer" in unescape(own.info[0].value)
-    assert not [b for b in own.button if b.label.startswith(("Approve", "Reject"))]
+    assert not [b for b in own.button if b.label.startswith(("Approve", "Reject", "Confirm"))]
 
     at = _open_claim(RAVI, "CLM-000103")
     assert "Rita Reviewer" in unescape(" ".join(m.value for m in at.markdown))
     assert at.radio[0].options[0] == "Confirm: approve USD 20,000.00"
-    _button(at, "Approve USD 20,000.00").click().run()  # type: ignore[attr-defined]
+    _button(at, "Confirm: approve USD 20,000.00").click().run()  # type: ignore[attr-defined]
     assert not at.error
-    assert unescape(at.success[0].value) == "CLM-000103 approved USD 20,000.00."
+    assert unescape(at.success[0].value) == (
+        "CLM-000103 approved USD 20,000.00: you confirmed the proposal, so two reviewers agree."
+    )
     assert _decisions(reviewer_db) == 2
+
+
+def test_a_second_reviewer_who_disagrees_proposes_and_the_claim_waits(reviewer_db: str) -> None:
+    """Issue 9 (2) through the page: Ravi's different amount is a proposal, not the payout."""
+    factory = make_session_factory(make_engine(reviewer_db))
+    with factory() as s:
+        claim_id = s.scalar(select(Claim.id).where(Claim.external_id == "CLM-000103"))
+        user = s.scalars(select(User).where(User.email == RITA)).one()
+        rita = Actor(user.id, user.email, user.display_name, Role.CLAIM_REVIEWER)
+    assert claim_id is not None
+    decide_claim(
+        factory, rita, claim_id, approve=True, amount_cents=15_000_00, note="Half damaged",
+        policy=POLICY, now=NOW,
+    )  # fmt: skip
+    at = _open_claim(RAVI, "CLM-000103")
+    assert at.radio[0].options == [
+        "Confirm: approve USD 15,000.00",
+        "Propose a different amount",
+        "Propose to reject instead",
+    ]
+    at.radio[0].set_value("amount").run()
+    amount = next(t for t in at.text_input if t.label.startswith("Amount in USD"))
+    amount.input("20000.00").run()
+    assert at.text_area[0].label == "Note (required)"
+    at.text_area[0].input("All of it was damaged").run()
+    _button(at, "Propose: approve USD 20,000.00").click().run()  # type: ignore[attr-defined]
+    assert not at.error
+    assert "waits for a second, different reviewer" in unescape(at.success[0].value)
+    with factory() as s:
+        claim = s.get(Claim, claim_id)
+        assert claim is not None and claim.status == "awaiting_second_approval"
+    # Rita, the first reviewer, may now confirm Ravi's proposal.
+    again = _open_claim(RITA, "CLM-000103")
+    assert again.radio[0].options[0] == "Confirm: approve USD 20,000.00"
 
 
 @pytest.mark.usefixtures("reviewer_db")

@@ -64,3 +64,29 @@ def test_the_checker_sees_imports() -> None:
     """Guard against a checker that passes because it reads nothing."""
     assert "streamlit" in _imports(ROOT / "app.py")
     assert any("sqlalchemy" in n for p in _files("data_access") for n in _imports(p))
+
+
+_WALL_CLOCK = {("datetime", "now"), ("datetime", "utcnow"), ("date", "today"), ("time", "time")}
+
+
+def _wall_clock_reads(path: Path) -> list[str]:
+    """Calls like ``datetime.now(…)``, ``date.today()`` or ``time.time()`` in ``path``."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            owner = node.func.value
+            name = owner.id if isinstance(owner, ast.Name) else getattr(owner, "attr", "")
+            if (name, node.func.attr) in _WALL_CLOCK:
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno} {name}.{node.func.attr}()")
+    return found
+
+
+def test_only_the_clock_reads_the_wall_clock() -> None:
+    """Tests never read the wall clock (a suite that passes on Thursday and fails on Monday is a
+    red CI waiting to happen), and the application reads it in one place, ``services.clock``,
+    which tests freeze with ``ASSURANCE_CLOCK``."""
+    allowed = {ROOT / "services" / "clock.py"}
+    files = [ROOT / "app.py", ROOT / "cli.py", *(p for d in (*LAYERS, "tests") for p in _files(d))]
+    reads = [hit for path in files if path not in allowed for hit in _wall_clock_reads(path)]
+    assert reads == []
+    assert _wall_clock_reads(ROOT / "services" / "clock.py")  # the checker sees a real read

@@ -23,6 +23,7 @@ from services.importing.formats import Entity, Record
 from services.importing.problems import Problem, Problems
 from services.importing.reading import RecordReader
 from tests import factories as f
+from tests.conftest import FROZEN_NOW
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -338,7 +339,12 @@ def _counts(engine: Engine) -> tuple[int, ...]:
 
 def _refused(factory: sessionmaker[Session], entity: Entity, data: bytes) -> None:
     result = import_file(
-        factory, Actor.system("test"), entity, io.BytesIO(data), file_name="junk.csv"
+        factory,
+        Actor.system("test"),
+        entity,
+        io.BytesIO(data),
+        file_name="junk.csv",
+        now=FROZEN_NOW,
     )
     assert not result.written
     assert result.problem_count > 0 and result.problems
@@ -382,7 +388,12 @@ def test_random_csv_text_under_a_real_header(
     data = ("\ufeff" if bom else "").encode() + f"{header}\n{body}\n".encode()
     before = _counts(engine)
     result = import_file(
-        factory, Actor.system("test"), entity, io.BytesIO(data), file_name="junk.csv"
+        factory,
+        Actor.system("test"),
+        entity,
+        io.BytesIO(data),
+        file_name="junk.csv",
+        now=FROZEN_NOW,
     )
     # Letters for a valid tier, status or kind are not in the alphabet: every row that is not
     # blank has a problem. A file of blank rows only is an empty import.

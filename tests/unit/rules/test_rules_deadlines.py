@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -138,3 +139,62 @@ def test_next_deadline_sorts_overdue_first() -> None:
     }
     order = sorted(claims, key=lambda k: claims[k].next_deadline(now)[1])
     assert order == ["overdue", "in_review", "fresh"]
+
+
+# Each weekday of the week of Monday 2025-03-03, at 10:00 UTC, plus 2 working days: the clock
+# runs on working days only and starts at 00:00 of the next one when started on a weekend.
+@pytest.mark.parametrize(
+    ("start", "due"),
+    [
+        (utc(3, 10), utc(5, 10)),  # Monday -> Wednesday
+        (utc(4, 10), utc(6, 10)),  # Tuesday -> Thursday
+        (utc(5, 10), utc(7, 10)),  # Wednesday -> Friday
+        (utc(6, 10), utc(10, 10)),  # Thursday -> Monday
+        (utc(7, 10), utc(11, 10)),  # Friday -> Tuesday
+        (utc(8, 10), utc(12, 0)),  # Saturday: from Monday 00:00 -> Wednesday 00:00
+        (utc(9, 10), utc(12, 0)),  # Sunday: the same
+    ],
+    ids=["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+)
+def test_two_working_days_from_each_weekday(start: datetime, due: datetime) -> None:
+    assert add_working_days(start, 2, NO_HOLIDAYS) == due
+
+
+# A claim filed at 10:00 on each weekday of that week: automatic escalation on day 8 (00:00, a
+# week and a day later, so on the next week's same weekday + 1), then pick-up within 2 working
+# days and the decision within 2 more.
+@pytest.mark.parametrize(
+    ("filed", "auto", "pickup", "decision"),
+    [
+        (utc(3, 10), utc(11), utc(13), utc(17)),  # Mon; escalated Tue 00:00
+        (utc(4, 10), utc(12), utc(14), utc(18)),  # Tue; escalated Wed
+        (utc(5, 10), utc(13), utc(17), utc(19)),  # Wed; escalated Thu
+        (utc(6, 10), utc(14), utc(18), utc(20)),  # Thu; escalated Fri
+        (utc(7, 10), utc(15), utc(19), utc(21)),  # Fri; escalated Sat: clock from Mon 00:00
+        (utc(8, 10), utc(16), utc(19), utc(21)),  # Sat; escalated Sun: the same
+        (utc(9, 10), utc(17), utc(19), utc(21)),  # Sun; escalated Mon 00:00
+    ],
+    ids=["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+)
+def test_the_dispute_clock_of_a_claim_filed_on_each_weekday(
+    filed: datetime, auto: datetime, pickup: datetime, decision: datetime
+) -> None:
+    d = claim_deadlines(filed, None, None, V1)
+    assert (d.auto_escalation_at, d.pickup_due, d.decision_due) == (auto, pickup, decision)
+
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def test_the_programme_zone_decides_the_filing_day_and_working_days() -> None:
+    """Filed Monday 2025-03-03 at 20:00 UTC: still Monday in UTC, already Tuesday 04:00 in
+    Shanghai, so a Shanghai programme counts from Tuesday and its days end at 16:00 UTC."""
+    filed = utc(3, 20)
+    in_utc = claim_deadlines(filed, None, None, V1)
+    in_shanghai = claim_deadlines(filed, None, None, V1, SHANGHAI)
+    assert in_utc.supplier_response_due == utc(7, 0)  # end of Thursday, UTC
+    assert in_shanghai.supplier_response_due == utc(7, 16)  # end of Friday 03-07, Shanghai
+    assert in_shanghai.auto_escalation_at == utc(11, 16)  # Wednesday 03-12 00:00 Shanghai
+    # Friday 17:00 UTC is Saturday 01:00 in Shanghai: the clock waits for Monday 00:00 there.
+    assert add_working_days(utc(7, 17), 1, NO_HOLIDAYS, SHANGHAI) == utc(10, 16)
+    assert add_working_days(utc(7, 17), 1, NO_HOLIDAYS) == utc(10, 17)

@@ -34,7 +34,7 @@ def test_v1_holds_the_design_defaults() -> None:
     assert (p.supplier_response_days, p.buyer_may_escalate_after_days) == (3, 3)
     assert p.auto_escalate_after_days == 7
     assert (p.pickup_working_days, p.decision_working_days) == (2, 2)
-    assert (p.max_shipping_days, p.receipt_extension_days) == (90, 15)
+    assert p.max_shipping_days == 90
     assert p.monitoring_window_days == 90
     assert p.late_shipment_tiers == TierThresholds(500, 3, 1000, 5, 2000, 10)
     assert p.dispute_tiers == TierThresholds(200, 2, 500, 3, 1000, 5)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import random
 from datetime import UTC, date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
@@ -25,6 +26,7 @@ from rules import (
     SupplierResponse,
     apply_rate,
     bundled_policy,
+    cancelled_before_due,
     departs_from,
     needs_second_approval,
     recommend,
@@ -54,8 +56,9 @@ def order(
     ship_by: date = SHIP_BY,
     shipped: datetime | None = None,
     delivered: datetime | None = None,
+    cancelled: datetime | None = None,
 ) -> OrderFacts:
-    return OrderFacts(covered, paid, refunded, ship_by, shipped, delivered)
+    return OrderFacts(covered, paid, refunded, ship_by, shipped, delivered, cancelled)
 
 
 def claim(
@@ -83,6 +86,13 @@ CASES = [
     # Precedence rules common to every kind.
     ("out_of_window", claim(filed=utc(2025, 5, 2)), order(shipped=utc(2025, 3, 20),
      delivered=utc(2025, 4, 1)), TODAY, REJECT, 0, 100_000, (C.OUT_OF_WINDOW, COVERED)),
+    # Cancelled the day before its ship-by date: never due, whatever the kind or the response.
+    ("cancelled_before_ship_by", claim(response=SupplierResponse.ACCEPTED),
+     order(cancelled=utc(2025, 3, 9, 23, 59)), TODAY, REJECT, 0, 100_000,
+     (C.ORDER_CANCELLED, COVERED)),
+    # Cancelled on the ship-by day itself: it was due, unshipped, so late: the buyer is refunded.
+    ("cancelled_on_ship_by_day", claim(), order(cancelled=utc(2025, 3, 10, 0, 1)),
+     date(2025, 3, 11), FULL, 100_000, 100_000, (C.NOT_SHIPPED, COVERED)),
     ("fully_refunded_already", claim(), order(refunded=100_000), TODAY, REJECT, 0, 0,
      (C.NOTHING_REFUNDABLE, COVERED, REFUNDED)),
     ("nothing_paid", claim(), order(paid=0), TODAY, REJECT, 0, 0,
@@ -438,3 +448,58 @@ def test_independent_of_evaluation_order(
     rnd.shuffle(order_)
     shuffled = {i: recommend(*cases[i][:2], V1, cases[i][2]) for i in order_}
     assert shuffled == forward
+
+
+# --- the programme's calendar (issue 10): days are days of one time zone, UTC by default ------
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+SAO_PAULO = ZoneInfo("America/Sao_Paulo")
+
+
+@pytest.mark.parametrize(
+    ("shipped", "zone", "code", "amount"),
+    [
+        # 07:00 in China the day after the ship-by date is 23:00 UTC on the ship-by date.
+        (datetime(2025, 3, 11, 7, 0, tzinfo=SHANGHAI), UTC, C.SHIPPED_ON_TIME, 0),
+        (datetime(2025, 3, 11, 7, 0, tzinfo=SHANGHAI), SHANGHAI, C.SHIPPED_LATE, 1_000),
+        # 22:00 in Sao Paulo on the ship-by date is 01:00 UTC the next day.
+        (datetime(2025, 3, 10, 22, 0, tzinfo=SAO_PAULO), UTC, C.SHIPPED_LATE, 1_000),
+        (datetime(2025, 3, 10, 22, 0, tzinfo=SAO_PAULO), SAO_PAULO, C.SHIPPED_ON_TIME, 0),
+    ],
+)
+def test_lateness_is_judged_in_the_programmes_calendar(
+    shipped: datetime, zone: ZoneInfo, code: ReasonCode, amount: int
+) -> None:
+    rec = recommend(claim(), order(shipped=shipped), V1, TODAY, zone)
+    assert (rec.reasons[0].code, rec.amount_cents) == (code, amount)
+
+
+def test_the_claim_window_counts_programme_days() -> None:
+    """Delivered 2025-04-01 at 20:00 UTC, which is 04:00 on 04-02 in China; filed 2025-05-02 at
+    15:30 UTC (23:30 in China): day 31 after delivery in UTC, day 30 in China."""
+    delivered = datetime(2025, 4, 1, 20, 0, tzinfo=UTC)
+    shipped = datetime(2025, 3, 9, tzinfo=UTC)
+    late_filing = claim(filed=datetime(2025, 5, 2, 15, 30, tzinfo=UTC))  # 23:30 in China
+    in_utc = recommend(late_filing, order(shipped=shipped, delivered=delivered), V1, TODAY)
+    in_china = recommend(
+        late_filing, order(shipped=shipped, delivered=delivered), V1, TODAY, SHANGHAI
+    )
+    assert in_utc.reasons[0].code == C.OUT_OF_WINDOW  # 05-02 is day 31 after 04-01
+    assert in_china.reasons[0].code != C.OUT_OF_WINDOW  # 05-02 is day 30 after 04-02
+
+
+@pytest.mark.parametrize(
+    ("cancelled", "zone", "rejected"),
+    [
+        (datetime(2025, 3, 9, 23, 0, tzinfo=UTC), UTC, True),  # the day before ship-by
+        (datetime(2025, 3, 9, 23, 0, tzinfo=UTC), SHANGHAI, False),  # 07:00 on 03-10 in China
+        (datetime(2025, 3, 10, 0, 0, tzinfo=UTC), UTC, False),  # on the ship-by day: was due
+    ],
+)
+def test_a_cancellation_before_the_ship_by_day_is_judged_in_the_programmes_calendar(
+    cancelled: datetime, zone: ZoneInfo, rejected: bool
+) -> None:
+    facts = order(cancelled=cancelled)
+    rec = recommend(claim(), facts, V1, date(2025, 3, 20), zone)
+    assert (rec.reasons[0].code == C.ORDER_CANCELLED) is rejected
+    assert cancelled_before_due(facts, zone) is rejected
