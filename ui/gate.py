@@ -29,6 +29,6 @@ def through_navigation_only() -> None:
     calls this first (through ``ui.auth.require_screen``): it switches Streamlit to
     st.navigation's mode, as the first run of app.py would, and reruns on the same URL.
     """
-    if PagesManager.uses_pages_directory:
+    if getattr(PagesManager, "uses_pages_directory", False):
         PagesManager.uses_pages_directory = False
         st.rerun()

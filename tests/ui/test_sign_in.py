@@ -163,7 +163,7 @@ def test_a_forged_expired_or_disabled_demo_cookie_lets_nobody_in(jar: Jar) -> No
     token = demo_session.issue(RITA, NOW)
     payload, mac = token.split(".")
     other = demo_session.issue(ERIN, NOW).split(".")[0]
-    for forged in [f"{other}.{mac}", f"{payload}.{'0' * len(mac)}", "x", ""]:
+    for forged in [f"{other}.{mac}", f"{payload}.{'0' * len(mac)}", f"{payload}.{mac}é", "x", ""]:
         jar[demo_session.COOKIE] = forged
         assert _titles(_visit(None, {})) == ["Assurance Desk — demo"], forged
 
@@ -291,7 +291,8 @@ def test_a_target_round_trips_through_its_cookie_token() -> None:
     token = deep_link.encode(wanted)
     assert re.fullmatch(r"[A-Za-z0-9_=-]+", token)
     assert deep_link.decode(token) == wanted
-    for junk in [None, "", "%%%", "bm9wZQ==", deep_link.encode(deep_link.Target("x.py", ()))]:
+    unknown_page = deep_link.encode(deep_link.Target("x.py", ()))
+    for junk in [None, "", "%%%", "bm9wZQ==", "é", unknown_page]:
         assert deep_link.decode(junk) is None, junk
 
 
