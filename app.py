@@ -3,9 +3,10 @@
 import streamlit as st
 
 from ui import auth, deep_link, navigation, wiring
-from ui.gate import show_only
+from ui.gate import entered_through_app, show_only
 
 st.set_page_config(page_title="Assurance Desk", page_icon=":material/verified_user:", layout="wide")
+entered_through_app()
 wiring.require_database()
 
 actor = auth.signed_in_actor()

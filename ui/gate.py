@@ -19,6 +19,14 @@ def show_only(render: Callable[[], None], title: str, icon: str) -> NoReturn:
     raise AssertionError("st.stop() raises")
 
 
+_THROUGH_APP = "_gate_through_app"
+
+
+def entered_through_app() -> None:
+    """Note that this session's runs go through app.py (called by app.py on every run)."""
+    st.session_state[_THROUGH_APP] = True
+
+
 def through_navigation_only() -> None:
     """Send a page that Streamlit ran on its own through app.py's st.navigation instead.
 
@@ -26,9 +34,14 @@ def through_navigation_only() -> None:
     until some session of the server calls st.navigation. So on a freshly started server the
     first visit to a deep link such as ``/claim?claim=…`` runs ``pages/claim.py`` on its own,
     with every file of the folder listed in the sidebar and no sign-in around it. Every page
-    calls this first (through ``ui.auth.require_screen``): it switches Streamlit to
-    st.navigation's mode, as the first run of app.py would, and reruns on the same URL.
+    calls this first (through ``ui.auth.require_screen``): in a session that has not been
+    through app.py yet, it switches Streamlit to st.navigation's mode, as app.py's first run
+    would, and reruns on the same URL. (A session that has been through app.py never meets the
+    legacy mode on a server; Streamlit's AppTest restores it before each run and expects the
+    page to run on its own, and so it does.)
     """
-    if getattr(PagesManager, "uses_pages_directory", False):
+    if getattr(PagesManager, "uses_pages_directory", False) and not st.session_state.get(
+        _THROUGH_APP
+    ):
         PagesManager.uses_pages_directory = False
         st.rerun()

@@ -5,13 +5,10 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
-from streamlit.testing.v1 import app_test as app_test_module
 
 from data_access.engine import make_engine
 from tests import factories as f
@@ -34,27 +31,6 @@ EMAILS = {
     "claim_reviewer": "reviewer@example.test",
     "admin": "admin@example.test",
 }
-
-
-class _AfterNavigation(PagesManager):
-    """The page registry of a server on which app.py has called st.navigation once."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-
-@pytest.fixture(autouse=True)
-def _navigation_mode(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run every AppTest run through app.py's st.navigation, as a running server does.
-
-    A server treats an app with a ``pages/`` folder beside its entry script as a legacy pages/
-    app until its first st.navigation call; AppTest forgets that call before each run, so every
-    run after the first would start the page file on its own (ui.gate.through_navigation_only
-    then reruns through app.py, dropping the run's widget events). The server's first visit
-    itself is covered by the browser tests, which start fresh servers.
-    """
-    monkeypatch.setattr(app_test_module, "PagesManager", _AfterNavigation)
 
 
 @pytest.fixture

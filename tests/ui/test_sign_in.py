@@ -12,12 +12,15 @@ import shutil
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import streamlit as st
 from sqlalchemy import update
 from sqlalchemy.orm import Session
+from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1 import app_test as app_test_module
 
 from data_access.engine import make_engine
 from data_access.models import User
@@ -44,6 +47,26 @@ def _seed(url: str, emails: dict[str, str]) -> None:
         f.claim(s, order, external_id=CLAIM, filed_at=utc(2025, 1, 25))
         s.commit()
     engine.dispose()
+
+
+class _AfterNavigation(PagesManager):
+    """The page registry of a server on which app.py has called st.navigation once."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+
+@pytest.fixture(autouse=True)
+def _navigation_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run every AppTest run through app.py's st.navigation, as a running server does.
+
+    A server treats an app with a ``pages/`` folder beside its entry script as a legacy pages/
+    app until its first st.navigation call; AppTest restores that mode before each run, so a
+    run after the first would start the page the URL names on its own, without app.py's
+    sign-in around it. (A server's first visit is covered by tests/e2e/test_deep_links.py.)
+    """
+    monkeypatch.setattr(app_test_module, "PagesManager", _AfterNavigation)
 
 
 @pytest.fixture
@@ -142,6 +165,18 @@ def test_demo_deep_link_lands_on_the_claim_and_survives_a_reload(jar: Jar) -> No
 
     new_tab = _visit(None, {})
     assert _titles(new_tab)[0] == "Claim queue"
+
+
+@pytest.mark.usefixtures("demo_home")
+def test_a_fresh_servers_first_visit_to_a_deep_link_goes_through_the_sign_in(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """In the legacy pages/ mode (no st.navigation call yet) the page file would run alone."""
+    monkeypatch.setattr(app_test_module, "PagesManager", PagesManager)
+    at = _visit("pages/claim.py", {"claim": CLAIM})
+    assert not at.exception
+    assert _titles(at) == ["Assurance Desk — demo"]
+    assert at.query_params == {"claim": CLAIM}
 
 
 @pytest.mark.usefixtures("demo_home")
