@@ -2,23 +2,31 @@
 
 import streamlit as st
 
-from ui import auth, navigation, wiring
-from ui.gate import show_only
+from ui import auth, deep_link, navigation, wiring
+from ui.gate import entered_through_app, show_only
 
 st.set_page_config(page_title="Assurance Desk", page_icon=":material/verified_user:", layout="wide")
+entered_through_app()
 wiring.require_database()
 
 actor = auth.signed_in_actor()
 if actor is None:
-    # The sign-in screen alone: no page of the console is reachable, whatever the URL.
-    show_only(auth.sign_in_screen, "Sign in", ":material/login:")
+    # The sign-in screen alone, at any screen's URL: no page of the console is reachable, and
+    # the page and parameters asked for are kept for after the sign-in.
+    deep_link.show_sign_in(auth.sign_in_screen)
 auth.show_session_bar(actor)
 
 screens = navigation.screens_for(actor.role)
 if not screens:
     show_only(auth.no_screens, "Assurance Desk", ":material/info:")
+pages = {
+    screen.path: st.Page(screen.path, title=screen.title, icon=screen.icon, default=index == 0)
+    for index, screen in enumerate(screens)
+}
 sections: dict[str, list[st.Page]] = {}
-for index, screen in enumerate(screens):
-    page = st.Page(screen.path, title=screen.title, icon=screen.icon, default=index == 0)
-    sections.setdefault(screen.section, []).append(page)
-st.navigation(sections).run()
+for screen in screens:
+    sections.setdefault(screen.section, []).append(pages[screen.path])
+sections[screens[0].section] += deep_link.elsewhere(actor, pages[screens[0].path])
+shown = st.navigation(sections)
+deep_link.follow(actor, shown, pages, through_provider=auth.oidc_configured())
+shown.run()

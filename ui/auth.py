@@ -1,7 +1,9 @@
 """Sign-in: OIDC via st.login in production, a demo sign-in only on the embedded database.
 
 The acting user is resolved on every run from the verified identity (``st.user``) or the demo
-choice, then looked up in the users table: the role always comes from the database.
+choice, then looked up in the users table: the role always comes from the database. The demo
+choice outlives a reload through a signed cookie (``ui.demo_session``), read only on the
+embedded demo database without an [auth] section.
 """
 
 from __future__ import annotations
@@ -10,11 +12,15 @@ import streamlit as st
 
 from services.auth import Actor, NotAllowed
 from services.users import ASSIGNABLE_ROLES, list_users, sign_in
-from ui import navigation, wiring
+from ui import cookies, deep_link, demo_session, navigation, wiring
+from ui.demo_session import DEMO_DOMAIN
+from ui.gate import through_navigation_only
 from ui.text import plain
 
-DEMO_DOMAIN = "@demo.assurance.test"
 _DEMO_KEY = "demo_user_email"
+#: Set once the demo cookie of this session's first request was looked at: a later sign-out
+#: must not be undone by the cookie the browser sent when the session opened.
+_DEMO_COOKIE_READ = "demo_cookie_read"
 
 
 def oidc_configured() -> bool:
@@ -31,8 +37,33 @@ def _refuse(message: str, *, offer_sign_out: bool) -> None:
         st.button("Sign out", on_click=st.logout)
 
 
+def _demo_sign_in(email: str) -> None:
+    st.session_state[_DEMO_KEY] = email
+    try:
+        token = demo_session.issue(email, wiring.now())
+    except (OSError, ValueError):  # no usable key: the sign-in lasts this session only
+        return
+    cookies.write(demo_session.COOKIE, token, demo_session.LIFETIME)
+
+
 def _demo_sign_out() -> None:
     st.session_state.pop(_DEMO_KEY, None)
+    st.session_state[_DEMO_COOKIE_READ] = True
+    cookies.delete(demo_session.COOKIE)
+
+
+def _demo_choice() -> str | None:
+    """The demo user chosen in this session, or named by a genuine cookie when it opened."""
+    chosen = st.session_state.get(_DEMO_KEY)
+    if chosen is None and not st.session_state.get(_DEMO_COOKIE_READ):
+        st.session_state[_DEMO_COOKIE_READ] = True
+        try:
+            chosen = demo_session.verified_email(cookies.read(demo_session.COOKIE), wiring.now())
+        except (OSError, ValueError):  # no usable key: nobody is let in by a cookie
+            chosen = None
+        if chosen is not None:
+            st.session_state[_DEMO_KEY] = chosen
+    return chosen if isinstance(chosen, str) else None
 
 
 def signed_in_actor() -> Actor | None:
@@ -43,7 +74,7 @@ def signed_in_actor() -> Actor | None:
         email = st.user.get("email")
         return sign_in(wiring.engine(), str(email) if email else None).actor
     if wiring.settings().is_embedded_demo:
-        chosen = st.session_state.get(_DEMO_KEY)
+        chosen = _demo_choice()
         return sign_in(wiring.engine(), chosen).actor if chosen else None
     return None
 
@@ -78,6 +109,7 @@ def _oidc_screen() -> None:
         )
         return
     if not st.user.is_logged_in:
+        deep_link.carry_through_provider()
         st.title("Assurance Desk")
         st.write("Sign in with your company account to open the buyer-protection console.")
         st.button("Sign in", type="primary", on_click=st.login, icon=":material/login:")
@@ -109,13 +141,14 @@ def _demo_screen() -> None:
     }
     with st.form("demo_sign_in"):
         email = st.radio("Sign in as", list(labels), format_func=labels.__getitem__)
-        if st.form_submit_button("Sign in", type="primary"):
-            st.session_state[_DEMO_KEY] = email
+        if st.form_submit_button("Sign in", type="primary") and email is not None:
+            _demo_sign_in(email)
             st.rerun()
 
 
 def current_actor() -> Actor:
     """The signed-in user for a page; app.py has already shown the sign-in screen otherwise."""
+    through_navigation_only()
     actor = signed_in_actor()
     if actor is None:
         st.stop()
@@ -136,6 +169,7 @@ def show_session_bar(actor: Actor) -> None:
             st.button("Switch demo user", on_click=_demo_sign_out, icon=":material/swap_horiz:")
         else:
             st.button("Sign out", on_click=st.logout, icon=":material/logout:")
+        cookies.render_writes()
     if is_demo():
         st.info("Demo mode: generated data on the embedded database.", icon=":material/science:")
 
