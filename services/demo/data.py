@@ -26,6 +26,7 @@ days since the epoch), turned into ``datetime64`` columns for :mod:`data_access.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -324,6 +325,13 @@ def generate(
 # --- helpers ---------------------------------------------------------------------------------
 
 
+@functools.cache
+def _faker_for(locale: str) -> Faker:
+    # Building a Faker loads its providers (~0.1 s each); reseeding one per locale is the same
+    # stream of names for the same seed, since every use reseeds it first.
+    return Faker(locale)
+
+
 def _epoch_day(day: date) -> int:
     return (day - date(1970, 1, 1)).days
 
@@ -446,7 +454,7 @@ class _Generator:
         return result
 
     def _faker(self, locale: str, purpose: str) -> Faker:
-        faker = Faker(locale)
+        faker = _faker_for(locale)
         # Derived from the seed and the purpose ("supplier CN"), so suppliers and buyers of one
         # locale get different names and adding a country never reshuffles the others.
         salt = int.from_bytes(hashlib.sha256(purpose.encode()).digest()[:4], "big")

@@ -17,9 +17,11 @@ from sqlalchemy import Connection, Engine, Table
 from sqlalchemy.orm import Session
 
 from data_access.bulk import (
+    analyze,
     bulk_tuning,
     delete_all_rows,
     first_nonempty_table,
+    indexes_built_after,
     insert_columns,
     sync_id_sequences,
 )
@@ -115,13 +117,17 @@ def seed_demo(
             _report(progress, "reset", 1, 1)
         else:
             _refuse_if_not_empty(connection, tables)
-        for table_data in data.tables:
-            table = Base.metadata.tables[table_data.name]
+        loaded = [Base.metadata.tables[t.name] for t in data.tables]
+        with indexes_built_after(connection, loaded):
+            for table_data in data.tables:
+                table = Base.metadata.tables[table_data.name]
 
-            def on_chunk(done: int, total: int, name: str = table_data.name) -> None:
-                _report(progress, name, done, total)
+                def on_chunk(done: int, total: int, name: str = table_data.name) -> None:
+                    _report(progress, name, done, total)
 
-            insert_columns(connection, table, table_data.columns, on_chunk=on_chunk)
+                insert_columns(connection, table, table_data.columns, on_chunk=on_chunk)
+            _report(progress, "indexes", 0, 1)
+        _report(progress, "indexes", 1, 1)
         sync_id_sequences(connection, tables)
         counts = data.counts
         with Session(bind=connection) as session:
@@ -144,6 +150,7 @@ def seed_demo(
                 at=now or as_of,
             )
             session.flush()
+        analyze(connection, loaded)
     return SeedReport(
         users=counts["users"],
         suppliers=counts["suppliers"],
