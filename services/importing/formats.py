@@ -25,9 +25,27 @@ Entity = Literal["suppliers", "orders", "claims"]
 ENTITIES: tuple[Entity, ...] = ("suppliers", "orders", "claims")
 
 #: A parsed row: column name → typed value (cents, aware UTC datetimes, dates, bools, str).
+#: While a file is checked, a cell that could not be read is absent from its row's record.
 Record = dict[str, Any]
-#: Rules across a row yield (column, sentence) for each problem.
+#: A rule across a row yields (column, sentence) for each problem.
 RowRule = Callable[[Record], Iterator[tuple[str, str]]]
+
+
+@dataclass(frozen=True, slots=True)
+class RowCheck:
+    """One independent rule across a row, run whenever the cells it ``needs`` were read, so a
+    bad date never hides a covered amount above the order amount on the same row."""
+
+    needs: frozenset[str]
+    check: RowRule
+
+
+def row_check(*needs: str) -> Callable[[RowRule], RowCheck]:
+    def wrap(check: RowRule) -> RowCheck:
+        return RowCheck(frozenset(needs), check)
+
+    return wrap
+
 
 #: Claim statuses an import may set: imported claims enter the review queue; decisions are made
 #: (and recorded, with their four-eyes approvals) in Assurance Desk, never imported.
@@ -50,10 +68,21 @@ class Column:
 class Format:
     entity: Entity
     columns: tuple[Column, ...]
-    rule: RowRule
+    checks: tuple[RowCheck, ...]
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
+
+    def rule(self, record: Record) -> Iterator[tuple[str, str]]:
+        """Every problem across a row whose every cell was read."""
+        for check in self.checks:
+            yield from check.check(record)
+
+    def partial_rule(self, record: Record) -> Iterator[tuple[str, str]]:
+        """Every problem across a row found from the cells that could be read."""
+        for check in self.checks:
+            if check.needs.issubset(record):
+                yield from check.check(record)
 
 
 _id = fields.text(64)
@@ -73,29 +102,47 @@ def _claim_status(value: str) -> str:
     return lowered
 
 
-def _supplier_rule(_record: Record) -> Iterator[tuple[str, str]]:
-    return iter(())
+# The rule "ship-by not before the day the order was placed" needs the programme's calendar:
+# it is checked beside the longest shipping time in ``validate.OrderChecker``.
 
 
-def _order_rule(r: Record) -> Iterator[tuple[str, str]]:
-    placed: datetime = r["placed_at"]
-    shipped: datetime | None = r["shipped_at"]
-    delivered: datetime | None = r["delivered_at"]
-    cancelled: datetime | None = r["cancelled_at"]
-    status: str = r["status"]
+@row_check("covered_amount", "order_amount")
+def _covered_within_order(r: Record) -> Iterator[tuple[str, str]]:
     if r["covered_amount"] > r["order_amount"]:
         yield "covered_amount", "the covered amount is above the order amount"
-    if r["ship_by"] < placed.date():
-        yield "ship_by", "the ship-by date is before the day the order was placed"
-    if shipped is not None and shipped < placed:
+
+
+@row_check("placed_at", "shipped_at")
+def _shipped_after_placed(r: Record) -> Iterator[tuple[str, str]]:
+    shipped: datetime | None = r["shipped_at"]
+    if shipped is not None and shipped < r["placed_at"]:
         yield "shipped_at", "the order was shipped before it was placed"
+
+
+@row_check("shipped_at", "delivered_at")
+def _delivered_after_shipped(r: Record) -> Iterator[tuple[str, str]]:
+    shipped: datetime | None = r["shipped_at"]
+    delivered: datetime | None = r["delivered_at"]
     if delivered is not None:
         if shipped is None:
             yield "shipped_at", "a delivered order needs the time it was shipped"
         elif delivered < shipped:
             yield "delivered_at", "the order was delivered before it was shipped"
-    if cancelled is not None and cancelled < placed:
+
+
+@row_check("placed_at", "cancelled_at")
+def _cancelled_after_placed(r: Record) -> Iterator[tuple[str, str]]:
+    cancelled: datetime | None = r["cancelled_at"]
+    if cancelled is not None and cancelled < r["placed_at"]:
         yield "cancelled_at", "the order was cancelled before it was placed"
+
+
+@row_check("status", "shipped_at", "delivered_at", "cancelled_at")
+def _status_agrees_with_times(r: Record) -> Iterator[tuple[str, str]]:
+    status: str = r["status"]
+    shipped: datetime | None = r["shipped_at"]
+    delivered: datetime | None = r["delivered_at"]
+    cancelled: datetime | None = r["cancelled_at"]
     if status == "cancelled":
         if cancelled is None:
             yield "cancelled_at", "a cancelled order needs the time it was cancelled"
@@ -112,19 +159,32 @@ def _order_rule(r: Record) -> Iterator[tuple[str, str]]:
         yield "delivered_at", "a delivered order needs the time it was delivered"
 
 
-def _claim_rule(r: Record) -> Iterator[tuple[str, str]]:
-    if not r["inspection_report"]:
-        if r["defect_rate"] is not None:
-            yield "defect_rate", "a defect rate needs an inspection report (inspection_report true)"
-        if r["conforming"] is not None:
-            yield "conforming", "a conforming verdict needs an inspection report"
+@row_check("inspection_report", "defect_rate")
+def _defect_rate_needs_a_report(r: Record) -> Iterator[tuple[str, str]]:
+    if not r["inspection_report"] and r["defect_rate"] is not None:
+        yield "defect_rate", "a defect rate needs an inspection report (inspection_report true)"
+
+
+@row_check("inspection_report", "conforming")
+def _verdict_needs_a_report(r: Record) -> Iterator[tuple[str, str]]:
+    if not r["inspection_report"] and r["conforming"] is not None:
+        yield "conforming", "a conforming verdict needs an inspection report"
+
+
+@row_check("supplier_response", "supplier_responded_at")
+def _response_has_its_time(r: Record) -> Iterator[tuple[str, str]]:
     responded: datetime | None = r["supplier_responded_at"]
     if r["supplier_response"] == "none":
         if responded is not None:
             yield "supplier_responded_at", "there is a response time but the response is none"
     elif responded is None:
         yield "supplier_responded_at", "a supplier response needs the time it was given"
-    elif responded < r["filed_at"]:
+
+
+@row_check("supplier_response", "supplier_responded_at", "filed_at")
+def _response_after_filing(r: Record) -> Iterator[tuple[str, str]]:
+    responded: datetime | None = r["supplier_responded_at"]
+    if r["supplier_response"] != "none" and responded is not None and responded < r["filed_at"]:
         yield "supplier_responded_at", "the supplier responded before the claim was filed"
 
 
@@ -139,7 +199,7 @@ SUPPLIERS = Format(
         Column("limit", fields.amount, "Trade Assurance limit, in major units", "250000.00"),
         Column("currency", fields.currency, "Currency of the limit: USD", "USD"),
     ),
-    _supplier_rule,
+    (),
 )
 
 ORDERS = Format(
@@ -185,7 +245,13 @@ ORDERS = Format(
         Column("cancelled_at", fields.timestamp, "When it was cancelled", "", required=False),
         Column("status", fields.choice(ORDER_STATUSES), _either(ORDER_STATUSES), "delivered"),
     ),
-    _order_rule,
+    (
+        _covered_within_order,
+        _shipped_after_placed,
+        _delivered_after_shipped,
+        _cancelled_after_placed,
+        _status_agrees_with_times,
+    ),
 )
 
 CLAIMS = Format(
@@ -261,7 +327,12 @@ CLAIMS = Format(
             default="open",
         ),
     ),
-    _claim_rule,
+    (
+        _defect_rate_needs_a_report,
+        _verdict_needs_a_report,
+        _response_has_its_time,
+        _response_after_filing,
+    ),
 )
 
 FORMATS: dict[Entity, Format] = {"suppliers": SUPPLIERS, "orders": ORDERS, "claims": CLAIMS}
