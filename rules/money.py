@@ -68,9 +68,14 @@ def parse_money(
     the right places, ``currency`` a leading code (``USD 1,234.50``, any case) and ``negative``
     a leading minus (``-USD 1.00``, ``-1.00``). Surrounding spaces are ignored.
     """
+    # The import's hot path (three amounts a row, millions of rows): one regex, no other call.
     match = _PLAIN.fullmatch(text)
-    if match is not None and len(match[1]) <= MAX_WHOLE_DIGITS:
-        return _cents(match[1], match[2])  # the import's hot path: one regex, two int()s
+    if match is not None:
+        whole, fraction = match.groups()
+        if len(whole) <= MAX_WHOLE_DIGITS:
+            if fraction is None:
+                return int(whole) * 100
+            return int(whole) * 100 + int(fraction) * (10 if len(fraction) == 1 else 1)
     return _parse_carefully(text.strip(), grouping, negative, currency)
 
 

@@ -24,8 +24,9 @@ EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
 _PERCENT = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,2})?")
 # Control characters break terminals, spreadsheets and PostgreSQL (which refuses NUL in text).
 # A multi-line value keeps its line breaks, CR LF included (a description saved on Windows).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_CONTROL_IN_LINE = re.compile(r"[\x00-\x1f\x7f]")
+# C1 controls (U+0080-U+009F) count too: some terminals obey U+009B as an escape sequence.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL_IN_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # What an ISO 8601 day or time looks like, to say which part of one does not exist.
 _ISO_DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _ISO_TIME = re.compile(r"[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?")

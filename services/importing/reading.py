@@ -83,9 +83,11 @@ class LineReader:
         self.bytes_read = 0
         #: True once reading stopped early on a problem already reported.
         self.stopped = False
+        #: Names the column of a line's first undecodable byte, once the header is known.
+        self.locate: Callable[[str], str] | None = None
 
-    def _stop(self, line: int, message: str) -> None:
-        self._problems.add(line, "", message)
+    def _stop(self, line: int, message: str, column: str = "") -> None:
+        self._problems.add(line, column, message)
         self.stopped = True
 
     def __iter__(self) -> Iterator[str]:
@@ -98,6 +100,8 @@ class LineReader:
                     self._stop(1, problem)
                     return
                 raw = raw.removeprefix(_BOM)
+                if not raw:
+                    return  # a byte-order mark and nothing else: an empty file
             self.line += 1
             if len(raw) >= _CHUNK and not raw.endswith(b"\n"):
                 raw = self._rest_of(raw)
@@ -106,11 +110,13 @@ class LineReader:
             try:
                 yield raw.decode("utf-8")
             except UnicodeDecodeError as error:
+                replaced = raw.decode("utf-8", "replace")
                 self._stop(
                     self.line,
                     f"the file is not UTF-8 text (byte 0x{raw[error.start]:02x} at position "
                     f"{error.start + 1} of this line); {_SAVE_AS}. The rest of the file was not "
                     "checked",
+                    self.locate(replaced) if self.locate is not None else "",
                 )
                 return
 
@@ -180,6 +186,7 @@ class RecordReader:
         plan = _plan(header, fmt, problems)
         if plan is None:
             return
+        lines.locate = lambda text: _column_of_undecodable(text, header)
         width = len(header)
         key_index = plan[0][1]  # external_id, the first column of every format
         start = reader.line_num + 1
@@ -210,7 +217,7 @@ class RecordReader:
             duplicate = self._duplicate(line, values[key_index]) if key_index >= 0 else False
             record, complete = _record(line, values, plan, problems)
             bad = not complete or duplicate
-            for column, message in fmt.rule(record) if complete else fmt.partial_rule(record):
+            for column, message in fmt.rule(record):
                 problems.add(line, column, message)
                 bad = True
             if not bad or self._partial:
@@ -288,6 +295,21 @@ def _record(line: int, values: list[str], plan: _Plan, problems: Problems) -> tu
                 problems.add(line, name, f"{name} is empty; every row needs one")
             complete = False
     return record, complete
+
+
+def _column_of_undecodable(text: str, header: list[str]) -> str:
+    """The column holding the first U+FFFD of a line decoded with replacement, when the line
+    is a whole row of its own (inside a value that spans lines there is no telling)."""
+    try:
+        (values,) = list(csv.reader([text]))
+    except (csv.Error, ValueError):
+        return ""
+    if len(values) != len(header):
+        return ""
+    for name, value in zip(header, values, strict=True):
+        if "\ufffd" in value:
+            return name.strip().lower()
+    return ""
 
 
 def _wrong_width(line: int, values: list[str], header: list[str], problems: Problems) -> None:
