@@ -136,7 +136,12 @@ if shown is not None:
                 }
             ),
             hide_index=True,
-            column_config={"Line": st.column_config.NumberColumn(format="%d")},
+            # The sentence is what people read: it gets the room (hover shows a longer one whole).
+            column_config={
+                "Line": st.column_config.NumberColumn(format="%d", width=60),
+                "Column": st.column_config.TextColumn(width=200),
+                "Problem": st.column_config.TextColumn(width=660),
+            },
         )
         st.download_button(
             "Download the problems (CSV)",

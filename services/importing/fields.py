@@ -56,7 +56,10 @@ def foreign_digits(value: str) -> bool:
     )
 
 
-_FOREIGN_DIGITS = "uses digits other than 0-9; write numbers with the digits 0 to 9"
+def foreign_digits_problem(value: str) -> str:
+    # Words first: a table showing the sentence takes its direction from the first letter, and
+    # Arabic-Indic digits leading it would lay the whole sentence out right to left.
+    return f"digits other than 0-9 in {shown(value)}: write numbers with the digits 0 to 9"
 
 
 def text(max_length: int, *, multiline: bool = False) -> Callable[[str], str]:
@@ -115,6 +118,8 @@ def amount(value: str) -> int:
     try:
         cents = parse_money(value)
     except MoneyError as error:
+        if foreign_digits(value):
+            raise BadValue(foreign_digits_problem(value)) from None
         reason = error.reason
         if reason.startswith("is larger than any amount"):
             reason = "is larger than any amount this programme covers"
@@ -129,7 +134,7 @@ def percent(value: str) -> int:
     number = value[:-1].rstrip() if value.endswith("%") else value
     if _PERCENT.fullmatch(number) is None:
         if foreign_digits(number):
-            raise BadValue(f"{shown(value)} {_FOREIGN_DIGITS}")
+            raise BadValue(foreign_digits_problem(value))
         if re.fullmatch(r"[0-9]+\.[0-9]{3,}", number):
             raise BadValue(f"{shown(value)} has more than 2 decimals; write a percentage like 12.5")
         raise BadValue(f"{shown(value)} is not a percentage from 0 to 100 like 12.5")
@@ -192,7 +197,7 @@ def _not_a_time(value: str) -> str:
                     "minutes and seconds 00-59)"
                 )
     if foreign_digits(value):
-        return f"{shown(value)} {_FOREIGN_DIGITS}"
+        return foreign_digits_problem(value)
     return f"{shown(value)} is not an ISO 8601 time like 2025-03-01T14:30:00Z"
 
 
