@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import pytest
 from sqlalchemy import select
@@ -136,6 +136,16 @@ def test_a_refused_file_writes_nothing_whatever_its_problems(
 
 
 # --- the page ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _forget_cached_figures() -> Iterator[None]:
+    """The app opens on the overview, whose figures are cached by database URL; on PostgreSQL
+    every test of a worker shares one URL, so a page test must not leave its figures behind."""
+    yield
+    import streamlit as st
+
+    st.cache_data.clear()
 
 
 def _ops_page(database_url: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
