@@ -369,6 +369,12 @@ def test_typed_amounts_are_exact_or_refused(text: str) -> None:
     assert w.parse_amount(text) is None
 
 
+def test_the_amount_box_takes_separators_in_the_right_places_only() -> None:
+    assert w.parse_amount("1,200.50") == w.parse_amount(" 1200.5 ") == 120050
+    assert w.parse_amount("USD 1,234,567.89") == 123456789
+    assert [w.parse_amount(t) for t in ("12,00.5", "1,2000", ",100", "1.200,50")] == [None] * 4
+
+
 def test_local_times_are_shown_in_the_readers_zone() -> None:
     assert w.local_time(NOON, ZoneInfo("Europe/Berlin")) == "3 Mar 2025, 13:00"
     assert w.local_time(None, UTC) == "–"
