@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -219,44 +222,125 @@ _ImportFile = Annotated[str, typer.Argument(help="The CSV file (UTF-8).", metava
 _DryRun = Annotated[
     bool, typer.Option("--dry-run", help="Check the file, count what would change, write nothing.")
 ]
+_DebugLog = Annotated[
+    str | None,
+    typer.Option(
+        "--debug-log",
+        metavar="LOG",
+        help="Where the details of a failure go (default: assurance-import-USER.log in the "
+        "temporary directory).",
+    ),
+]
 
 
-def _run_import(entity: str, file: str, dry_run: bool) -> None:
+def _default_debug_log() -> Path:
+    import getpass
+    import tempfile
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a bare container)
+        user = "user"
+    return Path(tempfile.gettempdir()) / f"assurance-import-{user}.log"
+
+
+@contextmanager
+def _debug_log(path: Path) -> Iterator[bool]:
+    """Send the import's debug details, and every warning from the libraries beneath it, to
+    ``path`` rather than the terminal; yields whether the log could be opened.
+
+    Only the ``services`` loggers go down to debug: turning the root logger down would make
+    SQLAlchemy log every statement of a million-row file.
+    """
+    import logging
+
+    try:
+        handler: logging.Handler = logging.FileHandler(path, encoding="utf-8", delay=False)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        opened = True
+    except OSError:
+        handler, opened = logging.NullHandler(), False  # still keeps tracebacks off stderr
+    handler.setLevel(logging.DEBUG)
+    root, ours = logging.getLogger(), logging.getLogger("services")
+    level = ours.level
+    root.addHandler(handler)
+    ours.setLevel(logging.DEBUG)
+    try:
+        yield opened
+    finally:
+        ours.setLevel(level)
+        root.removeHandler(handler)
+        handler.close()
+
+
+def _run_import(entity: str, file: str, dry_run: bool, debug_log: str | None) -> None:
+    import logging
     import sys
-    from pathlib import Path
 
     from data_access.engine import make_session_factory
     from services.auth import Actor
-    from services.importing import ENTITIES, ImportFailed, import_file
+    from services.importing import ENTITIES, ImportFailed, import_file, printable
 
     path = Path(file)
+    name = printable(path.name)  # a file name may hold ESC or a line break too
     if not path.is_file():
-        typer.echo(f"Error: {file} is not a file.", err=True)
+        typer.echo(f"Error: {printable(file)} is not a file.", err=True)
         raise typer.Exit(1)
     kind = next(e for e in ENTITIES if e == entity)
+    log_path = Path(debug_log) if debug_log else _default_debug_log()
+    details = f"give an administrator the details in {printable(str(log_path))}"
     started = time.perf_counter()
-    # The service reads the file twice (check, then write): the bar covers both readings.
-    with typer.progressbar(
-        length=max(2 * path.stat().st_size, 1), label="Checking and importing"
-    ) as bar:
+    engine = _engine()
+    try:
+        # The service reads the file twice (check, then write): the bar covers both readings.
+        with (
+            _debug_log(log_path) as logged,
+            typer.progressbar(
+                length=max(2 * path.stat().st_size, 1), label="Checking and importing"
+            ) as bar,
+        ):
+            if not logged:
+                details = f"the details could not be logged ({printable(str(log_path))})"
 
-        def progress(done: int, total: int) -> None:
-            bar.update(done - bar.pos)
+            def progress(done: int, total: int) -> None:
+                bar.update(done - bar.pos)
 
-        try:
-            result = import_file(
-                make_session_factory(_engine()),
-                Actor.system(),
-                kind,
-                path,
-                file_name=path.name,
-                now=clock.now(),
-                dry_run=dry_run,
-                progress=progress,
-            )
-        except ImportFailed as error:
-            typer.echo(f"\nError: {error}", err=True)
-            raise typer.Exit(1) from None
+            try:
+                result = import_file(
+                    make_session_factory(engine),
+                    Actor.system(),
+                    kind,
+                    path,
+                    file_name=path.name,
+                    now=clock.now(),
+                    dry_run=dry_run,
+                    progress=progress,
+                )
+            except ImportFailed as error:
+                message = (
+                    f"Error: the database could not complete the import of {name} "
+                    f"({error.cause}), so nothing was written; try again, and if it keeps "
+                    f"failing {details}."
+                )
+            except OSError as error:
+                message = f"Error: cannot read {name} ({error.strerror or 'read error'})."
+            except Exception:  # a fault of ours: one sentence here, the traceback in the log
+                logging.getLogger("services.importing").debug(
+                    "import of %r (%s) failed", path.name, entity, exc_info=True
+                )
+                message = (
+                    f"Error: the import of {name} failed unexpectedly, so nothing was written; "
+                    f"{details}."
+                )
+            else:
+                message = ""
+            finally:
+                engine.dispose()  # closing a dead connection may log: still inside the log
+    finally:
+        engine.dispose()
+    if message:
+        typer.echo("\n" + message, err=True)
+        raise typer.Exit(1)
     elapsed = time.perf_counter() - started
     sys.stdout.flush()  # the bar's last line before the problems on stderr
     if not result.ok:
@@ -269,36 +353,38 @@ def _run_import(entity: str, file: str, dry_run: bool) -> None:
             typer.echo(f"… and {hidden:,} more problems.", err=True)
         typer.echo(
             f"{result.problem_count:,} problem{'s' if result.problem_count != 1 else ''} in "
-            f"{path.name} ({result.rows:,} {entity} rows); nothing was written.",
+            f"{name} ({result.rows:,} {entity} rows); nothing was written.",
             err=True,
         )
         raise typer.Exit(1)
     verb = "Checked (dry run, nothing written)" if dry_run else "Imported"
     rate = f", {result.rows / elapsed:,.0f} rows/s" if elapsed >= 1 else ""
     typer.echo(
-        f"{verb} {result.rows:,} {entity} rows from {path.name} in {elapsed:.1f} s{rate}: "
+        f"{verb} {result.rows:,} {entity} rows from {name} in {elapsed:.1f} s{rate}: "
         f"{result.inserted:,} new, {result.updated:,} updated, {result.unchanged:,} unchanged."
     )
     for note in result.notes:
-        typer.echo(f"  {note}")
+        typer.echo(f"  {printable(note)}")
 
 
 @import_app.command("suppliers")
-def import_suppliers(file: _ImportFile, dry_run: _DryRun = False) -> None:
+def import_suppliers(
+    file: _ImportFile, dry_run: _DryRun = False, debug_log: _DebugLog = None
+) -> None:
     """Suppliers with their Trade Assurance limits; a changed limit enters the limit history."""
-    _run_import("suppliers", file, dry_run)
+    _run_import("suppliers", file, dry_run, debug_log)
 
 
 @import_app.command("orders")
-def import_orders(file: _ImportFile, dry_run: _DryRun = False) -> None:
+def import_orders(file: _ImportFile, dry_run: _DryRun = False, debug_log: _DebugLog = None) -> None:
     """Orders (suppliers must exist); buyers are created or updated from the order rows."""
-    _run_import("orders", file, dry_run)
+    _run_import("orders", file, dry_run, debug_log)
 
 
 @import_app.command("claims")
-def import_claims(file: _ImportFile, dry_run: _DryRun = False) -> None:
+def import_claims(file: _ImportFile, dry_run: _DryRun = False, debug_log: _DebugLog = None) -> None:
     """Claims with their evidence and supplier responses (orders must exist)."""
-    _run_import("claims", file, dry_run)
+    _run_import("claims", file, dry_run, debug_log)
 
 
 # --- Decisions export (issue 6) ------------------------------------------------------------

@@ -11,7 +11,9 @@ from services.importing import (
     FORMATS,
     ImportFailed,
     ImportResult,
+    first_empty_kind,
     import_file,
+    printable,
     problems_csv,
 )
 from ui import auth, data, wiring
@@ -25,8 +27,15 @@ st.caption(
     "changes nothing; a changed row updates its record."
 )
 
+# Suppliers come first, then orders, then claims: offer the first kind with nothing imported
+# yet (orders, the daily file, once every kind has rows). The key keeps a choice made on this
+# page when the default moves after an import.
 chosen = st.segmented_control(
-    "What the file holds", ENTITIES, default="orders", format_func=str.capitalize
+    "What the file holds",
+    ENTITIES,
+    default=first_empty_kind(wiring.session_factory()) or "orders",
+    format_func=str.capitalize,
+    key="import_kind",
 )
 if chosen is None:  # clicking the selected option clears it: never guess
     st.info("Choose what the file holds: suppliers, orders or claims.")
@@ -96,7 +105,7 @@ shown: ImportResult | None = None
 if kept is not None and upload is not None and kept[:2] == (entity, upload.file_id):
     shown = kept[2]
 if shown is not None:
-    what = f"{shown.rows:,} {shown.entity} rows from {plain(shown.file_name)}"
+    what = f"{shown.rows:,} {shown.entity} rows from {plain(printable(shown.file_name))}"
     if not shown.ok:
         st.error(
             f"{shown.problem_count:,} problem{'s' if shown.problem_count != 1 else ''} in "
@@ -127,12 +136,17 @@ if shown is not None:
                 }
             ),
             hide_index=True,
-            column_config={"Line": st.column_config.NumberColumn(format="%d")},
+            # The sentence is what people read: it gets the room (hover shows a longer one whole).
+            column_config={
+                "Line": st.column_config.NumberColumn(format="%d", width=60),
+                "Column": st.column_config.TextColumn(width=200),
+                "Problem": st.column_config.TextColumn(width=660),
+            },
         )
         st.download_button(
             "Download the problems (CSV)",
             problems_csv(shown.problems),
-            file_name=f"{PurePath(shown.file_name).stem}-problems.csv",
+            file_name=f"{printable(PurePath(shown.file_name).stem)}-problems.csv",
             mime="text/csv",
             icon=":material/download:",
         )

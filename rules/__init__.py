@@ -14,7 +14,6 @@ from rules.facts import (
     ReasonCode,
     Recommendation,
     SupplierResponse,
-    format_money,
     format_rate,
 )
 from rules.lifecycle import (
@@ -36,6 +35,7 @@ from rules.lifecycle import (
     status_after_lapse,
     status_after_pickup,
 )
+from rules.money import MoneyError, cents_from_float, format_money, parse_money
 from rules.policy import (
     MonitoringTier,
     Policy,
@@ -65,6 +65,7 @@ __all__ = [
     "ClaimKind",
     "ClaimStatus",
     "DecisionKind",
+    "MoneyError",
     "MonitoringTier",
     "OrderFacts",
     "PastDecision",
@@ -86,6 +87,7 @@ __all__ = [
     "bundled_policy",
     "calendar_day",
     "cancelled_before_due",
+    "cents_from_float",
     "claim_deadlines",
     "departs_from",
     "format_money",
@@ -94,6 +96,7 @@ __all__ = [
     "load_policy",
     "may_take",
     "needs_second_approval",
+    "parse_money",
     "parse_policy",
     "recommend",
     "rule",

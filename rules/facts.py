@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
+from rules.money import format_money
+
 __all__ = [
     "Action",
     "ClaimFacts",
@@ -73,13 +75,6 @@ class ReasonCode(StrEnum):
     CAP_ALREADY_REFUNDED = "CAP_ALREADY_REFUNDED"
     CAP_CLAIMED_AMOUNT = "CAP_CLAIMED_AMOUNT"
     FOUR_EYES_REQUIRED = "FOUR_EYES_REQUIRED"
-
-
-def format_money(cents: int, currency: str = "USD") -> str:
-    """``123450`` -> ``"USD 1,234.50"``; integer arithmetic only, so no float rounding."""
-    if cents >= 0:
-        return f"{currency} {cents // 100:,}.{cents % 100:02d}"
-    return f"{currency} -{-cents // 100:,}.{-cents % 100:02d}"
 
 
 def format_rate(bp: int) -> str:

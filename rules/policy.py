@@ -16,14 +16,15 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, Literal
 
-from rules.facts import format_money, format_rate
+from rules.facts import format_rate
+from rules.money import MoneyError, format_money, parse_money
 
 __all__ = [
     "MonitoringTier",
@@ -247,7 +248,6 @@ def _validate(p: Policy) -> None:
 # --- TOML loading ------------------------------------------------------------------------------
 
 _RATE_RE = re.compile(r"([+-]?\d+(?:\.\d+)?)\s*%")
-_MONEY_RE = re.compile(r"[+-]?\d+(?:\.\d{1,2})?")
 
 
 def _attr_to_key() -> dict[str, str]:
@@ -288,14 +288,12 @@ def _parse_value(name: str, spec: _Spec, raw: object) -> int:
             raise PolicyError(
                 name, f'must be a money string like "10000.00" (major units), got {_type_name(raw)}'
             )
-        if _MONEY_RE.fullmatch(raw.strip()) is None:
+        try:
+            return parse_money(raw, negative=True)  # the one money parser (range checked later)
+        except MoneyError:
             raise PolicyError(
                 name, f'must be a money string like "10000.00" (at most 2 decimals), got {raw!r}'
-            )
-        try:
-            return int(Decimal(raw.strip()) * 100)
-        except InvalidOperation:  # pragma: no cover - the regex admits only valid decimals
-            raise PolicyError(name, f"is not a valid amount: {raw!r}") from None
+            ) from None
     if type(raw) is not int:
         raise PolicyError(name, f"must be an integer, got {_type_name(raw)} {raw!r}")
     return raw

@@ -16,6 +16,8 @@ from typing import TextIO
 
 from sqlalchemy import Connection, Engine
 
+from rules import format_money
+
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -27,9 +29,10 @@ def spreadsheet_safe(text: str | None) -> str:
 
 
 def money_cell(cents: int | None) -> str:
+    """``1234.50``: the one money formatter without currency code or thousands separators."""
     if cents is None:
         return ""
-    return f"{cents // 100}.{cents % 100:02d}"
+    return format_money(cents, None, grouping=False)
 
 
 def instant_cell(value: datetime | None) -> str:

@@ -10,7 +10,6 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -18,6 +17,7 @@ import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
+from rules import MoneyError, cents_from_float, parse_money
 from services.claims.queue import QueueItem
 from ui import format
 
@@ -132,26 +132,21 @@ def urgency(when: datetime | None, now: datetime, zone: tzinfo) -> Urgency:
 
 
 def cents_from_major(value: float | str) -> int:
-    """``12.5`` -> ``1250``: exact decimal, rounded half to even to the cent."""
-    try:
-        amount = Decimal(str(value).strip().replace(",", ""))
-        if not amount.is_finite():
-            raise InvalidOperation
-    except InvalidOperation:
-        raise ValueError(f"{value!r} is not an amount") from None
-    return int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+    """``12.5`` -> ``1250``: a number widget's float rounded half to even to the cent; typed
+    text goes through the one money parser (``rules.parse_money``) and is refused unless exact."""
+    if isinstance(value, str):
+        return parse_money(value, grouping=True, currency="USD")
+    return cents_from_float(value)
 
 
 def parse_amount(text: str) -> int | None:
-    """Cents typed in major units (``1234.50``, ``1,234.5``); None unless exactly that."""
-    cleaned = text.strip().replace(",", "")
+    """Cents typed in major units (``1234.50``, ``1,234.5``, ``USD 1,234.50``); None unless
+    exactly that: ASCII digits, thousands separators in the right places only, at most 2
+    decimals (the one money parser, ``rules.parse_money``)."""
     try:
-        amount = Decimal(cleaned)
-    except InvalidOperation:
+        return parse_money(text, grouping=True, currency="USD")
+    except MoneyError:
         return None
-    if not amount.is_finite() or amount.as_tuple().exponent < -2:  # type: ignore[operator]
-        return None
-    return int(amount * 100)
 
 
 def money_or_dash(cents: int | None) -> str:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from rules import format_money
+
 
 def money(cents: int, currency: str = "USD") -> str:
-    sign = "-" if cents < 0 else ""
-    whole, rest = divmod(abs(cents), 100)
-    return f"{sign}{currency} {whole:,}.{rest:02d}"
+    """``-USD 1,234.50``: the one money formatter (``rules.money``), as every screen shows it."""
+    return format_money(cents, currency)
 
 
 def rate_with_counts(numerator: int, denominator: int, noun: str = "") -> str:

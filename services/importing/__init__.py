@@ -6,8 +6,9 @@ both call it.
 """
 
 from services.importing.formats import ENTITIES, FORMATS, Column, Entity, Format
-from services.importing.problems import MAX_PROBLEMS_SHOWN, Problem, problems_csv
+from services.importing.problems import MAX_PROBLEMS_SHOWN, Problem, printable, problems_csv
 from services.importing.service import ImportFailed, ImportResult, Progress, import_file
+from services.importing.status import first_empty_kind
 
 __all__ = [
     "ENTITIES",
@@ -20,6 +21,8 @@ __all__ = [
     "ImportResult",
     "Problem",
     "Progress",
+    "first_empty_kind",
     "import_file",
+    "printable",
     "problems_csv",
 ]

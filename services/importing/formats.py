@@ -7,9 +7,8 @@ keeps the two in step. Rules that need the database (does the supplier exist?) l
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, Literal
 
 from data_access.models import (
@@ -25,9 +24,24 @@ Entity = Literal["suppliers", "orders", "claims"]
 ENTITIES: tuple[Entity, ...] = ("suppliers", "orders", "claims")
 
 #: A parsed row: column name → typed value (cents, aware UTC datetimes, dates, bools, str).
+#: While a file is checked, a cell that could not be read is absent from its row's record.
 Record = dict[str, Any]
-#: Rules across a row yield (column, sentence) for each problem.
-RowRule = Callable[[Record], Iterator[tuple[str, str]]]
+#: The rules across a row give (column, sentence) for each problem; they run for every row of
+#: a file, so each format has one plain function (no call per rule).
+RowRule = Callable[[Record], list[tuple[str, str]]]
+
+
+class _Unread:
+    """What a rule sees for a cell that could not be read (absent from the record)."""
+
+    def __repr__(self) -> str:
+        return "UNREAD"
+
+
+#: A rule runs only when the cells it needs were read: a bad date never hides a covered
+#: amount above the order amount on the same row, and no rule runs on a guess.
+UNREAD: Any = _Unread()
+
 
 #: Claim statuses an import may set: imported claims enter the review queue; decisions are made
 #: (and recorded, with their four-eyes approvals) in Assurance Desk, never imported.
@@ -50,6 +64,7 @@ class Column:
 class Format:
     entity: Entity
     columns: tuple[Column, ...]
+    #: Every problem across a row, from the cells that could be read.
     rule: RowRule
 
     def column(self, name: str) -> Column:
@@ -73,59 +88,79 @@ def _claim_status(value: str) -> str:
     return lowered
 
 
-def _supplier_rule(_record: Record) -> Iterator[tuple[str, str]]:
-    return iter(())
+# The rule "ship-by not before the day the order was placed" needs the programme's calendar:
+# it is checked beside the longest shipping time in ``validate.OrderChecker``.
 
 
-def _order_rule(r: Record) -> Iterator[tuple[str, str]]:
-    placed: datetime = r["placed_at"]
-    shipped: datetime | None = r["shipped_at"]
-    delivered: datetime | None = r["delivered_at"]
-    cancelled: datetime | None = r["cancelled_at"]
-    status: str = r["status"]
-    if r["covered_amount"] > r["order_amount"]:
-        yield "covered_amount", "the covered amount is above the order amount"
-    if r["ship_by"] < placed.date():
-        yield "ship_by", "the ship-by date is before the day the order was placed"
-    if shipped is not None and shipped < placed:
-        yield "shipped_at", "the order was shipped before it was placed"
-    if delivered is not None:
+def _supplier_rule(_record: Record) -> list[tuple[str, str]]:
+    return []
+
+
+def _order_rule(r: Record) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    get = r.get
+    covered, ordered = get("covered_amount", UNREAD), get("order_amount", UNREAD)
+    placed, status = get("placed_at", UNREAD), get("status", UNREAD)
+    shipped, delivered = get("shipped_at", UNREAD), get("delivered_at", UNREAD)
+    cancelled = get("cancelled_at", UNREAD)
+    if covered is not UNREAD and ordered is not UNREAD and covered > ordered:
+        found.append(("covered_amount", "the covered amount is above the order amount"))
+    if placed is not UNREAD:
+        if shipped is not None and shipped is not UNREAD and shipped < placed:
+            found.append(("shipped_at", "the order was shipped before it was placed"))
+        if cancelled is not None and cancelled is not UNREAD and cancelled < placed:
+            found.append(("cancelled_at", "the order was cancelled before it was placed"))
+    if delivered is not None and delivered is not UNREAD and shipped is not UNREAD:
         if shipped is None:
-            yield "shipped_at", "a delivered order needs the time it was shipped"
+            found.append(("shipped_at", "a delivered order needs the time it was shipped"))
         elif delivered < shipped:
-            yield "delivered_at", "the order was delivered before it was shipped"
-    if cancelled is not None and cancelled < placed:
-        yield "cancelled_at", "the order was cancelled before it was placed"
+            found.append(("delivered_at", "the order was delivered before it was shipped"))
+    if (
+        status is UNREAD or shipped is UNREAD or delivered is UNREAD or cancelled is UNREAD
+    ):  # the status is judged against every time, or not at all
+        return found
     if status == "cancelled":
         if cancelled is None:
-            yield "cancelled_at", "a cancelled order needs the time it was cancelled"
+            found.append(("cancelled_at", "a cancelled order needs the time it was cancelled"))
     elif cancelled is not None:
-        yield "status", f"the order has a cancellation time but its status is {status}"
+        found.append(("status", f"the order has a cancellation time but its status is {status}"))
     elif status == "placed" and shipped is not None:
-        yield "status", "the order has a shipping time but its status is placed"
+        found.append(("status", "the order has a shipping time but its status is placed"))
     elif status == "shipped":
         if shipped is None:
-            yield "shipped_at", "a shipped order needs the time it was shipped"
+            found.append(("shipped_at", "a shipped order needs the time it was shipped"))
         if delivered is not None:
-            yield "status", "the order has a delivery time but its status is shipped"
+            found.append(("status", "the order has a delivery time but its status is shipped"))
     elif status == "delivered" and delivered is None:
-        yield "delivered_at", "a delivered order needs the time it was delivered"
+        found.append(("delivered_at", "a delivered order needs the time it was delivered"))
+    return found
 
 
-def _claim_rule(r: Record) -> Iterator[tuple[str, str]]:
-    if not r["inspection_report"]:
-        if r["defect_rate"] is not None:
-            yield "defect_rate", "a defect rate needs an inspection report (inspection_report true)"
-        if r["conforming"] is not None:
-            yield "conforming", "a conforming verdict needs an inspection report"
-    responded: datetime | None = r["supplier_responded_at"]
-    if r["supplier_response"] == "none":
+def _claim_rule(r: Record) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    get = r.get
+    report = get("inspection_report", UNREAD)
+    if report is False:
+        if (rate := get("defect_rate", UNREAD)) is not None and rate is not UNREAD:
+            found.append(
+                ("defect_rate", "a defect rate needs an inspection report (inspection_report true)")
+            )
+        if (verdict := get("conforming", UNREAD)) is not None and verdict is not UNREAD:
+            found.append(("conforming", "a conforming verdict needs an inspection report"))
+    response = get("supplier_response", UNREAD)
+    responded = get("supplier_responded_at", UNREAD)
+    if response is UNREAD or responded is UNREAD:
+        return found
+    if response == "none":
         if responded is not None:
-            yield "supplier_responded_at", "there is a response time but the response is none"
+            found.append(
+                ("supplier_responded_at", "there is a response time but the response is none")
+            )
     elif responded is None:
-        yield "supplier_responded_at", "a supplier response needs the time it was given"
-    elif responded < r["filed_at"]:
-        yield "supplier_responded_at", "the supplier responded before the claim was filed"
+        found.append(("supplier_responded_at", "a supplier response needs the time it was given"))
+    elif (filed := get("filed_at", UNREAD)) is not UNREAD and responded < filed:
+        found.append(("supplier_responded_at", "the supplier responded before the claim was filed"))
+    return found
 
 
 SUPPLIERS = Format(

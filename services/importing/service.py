@@ -20,7 +20,14 @@ from pathlib import Path
 from typing import IO, BinaryIO, cast
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import (
+    DataError,
+    DBAPIError,
+    DisconnectionError,
+    IntegrityError,
+    OperationalError,
+    SQLAlchemyError,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 from data_access.engine import WRITE_OPTION, make_session_factory
@@ -30,7 +37,7 @@ from services.auth import Actor, Permission, authorize, require
 from services.claims.deadlines import refresh_due
 from services.claims.recommendations import active_policy, refresh_recommendations
 from services.importing.formats import FORMATS, Entity
-from services.importing.problems import Problem, Problems
+from services.importing.problems import Problem, Problems, printable
 from services.importing.reading import RecordReader
 from services.importing.validate import CHUNK_ROWS, validate
 from services.importing.write import WRITERS, Tally
@@ -70,7 +77,29 @@ log = logging.getLogger(__name__)
 
 
 class ImportFailed(Exception):
-    """The database failed mid-import; the transaction rolled back whole. Safe to show."""
+    """The database failed mid-import; the transaction rolled back whole.
+
+    ``str()`` is one sentence safe to show anywhere; the database's own words (SQL, driver
+    messages, the traceback) went to the log at debug level, never to a screen.
+    """
+
+    def __init__(self, file_name: str, cause: str) -> None:
+        self.file_name = printable(file_name)
+        #: What happened, in a few words: "the connection to the database was lost".
+        self.cause = cause
+        super().__init__(
+            f"The database could not complete the import of {self.file_name} ({cause}), so "
+            "nothing was written; try again, and if it keeps failing ask an administrator to "
+            "look at the log."
+        )
+
+
+def _cause(error: SQLAlchemyError) -> str:
+    if isinstance(error, OperationalError | DisconnectionError) or (
+        isinstance(error, DBAPIError) and error.connection_invalidated
+    ):
+        return "the connection to the database was lost"
+    return "the database reported an error"
 
 
 def import_file(
@@ -99,12 +128,10 @@ def import_file(
             session_factory, actor, entity, source, file_name, dry_run, progress, now, policy
         )
     except SQLAlchemyError as error:
-        # Whatever the database refused midway, the transaction rolled back whole.
-        log.exception("import of %s (%s) failed", file_name, entity)
-        raise ImportFailed(
-            f"The database could not complete the import of {file_name}, so nothing was "
-            "written. Try again; if it keeps failing, ask an administrator to check the log."
-        ) from error
+        # Whatever the database refused midway, the transaction rolled back whole. The details
+        # (SQL, the driver's message) are for whoever reads the log, not for the screen.
+        log.debug("import of %r (%s) failed", file_name, entity, exc_info=True)
+        raise ImportFailed(file_name, _cause(error)) from error
 
 
 def _import(
@@ -134,7 +161,7 @@ def _import(
                 progress(min(done, total), total)
 
         problems = Problems()
-        reader = RecordReader(stream, fmt, problems)
+        reader = RecordReader(stream, fmt, problems, partial=True)
         with factory() as session:
             authorize(session, actor, Permission.IMPORT_DATA)
             validate(session, fmt, reader, problems, policy, lambda: report(reader.bytes_read))
@@ -179,9 +206,10 @@ def _import(
                     _refresh_claims(session, writer.tally, actor, policy, now)
             except (IntegrityError, DataError) as error:
                 session.rollback()
-                late.add(
-                    0, "", f"the database refused the file, so nothing was written: {error.orig}"
-                )
+                log.debug("import of %r (%s) refused", file_name, entity, exc_info=True)
+                # The driver's first line names the constraint or value; never the SQL.
+                said = str(error.orig).strip().splitlines()[0][:300] if error.orig else ""
+                late.add(0, "", f"the database refused the file, so nothing was written ({said})")
             if late or reader.rows != rows:
                 session.rollback()
                 if not late:

@@ -1,8 +1,11 @@
 """Pass 1: read the whole file and collect every problem before anything is written.
 
 Cells, row rules and duplicate ids are checked by the reader; this pass adds what needs the
-database or more of the file: a buyer described two ways, references to suppliers and
-orders (which must already be in the database), claims the review workflow has already decided.
+database, the programme's calendar or more of the file: a buyer described two ways, references
+to suppliers and orders (which must already be in the database), a ship-by day before the day
+the order was placed or too far after it, claims the review workflow has already decided.
+The reader hands over every row, a cell that could not be read left out of its record, and each
+check runs on the cells it needs: a row's problems are all reported in one pass.
 References are looked up per chunk with one ``IN`` query, so memory stays bounded by the chunk
 plus one small entry per id seen (to find duplicates).
 """
@@ -19,7 +22,7 @@ from data_access.upsert import ids_by_key, rows_by_key, table_of
 from rules import Policy
 from services import clock
 from services.importing.fields import shown
-from services.importing.formats import Entity, Format
+from services.importing.formats import FORMATS, Entity, Format, Record
 from services.importing.problems import Problems
 from services.importing.reading import RecordReader
 from services.importing.write import (
@@ -54,26 +57,19 @@ class OrderChecker(Checker):
         self.zone = clock.zone()
 
     def check(self, chunk: Chunk) -> None:
-        longest = self.policy.max_shipping_days
         for line, record in chunk:
-            # DESIGN.md §2: shipping time, with every extension, never exceeds 90 days.
-            days = (record["ship_by"] - record["placed_at"].astimezone(self.zone).date()).days
-            if days > longest:
-                self.problems.add(
-                    line,
-                    "ship_by",
-                    f"the ship-by date is {days:,} days after the order was placed; the "
-                    f"programme's shipping time, extensions included, is at most {longest} days "
-                    f"(policy {self.policy.version})",
-                )
-            supplier = record["supplier_external_id"]
-            if supplier not in self.suppliers:
+            if "ship_by" in record and "placed_at" in record:
+                self._ship_by(line, record)
+            supplier = record.get("supplier_external_id")
+            if supplier is not None and supplier not in self.suppliers:
                 self.problems.add(
                     line,
                     "supplier_external_id",
                     f"unknown supplier {shown(supplier)}: import it with a suppliers file first",
                 )
-            key = record["buyer_external_id"]
+            key = record.get("buyer_external_id")
+            if key is None or "buyer_name" not in record or "buyer_country" not in record:
+                continue
             described = (record["buyer_name"], record["buyer_country"])
             first = self.buyers.setdefault(key, (*described, line))
             if first[:2] != described:
@@ -85,6 +81,29 @@ class OrderChecker(Checker):
                     "name and country must be the same on every row",
                 )
 
+    def _ship_by(self, line: int, record: Record) -> None:
+        """The ship-by day against the day the order was placed, both in the programme's
+        calendar: an order placed at 20:00 UTC was placed the next day in Shanghai."""
+        placed_day = record["placed_at"].astimezone(self.zone).date()
+        days = (record["ship_by"] - placed_day).days
+        longest = self.policy.max_shipping_days
+        if days < 0:
+            self.problems.add(
+                line,
+                "ship_by",
+                f"the ship-by date is before the day the order was placed ({placed_day} in the "
+                f"programme's calendar, {self.zone})",
+            )
+        elif days > longest:
+            # DESIGN.md §2: shipping time, with every extension, never exceeds 90 days.
+            self.problems.add(
+                line,
+                "ship_by",
+                f"the ship-by date is {days:,} days after the order was placed; the "
+                f"programme's shipping time, extensions included, is at most {longest} days "
+                f"(policy {self.policy.version})",
+            )
+
 
 class ClaimChecker(Checker):
     def check(self, chunk: Chunk) -> None:
@@ -92,16 +111,20 @@ class ClaimChecker(Checker):
             self.session,
             table_of(Order),
             ["id", "placed_at"],
-            {record["order_external_id"] for _, record in chunk},
+            {record["order_external_id"] for _, record in chunk if "order_external_id" in record},
         )
         claims_table: Table = table_of(Claim)
+        # Only a row read whole can be compared with a decided claim.
+        whole = [(line, record) for line, record in chunk if _WHOLE_CLAIM.issubset(record)]
         existing = rows_by_key(
             self.session,
             claims_table,
             ["status", *CLAIM_COLUMNS],
-            [record["external_id"] for _, record in chunk],
+            [record["external_id"] for _, record in whole],
         )
         for line, record in chunk:
+            if "order_external_id" not in record:
+                continue
             order = orders.get(record["order_external_id"])
             if order is None:
                 self.problems.add(
@@ -111,10 +134,12 @@ class ClaimChecker(Checker):
                     "orders file first",
                 )
                 continue
-            if record["filed_at"] < order.placed_at:
+            if "filed_at" in record and record["filed_at"] < order.placed_at:
                 self.problems.add(
                     line, "filed_at", "the claim was filed before the order was placed"
                 )
+            if not _WHOLE_CLAIM.issubset(record):
+                continue
             old = existing.get(record["external_id"])
             if (
                 old is not None
@@ -128,6 +153,8 @@ class ClaimChecker(Checker):
                     "in Assurance Desk; an import cannot change it",
                 )
 
+
+_WHOLE_CLAIM = frozenset(column.name for column in FORMATS["claims"].columns)
 
 CHECKERS: dict[Entity, type[Checker]] = {
     "suppliers": Checker,

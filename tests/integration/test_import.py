@@ -560,6 +560,10 @@ def test_the_import_page(database_url: str, monkeypatch: pytest.MonkeyPatch) -> 
     assert "Choose what the file holds" in at.info[0].value
     assert not at.button
     engine.dispose()
+    # The app opened on the overview, cached by URL (one URL per worker on PostgreSQL).
+    import streamlit as st
+
+    st.cache_data.clear()
 
 
 # --- recommendations follow the data ----------------------------------------------------------

@@ -355,10 +355,24 @@ def test_urgency_reads_in_the_readers_calendar(
 
 
 @pytest.mark.parametrize(
-    ("value", "cents"), [(12.5, 1250), (0.1 + 0.2, 30), ("1234.565", 123456), (0.005, 0)]
+    ("value", "cents"), [(12.5, 1250), (0.1 + 0.2, 30), ("1,234.56", 123456), (0.005, 0)]
 )
 def test_amounts_typed_in_major_units_become_exact_cents(value: float | str, cents: int) -> None:
     assert w.cents_from_major(value) == cents
+
+
+@pytest.mark.parametrize("text", ["1234.565", "12,00.5", "١٠٠", "-5", "1e3"])
+def test_typed_amounts_are_exact_or_refused(text: str) -> None:
+    """Text goes through the one money parser: never rounded, never guessed."""
+    with pytest.raises(ValueError):
+        w.cents_from_major(text)
+    assert w.parse_amount(text) is None
+
+
+def test_the_amount_box_takes_separators_in_the_right_places_only() -> None:
+    assert w.parse_amount("1,200.50") == w.parse_amount(" 1200.5 ") == 120050
+    assert w.parse_amount("USD 1,234,567.89") == 123456789
+    assert [w.parse_amount(t) for t in ("12,00.5", "1,2000", ",100", "1.200,50")] == [None] * 4
 
 
 def test_local_times_are_shown_in_the_readers_zone() -> None:

@@ -27,7 +27,7 @@ def test_format_money_and_rate() -> None:
     assert format_money(123_450) == "USD 1,234.50"
     assert format_money(5) == "USD 0.05"
     assert format_money(100_000_000_00) == "USD 100,000,000.00"
-    assert format_money(-1, "EUR") == "EUR -0.01"
+    assert format_money(-1, "EUR") == "-EUR 0.01"  # one place for the minus sign: in front
     assert [format_rate(bp) for bp in (0, 65, 100, 150, 2000, 10_000)] == [
         "0%",
         "0.65%",
