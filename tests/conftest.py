@@ -38,6 +38,17 @@ def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> datetime:
     return FROZEN_NOW
 
 
+@pytest.fixture(autouse=True)
+def fresh_read_caches() -> Iterator[None]:
+    """Every test starts without cached reads: on PostgreSQL the tests of a worker share one
+    database URL, the caches' key, so a page's figures would outlive the test that cached them."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()
+
+
 def skip_or_fail(reason: str) -> None:
     """Skip a test whose service is missing — unless CI demands every test run."""
     if os.environ.get("ASSURANCE_REQUIRE_ALL_TESTS") == "1":
