@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from data_access.models import UNDECIDED_CLAIM_STATUSES
 from data_access.queries import claim_detail as q
 from rules import MonitoringTier, Policy, claim_deadlines, format_money
+from services.figures.suppliers import standing_at
 
 __all__ = [
     "AuditItem",
@@ -277,21 +278,12 @@ def load_claim(
         recs = q.recommendation_history(conn, claim_id)
         decisions = q.decision_history(conn, claim_id)
         audit_rows = q.claim_audit_events(conn, claim_id)
-        record = q.supplier_record(
-            conn,
-            row.supplier_id,
-            now.astimezone(UTC).date(),
-            policy.monitoring_window_days,
-            policy.claim_window_days,
-        )
+        # The supplier's figures come from the one definition the dashboards use.
+        record = standing_at(conn, row.supplier_id, now, policy)
+    if record is None:  # supplier deleted between the reads
+        return None
     latest = recs[0] if recs else None
     stage, blocked = _decide_state(row, decisions, viewer_id)
-    tier = policy.monitoring_tier(
-        late_count=record.orders_late,
-        late_total=record.orders_due,
-        dispute_count=record.claims_filed,
-        dispute_total=record.orders_placed,
-    )
     return ClaimView(
         claim_id=row.claim_id,
         claim_external_id=row.claim_external_id,
@@ -329,7 +321,7 @@ def load_claim(
             claims_filed=record.claims_filed,
             limit_cents=record.limit_cents,
             exposure_cents=record.exposure_cents,
-            tier=tier,
+            tier=record.tier,
         ),
         recommendation=None
         if latest is None
