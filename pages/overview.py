@@ -3,7 +3,7 @@
 import streamlit as st
 
 from services.claims.recommendations import active_policy
-from ui import auth, wiring
+from ui import auth, overview_drill, reviewer_figures, wiring
 from ui import definitions as defs
 from ui import figure_data as fd
 from ui import figure_widgets as w
@@ -30,8 +30,8 @@ sections.tiles(fd.tiles(url, period, today, now, zone, policy.version), zone, po
 sections.trends(url, period, grain, today, zone)
 st.subheader("Breakdowns")
 dimension = sections.breakdowns(url, period, today, zone)
-sections.drill_down(url, period, grain, today, zone, dimension)
-sections.reviewers(url, period, zone, policy, now)
+overview_drill.drill_down(url, period, grain, today, zone, dimension)
+reviewer_figures.reviewers(url, period, zone, policy, now)
 
 with st.expander("Definitions"):
     st.markdown(

@@ -23,37 +23,45 @@ url, zone = settings.database_url, settings.programme_timezone
 policy = active_policy()
 today, _ = today_and_now()
 _FLASH = "supplier_page_flash"
+_REF = "supplier_page_ref"
 
 if st.button("Suppliers", icon=":material/arrow_back:", type="tertiary") and (
     supplier_page.may_open_suppliers(actor)
 ):
     st.switch_page("pages/suppliers.py")
 
+# The deep link (?supplier=SUP-…) opens a supplier; the page remembers it for its own reruns,
+# because another page's bound widget of the same name may take the parameter off the URL.
 ref = (st.query_params.get("supplier") or "").strip()
+if ref:
+    st.session_state[_REF] = ref
+else:
+    ref = st.session_state.get(_REF, "")
+options = fd.supplier_options(url)
+labels = dict(
+    zip(
+        options["supplier"],
+        options["supplier_name"]
+        + " ("
+        + options["supplier_country"]
+        + ") · "
+        + options["supplier"],
+        strict=True,
+    )
+)
+picked = st.selectbox(
+    "Supplier" if not ref else "Open another supplier",
+    list(labels),
+    index=None,
+    format_func=labels.__getitem__,
+    placeholder="Type a name or an id",
+    key="supplier_picker",
+)
+if picked and picked != ref:
+    st.session_state[_REF] = picked
+    st.switch_page(t.SUPPLIER_PAGE, query_params={"supplier": picked})
 if not ref:
     st.title("Supplier")
-    options = fd.supplier_options(url)
-    labels = dict(
-        zip(
-            options["supplier"],
-            options["supplier_name"]
-            + " ("
-            + options["supplier_country"]
-            + ") · "
-            + options["supplier"],
-            strict=True,
-        )
-    )
-    picked = st.selectbox(
-        "Supplier",
-        list(labels),
-        index=None,
-        format_func=lambda s: plain(labels[s]),
-        placeholder="Type a name or an id",
-    )
-    if picked:
-        st.query_params["supplier"] = picked
-        st.rerun()
     st.stop()
 
 detail = fd.supplier_detail(url, ref, today, zone, policy.version)
@@ -117,7 +125,7 @@ with st.expander(f"Limit history ({changes})", expanded=not history.empty):
     if history.empty:
         st.caption("The limit has not changed since the supplier was added.")
     else:
-        st.dataframe(t.history_table(history), hide_index=True)
+        w.table(t.history_table(history))
         w.download(
             "Limit history (CSV)", history, t.HISTORY_CSV, f"limit-history-{detail.external_id}.csv"
         )

@@ -31,12 +31,12 @@ def _first_page() -> None:
 
 st.title("Suppliers")
 summary = st.container()
-controls = st.columns([2, 1.4, 1.2], vertical_alignment="bottom")
-search = controls[0].text_input(
+search = st.text_input(
     "Search", placeholder="Name, id or country", key="q", bind="query-params", on_change=_first_page
 )
+controls = st.columns(2, vertical_alignment="bottom")
 show = (
-    controls[1].selectbox(
+    controls[0].selectbox(
         "Show",
         list(SHOW),
         format_func=SHOW.__getitem__,
@@ -47,7 +47,7 @@ show = (
     or "all"
 )
 sort = (
-    controls[2].selectbox(
+    controls[1].selectbox(
         "Rank by",
         list(SORT_LABELS),
         format_func=SORT_LABELS.__getitem__,

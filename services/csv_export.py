@@ -29,7 +29,8 @@ def spreadsheet_safe(text: str | None) -> str:
 def money_cell(cents: int | None) -> str:
     if cents is None:
         return ""
-    return f"{cents // 100}.{cents % 100:02d}"
+    sign, cents = ("-", -cents) if cents < 0 else ("", cents)  # a negative headroom, say
+    return f"{sign}{cents // 100}.{cents % 100:02d}"
 
 
 def instant_cell(value: datetime | None) -> str:

@@ -26,15 +26,17 @@ PARTIAL_NOTE = (
 )
 
 
-def nice_axis(peak: float, ticks: int = 5) -> tuple[float, float]:
-    """``(upper, step)`` for an axis from 0: a round step (1, 2, 2.5 or 5 × 10^k) and at least
-    10% headroom above ``peak``."""
+def nice_axis(peak: float, ticks: int = 5, *, whole: bool = False) -> tuple[float, float]:
+    """``(upper, step)`` for an axis from 0: a round step (1, 2, 2.5 or 5 × 10^k; no 2.5 and
+    never below 1 when ``whole``, for counts) and at least 10% headroom above ``peak``."""
     if not math.isfinite(peak) or peak <= 0:
-        return 1.0, 0.2
+        return (5.0, 1.0) if whole else (1.0, 0.2)
     target = peak * 1.1
     magnitude = 10 ** math.floor(math.log10(target / ticks))
+    if whole:
+        magnitude = max(magnitude, 1)
     step = magnitude
-    for multiple in (1, 2, 2.5, 5, 10):
+    for multiple in (1, 2, 5, 10) if whole else (1, 2, 2.5, 5, 10):
         step = multiple * magnitude
         if step * ticks >= target:
             break
@@ -56,8 +58,7 @@ def rate_axis(peak: float) -> dict[str, object]:
 
 
 def count_axis(peak: float) -> dict[str, object]:
-    upper, step = nice_axis(max(peak, 4))
-    step = max(step, 1)
+    upper, step = nice_axis(max(peak, 4), whole=True)
     return {"range": [0, upper], "dtick": step, "tickformat": ",d"}
 
 

@@ -78,7 +78,7 @@ def trend(view: ExposureView) -> None:
     st.plotly_chart(charts.liability_trend_chart(view.trend, view.as_of), key="liability_trend")
     frame = view.trend
     with st.expander("Monthly figures"):
-        st.dataframe(
+        w.table(
             pd.DataFrame(
                 {
                     "Month": frame["label"]
@@ -87,8 +87,7 @@ def trend(view: ExposureView) -> None:
                     "Pending liability at month end": w.money_column(frame, "pending_cents"),
                     "Refunds approved in month": w.money_column(frame, "refunds_cents"),
                 }
-            ),
-            hide_index=True,
+            )
         )
         w.download(
             "Monthly exposure (CSV)",
@@ -116,20 +115,44 @@ SUPPLIER_CSV = {
 }
 
 
-def _suppliers(frame: pd.DataFrame) -> pd.DataFrame:
+def _who(frame: pd.DataFrame) -> list[str]:
+    """Name, id and country in one cell, so the figures keep their room on a narrow screen."""
+    countries = frame["supplier_country"] if "supplier_country" in frame else [""] * len(frame)
+    return [
+        f"{name} · {ref}" + (f" · {country}" if country else "")
+        for name, ref, country in zip(
+            frame["supplier_name"], frame["supplier"], countries, strict=True
+        )
+    ]
+
+
+def _limits(frame: pd.DataFrame) -> pd.DataFrame:
+    """The limit ledger of the suppliers near or over their limit."""
     return pd.DataFrame(
         {
-            "Supplier": frame["supplier_name"],
-            "Id": frame["supplier"],
-            "Country": frame["supplier_country"],
+            "Supplier": _who(frame),
             "Limit": w.money_column(frame, "limit_cents"),
             "Exposure": w.money_column(frame, "exposure_cents"),
             "Headroom": w.money_column(frame, "headroom_cents"),
             "Utilisation": [utilisation_text(u) for u in frame["utilisation"]],
-            "Share of exposure": [f"{s:.2%}" for s in frame["share"]],
         }
     )
 
+
+def _largest(frame: pd.DataFrame) -> pd.DataFrame:
+    """The largest exposures and their share of the programme's."""
+    return pd.DataFrame(
+        {
+            "Supplier": _who(frame),
+            "Exposure": w.money_column(frame, "exposure_cents"),
+            "Share": [f"{s:.2%}" for s in frame["share"]],
+            "Utilisation": [utilisation_text(u) for u in frame["utilisation"]],
+        }
+    )
+
+
+#: Wide enough for a money value and its change on one line each, even at 900 px.
+STRESS_WIDTH = 330
 
 _RIGHT = {
     c: st.column_config.TextColumn(alignment="right")
@@ -146,7 +169,7 @@ def utilisation(view: ExposureView) -> None:
         "100% (negative headroom)."
     )
     if not above.empty:
-        st.dataframe(_suppliers(above), hide_index=True, column_config=_RIGHT)
+        w.table(_limits(above), column_config=_RIGHT)
         w.download(
             "Suppliers above 90% (CSV)", above, SUPPLIER_CSV, f"suppliers-above-90-{view.as_of}.csv"
         )
@@ -159,7 +182,7 @@ def concentration(view: ExposureView, zone: str, policy: Policy) -> None:
         f"The 10 largest exposures hold **{share}** of the programme's "
         f"{format.money(view.exposure_cents)}; HHI **{view.hhi:,.0f}**."
     )
-    st.dataframe(_suppliers(top), hide_index=True, column_config=_RIGHT)
+    w.table(_largest(top), column_config=_RIGHT)
     w.download(
         "All suppliers' exposure (CSV)",
         view.suppliers,
@@ -189,23 +212,17 @@ def loss_ratio(view: ExposureView, zone: str, policy: Policy) -> None:
     frame = view.loss_ratio
     st.plotly_chart(charts.loss_ratio_chart(frame, view.as_of), key="loss_ratio")
     with st.expander("Cohort figures"):
-        st.dataframe(
+        w.table(
             pd.DataFrame(
                 {
                     "Cohort": frame["label"],
-                    "Orders": frame["orders"],
+                    "Orders": w.counts_text(frame["orders"]),
                     "Covered": w.money_column(frame, "covered_cents"),
-                    "Refunds": frame["refunds"],
+                    "Refunds": w.counts_text(frame["refunds"]),
                     "Refunded": w.money_column(frame, "refunded_cents"),
-                    "Loss ratio": w.percent(frame["loss_ratio"]),
+                    "Loss ratio": w.percent_text(frame["loss_ratio"]),
                 }
-            ),
-            hide_index=True,
-            column_config={
-                "Loss ratio": st.column_config.NumberColumn(format="%.2f%%"),
-                "Covered": st.column_config.TextColumn(alignment="right"),
-                "Refunded": st.column_config.TextColumn(alignment="right"),
-            },
+            )
         )
         w.download(
             "Loss ratio by cohort (CSV)",
@@ -224,28 +241,32 @@ def loss_ratio(view: ExposureView, zone: str, policy: Policy) -> None:
 
 
 def largest_fail(refundable: pd.DataFrame, view: ExposureView, zone: str, policy: Policy) -> None:
-    most = max(1, min(50, len(refundable)))
-    n = st.slider("Number of suppliers that fail", 1, most, min(5, most), key="stress_n")
+    if refundable.empty:
+        st.caption("No supplier has a live order on this day: there is nothing that could fail.")
+        return
+    most = min(50, len(refundable))
+    if most > 1:
+        n = st.slider("Number of suppliers that fail", 1, most, min(5, most), key="stress_n")
+    else:
+        n = 1
     result = largest_exposures_fail(refundable, n)
-    cols = st.columns([1, 2], vertical_alignment="top")
-    with cols[0].container(border=True):
+    with w.tile_row().container(border=True, width=STRESS_WIDTH):
         st.metric(f"Payout if the {n} largest fail", format.money(result.payout_cents))
         share = _ratio(result.exposure_cents, result.programme_exposure_cents)
         st.caption(
             f"Their exposure {format.money(result.exposure_cents)} "
             f"({utilisation_text(share)} of the programme's)."
         )
-    cols[1].caption(defs.markdown("stress_largest", zone, policy))
+    st.caption(defs.markdown("stress_largest", zone, policy))
     shown = pd.DataFrame(
         {
-            "Supplier": result.suppliers["supplier_name"],
-            "Id": result.suppliers["supplier"],
-            "Live orders": result.suppliers["live_orders"],
+            "Supplier": _who(result.suppliers),
+            "Live orders": w.counts_text(result.suppliers["live_orders"]),
             "Exposure": w.money_column(result.suppliers, "exposure_cents"),
             "Payout": w.money_column(result.suppliers, "refundable_cents"),
         }
     )
-    st.dataframe(shown, hide_index=True, column_config=_RIGHT)
+    w.table(shown, column_config=_RIGHT)
     w.download(
         "Failing suppliers (CSV)",
         result.suppliers,
@@ -261,8 +282,7 @@ def largest_fail(refundable: pd.DataFrame, view: ExposureView, zone: str, policy
 
 
 def late_doubling(result: LateDoubling, zone: str, policy: Policy) -> None:
-    cols = st.columns([1, 2], vertical_alignment="top")
-    with cols[0].container(border=True):
+    with w.tile_row().container(border=True, width=STRESS_WIDTH):
         st.metric(
             "Refunds if late shipments double",
             format.money(result.stressed_refunds_cents),
@@ -271,7 +291,7 @@ def late_doubling(result: LateDoubling, zone: str, policy: Policy) -> None:
         )
         st.caption(f"At today's rate: {format.money(result.baseline_refunds_cents)}")
     rate = float(result.rate)
-    cols[1].markdown(
+    st.markdown(
         "\n".join(
             [
                 "**Assumptions**",
@@ -292,18 +312,17 @@ def late_doubling(result: LateDoubling, zone: str, policy: Policy) -> None:
     frame = result.late_days
     if not frame.empty:
         with st.expander("Late orders of the baseline by days late"):
-            st.dataframe(
+            w.table(
                 pd.DataFrame(
                     {
                         "Days late": [
                             "never shipped" if pd.isna(d) else f"{int(d):,}"
                             for d in frame["days_late"]
                         ],
-                        "Orders": frame["orders"],
+                        "Orders": w.counts_text(frame["orders"]),
                         "Refund, share of cap": [format_rate(int(b)) for b in frame["refund_bp"]],
                     }
-                ),
-                hide_index=True,
+                )
             )
             w.download(
                 "Days late (CSV)",

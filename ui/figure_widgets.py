@@ -14,6 +14,7 @@ from services.csv_export import money_cell, spreadsheet_safe
 from services.figures.periods import PRESETS, Grain, Period, Preset, period_for
 from services.figures.rates import Rate
 from ui import format
+from ui.text import plain
 
 # Metric values wrap between words instead of being cut with an ellipsis, a little smaller so
 # long amounts fit a third of a 900 px window; table headers wrap too. Print: no sidebar.
@@ -188,9 +189,49 @@ def download(label: str, frame: pd.DataFrame, headers: dict[str, str], file_name
     )
 
 
+#: Up to this many rows a table is drawn static: it wraps long text instead of cutting it and
+#: prints whole. Longer tables scroll in an interactive grid.
+STATIC_ROWS = 30
+
+
+def table(frame: pd.DataFrame, *, column_config: dict[str, Any] | None = None) -> None:
+    """A table of text and numbers that reads (and prints) in full.
+
+    ``st.table`` renders Markdown in cells, so text is escaped first: data shows as data.
+    """
+    if len(frame) > STATIC_ROWS:
+        st.dataframe(frame, hide_index=True, column_config=column_config)
+        return
+    shown = frame.copy()
+    for column in shown.columns:
+        if shown[column].dtype == object:
+            shown[column] = [
+                "" if _missing(v) else plain(v if isinstance(v, str) else str(v))
+                for v in shown[column]
+            ]
+    st.table(shown, hide_index=True)
+
+
 def money_column(frame: pd.DataFrame, column: str) -> list[str]:
     """Cents as ``USD 1,234.50`` text for a table cell (a dash where there is none)."""
     return ["–" if _missing(v) else format.money(int(v)) for v in frame[column]]
+
+
+def percent_text(values: pd.Series) -> list[str]:
+    """Fractions as ``12.34%`` text (a dash where nothing was counted)."""
+    return ["–" if _missing(v) else f"{float(v):.2%}" for v in values]
+
+
+def rate_text(counts: pd.Series, totals: pd.Series) -> list[str]:
+    """``12.50% (5 of 40)``: a rate with its counts, as one cell."""
+    return [
+        f"{'–' if int(t) == 0 else f'{int(c) / int(t):.2%}'} ({int(c):,} of {int(t):,})"
+        for c, t in zip(counts, totals, strict=True)
+    ]
+
+
+def counts_text(values: pd.Series) -> list[str]:
+    return [f"{int(v):,}" for v in values]
 
 
 def percent(values: pd.Series) -> pd.Series:

@@ -45,7 +45,7 @@ def ledger(standing: SupplierStanding, zone: str, policy: Policy) -> None:
         "Headroom", format.money(standing.headroom_cents), help=defs.text("headroom", zone, policy)
     )
     if standing.headroom_cents < 0:
-        box.error("Over the limit", icon=":material/warning:")
+        box.badge("Over the limit", icon=":material/warning:", color="red")
     box = row.container(border=True, width=w.TILE_WIDTH)
     box.metric(
         "Utilisation",
@@ -91,22 +91,26 @@ def trend_table(trend: pd.DataFrame, external_id: str) -> None:
         shown = pd.DataFrame(
             {
                 "Month": trend["label"] + trend["partial"].map({True: " (partial)", False: ""}),
-                "Due": trend["due"],
-                "Late": trend["late"],
-                "Late-shipment rate": w.percent(trend["late_rate"]),
-                "Programme late-shipment rate": w.percent(trend["programme_late_rate"]),
-                "Orders": trend["orders"],
-                "Claims": trend["claims"],
-                "Dispute rate": w.percent(trend["dispute_rate"]),
-                "Programme dispute rate": w.percent(trend["programme_dispute_rate"]),
+                "Late-shipment rate": [
+                    f"{r} ({int(n):,} of {int(d):,})"
+                    for r, n, d in zip(
+                        w.percent_text(trend["late_rate"]), trend["late"], trend["due"], strict=True
+                    )
+                ],
+                "Programme late-shipment rate": w.percent_text(trend["programme_late_rate"]),
+                "Dispute rate": [
+                    f"{r} ({int(n):,} of {int(d):,})"
+                    for r, n, d in zip(
+                        w.percent_text(trend["dispute_rate"]),
+                        trend["claims"],
+                        trend["orders"],
+                        strict=True,
+                    )
+                ],
+                "Programme dispute rate": w.percent_text(trend["programme_dispute_rate"]),
             }
         )
-        rates = [c for c in shown.columns if "rate" in c]
-        st.dataframe(
-            shown,
-            hide_index=True,
-            column_config={c: st.column_config.NumberColumn(format="%.2f%%") for c in rates},
-        )
+        w.table(shown)
         w.download(
             "Monthly figures (CSV)",
             trend,

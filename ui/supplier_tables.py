@@ -54,19 +54,20 @@ def utilisation_text(value: float) -> str:
 
 def suppliers_table(frame: pd.DataFrame) -> tuple[pd.DataFrame, Styler]:
     """The ranked suppliers for st.dataframe: text where it must read exactly (money)."""
+    # The columns a ranking is read by first; the grid scrolls sideways for the rest.
     shown = pd.DataFrame(
         {
             "Supplier": frame["supplier_name"],
-            "Id": frame["supplier"],
-            "Country": frame["supplier_country"],
             "Tier": frame["monitoring_tier"],
+            "Headroom": w.money_column(frame, "headroom_cents"),
+            "Utilisation": [utilisation_text(u) for u in frame["utilisation"]],
             "Late-shipment rate": _rates(frame["late"], frame["due"]),
             "Dispute rate": _rates(frame["claims"], frame["orders"]),
             "Open claims": frame["open_claims"],
-            "Limit": w.money_column(frame, "limit_cents"),
             "Exposure": w.money_column(frame, "exposure_cents"),
-            "Utilisation": [utilisation_text(u) for u in frame["utilisation"]],
-            "Headroom": w.money_column(frame, "headroom_cents"),
+            "Limit": w.money_column(frame, "limit_cents"),
+            "Country": frame["supplier_country"],
+            "Id": frame["supplier"],
         }
     )
     over = list(frame["over_limit"])

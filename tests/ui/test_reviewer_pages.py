@@ -56,12 +56,13 @@ def reviewer_db(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
         )
         done = f.order(s, sup, buy, **placed, **shipped)
         ids = [
-            # Filed 10 days ago: escalated automatically, its pick-up is overdue.
+            # Filed 13 days ago: escalated automatically, its pick-up is overdue whatever the
+            # weekday (pick-up is due at most 4 days after the day-8 escalation, weekends included).
             f.claim(
                 s,
                 small,
                 external_id="CLM-000101",
-                filed_at=now - timedelta(days=10),
+                filed_at=now - timedelta(days=13),
                 description=MARKUP,
             ).id,
             f.claim(

@@ -12,8 +12,9 @@ EXPECTED = {
         Permission.IMPORT_DATA,
         Permission.CHANGE_LIMIT,
         Permission.RECOMPUTE_RECOMMENDATIONS,
+        Permission.EXPORT_CLAIMS,
     },
-    Role.CLAIM_REVIEWER: {Permission.DECIDE_CLAIM},
+    Role.CLAIM_REVIEWER: {Permission.DECIDE_CLAIM, Permission.EXPORT_CLAIMS},
     Role.ADMIN: {Permission.MANAGE_USERS},
     Role.SYSTEM: {
         Permission.IMPORT_DATA,
@@ -21,6 +22,7 @@ EXPECTED = {
         Permission.RECOMPUTE_RECOMMENDATIONS,
         Permission.MANAGE_USERS,
         Permission.SEED_DEMO,
+        Permission.EXPORT_CLAIMS,
     },
 }
 
