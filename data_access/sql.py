@@ -34,6 +34,7 @@ __all__ = [
     "Grain",
     "day_start",
     "days_between",
+    "grouping_key",
     "local_day",
     "period_start",
     "sqlite_local_day",
@@ -86,6 +87,18 @@ def period_start(day: Any, grain: Grain) -> ColumnElement[date]:
     if grain not in ("week", "month"):
         raise ValueError(f"grain must be 'week' or 'month', got {grain!r}")
     return _PeriodStart(day, literal_column(f"'{grain}'"))
+
+
+def grouping_key(column: Any, name: str) -> ColumnElement[Any]:
+    """``column`` as a GROUP BY key that no index can serve (``column + 0``).
+
+    Grouping all live orders by supplier, SQLite otherwise walks the (supplier_id, ship_by)
+    index and fetches every order by rowid — two to three times slower than reading the rows
+    it selected anyway and sorting them. PostgreSQL plans both alike.
+    """
+    # A literal 0, not a bind parameter: PostgreSQL must see the same text in SELECT and GROUP BY.
+    key: ColumnElement[Any] = (column + literal_column("0")).label(name)
+    return key
 
 
 def days_between(later: Any, earlier: Any) -> ColumnElement[int]:

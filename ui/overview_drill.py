@@ -140,6 +140,21 @@ def _orders(url: str, period: Period, today: date, zone: str, scope: Scope) -> N
         ),
         hide_index=True,
     )
+    w.download(
+        "Orders on this page (CSV)",
+        frame,
+        {
+            "order": "order",
+            "supplier": "supplier_id",
+            "supplier_name": "supplier",
+            "category": "category",
+            "ship_by": "ship_by",
+            "shipped_day": "shipped_day",
+            "late": "late",
+            "days_late": "days_late",
+        },
+        f"orders-due-{period.first}-{period.last}-page-{page}.csv",
+    )
 
 
 def _claims(url: str, period: Period, zone: str, scope: Scope) -> None:
@@ -160,4 +175,10 @@ def _claims(url: str, period: Period, zone: str, scope: Scope) -> None:
             }
         ),
         hide_index=True,
+    )
+    w.download(
+        "Claims on this page (CSV)",
+        frame,
+        {c: c for c in frame.columns},
+        f"claims-filed-{period.first}-{period.last}-page-{page}.csv",
     )

@@ -219,6 +219,20 @@ def breakdowns(url: str, period: Period, today: date, zone: str) -> Dimension:
         "dispute_by",
         _pick_value,
     )
+    w.download(
+        f"By {name} (CSV)",
+        frame,
+        {
+            "key": dimension,
+            "due": "orders_due",
+            "late": "late",
+            "late_rate": "late_shipment_rate",
+            "orders": "orders_placed",
+            "claims": "claims_filed",
+            "dispute_rate": "dispute_rate",
+        },
+        f"breakdown-{dimension}-{period.first}-{period.last}.csv",
+    )
     return dimension
 
 

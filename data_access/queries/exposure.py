@@ -13,13 +13,13 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 import pandas as pd
-from sqlalchemy import BigInteger, ColumnElement, and_, case, cast, exists, func, or_, select
+from sqlalchemy import BigInteger, ColumnElement, and_, case, cast, func, or_, select
 
 from data_access.claim_facts import Executor
 from data_access.models import Claim, Order, Supplier
 from data_access.queries.claims import claim_open_at
 from data_access.queries.refunds import approved_refunds, refunded_by_order
-from data_access.sql import local_day, period_start
+from data_access.sql import grouping_key, local_day, period_start
 
 __all__ = [
     "ExposureKey",
@@ -35,7 +35,9 @@ ExposureKey = Literal["supplier", "supplier_country", "category"]
 
 def live_order(as_of_end: datetime, delivered_since: datetime) -> ColumnElement[bool]:
     """The orders live at ``as_of_end`` (see the module docstring)."""
-    open_claim = exists().where(Claim.order_id == Order.id, claim_open_at(as_of_end))
+    # An IN list of the (few) orders with an open claim, built once: far cheaper on SQLite than
+    # a correlated EXISTS for every delivered order.
+    open_claim = Order.id.in_(select(Claim.order_id).where(claim_open_at(as_of_end)))
     return and_(
         Order.placed_at < as_of_end,
         or_(Order.cancelled_at.is_(None), Order.cancelled_at >= as_of_end),
@@ -72,14 +74,15 @@ def exposure_by(
     """
     live = live_order(as_of_end, delivered_since)
     if key == "supplier":
+        supplier_id = grouping_key(Order.supplier_id, "supplier_id")
         per_supplier = (
             select(
-                Order.supplier_id,
+                supplier_id,
                 func.count().label("live_orders"),
                 _money_sum(Order.covered_amount_cents).label("exposure_cents"),
             )
             .where(live)
-            .group_by(Order.supplier_id)
+            .group_by(supplier_id)
             .subquery("supplier_exposure")
         )
         query = select(

@@ -23,6 +23,7 @@ from data_access.queries.exposure import live_order
 from data_access.queries.rates import DayWindow, due_order, filed_in, late_order, placed_in
 from data_access.queries.refunds import approved_refunds
 from data_access.queries.tiers import Thresholds, tier_rank, worse_rank
+from data_access.sql import grouping_key
 
 __all__ = [
     "FIGURE_COLUMNS",
@@ -113,44 +114,53 @@ class SupplierRow(NamedTuple):
     limit_cents: int
 
 
-def _per_supplier(query: Select[Any], name: str) -> Any:
-    return query.group_by(Order.supplier_id).subquery(name)
+def _per_supplier(query: Select[Any], name: str, only: int | None) -> Any:
+    if only is not None:  # one supplier: its own orders only, through the supplier indexes
+        query = query.where(Order.supplier_id == only)
+    return query.group_by(grouping_key(Order.supplier_id, "supplier_id")).subquery(name)
 
 
-def _figures(w: SupplierWindow) -> Select[Any]:
+def _figures(w: SupplierWindow, only: int | None = None) -> Select[Any]:
     late = _per_supplier(
         select(
-            Order.supplier_id,
+            grouping_key(Order.supplier_id, "supplier_id"),
             func.count().label("due"),
             func.sum(case((late_order(w.zone), 1), else_=0)).label("late"),
         ).where(due_order(w.window, w.today, w.zone)),
         "supplier_late",
+        only,
     )
     placed = _per_supplier(
-        select(Order.supplier_id, func.count().label("orders")).where(placed_in(w.window, w.zone)),
+        select(grouping_key(Order.supplier_id, "supplier_id"), func.count().label("orders")).where(
+            placed_in(w.window, w.zone)
+        ),
         "supplier_placed",
+        only,
     )
     filed = _per_supplier(
-        select(Order.supplier_id, func.count().label("claims"))
+        select(grouping_key(Order.supplier_id, "supplier_id"), func.count().label("claims"))
         .select_from(Claim)
         .join(Order, Order.id == Claim.order_id)
         .where(filed_in(w.window, w.zone)),
         "supplier_filed",
+        only,
     )
     still_open = _per_supplier(
-        select(Order.supplier_id, func.count().label("open_claims"))
+        select(grouping_key(Order.supplier_id, "supplier_id"), func.count().label("open_claims"))
         .select_from(Claim)
         .join(Order, Order.id == Claim.order_id)
         .where(claim_open_at(w.as_of_end)),
         "supplier_open",
+        only,
     )
     live = _per_supplier(
         select(
-            Order.supplier_id,
+            grouping_key(Order.supplier_id, "supplier_id"),
             func.count().label("live_orders"),
             cast(func.sum(Order.covered_amount_cents), BigInteger).label("exposure_cents"),
         ).where(live_order(w.as_of_end, w.delivered_since)),
         "supplier_live",
+        only,
     )
     due = func.coalesce(late.c.due, 0)
     late_n = func.coalesce(late.c.late, 0)
@@ -195,7 +205,7 @@ def _frame(rows: Any) -> pd.DataFrame:
 
 def supplier_figures(executor: Executor, w: SupplierWindow, supplier_id: int) -> pd.DataFrame:
     """One supplier's row of the table (empty if the supplier does not exist)."""
-    figures = _figures(w).where(Supplier.id == supplier_id).subquery("figures")
+    figures = _figures(w, supplier_id).where(Supplier.id == supplier_id).subquery("figures")
     rows = executor.execute(select(*[figures.c[c] for c in FIGURE_COLUMNS])).all()
     return _frame(rows)
 
@@ -253,27 +263,31 @@ def supplier_table(
     }
     order = [k.desc().nulls_last() if descending else k.asc().nulls_last() for k in keys[sort]]
     query = (
-        select(*[c[name] for name in FIGURE_COLUMNS])
+        select(*[c[name] for name in FIGURE_COLUMNS], func.count().over().label("matching"))
         .where(*conditions)
         .order_by(*order, c.supplier)
         .limit(limit)
         .offset(offset)
     )
-    total = executor.execute(
-        select(func.count()).select_from(figures).where(*conditions)
-    ).scalar_one()
-    return _frame(executor.execute(query).all()), int(total)
+    rows = executor.execute(query).all()
+    if rows:
+        total = int(rows[0][-1])  # counted in the same pass, before LIMIT
+    else:
+        count = select(func.count()).select_from(figures).where(*conditions)
+        total = int(executor.execute(count).scalar_one())
+    return _frame([row[:-1] for row in rows]), total
 
 
 def tier_counts(executor: Executor, w: SupplierWindow) -> dict[str, int]:
     """Suppliers per tier rank (``"0"`` … ``"3"``) and over their limit (``"over_limit"``)."""
     figures = _figures(w).subquery("figures")
     counts: dict[str, int] = {str(rank): 0 for rank in range(4)}
-    query = select(figures.c.tier_rank, func.count()).group_by(figures.c.tier_rank)
-    for rank, n in executor.execute(query).all():
+    over = func.sum(case((figures.c.headroom_cents < 0, 1), else_=0))
+    query = select(figures.c.tier_rank, func.count(), over).group_by(figures.c.tier_rank)
+    counts["over_limit"] = 0
+    for rank, n, over_limit in executor.execute(query).all():
         counts[str(int(rank))] = int(n)
-    over = select(func.count()).select_from(figures).where(figures.c.headroom_cents < 0)
-    counts["over_limit"] = int(executor.execute(over).scalar_one())
+        counts["over_limit"] += int(over_limit or 0)
     return counts
 
 

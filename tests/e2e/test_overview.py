@@ -74,16 +74,18 @@ def _settle(page: Page) -> None:
         page.wait_for_function(_IDLE, timeout=90_000)
 
 
-def _sign_in(page: Page, url: str, who: str) -> None:
+def _sign_in(page: Page, url: str, who: str, landing: str) -> None:
     page.goto(url)
     page.get_by_text("embedded demo database").first.wait_for()
     page.get_by_text(who, exact=False).first.click()
     page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name=landing).wait_for()
     _settle(page)
 
 
-def _open(page: Page, title: str) -> None:
+def _open(page: Page, title: str, heading: str) -> None:
     page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title, exact=True).click()
+    page.get_by_role("heading", name=heading, exact=True).wait_for()
     _settle(page)
 
 
@@ -108,22 +110,22 @@ def _check(page: Page, name: str) -> None:
 @pytest.mark.parametrize("width", WIDTHS)
 def test_ops_manager_screens(page: Page, demo_app_url: str, width: int) -> None:
     page.set_viewport_size({"width": width, "height": 1000})
-    _sign_in(page, demo_app_url, "ops manager")
+    _sign_in(page, demo_app_url, "ops manager", "Programme overview")
     expect(page.get_by_role("heading", name="Programme overview")).to_be_visible()
     expect(page.get_by_text("Demo mode")).to_be_visible()
     assert page.locator(".js-plotly-plot").count() >= 5
     _check(page, f"overview-{width}")
-    _open(page, "Suppliers")
+    _open(page, "Suppliers", "Suppliers")
     expect(page.get_by_role("heading", name="Suppliers")).to_be_visible()
     _check(page, f"suppliers-{width}")
-    _open(page, "Supplier")
+    _open(page, "Supplier", "Supplier")
     page.get_by_role("combobox").first.click()
     page.keyboard.type("SUP-0000")
     page.keyboard.press("Enter")
     _settle(page)
     expect(page.get_by_role("button", name="Change the limit")).to_be_visible()
     _check(page, f"supplier-{width}")
-    _open(page, "Exposure")
+    _open(page, "Exposure", "Programme exposure")
     expect(page.get_by_role("heading", name="Programme exposure")).to_be_visible()
     _check(page, f"exposure-ops-{width}")
 
@@ -131,12 +133,12 @@ def test_ops_manager_screens(page: Page, demo_app_url: str, width: int) -> None:
 @pytest.mark.parametrize("width", WIDTHS)
 def test_exec_lands_on_a_read_only_exposure_page(page: Page, demo_app_url: str, width: int) -> None:
     page.set_viewport_size({"width": width, "height": 1000})
-    _sign_in(page, demo_app_url, "exec")
+    _sign_in(page, demo_app_url, "exec", "Programme exposure")
     expect(page.get_by_role("heading", name="Programme exposure")).to_be_visible()
     expect(page.get_by_text("as of 15 Mar 2025").first).to_be_visible()
     assert page.locator("input[type=text], textarea").count() <= 1  # the as-of date only
     _check(page, f"exposure-exec-{width}")
-    _open(page, "Supplier")
+    _open(page, "Supplier", "Supplier")
     page.get_by_role("combobox").first.click()
     page.keyboard.type("SUP-0000")
     page.keyboard.press("Enter")

@@ -32,9 +32,9 @@ def test_local_day_of_stored_timestamps(
         sup, buy = f.supplier(s), f.buyer(s)
         ids = [f.order(s, sup, buy, placed_at=m.replace(microsecond=0)).id for m in moments]
         rows: dict[int, date] = dict(
-            s.execute(
-                select(Order.id, local_day(Order.placed_at, zone)).where(Order.id.in_(ids))
-            ).tuples()
+            s.execute(select(Order.id, local_day(Order.placed_at, zone)).where(Order.id.in_(ids)))
+            .tuples()
+            .all()
         )
         s.rollback()
     for order_id, moment in zip(ids, moments, strict=True):
