@@ -38,6 +38,7 @@ __all__ = [
     "local_day",
     "period_start",
     "sqlite_local_day",
+    "utc_day",
 ]
 
 Grain = Literal["week", "month"]
@@ -80,6 +81,12 @@ def day_start(day: date, zone: str) -> datetime:
 def local_day(timestamp: Any, zone: str) -> ColumnElement[date]:
     """The calendar day in ``zone`` (an IANA name) of a stored UTC timestamp, as a DATE."""
     return _LocalDay(timestamp, _zone_literal(zone))
+
+
+def utc_day(timestamp: Any) -> ColumnElement[date]:
+    """The UTC calendar day of a timestamp. Figures count in the programme's zone instead
+    (:func:`local_day`); this stays for readers that mean UTC."""
+    return local_day(timestamp, "UTC")
 
 
 def period_start(day: Any, grain: Grain) -> ColumnElement[date]:

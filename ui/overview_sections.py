@@ -117,7 +117,9 @@ def trends(url: str, period: Period, grain: Grain, today: date, zone: str) -> No
         _pick_period,
     )
     _chart(
-        charts.dispute_rate_chart(disputes, f"Dispute rate by {unit} of filing"),
+        charts.dispute_rate_chart(
+            disputes, f"Dispute rate by {unit} (claims filed ÷ orders placed)"
+        ),
         "dispute_trend",
         _pick_period,
     )

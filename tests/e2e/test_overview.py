@@ -115,6 +115,16 @@ def test_ops_manager_screens(page: Page, demo_app_url: str, width: int) -> None:
     expect(page.get_by_text("Demo mode")).to_be_visible()
     assert page.locator(".js-plotly-plot").count() >= 5
     _check(page, f"overview-{width}")
+    if width == 1400:
+        # A click on a month of the trend drills into it (plotly selection -> drill-down).
+        chart = page.locator("[data-testid=stPlotlyChart]").first
+        chart.scroll_into_view_if_needed()
+        box = chart.locator(".bars .point path").nth(3).bounding_box()
+        assert box is not None
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        _settle(page)
+        assert page.locator('.stSelectbox input[aria-label="Period"]').input_value() == "Jul 2024"
+        expect(page.get_by_text("1 Jul 2024 – 31 Jul 2024").first).to_be_visible()
     _open(page, "Suppliers", "Suppliers")
     expect(page.get_by_role("heading", name="Suppliers")).to_be_visible()
     _check(page, f"suppliers-{width}")

@@ -274,3 +274,29 @@ def test_exec_lands_on_exposure() -> None:
     at = open_app(EMAILS["exec"])
     _ok(at)
     assert at.title[0].value == "Programme exposure"
+
+
+@pytest.fixture
+def empty_database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Users only: no supplier, order or claim yet (a fresh deployment)."""
+    import streamlit as st
+
+    from tests import factories as f
+
+    engine = make_engine(database_url)
+    with Session(engine) as s:
+        for role, email in EMAILS.items():
+            f.user(s, role, email=email)
+        s.commit()
+    engine.dispose()
+    monkeypatch.setenv("ASSURANCE_DATABASE_URL", database_url)
+    monkeypatch.setenv("ASSURANCE_CLOCK", NOW.isoformat())
+    st.cache_data.clear()
+
+
+@pytest.mark.usefixtures("empty_database")
+@pytest.mark.parametrize("page", [OVERVIEW, SUPPLIERS, SUPPLIER, EXPOSURE])
+def test_every_figure_page_copes_with_an_empty_database(page: str) -> None:
+    at = open_app(EMAILS["ops_manager"], page)
+    _ok(at)
+    assert at.title
