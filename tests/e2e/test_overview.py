@@ -125,6 +125,11 @@ def test_ops_manager_screens(page: Page, demo_app_url: str, width: int) -> None:
         _settle(page)
         assert page.locator('.stSelectbox input[aria-label="Period"]').input_value() == "Jul 2024"
         expect(page.get_by_text("1 Jul 2024 – 31 Jul 2024").first).to_be_visible()
+        # The grain (like the range) is written to the URL, so the view can be shared.
+        page.get_by_role("button", name="Week", exact=True).click()
+        _settle(page)
+        assert "grain=Week" in page.url
+        expect(page.get_by_text("Figures by week")).to_be_visible()
     _open(page, "Suppliers", "Suppliers")
     expect(page.get_by_role("heading", name="Suppliers")).to_be_visible()
     _check(page, f"suppliers-{width}")
