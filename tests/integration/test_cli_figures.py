@@ -16,7 +16,7 @@ from rules import bundled_policy
 from services.figures.exposure import exposure_view
 from services.figures.headline import headline
 from services.figures.periods import Period
-from tests import figures_world as oracle
+from tests import figures_oracle as oracle
 from tests.figures_world import NOW, TODAY, World, build_world, insert_world
 
 POLICY = bundled_policy("v1")

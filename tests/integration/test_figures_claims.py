@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from rules import bundled_policy, claim_deadlines
 from services.figures import claims, headline, reviewers
 from services.figures.periods import Period
-from tests import figures_world as oracle
+from tests import figures_oracle as oracle
 from tests.figures_world import NOW, TODAY, World, build_world, insert_world, rows
 
 POLICY = bundled_policy("v1")

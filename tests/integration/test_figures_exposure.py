@@ -16,9 +16,9 @@ from rules import bundled_policy
 from services.figures import exposure, stress
 from services.figures.periods import shift_months
 from tests import factories as f
-from tests import figures_world as oracle
+from tests import figures_oracle as oracle
 from tests.factories import utc
-from tests.figures_world import World, build_world, insert_world, rows
+from tests.figures_world import OrderRow, World, build_world, insert_world, rows
 
 POLICY = bundled_policy("v1")
 AS_OF = date(2025, 3, 15)
@@ -286,7 +286,7 @@ def test_late_doubling_equals_the_oracle(engine: Engine, world: World) -> None:
     late = [o for o in due if oracle.is_late(o, zone)]
     assert (got.late, got.due) == (len(late), len(due)) and late
 
-    def terms(o: oracle.OrderRow) -> int:  # the policy's late-shipment terms, written out
+    def terms(o: OrderRow) -> int:  # the policy's late-shipment terms, written out
         if o.shipped_at is None:
             return 10_000
         days = (oracle.local_day(o.shipped_at, zone) - o.ship_by).days

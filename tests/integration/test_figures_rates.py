@@ -15,9 +15,9 @@ from services.figures import rates
 from services.figures.periods import Period, buckets
 from services.figures.rates import Scope
 from tests import factories as f
-from tests import figures_world as oracle
+from tests import figures_oracle as oracle
 from tests.factories import utc
-from tests.figures_world import TODAY, ZONES, World, build_world, insert_world, rows
+from tests.figures_world import TODAY, ZONES, OrderRow, World, build_world, insert_world, rows
 
 PERIODS = [
     Period(date(2024, 11, 1), date(2025, 3, 15)),
@@ -84,7 +84,7 @@ def test_breakdowns_equal_the_oracle_and_add_up(engine: Engine, world: World, zo
     due = [o for o in world.orders.values() if oracle.is_due(o, first, last, TODAY, zone)]
     placed = [o for o in world.orders.values() if oracle.in_days(o.placed_at, first, last, zone)]
     filed = [c for c in world.claims if oracle.in_days(c.filed_at, first, last, zone)]
-    keys: dict[str, Callable[[oracle.OrderRow], str]] = {
+    keys: dict[str, Callable[[OrderRow], str]] = {
         "supplier_country": lambda o: world.suppliers[o.supplier].country,
         "supplier_tier": lambda o: world.suppliers[o.supplier].tier,
         "category": lambda o: o.category,

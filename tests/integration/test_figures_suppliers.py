@@ -19,7 +19,7 @@ from services.claims.view import load_claim
 from services.figures import suppliers
 from services.figures.periods import Period
 from services.figures.tiers import tier_of_rank
-from tests import figures_world as oracle
+from tests import figures_oracle as oracle
 from tests.figures_world import NOW, TODAY, World, build_world, insert_world, rows
 
 POLICY = bundled_policy("v1")
