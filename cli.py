@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -410,6 +411,97 @@ def export_decisions_command(
         typer.echo(f"Error: cannot write {path}: {error.strerror or error}", err=True)
         raise typer.Exit(1) from None
     typer.echo(f"Wrote {written} decisions to {path}.")
+
+
+# --- Figures and supplier limits (issues 12 and 13) --------------------------------------------
+
+suppliers_app = typer.Typer(help="Suppliers and their Trade Assurance limits.")
+app.add_typer(suppliers_app, name="suppliers")
+
+
+@suppliers_app.command("set-limit")
+def suppliers_set_limit(
+    supplier: Annotated[str, typer.Argument(help="The supplier's id, e.g. SUP-000123.")],
+    amount: Annotated[
+        str,
+        typer.Argument(help="The new limit in US dollars, e.g. 250000.00 (2 decimals at most)."),
+    ],
+    reason: Annotated[str, typer.Option("--reason", help="Why (kept in the limit history).")],
+) -> None:
+    """Change a supplier's Trade Assurance limit; the change and an audit event are recorded."""
+    from data_access.engine import make_session_factory
+    from services import clock
+    from services.auth import Actor
+    from services.suppliers.limits import LimitError, change_limit, parse_money
+
+    try:
+        cents = parse_money(amount)
+        change = change_limit(
+            make_session_factory(_engine()), Actor.system(), supplier, cents, reason, clock.now()
+        )
+    except LimitError as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(change.message)
+
+
+def _day_option(value: str | None, name: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r} is not a date like 2025-03-31", param_hint=name
+        ) from None
+
+
+@app.command("figures")
+def figures_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (the only format).")] = False,
+    first: Annotated[
+        str | None,
+        typer.Option("--from", help="First day, YYYY-MM-DD (default: 12 months of data)."),
+    ] = None,
+    last: Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD.")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Exposure as of this day (default: today).")
+    ] = None,
+) -> None:
+    """Headline and exposure figures, as the overview and exposure pages show them.
+
+    Days are calendar days in the programme's time zone (ASSURANCE_PROGRAMME_TIMEZONE); money
+    is in integer cents, rates are fractions with their counts beside them.
+    """
+    import json
+
+    from services import clock
+    from services.claims.recommendations import active_policy
+    from services.figures.periods import Period, period_for
+    from services.figures.rates import activity_extent
+    from services.figures.report import figures_report
+
+    del as_json  # JSON is the one output; the flag keeps scripts explicit
+    settings = get_settings()
+    zone, today, now = settings.programme_timezone, clock.today(settings), clock.now(settings)
+    engine = _engine()
+    default = period_for("data_12m", today, activity_extent(engine, zone))
+    start = _day_option(first, "--from") or default.first
+    end = _day_option(last, "--to") or (default.last if first is None else today)
+    if end < start:
+        typer.echo(f"Error: --to {end} is before --from {start}.", err=True)
+        raise typer.Exit(1)
+    day = _day_option(as_of, "--as-of") or today
+    report = figures_report(
+        engine,
+        Period(start, end),
+        today=today,
+        now=now,
+        zone=zone,
+        policy=active_policy(),
+        as_of=day,
+    )
+    typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
 
 
 if __name__ == "__main__":

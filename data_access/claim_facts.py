@@ -21,18 +21,18 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import BigInteger, ColumnElement, Connection, and_, bindparam, cast, func, select
-from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
+from sqlalchemy import BigInteger, ColumnElement, Connection, bindparam, cast, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql import Select
 
 from data_access.models import (
-    FINAL_DECISION_KINDS,
     UNDECIDED_CLAIM_STATUSES,
     Claim,
     Decision,
     Order,
     Recommendation,
 )
+from data_access.queries.refunds import approved_refunds, refunded_by_order
 
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
@@ -127,19 +127,14 @@ def _id_in(column: InstrumentedAttribute[int], ids: Sequence[int]) -> ColumnElem
     return column.in_(bindparam("ids", [int(i) for i in ids], literal_execute=True))
 
 
-def _final_decision_of(claim: Any) -> ColumnElement[bool]:
-    return and_(Decision.claim_id == claim.id, Decision.kind.in_(FINAL_DECISION_KINDS))
-
-
 def already_refunded_cents() -> Any:
-    """A scalar subquery correlated to ``Claim``: refunds approved on the order's other claims."""
-    other = aliased(Claim)
+    """A scalar subquery correlated to ``Claim``: refunds approved on the order's other claims
+    (``data_access.queries.refunds``, the one definition of a refund)."""
+    refunds = approved_refunds()
     return (
         # SUM(bigint) is NUMERIC on PostgreSQL; cast back so the driver returns an int.
-        select(cast(func.coalesce(func.sum(Decision.amount_cents), 0), BigInteger))
-        .select_from(other)
-        .join(Decision, _final_decision_of(other))
-        .where(other.order_id == Claim.order_id, other.id != Claim.id, other.status == "approved")
+        select(cast(func.coalesce(func.sum(refunds.c.amount_cents), 0), BigInteger))
+        .where(refunds.c.order_id == Claim.order_id, refunds.c.claim_id != Claim.id)
         .correlate(Claim)
         .scalar_subquery()
     )
@@ -150,15 +145,11 @@ def approved_refunds_by_order(executor: Executor, order_ids: Sequence[int]) -> d
     absent. One query per chunk of ids."""
     ids = sorted({int(i) for i in order_ids})
     totals: dict[int, int] = {}
+    by_order = refunded_by_order()
     for start in range(0, len(ids), DEFAULT_CHUNK_SIZE):
-        query = (
-            select(Claim.order_id, cast(func.sum(Decision.amount_cents), BigInteger))
-            .join(Decision, _final_decision_of(Claim))
-            .where(
-                _id_in(Claim.order_id, ids[start : start + DEFAULT_CHUNK_SIZE]),
-                Claim.status == "approved",
-            )
-            .group_by(Claim.order_id)
+        chunk = ids[start : start + DEFAULT_CHUNK_SIZE]
+        query = select(by_order.c.order_id, by_order.c.refunded_cents).where(
+            by_order.c.order_id.in_(bindparam("orders", chunk, literal_execute=True))
         )
         totals.update({int(o): int(t) for o, t in executor.execute(query).all()})
     return totals

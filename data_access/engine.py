@@ -11,6 +11,8 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from data_access.sql import SQLITE_LOCAL_DAY, sqlite_local_day
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 #: Execution option marking a transaction that will write (see :func:`write_session`).
 WRITE_OPTION = "assurance_write"
@@ -47,6 +49,9 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    # Calendar days in the programme's time zone (data_access.sql.local_day): SQLite has no
+    # time-zone database of its own. Deterministic, so SQLite may reuse a result in a statement.
+    dbapi_connection.create_function(SQLITE_LOCAL_DAY, 2, sqlite_local_day, deterministic=True)
 
 
 def _begin_sqlite(connection: Connection) -> None:

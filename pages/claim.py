@@ -13,7 +13,7 @@ from services.claims.decide import (
 from services.claims.recommendations import active_policy
 from services.claims.take import assign_claim
 from services.claims.view import ClaimView, Turn, load_claim, preview_verdict
-from ui import auth, format, wiring
+from ui import auth, definitions, format, wiring
 from ui import claim_widgets as w
 from ui.data import clear_read_caches
 from ui.text import plain
@@ -359,12 +359,19 @@ def _supplier_record(view: ClaimView) -> None:
     money[0].metric("Trade Assurance limit", format.money(record.limit_cents))
     money[1].metric("Exposure", format.money(record.exposure_cents))
     money[2].metric("Headroom", format.money(record.headroom_cents))
+    st.page_link(
+        "pages/supplier.py",
+        label="The supplier's page: rates over time, claims, limit history",
+        icon=":material/storefront:",
+        query_params={"supplier": view.supplier_external_id},
+    )
+    # The same definitions as every figure screen (ui.definitions); the period: the last days.
     st.caption(
-        f"**Late-shipment rate**: of the supplier's orders whose ship-by day fell in the last "
-        f"{days} days, not cancelled before it, the share shipped on a later UTC day or not at "
-        f"all. **Dispute rate**: claims filed ÷ orders placed in the same {days} days. "
-        "**Exposure**: covered amounts of live orders (not cancelled; undelivered, delivered "
-        "within the claim window, or with an open claim). **Headroom** = limit − exposure."
+        definitions.block(
+            ["late_shipment", "dispute", "exposure", "headroom", "monitoring_tier"],
+            wiring.settings().programme_timezone,
+            policy,
+        )
     )
 
 

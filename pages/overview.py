@@ -1,47 +1,50 @@
-"""Programme overview: the programme's monthly late-shipment and dispute rates."""
+"""Programme overview: headline tiles, trends, breakdowns and what lies behind each figure."""
 
 import streamlit as st
 
-from ui import auth, charts, definitions, format, wiring
-from ui.data import cached_ops_overview
+from services.claims.recommendations import active_policy
+from ui import auth, overview_drill, reviewer_figures, wiring
+from ui import definitions as defs
+from ui import figure_data as fd
+from ui import figure_widgets as w
+from ui import overview_sections as sections
 
 auth.require_screen("pages/overview.py")
+w.page_style()
+settings = wiring.settings()
+url, zone = settings.database_url, settings.programme_timezone
+policy = active_policy()
+today, now = sections.today_and_now()
+
 st.title("Programme overview")
-months = st.segmented_control(
-    "Window", options=[6, 12, 24], default=24, format_func=lambda m: f"{m} months"
-)
-overview = cached_ops_overview(wiring.settings().database_url, wiring.today(), months or 24)
+period, grain = w.range_controls(today, fd.extent(url, zone))
+previous = period.previous()
+st.markdown(f"**{period.label()}** · {period.days:,} days")
 st.caption(
-    f"{overview.start:%B %Y} to {overview.today:%d %B %Y}, counted in UTC calendar days and "
-    f"months; {overview.today:%B} is still running, so its figures are partial."
+    f"Calendar days in the programme's time zone, {zone}. Changes compare with the previous "
+    f"{period.days:,} days ({previous.label()}). Open, overdue and pending figures are the state "
+    f"at the end of each period (now: {now:%d %b %Y %H:%M} UTC)."
 )
 
-late_col, dispute_col = st.columns(2)
-with late_col:
-    total = overview.late_total
-    st.metric("Late-shipment rate", format.rate_with_counts(total.numerator, total.denominator))
-    st.plotly_chart(charts.late_shipment_chart(overview.late_shipment), key="late_chart")
-    st.caption(definitions.LATE_SHIPMENT_RATE)
-with dispute_col:
-    total = overview.dispute_total
-    st.metric("Dispute rate", format.rate_with_counts(total.numerator, total.denominator))
-    st.plotly_chart(charts.dispute_rate_chart(overview.disputes), key="dispute_chart")
-    st.caption(definitions.DISPUTE_RATE)
+sections.tiles(fd.tiles(url, period, today, now, zone, policy.version), zone, policy)
+sections.trends(url, period, grain, today, zone)
+st.subheader("Breakdowns")
+dimension = sections.breakdowns(url, period, today, zone)
+overview_drill.drill_down(url, period, grain, today, zone, dimension)
+reviewer_figures.reviewers(url, period, zone, policy, now)
 
-with st.expander("Monthly figures"):
-    table = overview.late_shipment.merge(overview.disputes, on="month", how="outer")
-    # Percent with two decimals everywhere, so months compare at a glance.
-    table[["late_rate", "dispute_rate"]] = table[["late_rate", "dispute_rate"]] * 100
-    st.dataframe(
-        table,
-        hide_index=True,
-        column_config={
-            "month": "Month",
-            "due": st.column_config.NumberColumn("Orders due", format="localized"),
-            "late": st.column_config.NumberColumn("Late", format="localized"),
-            "late_rate": st.column_config.NumberColumn("Late-shipment rate", format="%.2f%%"),
-            "orders": st.column_config.NumberColumn("Orders placed", format="localized"),
-            "claims": st.column_config.NumberColumn("Claims filed", format="localized"),
-            "dispute_rate": st.column_config.NumberColumn("Dispute rate", format="%.2f%%"),
-        },
+with st.expander("Definitions"):
+    st.markdown(
+        defs.block(
+            [
+                "late_shipment",
+                "dispute",
+                "open_claims",
+                "overdue_claims",
+                "refunds_approved",
+                "pending_liability",
+            ],
+            zone,
+            policy,
+        )
     )

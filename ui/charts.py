@@ -1,90 +1,287 @@
-"""Pure plotly chart builders: DataFrame in, Figure out; no Streamlit, no database."""
+"""Pure plotly chart builders: DataFrame in, Figure out; no Streamlit, no database.
+
+Shared conventions: round y-axis ticks with headroom above the peak (:func:`nice_axis`), every
+period of the range on the x axis (a partial one hatched and hollow, never dropped), a title
+with its units, and names — never database ids — on every label.
+"""
 
 from __future__ import annotations
+
+import math
 
 import pandas as pd
 import plotly.graph_objects as go
 
+from ui import format
+
 RATE_COLOUR = "#c2410c"
+PROGRAMME_COLOUR = "#64748b"
 VOLUME_COLOUR = "#cbd5e1"
+MONEY_COLOUR = "#1d4ed8"
+PENDING_COLOUR = "#f59e0b"
+REFUND_COLOUR = "#059669"
+FONT = {"family": "sans-serif", "size": 13}
+PARTIAL_NOTE = (
+    "Hatched bars and hollow points: a partial period (cut by the range or still running)."
+)
 
 
-def _rate_chart(
+def nice_axis(peak: float, ticks: int = 5, *, whole: bool = False) -> tuple[float, float]:
+    """``(upper, step)`` for an axis from 0: a round step (1, 2, 2.5 or 5 × 10^k; no 2.5 and
+    never below 1 when ``whole``, for counts) and at least 10% headroom above ``peak``."""
+    if not math.isfinite(peak) or peak <= 0:
+        return (5.0, 1.0) if whole else (1.0, 0.2)
+    target = peak * 1.1
+    magnitude = 10 ** math.floor(math.log10(target / ticks))
+    if whole:
+        magnitude = max(magnitude, 1)
+    step = magnitude
+    for multiple in (1, 2, 5, 10) if whole else (1, 2, 2.5, 5, 10):
+        step = multiple * magnitude
+        if step * ticks >= target:
+            break
+    return math.ceil(target / step - 1e-9) * step, step
+
+
+def _percent_format(step: float) -> str:
+    for decimals in range(4):
+        scaled = step * 100 * 10**decimals
+        if abs(scaled - round(scaled)) < 1e-9:
+            return f".{decimals}%"
+    return ".2%"
+
+
+def rate_axis(peak: float) -> dict[str, object]:
+    """A y axis for a rate: 0 to a round value above the peak (at least 1%), round ticks."""
+    upper, step = nice_axis(max(peak, 0.008) if math.isfinite(peak) else 0.008)
+    return {"range": [0, upper], "dtick": step, "tickformat": _percent_format(step)}
+
+
+def count_axis(peak: float) -> dict[str, object]:
+    upper, step = nice_axis(max(peak, 4), whole=True)
+    return {"range": [0, upper], "dtick": step, "tickformat": ",d"}
+
+
+def money_axis(peak_dollars: float) -> dict[str, object]:
+    upper, step = nice_axis(max(peak_dollars, 1))
+    return {"range": [0, upper], "dtick": step, "tickformat": "$,.0f" if step >= 1 else "$,.2f"}
+
+
+def _peak(series: pd.Series) -> float:
+    values = pd.to_numeric(series, errors="coerce").dropna()
+    return float(values.max()) if len(values) else 0.0
+
+
+def period_ticks(figure: go.Figure, labels: pd.Series, most: int | None = None) -> go.Figure:
+    """Short, level period labels (``Mar``, or ``3 Mar`` for a week) with the year under the
+    first label of each year; every label up to ``most`` periods and every n-th beyond, so no
+    label is ever rotated, overlapped or cut."""
+    values = [str(v) for v in labels]
+    weeks = bool(values) and len(values[0].split()) == 3  # "3 Mar 2025" against "Mar 2025"
+    most = most or (8 if weeks else 12)
+    every = max(1, math.ceil(len(values) / most))
+    shown = values[::every]
+    texts, year = [], ""
+    for value in shown:
+        head, _, this_year = value.rpartition(" ")
+        texts.append(head if this_year == year else f"{head}<br>{this_year}")
+        year = this_year
+    figure.update_xaxes(tickmode="array", tickvals=shown, ticktext=texts, tickangle=0)
+    return figure
+
+
+def layout(figure: go.Figure, title: str, *, legend: bool = True, height: int = 360) -> go.Figure:
+    figure.update_layout(
+        title={
+            "text": title,
+            "x": 0,
+            "xanchor": "left",
+            "y": 0.98,
+            "yanchor": "top",
+            "font": {"size": 15},
+        },
+        font=FONT,
+        height=height,
+        margin={"l": 10, "r": 10, "t": 84 if legend else 52, "b": 10},
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom"}
+        if legend
+        else None,
+        showlegend=legend,
+        hovermode="x unified",
+        plot_bgcolor="white",
+        bargap=0.25,
+    )
+    figure.update_xaxes(showgrid=False, type="category", automargin=True)
+    figure.update_yaxes(gridcolor="#e2e8f0", zeroline=True, zerolinecolor="#94a3b8")
+    return figure
+
+
+def _partial_patterns(partial: pd.Series) -> list[str]:
+    return ["/" if bool(p) else "" for p in partial]
+
+
+def rate_trend_chart(
     frame: pd.DataFrame,
     *,
     rate: str,
     count: str,
     base: str,
+    title: str,
     count_label: str,
     base_label: str,
-    title: str,
+    rate_label: str,
 ) -> go.Figure:
+    """A rate per period (line, left axis) over its volume (bars, right axis).
+
+    ``frame`` has ``label`` and ``partial`` and the ``rate``, ``count`` and ``base`` columns.
+    """
     figure = go.Figure()
+    partial = frame["partial"].astype(bool)
     figure.add_bar(
-        x=frame["month"],
+        x=frame["label"],
         y=frame[base],
         name=base_label,
-        marker_color=VOLUME_COLOUR,
-        hovertemplate=f"%{{x}}<br>{base_label}: %{{y:,}}<extra></extra>",
+        marker={"color": VOLUME_COLOUR, "pattern": {"shape": _partial_patterns(partial)}},
+        hovertemplate=f"{base_label}: %{{y:,}}<extra></extra>",
     )
     figure.add_scatter(
-        x=frame["month"],
+        x=frame["label"],
         y=frame[rate],
-        name=title,
+        name=rate_label,
         mode="lines+markers",
         line={"color": RATE_COLOUR, "width": 3},
-        # Plotly draws the overlaying axis's traces on top: the rate rides above the bars.
+        marker={
+            "size": 8,
+            "symbol": ["circle-open" if p else "circle" for p in partial],
+            "line": {"width": 2, "color": RATE_COLOUR},
+        },
         yaxis="y2",
         customdata=frame[[count, base]].to_numpy(),
         hovertemplate=(
-            f"%{{x}}<br>{title}: %{{y:.2%}}<br>{count_label}: %{{customdata[0]:,}} "
-            f"of %{{customdata[1]:,}}<extra></extra>"
+            f"{rate_label}: %{{y:.2%}} (%{{customdata[0]:,}} {count_label} of "
+            f"%{{customdata[1]:,}})<extra></extra>"
         ),
     )
+    layout(figure, title)
+    period_ticks(figure, frame["label"])
     figure.update_layout(
-        xaxis={"title": None, "type": "category"},
         yaxis={
             "title": base_label,
             "side": "right",
             "showgrid": False,
-            "rangemode": "tozero",
-            "tickformat": ",d",
+            **count_axis(_peak(frame[base])),
         },
         yaxis2={
-            "title": title,
+            "title": rate_label,
             "overlaying": "y",
             "side": "left",
-            "tickformat": ".1%",
-            "rangemode": "tozero",
+            "gridcolor": "#e2e8f0",
+            **rate_axis(_peak(frame[rate])),
         },
-        legend={"orientation": "h", "y": -0.2},
-        margin={"l": 10, "r": 10, "t": 20, "b": 10},
-        hovermode="x unified",
     )
     return figure
 
 
-def late_shipment_chart(frame: pd.DataFrame) -> go.Figure:
-    """Monthly late-shipment rate over the orders due, from ``month, due, late, late_rate``."""
-    return _rate_chart(
+def late_shipment_chart(frame: pd.DataFrame, title: str = "Late-shipment rate") -> go.Figure:
+    """From ``label, partial, due, late, late_rate``."""
+    return rate_trend_chart(
         frame,
         rate="late_rate",
         count="late",
         base="due",
-        count_label="Late",
+        title=title,
+        count_label="late",
         base_label="Orders due",
-        title="Late-shipment rate",
+        rate_label="Late-shipment rate",
     )
 
 
-def dispute_rate_chart(frame: pd.DataFrame) -> go.Figure:
-    """Monthly dispute rate over the orders placed, from ``month, orders, claims, dispute_rate``."""
-    return _rate_chart(
+def dispute_rate_chart(frame: pd.DataFrame, title: str = "Dispute rate") -> go.Figure:
+    """From ``label, partial, orders, claims, dispute_rate``."""
+    return rate_trend_chart(
         frame,
         rate="dispute_rate",
         count="claims",
         base="orders",
-        count_label="Claims",
+        title=title,
+        count_label="claims",
         base_label="Orders placed",
-        title="Dispute rate",
+        rate_label="Dispute rate",
     )
+
+
+def money_trend_chart(
+    frame: pd.DataFrame, *, cents: str, count: str, title: str, name: str
+) -> go.Figure:
+    """Money per period (bars, USD) with the number of claims it is made of in the hover."""
+    dollars = frame[cents] / 100
+    figure = go.Figure()
+    figure.add_bar(
+        x=frame["label"],
+        y=dollars,
+        name=name,
+        marker={"color": REFUND_COLOUR, "pattern": {"shape": _partial_patterns(frame["partial"])}},
+        customdata=[
+            [format.money(int(c)), int(n)] for c, n in zip(frame[cents], frame[count], strict=True)
+        ],
+        hovertemplate=f"{name}: %{{customdata[0]}} (%{{customdata[1]:,}} claims)<extra></extra>",
+    )
+    layout(figure, title, legend=False)
+    period_ticks(figure, frame["label"])
+    figure.update_layout(yaxis={"title": "USD", **money_axis(_peak(dollars))})
+    return figure
+
+
+def breakdown_chart(
+    frame: pd.DataFrame, *, rate: str, count: str, base: str, title: str, noun: str
+) -> go.Figure:
+    """Horizontal bars of a rate per key (``key`` column), its counts written beside each bar."""
+    rows = frame.dropna(subset=[rate]).sort_values(rate, ascending=True)
+    labels = [
+        f"{r:.2%} ({int(c):,} of {int(b):,})"
+        for r, c, b in zip(rows[rate], rows[count], rows[base], strict=True)
+    ]
+    figure = go.Figure()
+    figure.add_bar(
+        x=rows[rate],
+        y=[str(k) for k in rows["key"]],
+        orientation="h",
+        marker={"color": RATE_COLOUR},
+        text=labels,
+        textposition="outside",
+        cliponaxis=False,
+        hovertemplate=f"%{{y}}: %{{text}} {noun}<extra></extra>",
+    )
+    layout(figure, title, legend=False, height=max(220, 60 + 30 * len(rows)))
+    axis = rate_axis(_peak(rows[rate]) * 1.45)  # room for the counts written beside the bars
+    figure.update_layout(
+        xaxis={"type": "linear", "title": None, "showgrid": True, **axis},
+        yaxis={"type": "category", "automargin": True},
+        hovermode="closest",
+    )
+    return figure
+
+
+def comparison_chart(
+    frame: pd.DataFrame, *, rate: str, programme_rate: str, title: str, own: str
+) -> go.Figure:
+    """A supplier's rate per period beside the programme's (both lines, same axis)."""
+    figure = go.Figure()
+    for column, name, colour, dash in (
+        (rate, own, RATE_COLOUR, "solid"),
+        (programme_rate, "Programme", PROGRAMME_COLOUR, "dot"),
+    ):
+        figure.add_scatter(
+            x=frame["label"],
+            y=frame[column],
+            name=name,
+            mode="lines+markers",
+            line={"color": colour, "width": 3, "dash": dash},
+            marker={"symbol": ["circle-open" if p else "circle" for p in frame["partial"]]},
+            hovertemplate=f"{name}: %{{y:.2%}}<extra></extra>",
+        )
+    peak = max(_peak(frame[rate]), _peak(frame[programme_rate]))
+    layout(figure, title)
+    period_ticks(figure, frame["label"])
+    figure.update_layout(yaxis={"title": None, **rate_axis(peak)})
+    return figure

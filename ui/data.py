@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import streamlit as st
 
 from services.claims.queue import QueueOptions, queue_options
-from services.overview import OpsOverview, ops_overview
-from ui import wiring
+from ui import figure_data, wiring
 
 READ_TTL_SECONDS = 300
-
-
-@st.cache_data(ttl=READ_TTL_SECONDS, show_spinner="Counting orders and claims…")
-def cached_ops_overview(database_url: str, today: date, months: int) -> OpsOverview:
-    # The URL is part of the cache key so two databases never share figures.
-    del database_url
-    return ops_overview(wiring.engine(), today, months)
 
 
 @st.cache_data(ttl=READ_TTL_SECONDS, show_spinner=False)
@@ -28,5 +18,5 @@ def cached_queue_options(database_url: str) -> QueueOptions:
 
 
 def clear_read_caches() -> None:
-    cached_ops_overview.clear()
     cached_queue_options.clear()
+    figure_data.clear_all()

@@ -1,11 +1,24 @@
-"""The figures' definitions of DESIGN.md §5, shown beside every number they define."""
+"""The figures' definitions (``services.figures.definitions``), ready to show beside numbers."""
 
-LATE_SHIPMENT_RATE = (
-    "**Late-shipment rate** (by ship-by date): of the orders whose ship-by day falls in the month "
-    "and has already passed, not cancelled before that day, the share shipped on a later calendar "
-    "day (UTC) than the ship-by day, or not shipped at all."
-)
-DISPUTE_RATE = (
-    "**Dispute rate** (card-network style): claims filed in the month ÷ orders placed in the "
-    "month, counted in UTC calendar months. Counts are shown beside every percentage."
-)
+from __future__ import annotations
+
+from rules import Policy
+from services.figures.definitions import definitions
+from ui.text import plain
+
+
+def markdown(key: str, zone: str, policy: Policy) -> str:
+    """``**Name**: text`` for a caption; the text is escaped, so it reads exactly as written."""
+    item = definitions(zone, policy)[key]
+    return f"**{plain(item.name)}**: {plain(item.text)}"
+
+
+def text(key: str, zone: str, policy: Policy) -> str:
+    """The definition as plain text (for ``help=`` tooltips)."""
+    item = definitions(zone, policy)[key]
+    return f"{item.name}: {item.text}"
+
+
+def block(keys: list[str], zone: str, policy: Policy) -> str:
+    """Several definitions, one paragraph each."""
+    return "\n\n".join(markdown(key, zone, policy) for key in keys)

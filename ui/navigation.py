@@ -14,6 +14,8 @@ class Screen:
     icon: str
     section: str
     roles: frozenset[Role]
+    #: Roles for whom this screen comes first (their landing page), ahead of the table order.
+    lead: frozenset[Role] = frozenset()
 
 
 _EXEC, _OPS = Role.EXEC, Role.OPS_MANAGER
@@ -28,6 +30,29 @@ SCREENS: tuple[Screen, ...] = (
         frozenset({_EXEC, _OPS}),
     ),
     Screen(
+        "pages/suppliers.py",
+        "Suppliers",
+        ":material/factory:",
+        "Suppliers",
+        frozenset({_EXEC, _OPS}),
+    ),
+    # Reviewers open it read-only from a claim's supplier record; only ops may change a limit.
+    Screen(
+        "pages/supplier.py",
+        "Supplier",
+        ":material/storefront:",
+        "Suppliers",
+        frozenset({_EXEC, _OPS, _REVIEWER}),
+    ),
+    Screen(
+        "pages/exposure.py",
+        "Exposure",
+        ":material/account_balance:",
+        "Programme",
+        frozenset({_EXEC, _OPS}),
+        lead=frozenset({_EXEC}),
+    ),
+    Screen(
         "pages/import_data.py",
         "Import data",
         ":material/upload_file:",
@@ -40,14 +65,24 @@ SCREENS: tuple[Screen, ...] = (
         ":material/inbox:",
         "Claims",
         frozenset({_REVIEWER}),
+        lead=frozenset({_REVIEWER}),
     ),
-    Screen("pages/claim.py", "Claim", ":material/gavel:", "Claims", frozenset({_REVIEWER})),
+    Screen(
+        "pages/claim.py",
+        "Claim",
+        ":material/gavel:",
+        "Claims",
+        frozenset({_REVIEWER}),
+        lead=frozenset({_REVIEWER}),
+    ),
     Screen("pages/users.py", "Users", ":material/group:", "Administration", frozenset({_ADMIN})),
 )
 
 
 def screens_for(role: Role) -> list[Screen]:
-    return [s for s in SCREENS if role in s.roles]
+    """The role's screens, its landing screen first."""
+    mine = [s for s in SCREENS if role in s.roles]
+    return sorted(mine, key=lambda s: role not in s.lead)
 
 
 def screen(path: str) -> Screen:

@@ -5,15 +5,14 @@ Values are primitives; formatting and rules (deadlines, tiers) are the service's
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import BigInteger, and_, case, cast, exists, func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from data_access.claim_facts import STORED_RECOMMENDATION_COLUMNS, Executor, StoredRecommendation
 from data_access.models import (
-    UNDECIDED_CLAIM_STATUSES,
     AuditEvent,
     Buyer,
     Claim,
@@ -23,19 +22,16 @@ from data_access.models import (
     Supplier,
     User,
 )
-from data_access.sql import utc_day
 
 __all__ = [
     "AuditRow",
     "ClaimDetailRow",
     "DecisionRow",
-    "SupplierRecordRow",
     "claim_audit_events",
     "claim_detail",
     "claim_id_for",
     "decision_history",
     "recommendation_history",
-    "supplier_record",
 ]
 
 
@@ -106,17 +102,6 @@ class AuditRow(NamedTuple):
     action: str
     before: dict[str, Any] | None
     after: dict[str, Any] | None
-
-
-class SupplierRecordRow(NamedTuple):
-    """A supplier's trailing-window counts and its exposure (DESIGN.md §5)."""
-
-    limit_cents: int
-    orders_due: int
-    orders_late: int
-    orders_placed: int
-    claims_filed: int
-    exposure_cents: int
 
 
 def claim_id_for(executor: Executor, external_id: str) -> int | None:
@@ -232,73 +217,3 @@ def claim_audit_events(executor: Executor, claim_id: int) -> list[AuditRow]:
         .order_by(AuditEvent.id)
     )
     return [AuditRow._make(row) for row in executor.execute(query).all()]
-
-
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=UTC)
-
-
-def supplier_record(
-    executor: Executor, supplier_id: int, today: date, window_days: int, claim_window_days: int
-) -> SupplierRecordRow:
-    """Counts over the ``window_days`` before ``today`` and exposure on ``today``.
-
-    * Orders due / late (late-shipment rate): ship-by day in the window and already past, not
-      cancelled before it; late = shipped on a later UTC day than the ship-by day, or unshipped.
-    * Orders placed / claims filed (dispute rate): placed, resp. filed, in the window.
-    * Exposure: covered amounts of live orders — not cancelled, and not delivered yet, or
-      delivered within the claim window, or with an undecided claim.
-    """
-    start = today - timedelta(days=window_days)
-    is_late = or_(Order.shipped_at.is_(None), utc_day(Order.shipped_at) > Order.ship_by)
-    due = select(
-        func.count(),
-        func.coalesce(func.sum(case((is_late, 1), else_=0)), 0),
-    ).where(
-        Order.supplier_id == supplier_id,
-        Order.ship_by >= start,
-        Order.ship_by < today,
-        or_(Order.cancelled_at.is_(None), utc_day(Order.cancelled_at) >= Order.ship_by),
-    )
-    orders_due, orders_late = executor.execute(due).one()
-    placed = select(func.count()).where(
-        Order.supplier_id == supplier_id,
-        Order.placed_at >= _midnight(start),
-        Order.placed_at < _midnight(today),
-    )
-    filed = (
-        select(func.count())
-        .select_from(Claim)
-        .join(Order, Order.id == Claim.order_id)
-        .where(
-            Order.supplier_id == supplier_id,
-            Claim.filed_at >= _midnight(start),
-            Claim.filed_at < _midnight(today),
-        )
-    )
-    open_claim = exists().where(
-        Claim.order_id == Order.id, Claim.status.in_(UNDECIDED_CLAIM_STATUSES)
-    )
-    live = and_(
-        Order.status != "cancelled",
-        or_(
-            Order.delivered_at.is_(None),
-            Order.delivered_at >= _midnight(today - timedelta(days=claim_window_days)),
-            open_claim,
-        ),
-    )
-    exposure = select(
-        # SUM(bigint) is NUMERIC on PostgreSQL; cast back so the driver returns an int.
-        cast(func.coalesce(func.sum(Order.covered_amount_cents), 0), BigInteger)
-    ).where(Order.supplier_id == supplier_id, live)
-    limit = executor.execute(
-        select(Supplier.limit_cents).where(Supplier.id == supplier_id)
-    ).scalar_one()
-    return SupplierRecordRow(
-        limit_cents=int(limit),
-        orders_due=int(orders_due),
-        orders_late=int(orders_late),
-        orders_placed=int(executor.execute(placed).scalar_one()),
-        claims_filed=int(executor.execute(filed).scalar_one()),
-        exposure_cents=int(executor.execute(exposure).scalar_one()),
-    )

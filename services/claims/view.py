@@ -33,6 +33,7 @@ from rules import (
 )
 from services import clock
 from services.claims.stored import as_recommendation
+from services.figures.suppliers import standing_at
 
 __all__ = [
     "AuditItem",
@@ -305,23 +306,14 @@ def load_claim(
         recs = q.recommendation_history(conn, claim_id)
         decisions = q.decision_history(conn, claim_id)
         audit_rows = q.claim_audit_events(conn, claim_id)
-        record = q.supplier_record(
-            conn,
-            row.supplier_id,
-            clock.day_of(now),
-            policy.monitoring_window_days,
-            policy.claim_window_days,
-        )
+        # The supplier's figures come from the one definition the dashboards use.
+        record = standing_at(conn, row.supplier_id, now, policy)
+    if record is None:  # supplier deleted between the reads
+        return None
     latest = recs[0] if recs else None
     zone = clock.zone()
     here = standing(row.status, _past(decisions), viewer_id)
     lapsed_seq = None if here.lapsed is None else here.lapsed.seq
-    tier = policy.monitoring_tier(
-        late_count=record.orders_late,
-        late_total=record.orders_due,
-        dispute_count=record.claims_filed,
-        dispute_total=record.orders_placed,
-    )
     return ClaimView(
         claim_id=row.claim_id,
         claim_external_id=row.claim_external_id,
@@ -359,7 +351,7 @@ def load_claim(
             claims_filed=record.claims_filed,
             limit_cents=record.limit_cents,
             exposure_cents=record.exposure_cents,
-            tier=tier,
+            tier=record.tier,
         ),
         recommendation=None
         if latest is None

@@ -40,7 +40,7 @@ import pandas as pd
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from data_access.queries.overview import monthly_late_shipment
+from data_access.queries.rates import DayWindow, late_shipment_counts
 from services.auth import Actor
 from services.importing import import_file
 from tests.conftest import REALDATA_DIR
@@ -248,7 +248,10 @@ def test_olist_import_and_late_shipment_rate(
 
     # 3. The app's late-shipment rate equals the one computed straight from the CSVs.
     engine = session_factory.kw["bind"]
-    app = monthly_late_shipment(engine, date(2010, 1, 1), TODAY)
+    with engine.connect() as conn:
+        window = DayWindow(date(2010, 1, 1), TODAY)
+        app = late_shipment_counts(conn, window, TODAY, "UTC", ["period"])
+    app["month"] = [f"{period:%Y-%m}" for period in app["period"]]
     expected = late_shipment_with_pandas(files.contradictory)  # built from the CSVs, not the files
     assert app["month"].tolist() == expected["month"].tolist()
     assert app["due"].tolist() == expected["due"].tolist()

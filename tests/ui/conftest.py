@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import streamlit as st
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
@@ -54,6 +55,9 @@ def app_database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
         s.commit()
     engine.dispose()
     monkeypatch.setenv("ASSURANCE_DATABASE_URL", database_url)
+    # Cached reads are keyed by the database URL, and a PostgreSQL test database keeps its URL
+    # from one test to the next: start every test with nothing cached.
+    st.cache_data.clear()
     return database_url
 
 

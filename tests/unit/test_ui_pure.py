@@ -2,34 +2,10 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 
-from ui import charts, format
+from ui import format
 from ui.text import plain
-
-
-def test_late_shipment_chart_carries_counts_beside_the_rate() -> None:
-    frame = pd.DataFrame(
-        {"month": ["2025-01", "2025-02"], "due": [10, 4], "late": [1, 2], "late_rate": [0.1, 0.5]}
-    )
-    figure = charts.late_shipment_chart(frame)
-    bars, line = figure.data
-    assert list(bars.y) == [10, 4]
-    assert list(line.y) == [0.1, 0.5] and line.yaxis == "y2"  # drawn above the bars
-    assert line.customdata.tolist() == [[1, 10], [2, 4]]
-    assert "Late" in line.hovertemplate and "of" in line.hovertemplate
-    assert figure.layout.yaxis2.tickformat == ".1%"
-    assert figure.layout.yaxis2.side == "left"
-
-
-def test_dispute_chart_uses_orders_placed_as_base() -> None:
-    frame = pd.DataFrame(
-        {"month": ["2025-01"], "orders": [200], "claims": [3], "dispute_rate": [0.015]}
-    )
-    bars, line = charts.dispute_rate_chart(frame).data
-    assert list(bars.y) == [200]
-    assert line.customdata.tolist() == [[3, 200]]
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,130 @@
+"""Claims as of an instant: open claims, their dispute clocks, pending liability, refunds.
+
+* **Open at T**: filed before T and neither decided nor withdrawn before T (an undecided claim
+  is open from its filing on). A claim recorded as decided without a decision time (history
+  imported as approved or rejected) was never open as far as the figures know.
+* **Pending liability at T**: the recommended amounts of the claims open at T, each claim's
+  latest recommendation made before T (the greatest ``recommendations.id``).
+* **Refunds approved**: see ``data_access.queries.refunds``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import BigInteger, ColumnElement, and_, case, cast, func, or_, select
+
+from data_access.claim_facts import Executor
+from data_access.models import UNDECIDED_CLAIM_STATUSES, Claim, Recommendation
+from data_access.queries.refunds import approved_refunds
+from data_access.sql import Grain, local_day, period_start
+
+__all__ = [
+    "claim_open_at",
+    "open_claim_clocks",
+    "open_claim_count",
+    "pending_liability",
+    "refunds_approved",
+    "refunds_by_period",
+]
+
+
+def claim_open_at(moment: datetime) -> ColumnElement[bool]:
+    """The claims open at ``moment`` (see the module docstring)."""
+    return and_(
+        Claim.filed_at < moment,
+        or_(
+            Claim.status.in_(UNDECIDED_CLAIM_STATUSES),
+            Claim.decided_at >= moment,
+            Claim.withdrawn_at >= moment,
+        ),
+    )
+
+
+def open_claim_count(executor: Executor, moment: datetime) -> int:
+    query = select(func.count()).select_from(Claim).where(claim_open_at(moment))
+    return int(executor.execute(query).scalar_one())
+
+
+def open_claim_clocks(executor: Executor, moment: datetime) -> pd.DataFrame:
+    """The claims open at ``moment`` with what their dispute clock knew then.
+
+    Columns ``filed_at, escalated_at, picked_up_at``; an escalation or pick-up that happened
+    only after ``moment`` is None, so a deadline is the one in force at ``moment``.
+    """
+
+    def known(column: Any) -> Any:
+        return case((column < moment, column), else_=None)
+
+    query = select(Claim.filed_at, known(Claim.escalated_at), known(Claim.picked_up_at)).where(
+        claim_open_at(moment)
+    )
+    rows = executor.execute(query).all()
+    return pd.DataFrame(rows, columns=["filed_at", "escalated_at", "picked_up_at"])
+
+
+def _latest_recommendation(moment: datetime) -> Any:
+    return (
+        select(Recommendation.claim_id, func.max(Recommendation.id).label("recommendation_id"))
+        .where(Recommendation.created_at < moment)
+        .group_by(Recommendation.claim_id)
+        .subquery("latest_recommendation")
+    )
+
+
+def pending_liability(executor: Executor, moment: datetime) -> tuple[int, int]:
+    """``(claims, cents)``: the open claims at ``moment`` with a recommendation, and the sum of
+    their latest recommended amounts."""
+    latest = _latest_recommendation(moment)
+    query = (
+        select(
+            func.count(),
+            cast(func.coalesce(func.sum(Recommendation.amount_cents), 0), BigInteger),
+        )
+        .select_from(Claim)
+        .join(latest, latest.c.claim_id == Claim.id)
+        .join(Recommendation, Recommendation.id == latest.c.recommendation_id)
+        .where(claim_open_at(moment))
+    )
+    claims, cents = executor.execute(query).one()
+    return int(claims), int(cents)
+
+
+def refunds_approved(executor: Executor, start: datetime, end: datetime) -> tuple[int, int]:
+    """``(claims, cents)`` of the refunds approved in ``[start, end)``."""
+    refunds = approved_refunds()
+    query = select(
+        func.count(), cast(func.coalesce(func.sum(refunds.c.amount_cents), 0), BigInteger)
+    ).where(refunds.c.decided_at >= start, refunds.c.decided_at < end)
+    claims, cents = executor.execute(query).one()
+    return int(claims), int(cents)
+
+
+def refunds_by_period(
+    executor: Executor, start: datetime, end: datetime, zone: str, grain: Grain
+) -> pd.DataFrame:
+    """Refunds approved in ``[start, end)`` per week or month of approval: ``period, claims,
+    refunded_cents``."""
+    refunds = approved_refunds()
+    period = period_start(local_day(refunds.c.decided_at, zone), grain).label("period")
+    query = (
+        select(
+            period,
+            func.count().label("claims"),
+            cast(func.sum(refunds.c.amount_cents), BigInteger).label("refunded_cents"),
+        )
+        .where(refunds.c.decided_at >= start, refunds.c.decided_at < end)
+        .group_by(period)
+        .order_by(period)
+    )
+    frame = pd.DataFrame(
+        executor.execute(query).all(), columns=["period", "claims", "refunded_cents"]
+    )
+    frame["period"] = [_day(value) for value in frame["period"]]
+    return frame.astype({"claims": "int64", "refunded_cents": "int64"})
+
+
+def _day(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))

@@ -1,0 +1,212 @@
+"""Exposure (DESIGN.md §5): the covered amounts of live orders, as of an instant.
+
+**Live at T** (``as_of_end``, the end of the as-of day): placed before T, not cancelled before T,
+and not yet delivered, or delivered on or after the first day a claim could still be filed
+(``delivered_since`` = the start of as-of day − claim window), or with a claim open at T. This
+predicate is the only one; every exposure, utilisation, headroom and stress figure uses it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any, Literal
+
+import pandas as pd
+from sqlalchemy import BigInteger, ColumnElement, and_, case, cast, func, or_, select
+
+from data_access.claim_facts import Executor
+from data_access.models import Claim, Order, Supplier
+from data_access.queries.claims import claim_open_at
+from data_access.queries.refunds import approved_refunds, refunded_by_order
+from data_access.sql import grouping_key, local_day, period_start
+
+__all__ = [
+    "ExposureKey",
+    "exposure_by",
+    "exposure_total",
+    "live_order",
+    "loss_ratio_by_cohort",
+    "refundable_by_supplier",
+]
+
+ExposureKey = Literal["supplier", "supplier_country", "category"]
+
+
+def live_order(as_of_end: datetime, delivered_since: datetime) -> ColumnElement[bool]:
+    """The orders live at ``as_of_end`` (see the module docstring)."""
+    # An IN list of the (few) orders with an open claim, built once: far cheaper on SQLite than
+    # a correlated EXISTS for every delivered order.
+    open_claim = Order.id.in_(select(Claim.order_id).where(claim_open_at(as_of_end)))
+    return and_(
+        Order.placed_at < as_of_end,
+        or_(Order.cancelled_at.is_(None), Order.cancelled_at >= as_of_end),
+        or_(Order.delivered_at.is_(None), Order.delivered_at >= delivered_since, open_claim),
+    )
+
+
+def _money_sum(column: Any) -> Any:
+    # SUM(bigint) is NUMERIC on PostgreSQL; cast back so the driver returns an int.
+    return cast(func.coalesce(func.sum(column), 0), BigInteger)
+
+
+def exposure_total(
+    executor: Executor, as_of_end: datetime, delivered_since: datetime
+) -> tuple[int, int]:
+    """``(live orders, exposure cents)`` for the whole programme."""
+    query = select(func.count(), _money_sum(Order.covered_amount_cents)).where(
+        live_order(as_of_end, delivered_since)
+    )
+    orders, cents = executor.execute(query).one()
+    return int(orders), int(cents)
+
+
+def exposure_by(
+    executor: Executor,
+    as_of_end: datetime,
+    delivered_since: datetime,
+    key: ExposureKey,
+    supplier_external_ids: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Live orders and exposure per ``key``; per supplier also its name, country and limit.
+
+    Suppliers with no live order are included (exposure 0), so utilisation covers them all.
+    """
+    live = live_order(as_of_end, delivered_since)
+    if key == "supplier":
+        supplier_id = grouping_key(Order.supplier_id, "supplier_id")
+        per_supplier = (
+            select(
+                supplier_id,
+                func.count().label("live_orders"),
+                _money_sum(Order.covered_amount_cents).label("exposure_cents"),
+            )
+            .where(live)
+            .group_by(supplier_id)
+            .subquery("supplier_exposure")
+        )
+        query = select(
+            Supplier.external_id.label("supplier"),
+            Supplier.name.label("supplier_name"),
+            Supplier.country.label("supplier_country"),
+            Supplier.limit_cents.label("limit_cents"),
+            func.coalesce(per_supplier.c.live_orders, 0).label("live_orders"),
+            func.coalesce(per_supplier.c.exposure_cents, 0).label("exposure_cents"),
+        ).outerjoin(per_supplier, per_supplier.c.supplier_id == Supplier.id)
+        if supplier_external_ids is not None:
+            query = query.where(Supplier.external_id.in_(list(supplier_external_ids)))
+        columns = ["supplier", "supplier_name", "supplier_country", "limit_cents"]
+        query = query.order_by(Supplier.external_id)
+    else:
+        group = Supplier.country if key == "supplier_country" else Order.category
+        query = (
+            select(
+                group.label(key),
+                func.count().label("live_orders"),
+                _money_sum(Order.covered_amount_cents).label("exposure_cents"),
+            )
+            .select_from(Order)
+            .where(live)
+            .group_by(group)
+            .order_by(group)
+        )
+        if key == "supplier_country":
+            query = query.join(Supplier, Supplier.id == Order.supplier_id)
+        columns = [key]
+    frame = pd.DataFrame(
+        executor.execute(query).all(), columns=[*columns, "live_orders", "exposure_cents"]
+    )
+    return frame.astype(
+        {"live_orders": "int64", "exposure_cents": "int64"}
+        | ({"limit_cents": "int64"} if key == "supplier" else {})
+    )
+
+
+def refundable_by_supplier(
+    executor: Executor, as_of_end: datetime, delivered_since: datetime
+) -> pd.DataFrame:
+    """What each supplier's live orders could still pay out, as the policy caps a refund: per
+    order ``max(0, min(covered, paid) − refunds approved before as_of_end)``.
+
+    Columns ``supplier, supplier_name, live_orders, exposure_cents, refundable_cents``.
+    """
+    refunded = refunded_by_order(as_of_end)
+    cap = case(
+        (Order.covered_amount_cents <= Order.paid_amount_cents, Order.covered_amount_cents),
+        else_=Order.paid_amount_cents,
+    )
+    remaining = cap - func.coalesce(refunded.c.refunded_cents, 0)
+    left = case((remaining > 0, remaining), else_=0)
+    query = (
+        select(
+            Supplier.external_id,
+            Supplier.name,
+            func.count(),
+            _money_sum(Order.covered_amount_cents),
+            _money_sum(left),
+        )
+        .select_from(Order)
+        .join(Supplier, Supplier.id == Order.supplier_id)
+        .outerjoin(refunded, refunded.c.order_id == Order.id)
+        .where(live_order(as_of_end, delivered_since))
+        .group_by(Supplier.external_id, Supplier.name)
+    )
+    frame = pd.DataFrame(
+        executor.execute(query).all(),
+        columns=["supplier", "supplier_name", "live_orders", "exposure_cents", "refundable_cents"],
+    )
+    return frame.astype(
+        {"live_orders": "int64", "exposure_cents": "int64", "refundable_cents": "int64"}
+    )
+
+
+def loss_ratio_by_cohort(
+    executor: Executor, start: datetime, end: datetime, as_of_end: datetime, zone: str
+) -> pd.DataFrame:
+    """Per month an order was placed in ``[start, end)`` (its cohort): orders not cancelled
+    before ``as_of_end``, their covered amount, and the refunds approved on them before
+    ``as_of_end``. Columns ``cohort, orders, covered_cents, refunds, refunded_cents``."""
+    cohort = period_start(local_day(Order.placed_at, zone), "month").label("cohort")
+    kept = and_(
+        Order.placed_at >= start,
+        Order.placed_at < end,
+        or_(Order.cancelled_at.is_(None), Order.cancelled_at >= as_of_end),
+    )
+    covered = (
+        select(
+            cohort,
+            func.count().label("orders"),
+            _money_sum(Order.covered_amount_cents).label("covered_cents"),
+        )
+        .where(kept)
+        .group_by(cohort)
+    )
+    refunds = approved_refunds(as_of_end)
+    refunded = (
+        select(
+            cohort,
+            func.count().label("refunds"),
+            _money_sum(refunds.c.amount_cents).label("refunded_cents"),
+        )
+        .select_from(refunds)
+        .join(Order, Order.id == refunds.c.order_id)
+        .where(kept)
+        .group_by(cohort)
+    )
+    left = pd.DataFrame(
+        executor.execute(covered).all(), columns=["cohort", "orders", "covered_cents"]
+    )
+    right = pd.DataFrame(
+        executor.execute(refunded).all(), columns=["cohort", "refunds", "refunded_cents"]
+    )
+    for frame in (left, right):
+        frame["cohort"] = [_day(value) for value in frame["cohort"]]
+    merged = left.merge(right, on="cohort", how="left").fillna(0)
+    merged = merged.astype(
+        {"orders": "int64", "covered_cents": "int64", "refunds": "int64", "refunded_cents": "int64"}
+    )
+    return merged.sort_values("cohort", ignore_index=True)
+
+
+def _day(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))

@@ -1,0 +1,368 @@
+"""Per-supplier figures: the suppliers table (ranked, searched and paged in SQL), one supplier's
+record, its limit history and its claims.
+
+Every count comes from the one predicate of its figure: ``rates.due_order``/``late_order``,
+``rates.placed_in``/``filed_in``, ``claims.claim_open_at``, ``exposure.live_order`` and
+``tiers.tier_rank``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Literal, NamedTuple
+
+import pandas as pd
+from sqlalchemy import BigInteger, Float, case, cast, func, literal, or_, select
+from sqlalchemy.sql import Select
+
+from data_access.claim_facts import Executor
+from data_access.models import Claim, Order, Supplier, SupplierLimitChange, User
+from data_access.queries.claims import claim_open_at
+from data_access.queries.exposure import live_order
+from data_access.queries.rates import DayWindow, due_order, filed_in, late_order, placed_in
+from data_access.queries.refunds import approved_refunds
+from data_access.queries.tiers import Thresholds, tier_rank, worse_rank
+from data_access.sql import grouping_key
+
+__all__ = [
+    "FIGURE_COLUMNS",
+    "SORTS",
+    "Show",
+    "Sort",
+    "SupplierRow",
+    "SupplierWindow",
+    "limit_history",
+    "supplier_by_external_id",
+    "supplier_claims",
+    "supplier_figures",
+    "supplier_options",
+    "supplier_table",
+    "tier_counts",
+]
+
+Sort = Literal[
+    "tier",
+    "late_rate",
+    "dispute_rate",
+    "utilisation",
+    "exposure",
+    "headroom",
+    "open_claims",
+    "name",
+]
+SORTS: tuple[Sort, ...] = (
+    "tier",
+    "late_rate",
+    "dispute_rate",
+    "utilisation",
+    "exposure",
+    "headroom",
+    "open_claims",
+    "name",
+)
+Show = Literal["all", "tiered", "over_limit"]
+
+FIGURE_COLUMNS = [
+    "supplier",
+    "supplier_name",
+    "supplier_country",
+    "main_category",
+    "supplier_tier",
+    "limit_cents",
+    "due",
+    "late",
+    "orders",
+    "claims",
+    "open_claims",
+    "live_orders",
+    "exposure_cents",
+    "headroom_cents",
+    "late_rank",
+    "dispute_rank",
+    "tier_rank",
+]
+_INT_COLUMNS = [
+    c
+    for c in FIGURE_COLUMNS
+    if c.endswith(("_cents", "_rank"))
+    or c in ("due", "late", "orders", "claims", "open_claims", "live_orders")
+]
+
+
+@dataclass(frozen=True, slots=True)
+class SupplierWindow:
+    """What a supplier's figures are counted over: rates over ``window`` (the trailing
+    monitoring window, days before ``today``), open claims and exposure at ``as_of_end``."""
+
+    window: DayWindow
+    today: date
+    zone: str
+    as_of_end: datetime
+    delivered_since: datetime
+    late_levels: Thresholds
+    dispute_levels: Thresholds
+
+
+class SupplierRow(NamedTuple):
+    id: int
+    external_id: str
+    name: str
+    country: str
+    main_category: str
+    tier: str
+    limit_cents: int
+
+
+def _per_supplier(query: Select[Any], name: str, only: int | None) -> Any:
+    if only is not None:  # one supplier: its own orders only, through the supplier indexes
+        query = query.where(Order.supplier_id == only)
+    return query.group_by(grouping_key(Order.supplier_id, "supplier_id")).subquery(name)
+
+
+def _figures(w: SupplierWindow, only: int | None = None) -> Select[Any]:
+    late = _per_supplier(
+        select(
+            grouping_key(Order.supplier_id, "supplier_id"),
+            func.count().label("due"),
+            func.sum(case((late_order(w.zone), 1), else_=0)).label("late"),
+        ).where(due_order(w.window, w.today, w.zone)),
+        "supplier_late",
+        only,
+    )
+    placed = _per_supplier(
+        select(grouping_key(Order.supplier_id, "supplier_id"), func.count().label("orders")).where(
+            placed_in(w.window, w.zone)
+        ),
+        "supplier_placed",
+        only,
+    )
+    filed = _per_supplier(
+        select(grouping_key(Order.supplier_id, "supplier_id"), func.count().label("claims"))
+        .select_from(Claim)
+        .join(Order, Order.id == Claim.order_id)
+        .where(filed_in(w.window, w.zone)),
+        "supplier_filed",
+        only,
+    )
+    still_open = _per_supplier(
+        select(grouping_key(Order.supplier_id, "supplier_id"), func.count().label("open_claims"))
+        .select_from(Claim)
+        .join(Order, Order.id == Claim.order_id)
+        .where(claim_open_at(w.as_of_end)),
+        "supplier_open",
+        only,
+    )
+    live = _per_supplier(
+        select(
+            grouping_key(Order.supplier_id, "supplier_id"),
+            func.count().label("live_orders"),
+            cast(func.sum(Order.covered_amount_cents), BigInteger).label("exposure_cents"),
+        ).where(live_order(w.as_of_end, w.delivered_since)),
+        "supplier_live",
+        only,
+    )
+    due = func.coalesce(late.c.due, 0)
+    late_n = func.coalesce(late.c.late, 0)
+    orders = func.coalesce(placed.c.orders, 0)
+    claims = func.coalesce(filed.c.claims, 0)
+    exposure = cast(func.coalesce(live.c.exposure_cents, 0), BigInteger)
+    late_rank = tier_rank(late_n, due, w.late_levels)
+    dispute_rank = tier_rank(claims, orders, w.dispute_levels)
+    return (
+        select(
+            Supplier.id.label("supplier_id"),
+            Supplier.external_id.label("supplier"),
+            Supplier.name.label("supplier_name"),
+            Supplier.country.label("supplier_country"),
+            Supplier.main_category.label("main_category"),
+            Supplier.tier.label("supplier_tier"),
+            Supplier.limit_cents.label("limit_cents"),
+            due.label("due"),
+            late_n.label("late"),
+            orders.label("orders"),
+            claims.label("claims"),
+            func.coalesce(still_open.c.open_claims, 0).label("open_claims"),
+            func.coalesce(live.c.live_orders, 0).label("live_orders"),
+            exposure.label("exposure_cents"),
+            (Supplier.limit_cents - exposure).label("headroom_cents"),
+            late_rank.label("late_rank"),
+            dispute_rank.label("dispute_rank"),
+            worse_rank(late_rank, dispute_rank).label("tier_rank"),
+        )
+        .outerjoin(late, late.c.supplier_id == Supplier.id)
+        .outerjoin(placed, placed.c.supplier_id == Supplier.id)
+        .outerjoin(filed, filed.c.supplier_id == Supplier.id)
+        .outerjoin(still_open, still_open.c.supplier_id == Supplier.id)
+        .outerjoin(live, live.c.supplier_id == Supplier.id)
+    )
+
+
+def _frame(rows: Any) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=FIGURE_COLUMNS)
+    return frame.astype({c: "int64" for c in _INT_COLUMNS})
+
+
+def supplier_figures(executor: Executor, w: SupplierWindow, supplier_id: int) -> pd.DataFrame:
+    """One supplier's row of the table (empty if the supplier does not exist)."""
+    figures = _figures(w, supplier_id).where(Supplier.id == supplier_id).subquery("figures")
+    rows = executor.execute(select(*[figures.c[c] for c in FIGURE_COLUMNS])).all()
+    return _frame(rows)
+
+
+def _filtered(w: SupplierWindow, search: str, show: Show) -> Any:
+    figures = _figures(w).subquery("figures")
+    conditions = []
+    term = search.strip().lower()
+    if term:
+        pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        conditions.append(
+            or_(
+                func.lower(figures.c.supplier_name).like(pattern, escape="\\"),
+                func.lower(figures.c.supplier).like(pattern, escape="\\"),
+                func.lower(figures.c.supplier_country).like(pattern, escape="\\"),
+            )
+        )
+    if show == "tiered":
+        conditions.append(figures.c.tier_rank > 0)
+    elif show == "over_limit":
+        conditions.append(figures.c.headroom_cents < 0)
+    return figures, conditions
+
+
+def supplier_table(
+    executor: Executor,
+    w: SupplierWindow,
+    *,
+    search: str = "",
+    show: Show = "all",
+    sort: Sort = "tier",
+    descending: bool = True,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[pd.DataFrame, int]:
+    """One page of the ranked suppliers and the number of suppliers matching in all."""
+    figures, conditions = _filtered(w, search, show)
+    c = figures.c
+    late_rate = cast(c.late, Float) / func.nullif(c.due, 0)
+    dispute_rate = cast(c.claims, Float) / func.nullif(c.orders, 0)
+    utilisation = case(
+        (c.limit_cents > 0, cast(c.exposure_cents, Float) / c.limit_cents),
+        (c.exposure_cents > 0, literal(1e18)),  # exposure on a zero limit: infinitely over
+        else_=None,
+    )
+    keys: dict[str, list[Any]] = {
+        "tier": [c.tier_rank, late_rate, dispute_rate, c.exposure_cents],
+        "late_rate": [late_rate, c.late],
+        "dispute_rate": [dispute_rate, c.claims],
+        "utilisation": [utilisation, c.exposure_cents],
+        "exposure": [c.exposure_cents],
+        "headroom": [c.headroom_cents],
+        "open_claims": [c.open_claims],
+        "name": [func.lower(c.supplier_name)],
+    }
+    order = [k.desc().nulls_last() if descending else k.asc().nulls_last() for k in keys[sort]]
+    query = (
+        select(*[c[name] for name in FIGURE_COLUMNS], func.count().over().label("matching"))
+        .where(*conditions)
+        .order_by(*order, c.supplier)
+        .limit(limit)
+        .offset(offset)
+    )
+    rows = executor.execute(query).all()
+    if rows:
+        total = int(rows[0][-1])  # counted in the same pass, before LIMIT
+    else:
+        count = select(func.count()).select_from(figures).where(*conditions)
+        total = int(executor.execute(count).scalar_one())
+    return _frame([row[:-1] for row in rows]), total
+
+
+def tier_counts(executor: Executor, w: SupplierWindow) -> dict[str, int]:
+    """Suppliers per tier rank (``"0"`` … ``"3"``) and over their limit (``"over_limit"``)."""
+    figures = _figures(w).subquery("figures")
+    counts: dict[str, int] = {str(rank): 0 for rank in range(4)}
+    over = func.sum(case((figures.c.headroom_cents < 0, 1), else_=0))
+    query = select(figures.c.tier_rank, func.count(), over).group_by(figures.c.tier_rank)
+    counts["over_limit"] = 0
+    for rank, n, over_limit in executor.execute(query).all():
+        counts[str(int(rank))] = int(n)
+        counts["over_limit"] += int(over_limit or 0)
+    return counts
+
+
+def supplier_by_external_id(executor: Executor, external_id: str) -> SupplierRow | None:
+    query = select(
+        Supplier.id,
+        Supplier.external_id,
+        Supplier.name,
+        Supplier.country,
+        Supplier.main_category,
+        Supplier.tier,
+        Supplier.limit_cents,
+    ).where(func.upper(Supplier.external_id) == external_id.strip().upper())
+    row = executor.execute(query).first()
+    return None if row is None else SupplierRow._make(row)
+
+
+def supplier_options(executor: Executor) -> pd.DataFrame:
+    """Every supplier's external id, name and country, by name: for pickers."""
+    query = select(Supplier.external_id, Supplier.name, Supplier.country).order_by(
+        Supplier.name, Supplier.external_id
+    )
+    return pd.DataFrame(
+        executor.execute(query).all(), columns=["supplier", "supplier_name", "supplier_country"]
+    )
+
+
+def limit_history(executor: Executor, supplier_id: int) -> pd.DataFrame:
+    """The supplier's limit changes, newest first: ``changed_at, old_limit_cents,
+    new_limit_cents, reason, changed_by`` (a person's name, or "import / CLI" without one)."""
+    query = (
+        select(
+            SupplierLimitChange.changed_at,
+            SupplierLimitChange.old_limit_cents,
+            SupplierLimitChange.new_limit_cents,
+            SupplierLimitChange.reason,
+            User.display_name,
+        )
+        .outerjoin(User, User.id == SupplierLimitChange.changed_by_id)
+        .where(SupplierLimitChange.supplier_id == supplier_id)
+        .order_by(SupplierLimitChange.changed_at.desc(), SupplierLimitChange.id.desc())
+    )
+    columns = ["changed_at", "old_limit_cents", "new_limit_cents", "reason", "changed_by"]
+    return pd.DataFrame(executor.execute(query).all(), columns=columns)
+
+
+def supplier_claims(
+    executor: Executor, supplier_id: int, limit: int, offset: int
+) -> tuple[pd.DataFrame, int]:
+    """A page of the supplier's claims, newest first, with the refund approved on each."""
+    refunds = approved_refunds()
+    query = (
+        select(
+            Claim.external_id,
+            Order.external_id,
+            Claim.kind,
+            Claim.status,
+            Claim.filed_at,
+            Claim.claimed_amount_cents,
+            refunds.c.amount_cents,
+        )
+        .join(Order, Order.id == Claim.order_id)
+        .outerjoin(refunds, refunds.c.claim_id == Claim.id)
+        .where(Order.supplier_id == supplier_id)
+        .order_by(Claim.filed_at.desc(), Claim.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    columns = ["claim", "order", "kind", "status", "filed_at", "claimed_cents", "refunded_cents"]
+    frame = pd.DataFrame(executor.execute(query).all(), columns=columns)
+    total = executor.execute(
+        select(func.count())
+        .select_from(Claim)
+        .join(Order, Order.id == Claim.order_id)
+        .where(Order.supplier_id == supplier_id)
+    ).scalar_one()
+    frame["refunded_cents"] = frame["refunded_cents"].astype("Int64")
+    return frame, int(total)

@@ -1,0 +1,164 @@
+"""One supplier (deep link ?supplier=SUP-…): its standing, limit ledger, rates over time against
+the programme's, and its claims; ops managers change its limit here."""
+
+import streamlit as st
+
+from services.auth import NotAllowed
+from services.claims.recommendations import active_policy
+from services.csv_export import money_cell
+from services.figures.periods import period_for
+from services.suppliers.limits import LimitError, change_limit, parse_money
+from ui import auth, charts, format, supplier_page, wiring
+from ui import definitions as defs
+from ui import figure_data as fd
+from ui import figure_widgets as w
+from ui import supplier_tables as t
+from ui.overview_sections import today_and_now
+from ui.text import plain
+
+actor = auth.require_screen(t.SUPPLIER_PAGE)
+w.page_style()
+settings = wiring.settings()
+url, zone = settings.database_url, settings.programme_timezone
+policy = active_policy()
+today, _ = today_and_now()
+_FLASH = "supplier_page_flash"
+_REF = "supplier_page_ref"
+
+if st.button("Suppliers", icon=":material/arrow_back:", type="tertiary") and (
+    supplier_page.may_open_suppliers(actor)
+):
+    st.switch_page("pages/suppliers.py")
+
+# The deep link (?supplier=SUP-…) opens a supplier; the page remembers it for its own reruns,
+# because another page's bound widget of the same name may take the parameter off the URL.
+ref = (st.query_params.get("supplier") or "").strip()
+if ref:
+    st.session_state[_REF] = ref
+else:
+    ref = st.session_state.get(_REF, "")
+options = fd.supplier_options(url)
+labels = dict(
+    zip(
+        options["supplier"],
+        options["supplier_name"]
+        + " ("
+        + options["supplier_country"]
+        + ") · "
+        + options["supplier"],
+        strict=True,
+    )
+)
+picked = st.selectbox(
+    "Supplier" if not ref else "Open another supplier",
+    list(labels),
+    index=None,
+    format_func=labels.__getitem__,
+    placeholder="Type a name or an id",
+    key="supplier_picker",
+)
+if picked and picked != ref:
+    st.session_state[_REF] = picked
+    st.switch_page(t.SUPPLIER_PAGE, query_params={"supplier": picked})
+if not ref:
+    st.title("Supplier")
+    st.stop()
+
+detail = fd.supplier_detail(url, ref, today, zone, policy.version)
+if detail is None:
+    st.title("Supplier")
+    st.warning(f"There is no supplier {plain(ref)}.", icon=":material/search_off:")
+    st.stop()
+assert detail is not None
+standing = detail.standing
+
+st.title(plain(detail.name))
+tier = standing.tier.value if standing.tier is not None else "none"
+st.caption(
+    " · ".join(
+        plain(part)
+        for part in (
+            detail.external_id,
+            detail.country,
+            detail.main_category,
+            f"supplier tier {detail.tier}",
+            f"monitoring tier {tier}",
+        )
+    )
+)
+flash = st.session_state.pop(_FLASH, None)
+if flash:
+    st.success(plain(flash))
+
+st.subheader("Limit ledger")
+supplier_page.ledger(standing, zone, policy)
+if supplier_page.may_change_limit(actor):
+    with st.form("limit_form", clear_on_submit=False):
+        cols = st.columns([1, 2], vertical_alignment="top")
+        amount = cols[0].text_input(
+            "New limit (USD)", placeholder=money_cell(standing.limit_cents), key="new_limit"
+        )
+        reason = cols[1].text_area("Reason (kept in the history)", key="limit_reason", height=80)
+        if st.form_submit_button("Change the limit", type="primary"):
+            try:
+                change = change_limit(
+                    wiring.session_factory(),
+                    actor,
+                    detail.external_id,
+                    parse_money(amount),
+                    reason,
+                    wiring.now(),
+                )
+            except NotAllowed as error:
+                auth.show_not_allowed(error)
+            except LimitError as error:
+                st.error(plain(str(error)), icon=":material/error:")
+            else:
+                fd.clear_after_limit_change()
+                st.session_state[_FLASH] = change.message
+                st.rerun()
+else:
+    st.caption("Only ops managers change limits.")
+history = detail.limit_history
+changes = f"{len(history):,} change{'' if len(history) == 1 else 's'}"
+with st.expander(f"Limit history ({changes})", expanded=not history.empty):
+    if history.empty:
+        st.caption("The limit has not changed since the supplier was added.")
+    else:
+        w.table(t.history_table(history))
+        w.download(
+            "Limit history (CSV)", history, t.HISTORY_CSV, f"limit-history-{detail.external_id}.csv"
+        )
+
+st.subheader("Rates over time")
+period = period_for("data_12m", today, fd.extent(url, zone))
+trend = fd.supplier_trend(url, detail.external_id, period, "month", today, zone)
+st.plotly_chart(
+    charts.comparison_chart(
+        trend,
+        rate="late_rate",
+        programme_rate="programme_late_rate",
+        title="Late-shipment rate by month of ship-by day",
+        own=detail.name,
+    ),
+    key="supplier_late",
+)
+st.plotly_chart(
+    charts.comparison_chart(
+        trend,
+        rate="dispute_rate",
+        programme_rate="programme_dispute_rate",
+        title="Dispute rate by month of filing",
+        own=detail.name,
+    ),
+    key="supplier_dispute",
+)
+st.caption(f"{period.label()}; hollow points are partial months. " + charts.PARTIAL_NOTE)
+supplier_page.trend_table(trend, detail.external_id)
+
+st.subheader("Claims")
+supplier_page.claims(url, detail.external_id, link=supplier_page.may_open_claims(actor))
+st.caption(
+    defs.block(["late_shipment", "dispute", "exposure", "monitoring_tier"], zone, policy)
+    + f"\n\n{format.money(standing.limit_cents)} limit as of {today:%d %b %Y}."
+)

@@ -1,0 +1,201 @@
+"""The executives' exposure view (issue 13): what the programme could have to pay, where it sits.
+
+* **Exposure** as of a day: covered amounts of the orders live at the end of that day
+  (``data_access.queries.exposure.live_order``). **Utilisation** = exposure ÷ limit,
+  **headroom** = limit − exposure, per supplier.
+* **Concentration**: the top 10 suppliers' share of exposure, shares by supplier country and by
+  category, and the Herfindahl–Hirschman index over suppliers' shares (Σ (share in %)²: 10,000
+  when one supplier holds everything, near 0 when exposure is spread thin).
+* **Loss ratio** per monthly order cohort: refunds approved (by the as-of day) ÷ covered amount
+  of the orders placed that month and not cancelled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from fractions import Fraction
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from data_access.queries import exposure as q
+from data_access.queries.claims import pending_liability, refunds_approved
+from data_access.sql import day_start
+from rules import Policy
+from services.figures.claims import Money
+from services.figures.periods import ONE_DAY, Period, month_start, shift_months
+from services.figures.rates import ratio
+from services.figures.suppliers import utilisation
+
+__all__ = ["BANDS", "AsOf", "ExposureView", "as_of", "exposure_view", "hhi", "top_share"]
+
+#: Utilisation bands of the distribution: (label, lower bound included, upper bound excluded).
+BANDS: tuple[tuple[str, float, float], ...] = (
+    ("Under 50%", 0.0, 0.5),
+    ("50–75%", 0.5, 0.75),
+    ("75–90%", 0.75, 0.9),
+    ("90–100%", 0.9, 1.0),
+    ("100% and over", 1.0, float("inf")),
+)
+TREND_MONTHS = 12
+
+
+@dataclass(frozen=True, slots=True)
+class AsOf:
+    """The end of the as-of day, and the first instant a delivery still leaves an order live."""
+
+    day: date
+    end: datetime
+    delivered_since: datetime
+
+
+def as_of(day: date, zone: str, policy: Policy) -> AsOf:
+    return AsOf(
+        day=day,
+        end=day_start(day + ONE_DAY, zone),
+        delivered_since=day_start(day - timedelta(days=policy.claim_window_days), zone),
+    )
+
+
+def hhi(amounts: list[int]) -> float:
+    """Herfindahl–Hirschman index of the amounts' shares in percent (0 to 10,000), exactly."""
+    total = sum(amounts)
+    if total <= 0:
+        return 0.0
+    return float(sum(Fraction(100 * a, total) ** 2 for a in amounts))
+
+
+def top_share(amounts: list[int], n: int = 10) -> tuple[int, int]:
+    """``(sum of the n largest, sum of all)``."""
+    ordered = sorted(amounts, reverse=True)
+    return sum(ordered[:n]), sum(ordered)
+
+
+@dataclass(frozen=True, slots=True)
+class ExposureView:
+    as_of: date
+    live_orders: int
+    exposure_cents: int
+    limits_cents: int
+    pending_liability: Money
+    #: Refunds approved in the twelve months up to the as-of day.
+    refunds_approved: Money
+    refunds_since: date
+    #: Per supplier: ``supplier, supplier_name, supplier_country, limit_cents, live_orders,
+    #: exposure_cents, headroom_cents, utilisation, share``, largest exposure first.
+    suppliers: pd.DataFrame
+    #: ``band, suppliers, exposure_cents`` over the suppliers with a limit or an exposure.
+    bands: pd.DataFrame
+    top10_cents: int
+    hhi: float
+    by_country: pd.DataFrame  # key, live_orders, exposure_cents, share
+    by_category: pd.DataFrame
+    #: Month ends: ``month, label, partial, exposure_cents, pending_cents, refunds_cents``.
+    trend: pd.DataFrame
+    #: ``cohort, label, partial, orders, covered_cents, refunds, refunded_cents, loss_ratio``.
+    loss_ratio: pd.DataFrame
+
+    @property
+    def top10_share(self) -> float | None:
+        return self.top10_cents / self.exposure_cents if self.exposure_cents else None
+
+    @property
+    def above(self) -> pd.DataFrame:
+        """Suppliers above 90% of their limit (or with exposure on a zero limit)."""
+        frame = self.suppliers
+        return frame[frame["utilisation"] > 0.9].sort_values(
+            ["utilisation", "exposure_cents"], ascending=False, ignore_index=True
+        )
+
+
+def _bands(suppliers: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for label, low, high in BANDS:
+        inside = suppliers[(suppliers["utilisation"] >= low) & (suppliers["utilisation"] < high)]
+        rows.append((label, len(inside), int(inside["exposure_cents"].sum())))
+    return pd.DataFrame(rows, columns=["band", "suppliers", "exposure_cents"])
+
+
+def _shares(frame: pd.DataFrame, key: str, total: int) -> pd.DataFrame:
+    frame = frame.rename(columns={key: "key"})
+    frame["share"] = frame["exposure_cents"] / total if total else float("nan")
+    return frame.sort_values(["exposure_cents", "key"], ascending=[False, True], ignore_index=True)
+
+
+def _trend(engine: Engine, point: AsOf, zone: str, policy: Policy) -> pd.DataFrame:
+    rows = []
+    first = shift_months(point.day, -(TREND_MONTHS - 1))
+    with engine.connect() as conn:
+        for index in range(TREND_MONTHS):
+            start = shift_months(first, index)
+            last = min(shift_months(start, 1) - ONE_DAY, point.day)
+            moment = as_of(last, zone, policy)
+            _, exposure = q.exposure_total(conn, moment.end, moment.delivered_since)
+            _, pending = pending_liability(conn, moment.end)
+            _, refunded = refunds_approved(conn, day_start(start, zone), moment.end)
+            partial = last < shift_months(start, 1) - ONE_DAY
+            rows.append((start, f"{start:%b %Y}", partial, exposure, pending, refunded))
+    columns = ["month", "label", "partial", "exposure_cents", "pending_cents", "refunds_cents"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _loss_ratio(engine: Engine, point: AsOf, zone: str) -> pd.DataFrame:
+    first = shift_months(point.day, -(TREND_MONTHS - 1))
+    cohorts = Period(first, point.day)
+    with engine.connect() as conn:
+        frame = q.loss_ratio_by_cohort(conn, cohorts.start(zone), point.end, point.end, zone)
+    spine = pd.DataFrame({"cohort": [shift_months(first, i) for i in range(TREND_MONTHS)]})
+    frame = spine.merge(frame, on="cohort", how="left").fillna(0)
+    frame = frame.astype(
+        {"orders": "int64", "covered_cents": "int64", "refunds": "int64", "refunded_cents": "int64"}
+    )
+    frame["label"] = [f"{c:%b %Y}" for c in frame["cohort"]]
+    frame["partial"] = frame["cohort"] == month_start(point.day)
+    frame["loss_ratio"] = ratio(frame["refunded_cents"], frame["covered_cents"])
+    columns = ["cohort", "label", "partial", "orders", "covered_cents", "refunds"]
+    return frame[[*columns, "refunded_cents", "loss_ratio"]]
+
+
+def exposure_view(engine: Engine, day: date, zone: str, policy: Policy) -> ExposureView:
+    """Everything the exposure page shows, as of the end of ``day`` (programme time zone)."""
+    point = as_of(day, zone, policy)
+    refunds_since = shift_months(day, -11)
+    with engine.connect() as conn:
+        suppliers = q.exposure_by(conn, point.end, point.delivered_since, "supplier")
+        countries = q.exposure_by(conn, point.end, point.delivered_since, "supplier_country")
+        categories = q.exposure_by(conn, point.end, point.delivered_since, "category")
+        pending = pending_liability(conn, point.end)
+        refunds = refunds_approved(conn, day_start(refunds_since, zone), point.end)
+    total = int(suppliers["exposure_cents"].sum())
+    suppliers["headroom_cents"] = suppliers["limit_cents"] - suppliers["exposure_cents"]
+    suppliers["utilisation"] = pd.Series(
+        [
+            utilisation(int(e), int(limit))
+            for e, limit in zip(suppliers["exposure_cents"], suppliers["limit_cents"], strict=True)
+        ],
+        index=suppliers.index,
+        dtype="float64",
+    )
+    suppliers = _shares(suppliers.rename(columns={"supplier": "key"}), "key", total).rename(
+        columns={"key": "supplier"}
+    )
+    amounts = [int(a) for a in suppliers["exposure_cents"]]
+    top10, _ = top_share(amounts)
+    return ExposureView(
+        as_of=day,
+        live_orders=int(suppliers["live_orders"].sum()),
+        exposure_cents=total,
+        limits_cents=int(suppliers["limit_cents"].sum()),
+        pending_liability=Money(*pending),
+        refunds_approved=Money(*refunds),
+        refunds_since=refunds_since,
+        suppliers=suppliers,
+        bands=_bands(suppliers),
+        top10_cents=top10,
+        hhi=hhi(amounts),
+        by_country=_shares(countries, "supplier_country", total),
+        by_category=_shares(categories, "category", total),
+        trend=_trend(engine, point, zone, policy),
+        loss_ratio=_loss_ratio(engine, point, zone),
+    )

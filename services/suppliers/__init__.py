@@ -1,0 +1,1 @@
+"""Writes about suppliers: their Trade Assurance limits."""

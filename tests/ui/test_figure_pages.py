@@ -1,0 +1,302 @@
+"""AppTest: the dashboards per role, their URL state and drill-down, and the limit form —
+which only ops managers get, and which the server refuses to anyone else even if shown."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from streamlit.testing.v1 import AppTest
+
+from data_access.engine import make_engine
+from data_access.models import AuditEvent, Supplier, SupplierLimitChange, User
+from tests.figures_world import NOW, build_world, insert_world
+from tests.ui.conftest import APP, EMAILS, OIDC_SECRETS, open_app, unescape
+
+OVERVIEW, SUPPLIERS = "pages/overview.py", "pages/suppliers.py"
+SUPPLIER, EXPOSURE = "pages/supplier.py", "pages/exposure.py"
+
+
+@pytest.fixture
+def figures_database(app_database: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The AppTest users plus the generated world; the clock frozen on the world's today."""
+    engine = make_engine(app_database)
+    with Session(engine) as session:
+        insert_world(session, build_world(seed=4))
+    engine.dispose()
+    monkeypatch.setenv("ASSURANCE_CLOCK", NOW.isoformat())
+    return app_database
+
+
+def _ok(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def _limit(url: str, external_id: str = "SUP-B") -> tuple[int, int, int]:
+    engine = make_engine(url)
+    with Session(engine) as s:
+        limit = s.scalar(select(Supplier.limit_cents).where(Supplier.external_id == external_id))
+        changes = len(s.scalars(select(SupplierLimitChange)).all())
+        events = len(s.scalars(select(AuditEvent).where(AuditEvent.action == "change_limit")).all())
+    engine.dispose()
+    return int(limit or 0), changes, events
+
+
+def _supplier_page(email: str, external_id: str = "SUP-B") -> AppTest:
+    at = open_app(email, SUPPLIER)
+    at.query_params["supplier"] = external_id
+    at.run()
+    return at
+
+
+@pytest.mark.usefixtures("figures_database")
+@pytest.mark.parametrize("role", ["ops_manager", "exec"])
+def test_overview_tiles_charts_and_definitions(role: str) -> None:
+    at = open_app(EMAILS[role], OVERVIEW)
+    _ok(at)
+    assert at.title[0].value == "Programme overview"
+    labels = [m.label for m in at.metric]
+    for tile in (
+        "Late-shipment rate",
+        "Dispute rate",
+        "Open claims",
+        "Overdue claims",
+        "Refunds approved",
+        "Pending liability",
+    ):
+        assert tile in labels
+    tiles = {m.label: m for m in at.metric}
+    assert tiles["Refunds approved"].value.startswith("USD ")
+    assert tiles["Late-shipment rate"].value.endswith("%")
+    captions = " ".join(c.value for c in at.caption)
+    assert "Previous period:" in captions and "orders due" in captions
+    assert "Asia/Shanghai" not in captions and "UTC" in captions
+    assert len(at.get("plotly_chart")) >= 5  # three trends, two breakdowns
+    assert any("Reviewer service" in h.value for h in at.subheader)
+
+
+@pytest.mark.usefixtures("figures_database")
+def test_overview_range_and_grain_come_from_the_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A shared link opens the same view: range, custom days and grain are read from the URL
+    (Streamlit's browser side writes them there as the widgets change)."""
+    monkeypatch.setenv("ASSURANCE_PROGRAMME_TIMEZONE", "Asia/Shanghai")
+    at = open_app(EMAILS["ops_manager"], OVERVIEW)
+    _ok(at)
+    assert "Asia/Shanghai" in " ".join(c.value for c in at.caption)
+    assert any("1 Apr 2024 – 15 Mar 2025" in m.value for m in at.markdown)  # 12 months of data
+    linked = _open_with_url(
+        EMAILS["ops_manager"],
+        {"range": "Custom", "dates": ["2025-01-01", "2025-02-15"], "grain": "Week"},
+    )
+    _ok(linked)
+    assert linked.selectbox(key="range").value == "custom"
+    assert linked.segmented_control(key="grain").value == "week"
+    assert any("1 Jan 2025 – 15 Feb 2025" in m.value for m in linked.markdown)
+    assert "Figures by week" in [e.label for e in linked.expander]
+    linked = _open_with_url(EMAILS["ops_manager"], {"range": "30 days"})
+    assert any("14 Feb 2025 – 15 Mar 2025" in m.value for m in linked.markdown)
+
+
+def _open_with_url(email: str, params: dict[str, object], page: str | None = None) -> AppTest:
+    """Open a link: the URL's parameters are there before the first run."""
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.secrets["auth"] = OIDC_SECRETS
+    at.user = {"is_logged_in": True, "email": email}
+    at.query_params.update(params)
+    at.run()
+    if page is not None:
+        at.switch_page(page)
+        at.run()
+    return at
+
+
+@pytest.mark.usefixtures("figures_database")
+def test_drilling_into_a_month_and_a_country_adds_up() -> None:
+    at = open_app(EMAILS["ops_manager"], OVERVIEW)
+    at.selectbox(key="drill_period").set_value("Feb 2025")
+    at.selectbox(key="drill_value").set_value("CN")
+    at.run()
+    _ok(at)
+    summary = next(m.value for m in at.markdown if m.value.startswith("**1 Feb 2025"))
+    assert "CN" in summary and "add up" in summary
+    suppliers = next(d.value for d in at.dataframe if "Supplier id" in d.value.columns)
+    assert set(suppliers["Supplier id"]) == {"SUP-A"}  # the only supplier in CN
+    late, due = int(suppliers["Late"].sum()), int(suppliers["Orders due"].sum())
+    assert f"({late:,} of {due:,} orders due)" in unescape(summary)
+
+
+@pytest.mark.usefixtures("figures_database")
+@pytest.mark.parametrize("role", ["ops_manager", "exec"])
+def test_suppliers_table_searches_and_ranks(role: str) -> None:
+    at = open_app(EMAILS[role], SUPPLIERS)
+    _ok(at)
+    table = at.dataframe[0].value
+    assert {"SUP-A", "SUP-B", "SUP-C", "SUP-D"} <= set(table["Id"])
+    assert table["Headroom"].str.startswith(("USD", "-USD")).all()
+    assert any(m.label == "Over their limit" for m in at.metric)
+    at.text_input(key="q").input("berliner")
+    at.run()
+    _ok(at)
+    assert list(at.dataframe[0].value["Id"]) == ["SUP-B"]
+    linked = _open_with_url(EMAILS[role], {"show": "Over their limit"}, SUPPLIERS)
+    _ok(linked)
+    assert set(linked.dataframe[0].value["Headroom"].str[0]) == {"-"}
+
+
+@pytest.mark.usefixtures("figures_database")
+def test_an_ops_manager_changes_a_limit_on_the_supplier_page(figures_database: str) -> None:
+    at = _supplier_page(EMAILS["ops_manager"])
+    _ok(at)
+    assert at.title[0].value == "Berliner Bau GmbH"
+    at.text_input(key="new_limit").input("2500.50")
+    at.text_area(key="limit_reason").input("Quarterly **review** <b>x</b>")
+    next(b for b in at.button if b.label == "Change the limit").click()
+    at.run()
+    _ok(at)
+    assert "USD 2,500.50" in unescape(at.success[0].value)
+    assert _limit(figures_database) == (2_500_50, 1, 1)
+    assert any(m.label == "Trade Assurance limit" and m.value == "USD 2,500.50" for m in at.metric)
+    history = at.table[0].value
+    assert unescape(history["Reason"].tolist()[0]) == "Quarterly **review** <b>x</b>"  # as text
+    assert unescape(history["To"].tolist()[0]) == "USD 2,500.50"
+
+
+@pytest.mark.usefixtures("figures_database")
+def test_a_bad_amount_is_refused_without_a_trace(figures_database: str) -> None:
+    at = _supplier_page(EMAILS["ops_manager"])
+    at.text_input(key="new_limit").input("-12")
+    at.text_area(key="limit_reason").input("oops")
+    next(b for b in at.button if b.label == "Change the limit").click()
+    at.run()
+    assert not at.exception
+    assert "cannot be negative" in unescape(at.error[0].value)
+    assert "Traceback" not in at.error[0].value
+    assert _limit(figures_database) == (500_00, 0, 0)
+
+
+@pytest.mark.usefixtures("figures_database")
+@pytest.mark.parametrize("role", ["exec", "claim_reviewer"])
+def test_exec_and_reviewer_see_no_limit_form(role: str) -> None:
+    at = _supplier_page(EMAILS[role])
+    _ok(at)
+    assert not [t for t in at.text_input if t.key == "new_limit"]
+    assert "Change the limit" not in [b.label for b in at.button]
+    assert any("Only ops managers change limits" in c.value for c in at.caption)
+
+
+@pytest.mark.usefixtures("figures_database")
+@pytest.mark.parametrize("role", ["exec", "claim_reviewer"])
+def test_the_server_refuses_a_limit_change_even_when_a_page_offers_it(
+    role: str, figures_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page bug that shows the form to the wrong role changes nothing: the service refuses."""
+    monkeypatch.setattr("ui.supplier_page.may_change_limit", lambda actor: True)
+    at = _supplier_page(EMAILS[role])
+    at.text_input(key="new_limit").input("999999.00")
+    at.text_area(key="limit_reason").input("I should not be able to")
+    next(b for b in at.button if b.label == "Change the limit").click()
+    at.run()
+    assert not at.exception
+    assert "may not change supplier limits" in unescape(at.error[0].value)
+    assert _limit(figures_database) == (500_00, 0, 0)
+
+
+@pytest.mark.usefixtures("figures_database")
+def test_a_manager_demoted_since_the_page_opened_is_refused(figures_database: str) -> None:
+    at = _supplier_page(EMAILS["ops_manager"])
+    engine = make_engine(figures_database)
+    with Session(engine) as s:
+        s.scalars(select(User).where(User.email == EMAILS["ops_manager"])).one().role = "exec"
+        s.commit()
+    engine.dispose()
+    at.text_input(key="new_limit").input("1.00")
+    at.text_area(key="limit_reason").input("stale page")
+    next(b for b in at.button if b.label == "Change the limit").click()
+    at.run()
+    assert not at.exception
+    assert _limit(figures_database) == (500_00, 0, 0)
+
+
+@pytest.mark.usefixtures("figures_database")
+def test_reviewers_get_links_to_the_claims() -> None:
+    at = _supplier_page(EMAILS["claim_reviewer"], "SUP-A")
+    _ok(at)
+    claims = at.dataframe[-1].value
+    assert claims["Claim"].str.startswith("/claim?claim=CLM-").all()
+    ops = _supplier_page(EMAILS["ops_manager"], "SUP-A")
+    assert ops.dataframe[-1].value["Claim"].str.startswith("CLM-").all()
+
+
+@pytest.mark.usefixtures("figures_database")
+def test_an_unknown_supplier_and_the_picker() -> None:
+    at = _supplier_page(EMAILS["ops_manager"], "SUP-NOPE")
+    assert not at.exception and "There is no supplier SUP-NOPE" in unescape(at.warning[0].value)
+    at = open_app(EMAILS["ops_manager"], SUPPLIER)
+    _ok(at)
+    at.selectbox[0].set_value("SUP-C")
+    at.run()
+    _ok(at)
+    assert at.title[0].value == "Carolina Crafts"
+
+
+@pytest.mark.usefixtures("figures_database")
+@pytest.mark.parametrize("role", ["exec", "ops_manager"])
+def test_exposure_page_is_read_only_and_complete(role: str) -> None:
+    at = open_app(EMAILS[role], EXPOSURE)
+    _ok(at)
+    assert at.title[0].value == "Programme exposure"
+    labels = [m.label for m in at.metric]
+    for tile in (
+        "Exposure",
+        "Pending liability",
+        "Limits in force",
+        "Top-10 share",
+        "Concentration (HHI)",
+        "Refunds if late shipments double",
+    ):
+        assert tile in labels
+    assert not at.text_input and not at.text_area and not at.get("form")
+    assert [b.label for b in at.button] == []  # downloads only, nothing that writes
+    payout = next(m.value for m in at.metric if m.label.startswith("Payout if the 5"))
+    at.slider(key="stress_n").set_value(1)
+    at.run()
+    _ok(at)
+    assert next(m.value for m in at.metric if m.label.startswith("Payout if the 1")) != payout
+    assert any("Assumptions" in m.value for m in at.markdown)
+    linked = _open_with_url(EMAILS[role], {"as_of": "2025-01-31"}, EXPOSURE)
+    _ok(linked)
+    assert any("As of the end of 31 January 2025" in c.value for c in linked.caption)
+
+
+@pytest.mark.usefixtures("figures_database")
+def test_exec_lands_on_exposure() -> None:
+    at = open_app(EMAILS["exec"])
+    _ok(at)
+    assert at.title[0].value == "Programme exposure"
+
+
+@pytest.fixture
+def empty_database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Users only: no supplier, order or claim yet (a fresh deployment)."""
+    import streamlit as st
+
+    from tests import factories as f
+
+    engine = make_engine(database_url)
+    with Session(engine) as s:
+        for role, email in EMAILS.items():
+            f.user(s, role, email=email)
+        s.commit()
+    engine.dispose()
+    monkeypatch.setenv("ASSURANCE_DATABASE_URL", database_url)
+    monkeypatch.setenv("ASSURANCE_CLOCK", NOW.isoformat())
+    st.cache_data.clear()
+
+
+@pytest.mark.usefixtures("empty_database")
+@pytest.mark.parametrize("page", [OVERVIEW, SUPPLIERS, SUPPLIER, EXPOSURE])
+def test_every_figure_page_copes_with_an_empty_database(page: str) -> None:
+    at = open_app(EMAILS["ops_manager"], page)
+    _ok(at)
+    assert at.title

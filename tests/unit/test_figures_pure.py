@@ -1,0 +1,181 @@
+"""Pure parts of the figures: periods and presets, chart builders, CSV cells, definitions."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from datetime import date, timedelta
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rules import bundled_policy
+from services.figures.definitions import definitions
+from services.figures.exposure import hhi, top_share
+from services.figures.periods import Period, bucket_label, buckets, period_for, shift_months
+from ui import charts, exposure_charts
+from ui.figure_widgets import csv_bytes
+
+TODAY = date(2025, 3, 15)
+DAYS = st.dates(min_value=date(2000, 1, 1), max_value=date(2040, 12, 31))
+
+
+@given(first=DAYS, length=st.integers(1, 800))
+def test_the_previous_period_has_the_same_length_and_touches(first: date, length: int) -> None:
+    period = Period(first, first + timedelta(days=length - 1))
+    before = period.previous()
+    assert before.days == period.days == length
+    assert before.last + timedelta(days=1) == period.first
+
+
+@given(first=DAYS, length=st.integers(1, 500), grain=st.sampled_from(["week", "month"]), today=DAYS)
+def test_buckets_cover_the_period_without_gaps(
+    first: date, length: int, grain: str, today: date
+) -> None:
+    period = Period(first, first + timedelta(days=length - 1))
+    spine = buckets(period, grain, today)  # type: ignore[arg-type]
+    assert spine[0].start <= period.first and spine[-1].end >= period.last
+    for before, after in itertools.pairwise(spine):
+        assert before.end + timedelta(days=1) == after.start
+    for b in spine:
+        assert b.start.weekday() == 0 if grain == "week" else b.start.day == 1
+        cut = b.start < period.first or b.end > period.last
+        assert b.partial == (cut or b.end >= today)
+
+
+@pytest.mark.parametrize(
+    ("preset", "expected"),
+    [
+        ("last_30d", Period(date(2025, 2, 14), TODAY)),
+        ("last_90d", Period(date(2024, 12, 16), TODAY)),
+        ("last_12m", Period(date(2024, 4, 1), TODAY)),
+        ("year_to_date", Period(date(2025, 1, 1), TODAY)),
+    ],
+)
+def test_presets(preset: str, expected: Period) -> None:
+    assert period_for(preset, TODAY, None) == expected  # type: ignore[arg-type]
+
+
+def test_the_default_finds_old_history() -> None:
+    # An import of 2018 orders: the latest twelve months holding data, not an empty year.
+    history = (date(2016, 9, 4), date(2018, 8, 29))
+    assert period_for("data_12m", TODAY, history) == Period(date(2017, 9, 1), date(2018, 8, 31))
+    current = (date(2023, 1, 1), date(2025, 4, 30))  # ship-by days ahead of today
+    assert period_for("data_12m", TODAY, current) == Period(date(2024, 4, 1), TODAY)
+    assert period_for("all", TODAY, history) == Period(date(2016, 9, 4), TODAY)
+    assert period_for("data_12m", TODAY, None) == Period(date(2024, 4, 1), TODAY)
+    assert period_for("custom", TODAY, None, (date(2025, 2, 1), date(2025, 1, 1))) == Period(
+        date(2025, 1, 1), date(2025, 2, 1)
+    )
+
+
+def test_shift_months_and_labels() -> None:
+    assert shift_months(date(2025, 1, 31), -1) == date(2024, 12, 1)
+    assert shift_months(date(2025, 12, 5), 1) == date(2026, 1, 1)
+    assert bucket_label(date(2025, 3, 1), "month") == "Mar 2025"
+    assert bucket_label(date(2025, 3, 3), "week") == "3 Mar 2025"
+
+
+@given(peak=st.floats(min_value=1e-6, max_value=1e12))
+def test_axes_are_round_with_headroom(peak: float) -> None:
+    upper, step = charts.nice_axis(peak)
+    assert upper >= peak * 1.1 - 1e-9
+    assert upper / step <= 6.000001  # about five ticks, never a crowd
+    mantissa = step / 10 ** math.floor(math.log10(step))
+    assert any(math.isclose(mantissa, m) for m in (1, 2, 2.5, 5))
+    assert math.isclose(upper / step, round(upper / step))
+
+
+def _trend() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "label": ["Jan 2025", "Feb 2025", "Mar 2025"],
+            "partial": [False, False, True],
+            "due": [10, 4, 0],
+            "late": [1, 2, 0],
+            "late_rate": [0.1, 0.5, float("nan")],
+        }
+    )
+
+
+def test_rate_chart_keeps_counts_and_marks_the_partial_period() -> None:
+    figure = charts.late_shipment_chart(_trend())
+    bars, line = figure.data
+    assert list(bars.x) == ["Jan 2025", "Feb 2025", "Mar 2025"]  # the running month is there
+    assert list(bars.marker.pattern.shape) == ["", "", "/"]
+    assert list(line.marker.symbol) == ["circle", "circle", "circle-open"]
+    assert line.customdata.tolist() == [[1, 10], [2, 4], [0, 0]]
+    assert "of" in line.hovertemplate and line.yaxis == "y2"
+    axis = figure.layout.yaxis2
+    assert axis.range[0] == 0 and axis.range[1] >= 0.55 and axis.tickformat.endswith("%")
+    assert list(figure.layout.xaxis.ticktext) == ["Jan<br>2025", "Feb", "Mar"]
+    assert figure.layout.xaxis.tickangle == 0
+    assert figure.layout.title.text == "Late-shipment rate"
+
+
+def test_many_periods_are_thinned_not_rotated() -> None:
+    labels = [bucket_label(date(2024, 1, 1) + timedelta(weeks=n), "week") for n in range(60)]
+    frame = pd.DataFrame(
+        {"label": labels, "partial": False, "orders": 1, "claims": 0, "dispute_rate": 0.0}
+    )
+    figure = charts.dispute_rate_chart(frame)
+    assert 6 <= len(figure.layout.xaxis.tickvals) <= 8
+    assert len(figure.data[0].x) == 60  # every week still drawn
+
+
+def test_exposure_charts_carry_the_as_of_date_and_units() -> None:
+    trend = pd.DataFrame(
+        {
+            "label": ["Feb 2025", "Mar 2025"],
+            "partial": [False, True],
+            "exposure_cents": [123_456_78, 98_765_43],
+            "pending_cents": [1_00, 2_00],
+            "refunds_cents": [5_00, 0],
+        }
+    )
+    figure = exposure_charts.exposure_trend_chart(trend, TODAY)
+    assert "as of 15 Mar 2025" in figure.layout.title.text and "USD" in figure.layout.title.text
+    assert list(figure.data[0].customdata) == ["USD 123,456.78", "USD 98,765.43"]
+    shares = pd.DataFrame(
+        {"key": list("ABCDEFGHIJKL"), "share": [1 / 12] * 12, "exposure_cents": [100] * 12}
+    )
+    bars = exposure_charts.share_chart(shares, "Share", TODAY).data[0]
+    assert len(bars.y) == 11 and bars.y[0].startswith("All others (2)")
+
+
+def test_csv_cells_are_safe_and_money_exact() -> None:
+    frame = pd.DataFrame(
+        {
+            "supplier_name": ["=HYPERLINK(1)", "Plain"],
+            "limit_cents": [123_45, -5],
+            "late_rate": [0.5, float("nan")],
+        }
+    )
+    text = csv_bytes(
+        frame, {"supplier_name": "supplier", "limit_cents": "limit_usd", "late_rate": "late_rate"}
+    ).decode()
+    assert text.splitlines() == [
+        "supplier,limit_usd,late_rate",
+        "'=HYPERLINK(1),123.45,0.5",
+        "Plain,-0.05,",
+    ]
+
+
+def test_concentration_helpers() -> None:
+    assert hhi([100]) == 10_000
+    assert hhi([1, 1, 1, 1]) == pytest.approx(2_500)
+    assert hhi([]) == 0
+    assert top_share([5, 1, 9, 3], 2) == (14, 18)
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Shanghai"])
+def test_definitions_name_the_time_zone_and_the_policy(zone: str) -> None:
+    policy = bundled_policy("v1")
+    items = definitions(zone, policy)
+    for key in ("late_shipment", "dispute", "exposure"):
+        assert f"({zone})" in items[key].text
+    assert "30-day claim window" in items["exposure"].text
+    assert "watch from 5% and 3 late orders" in items["monitoring_tier"].text
+    assert "1% of the cap per day late, at most 20%" in items["stress_late"].text

@@ -1,0 +1,197 @@
+"""Cached figure reads for the dashboards; cleared by the writes that change them.
+
+Every function takes the database URL first, so two databases never share figures, and the
+policy by version (a string), so the cache key stays small. ``now`` is passed to the minute, so
+a page refreshed within a minute reads its snapshot figures from the cache.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pandas as pd
+import streamlit as st
+
+from services.claims.recommendations import active_policy
+from services.figures import claims, exposure, headline, rates, reviewers, stress, suppliers
+from services.figures.periods import Grain, Period
+from ui import wiring
+
+TTL_SECONDS = 300
+_SPINNER = "Counting orders and claims…"
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def extent(database_url: str, zone: str) -> tuple[date, date] | None:
+    del database_url
+    return rates.activity_extent(wiring.engine(), zone)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=_SPINNER)
+def tiles(
+    database_url: str, period: Period, today: date, now: datetime, zone: str, policy: str
+) -> headline.Headline:
+    del database_url
+    return headline.headline(
+        wiring.engine(), period, today=today, now=now, zone=zone, policy=active_policy(policy)
+    )
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=_SPINNER)
+def trends(
+    database_url: str, period: Period, grain: Grain, today: date, zone: str
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Late-shipment, dispute and refunds trends of the period."""
+    del database_url
+    engine = wiring.engine()
+    return (
+        rates.late_shipment_trend(engine, period, grain, today, zone),
+        rates.dispute_trend(engine, period, grain, today, zone),
+        claims.refunds_trend(engine, period, grain, today, zone),
+    )
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=_SPINNER)
+def breakdown(
+    database_url: str,
+    period: Period,
+    today: date,
+    zone: str,
+    dimension: rates.Dimension,
+) -> pd.DataFrame:
+    del database_url
+    return rates.breakdown(wiring.engine(), period, today, zone, dimension)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=_SPINNER)
+def suppliers_behind(
+    database_url: str, period: Period, today: date, zone: str, scope: rates.Scope
+) -> pd.DataFrame:
+    del database_url
+    return rates.suppliers_behind(wiring.engine(), period, today, zone, scope)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def orders_behind(
+    database_url: str, period: Period, today: date, zone: str, scope: rates.Scope, page: int
+) -> rates.RowsPage:
+    del database_url
+    return rates.orders_behind(wiring.engine(), period, today, zone, scope, page=page)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def claims_behind(
+    database_url: str, period: Period, zone: str, scope: rates.Scope, page: int
+) -> rates.RowsPage:
+    del database_url
+    return rates.claims_behind(wiring.engine(), period, zone, scope, page=page)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=_SPINNER)
+def reviewer_figures(
+    database_url: str, start: datetime, end: datetime, policy: str
+) -> reviewers.ReviewerFigures:
+    del database_url
+    return reviewers.reviewer_figures(wiring.engine(), start, end, active_policy(policy))
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=_SPINNER)
+def suppliers_page(
+    database_url: str,
+    today: date,
+    zone: str,
+    policy: str,
+    search: str,
+    show: str,
+    sort: str,
+    descending: bool,
+    page: int,
+    page_size: int,
+) -> suppliers.SuppliersPage:
+    del database_url
+    return suppliers.suppliers_page(
+        wiring.engine(),
+        today,
+        zone,
+        active_policy(policy),
+        search=search,
+        show=show,  # type: ignore[arg-type]  # the page offers only valid values
+        sort=sort,  # type: ignore[arg-type]
+        descending=descending,
+        page=page,
+        page_size=page_size,
+    )
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def supplier_options(database_url: str) -> pd.DataFrame:
+    del database_url
+    return suppliers.options(wiring.engine())
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=_SPINNER)
+def supplier_detail(
+    database_url: str, external_id: str, today: date, zone: str, policy: str
+) -> suppliers.SupplierDetail | None:
+    del database_url
+    return suppliers.supplier_detail(
+        wiring.engine(), external_id, today, zone, active_policy(policy)
+    )
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=_SPINNER)
+def supplier_trend(
+    database_url: str, external_id: str, period: Period, grain: Grain, today: date, zone: str
+) -> pd.DataFrame:
+    del database_url
+    return suppliers.supplier_trend(wiring.engine(), external_id, period, grain, today, zone)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def supplier_claims(database_url: str, external_id: str, page: int) -> rates.RowsPage:
+    del database_url
+    return suppliers.supplier_claims(wiring.engine(), external_id, page=page, page_size=25)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner="Adding up exposure…")
+def exposure_view(database_url: str, day: date, zone: str, policy: str) -> exposure.ExposureView:
+    del database_url
+    return exposure.exposure_view(wiring.engine(), day, zone, active_policy(policy))
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner="Running the stress tests…")
+def stress_inputs(
+    database_url: str, day: date, zone: str, policy: str
+) -> tuple[pd.DataFrame, stress.LateDoubling]:
+    del database_url
+    engine, active = wiring.engine(), active_policy(policy)
+    refundable = stress.refundable_by_supplier(engine, day, zone, active)
+    total = int(refundable["refundable_cents"].sum())
+    return refundable, stress.late_shipments_double(engine, day, zone, active, total)
+
+
+def clear_after_limit_change() -> None:
+    """A limit changes the suppliers table, the supplier page and the exposure view only."""
+    for cached in (suppliers_page, supplier_detail, exposure_view):
+        cached.clear()
+
+
+def clear_all() -> None:
+    for cached in (
+        extent,
+        tiles,
+        trends,
+        breakdown,
+        suppliers_behind,
+        orders_behind,
+        claims_behind,
+        reviewer_figures,
+        suppliers_page,
+        supplier_options,
+        supplier_detail,
+        supplier_trend,
+        supplier_claims,
+        exposure_view,
+        stress_inputs,
+    ):
+        cached.clear()

@@ -1,0 +1,184 @@
+"""The overview's drill-down: the suppliers, orders and claims behind a figure, narrowed to a
+period (a click on a trend) and a breakdown value (a click on a bar). Their counts add up to
+the figure they open, because they are the same rows grouped once more."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from services.figures.periods import Grain, Period, bucket_label, buckets
+from services.figures.rates import DIMENSIONS, Dimension, Scope
+from ui import figure_data as fd
+from ui import figure_widgets as w
+from ui import format
+from ui.overview_sections import ALL_VALUES, DRILL_PERIOD, DRILL_VALUE, KIND_LABELS, number_config
+
+
+def _kind_value(dimension: Dimension, label: str) -> str:
+    if dimension != "claim_kind":
+        return label
+    return next((k for k, v in KIND_LABELS.items() if v == label), label)
+
+
+def drill_down(
+    url: str, period: Period, grain: Grain, today: date, zone: str, dimension: Dimension
+) -> None:
+    st.subheader("Behind the figures")
+    bucket_list = buckets(period, grain, today)
+    labels = {bucket_label(b.start, grain): b for b in bucket_list}
+    breakdown = fd.breakdown(url, period, today, zone, dimension)
+    values = [str(v) for v in breakdown["key"]]
+    if dimension == "claim_kind":
+        values = [KIND_LABELS.get(v, v) for v in values]
+    if st.session_state.get(DRILL_PERIOD) not in (None, ALL_VALUES, *labels):
+        st.session_state[DRILL_PERIOD] = ALL_VALUES
+    if st.session_state.get(DRILL_VALUE) not in (None, ALL_VALUES, *values):
+        st.session_state[DRILL_VALUE] = ALL_VALUES
+    cols = st.columns(2)
+    picked_period = cols[0].selectbox(
+        "Period",
+        [ALL_VALUES, *labels],
+        key=DRILL_PERIOD,
+        help="Or click a period on a trend chart.",
+    )
+    picked_value = cols[1].selectbox(
+        DIMENSIONS[dimension],
+        [ALL_VALUES, *values],
+        key=DRILL_VALUE,
+        help="Or click a bar of a breakdown chart.",
+    )
+    narrowed = period
+    if picked_period != ALL_VALUES:
+        bucket = labels[picked_period]
+        narrowed = Period(max(bucket.start, period.first), min(bucket.end, period.last))
+    scope = Scope()
+    if picked_value != ALL_VALUES:
+        scope = replace(scope, **{dimension: _kind_value(dimension, picked_value)})
+    suppliers = fd.suppliers_behind(url, narrowed, today, zone, scope)
+    due, late = int(suppliers["due"].sum()), int(suppliers["late"].sum())
+    orders, claims = int(suppliers["orders"].sum()), int(suppliers["claims"].sum())
+    what = " · ".join(
+        x for x in (narrowed.label(), picked_value if picked_value != ALL_VALUES else "") if x
+    )
+    late_text = (
+        "late-shipment rate not applicable to a claim kind"
+        if scope.claim_kind
+        else f"late-shipment rate {format.rate_with_counts(late, due, 'orders due')}"
+    )
+    st.markdown(
+        f"**{what}** — {late_text}; dispute rate "
+        f"{format.rate_with_counts(claims, orders, 'orders placed')}. The suppliers below add "
+        "up to these counts."
+    )
+    shown = pd.DataFrame(
+        {
+            "Supplier": suppliers["supplier_name"],
+            "Supplier id": suppliers["supplier"],
+            "Orders due": suppliers["due"],
+            "Late": suppliers["late"],
+            "Late-shipment rate": w.percent(suppliers["late_rate"]),
+            "Orders placed": suppliers["orders"],
+            "Claims": suppliers["claims"],
+            "Dispute rate": w.percent(suppliers["dispute_rate"]),
+        }
+    )
+    tabs = st.tabs([f"Suppliers ({len(suppliers):,})", "Orders due", "Claims filed"])
+    with tabs[0]:
+        st.dataframe(shown, hide_index=True, column_config=number_config(shown), height=320)
+        w.download(
+            "Suppliers (CSV)",
+            suppliers,
+            {
+                "supplier": "supplier_id",
+                "supplier_name": "supplier",
+                "due": "orders_due",
+                "late": "late",
+                "late_rate": "late_shipment_rate",
+                "orders": "orders_placed",
+                "claims": "claims_filed",
+                "dispute_rate": "dispute_rate",
+            },
+            f"suppliers-behind-{narrowed.first}-{narrowed.last}.csv",
+        )
+    with tabs[1]:
+        _orders(url, narrowed, today, zone, scope)
+    with tabs[2]:
+        _claims(url, narrowed, zone, scope)
+
+
+def _pages(total: int, key: str) -> int:
+    pages = max(1, -(-total // 50))
+    if st.session_state.get(key, 1) > pages:
+        st.session_state[key] = 1
+    return st.pagination(pages, key=key) if pages > 1 else 1
+
+
+def _orders(url: str, period: Period, today: date, zone: str, scope: Scope) -> None:
+    if scope.claim_kind:
+        st.caption("A claim kind narrows claims, not orders: see the claims filed.")
+        return
+    first = fd.orders_behind(url, period, today, zone, scope, 1)
+    page = _pages(first.total, "drill_orders_page")
+    rows = first if page == 1 else fd.orders_behind(url, period, today, zone, scope, page)
+    frame = rows.frame
+    st.caption(f"{rows.total:,} orders due, late ones first; page {page} shown.")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Order": frame["order"],
+                "Supplier": frame["supplier_name"],
+                "Category": frame["category"],
+                "Ship-by": frame["ship_by"],
+                "Shipped": frame["shipped_day"],
+                "Late": frame["late"].map({True: "late", False: "on time"}),
+                "Days late": frame["days_late"],
+            }
+        ),
+        hide_index=True,
+    )
+    w.download(
+        "Orders on this page (CSV)",
+        frame,
+        {
+            "order": "order",
+            "supplier": "supplier_id",
+            "supplier_name": "supplier",
+            "category": "category",
+            "ship_by": "ship_by",
+            "shipped_day": "shipped_day",
+            "late": "late",
+            "days_late": "days_late",
+        },
+        f"orders-due-{period.first}-{period.last}-page-{page}.csv",
+    )
+
+
+def _claims(url: str, period: Period, zone: str, scope: Scope) -> None:
+    first = fd.claims_behind(url, period, zone, scope, 1)
+    page = _pages(first.total, "drill_claims_page")
+    rows = first if page == 1 else fd.claims_behind(url, period, zone, scope, page)
+    frame = rows.frame
+    st.caption(f"{rows.total:,} claims filed, newest first; page {page} shown.")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Claim": frame["claim"],
+                "Kind": frame["kind"].map(lambda k: KIND_LABELS.get(k, k)),
+                "Filed": frame["filed_day"],
+                "Status": frame["status"].str.replace("_", " "),
+                "Order": frame["order"],
+                "Supplier": frame["supplier_name"],
+            }
+        ),
+        hide_index=True,
+    )
+    w.download(
+        "Claims on this page (CSV)",
+        frame,
+        {c: c for c in frame.columns},
+        f"claims-filed-{period.first}-{period.last}-page-{page}.csv",
+    )
