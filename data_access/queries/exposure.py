@@ -201,10 +201,11 @@ def loss_ratio_by_cohort(
     )
     for frame in (left, right):
         frame["cohort"] = [_day(value) for value in frame["cohort"]]
-    merged = left.merge(right, on="cohort", how="left").fillna(0)
-    merged = merged.astype(
-        {"orders": "int64", "covered_cents": "int64", "refunds": "int64", "refunded_cents": "int64"}
-    )
+    merged = left.merge(right, on="cohort", how="left")
+    # A cohort without refunds has none: fill the count columns only, then fix their types.
+    counts = ["orders", "covered_cents", "refunds", "refunded_cents"]
+    merged[counts] = merged[counts].astype("object").where(merged[counts].notna(), 0)
+    merged = merged.astype(dict.fromkeys(counts, "int64"))
     return merged.sort_values("cohort", ignore_index=True)
 
 

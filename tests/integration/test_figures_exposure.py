@@ -133,14 +133,21 @@ def hand_made(session_factory: sessionmaker[Session]) -> None:
             status="approved",
             decided_at=utc(2025, 2, 20),
         )
-        for stage, who, amount, at in (
-            ("first", reviewer, 600_00, utc(2025, 2, 19)),
-            ("second", other, 400_00, utc(2025, 2, 20)),
+        # Four-eyes: a proposal of 600.00, a counter-proposal of 400.00 that the first reviewer
+        # confirmed; only the confirmed 400.00 is the refund.
+        for seq, (kind, who, amount, at) in enumerate(
+            (
+                ("proposal", reviewer, 600_00, utc(2025, 2, 19)),
+                ("proposal", other, 400_00, utc(2025, 2, 19, 12)),
+                ("confirmation", reviewer, 400_00, utc(2025, 2, 20)),
+            ),
+            start=1,
         ):
             s.add(
                 Decision(
                     claim_id=approved.id,
-                    stage=stage,
+                    seq=seq,
+                    kind=kind,
                     reviewer_id=who.id,
                     verdict="approve",
                     amount_cents=amount,

@@ -242,7 +242,7 @@ def test_the_demo_cookie_is_ignored_when_oidc_is_configured(jar: Jar) -> None:
 def test_a_deep_link_the_role_may_not_open_lands_on_its_first_screen_with_a_note() -> None:
     at = _demo_sign_in(_visit("pages/claim.py", {"claim": CLAIM}), ERIN)
     assert not at.exception
-    assert _titles(at)[0] == "Programme overview"
+    assert _titles(at)[0] == "Programme exposure"  # the exec role's first screen
     assert any("link was to the Claim page" in i.value for i in at.info)
     assert at.query_params == {}
 
@@ -251,7 +251,7 @@ def test_a_deep_link_the_role_may_not_open_lands_on_its_first_screen_with_a_note
 def test_a_signed_in_role_opening_another_roles_link_gets_a_note_not_page_not_found() -> None:
     at = _visit("pages/claim.py", {"claim": CLAIM}, oidc_email=EMAILS["exec"])
     assert not at.exception
-    assert _titles(at)[0] == "Programme overview"
+    assert _titles(at)[0] == "Programme exposure"  # the exec role's first screen
     assert any("link was to the Claim page" in i.value for i in at.info)
     assert at.query_params == {}  # the claim's parameters are not carried to another page
 
