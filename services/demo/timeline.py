@@ -53,13 +53,18 @@ def epoch_day(day: date) -> int:
     return (day - date(1970, 1, 1)).days
 
 
+# The claim walk converts a few hundred thousand instants: constants and positional
+# ``timedelta`` arguments halve the cost of each conversion.
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ONE_US = timedelta(microseconds=1)
+
+
 def to_datetime(us: int) -> datetime:
-    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=us)
+    return _EPOCH + timedelta(0, 0, us)
 
 
 def to_us(moment: datetime) -> int:
-    delta = moment - datetime(1970, 1, 1, tzinfo=UTC)
-    return (delta.days * 86_400 + delta.seconds) * US_PER_SECOND + delta.microseconds
+    return (moment - _EPOCH) // _ONE_US
 
 
 def months_before(day: date, months: int) -> date:
@@ -80,8 +85,10 @@ def _lunar_new_year(year: int) -> date:
 
 def days_from_lunar_new_year(days: IntArray) -> IntArray:
     """Signed days from each epoch day to the nearest Lunar New Year."""
-    years = days.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
-    first, last = int(years.min()) - 1, int(years.max()) + 1
+    # Years grow with days, so the first and last day give the span (no million-row casts).
+    ends = np.array([days.min(), days.max()]).astype("datetime64[D]").astype("datetime64[Y]")
+    years = ends.astype(np.int64) + 1970
+    first, last = int(years[0]) - 1, int(years[1]) + 1
     holidays = np.array([epoch_day(_lunar_new_year(y)) for y in range(first, last + 1)])
     position = np.searchsorted(holidays, days)
     before = holidays[np.clip(position - 1, 0, len(holidays) - 1)]
