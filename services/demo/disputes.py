@@ -15,12 +15,12 @@ walk itself draws nothing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
 from rules import (
     ClaimFacts,
@@ -108,18 +108,22 @@ def walk_claims(
     """
     c = len(order_idx)
     draws = rng.random((c, 16))
+    # The walk reads its draws as Python floats: the same doubles, several times cheaper to
+    # compute with than NumPy scalars. (Filing keeps the NumPy row: its inspection flag is a
+    # NumPy bool in the rows, and the pinned fingerprint counts types.)
+    draw_rows: list[list[float]] = draws.tolist()
     inspections = draw_inspections(rng, poor)
     holidays = frozenset(policy.holidays)
 
     records: list[ClaimRecord] = []
     for i in range(c):
-        u = draws[i]
+        u = draw_rows[i]
         o = int(order_idx[i])
         k = int(kind[i])
         target = forced[i]
         filed_us = int(filed[i])
         filed_at = to_datetime(filed_us)
-        filing = file_claim(orders, o, k, filed_us, u, poor[i], inspections, i)
+        filing = file_claim(orders, o, k, filed_us, draws[i], poor[i], inspections, i)
 
         # The dispute clock: response, escalation, pick-up, decision(s).
         clock = claim_deadlines(filed_at, None, None, policy)
@@ -326,7 +330,7 @@ def _aim(
     escalated: int | None,
     picked: int,
     first: int,
-    u: npt.NDArray[np.float64],
+    u: Sequence[float],
 ) -> tuple[int | None, int, int]:
     """Bend a top-up claim's clock so that on ``cut`` it stands in ``target``."""
     never = cut + 365 * US_PER_DAY
