@@ -1,1 +1,2 @@
-"""Demo data: generated rows (``data``) and the use case that seeds them (``seed``)."""
+"""Demo data: generated rows (``data``, with one module per stage it runs) and the use case
+that seeds them (``seed``)."""
