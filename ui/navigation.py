@@ -14,6 +14,9 @@ class Screen:
     icon: str
     section: str
     roles: frozenset[Role]
+    #: Reached by links only (a claim opened from the queue or the lookup), not listed in the
+    #: sidebar: a sidebar entry would re-open whatever it showed last.
+    hidden: bool = False
 
 
 _EXEC, _OPS = Role.EXEC, Role.OPS_MANAGER
@@ -41,7 +44,21 @@ SCREENS: tuple[Screen, ...] = (
         "Claims",
         frozenset({_REVIEWER}),
     ),
-    Screen("pages/claim.py", "Claim", ":material/gavel:", "Claims", frozenset({_REVIEWER})),
+    Screen(
+        "pages/find_claim.py",
+        "Find a claim",
+        ":material/search:",
+        "Claims",
+        frozenset({_REVIEWER}),
+    ),
+    Screen(
+        "pages/claim.py",
+        "Claim",
+        ":material/gavel:",
+        "Claims",
+        frozenset({_REVIEWER}),
+        hidden=True,
+    ),
     Screen("pages/users.py", "Users", ":material/group:", "Administration", frozenset({_ADMIN})),
 )
 
