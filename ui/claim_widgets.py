@@ -25,6 +25,7 @@ from ui.labels import (
     SHORT_STATUS_LABELS,
     STATUS_LABELS,
 )
+from ui.text import plain
 
 __all__ = [
     "ACTION_LABELS",
@@ -41,6 +42,7 @@ __all__ = [
     "back_to_queue",
     "calendar_day",
     "cents_from_major",
+    "claim_link",
     "deadline_text",
     "decision_label",
     "local_time",
@@ -195,6 +197,27 @@ def remember_queue_url() -> None:
 def back_to_queue() -> None:
     """Go to the queue as the reviewer left it."""
     st.switch_page(QUEUE_PAGE, query_params=st.session_state.get(_QUEUE_URL_KEY) or None)
+
+
+#: A reference longer than this is shortened on its link; the whole of it is a hover away.
+_LINK_CHARS = 40
+
+
+def claim_link(claim_external_id: str) -> None:
+    """A link opening the claim (in this tab; a new one with the browser's own gestures).
+
+    As wide as its reference, so a reference is never cut: references of one format line up
+    row under row, and an unusually long one is shortened with its whole text on hover.
+    """
+    ref = claim_external_id
+    short = ref if len(ref) <= _LINK_CHARS else ref[: _LINK_CHARS - 1] + "…"
+    st.page_link(
+        CLAIM_PAGE,
+        label=plain(short),
+        query_params={"claim": ref},
+        help=None if short == ref else plain(ref),
+        width="content",
+    )
 
 
 def open_claim(claim_external_id: str) -> None:

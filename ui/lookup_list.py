@@ -1,4 +1,6 @@
-"""Claims found by the lookup, as wrapping rows like the queue's (``ui.queue_list``)."""
+"""Claims found by the lookup, as wrapping rows like the queue's (``ui.queue_list``): the
+claim's link, its kind and status, order and supplier, buyer, claimed amount, and when it was
+filed with what the search text was found in."""
 
 from __future__ import annotations
 
@@ -12,7 +14,9 @@ from ui import claim_widgets as w
 from ui import format
 from ui.text import plain
 
-WIDTHS = {"claim": 112, "kind": 140, "order": 170, "buyer": 200, "claimed": 108, "filed": 140}
+#: Cell widths in pixels, as in ``ui.queue_list``: one line per claim on a wide screen, a few
+#: wrapped ones on a narrow screen; each cell names what it holds.
+WIDTHS = {"kind": 140, "order": 170, "buyer": 200, "claimed": 108, "filed": 150}
 #: The supplier under the order is cut to this many characters; the claim page has it whole.
 _SUPPLIER_CHARS = 40
 
@@ -29,27 +33,16 @@ def _two_lines(first: str, second: str) -> str:
     return f"{first}  \n:gray[{second}]" if second else first
 
 
-def header() -> None:
-    with st.container(horizontal=True, gap="xsmall", key="lookup_header"):
-        for name, title in (
-            ("claim", "Claim"),
-            ("kind", "Kind · status"),
-            ("order", "Order"),
-            ("buyer", "Buyer"),
-            ("claimed", "Claimed"),
-            ("filed", "Filed"),
-        ):
-            _cell(f"**{title}**", WIDTHS[name], right=name == "claimed")
-
-
 def row(found: FoundClaim, zone: tzinfo) -> None:
     ref = found.claim_external_id
     with st.container(
-        horizontal=True, gap="xsmall", vertical_alignment="center", key=f"lookup_row_{ref}"
+        horizontal=True,
+        gap="xsmall",
+        vertical_alignment="center",
+        border=True,
+        key=f"lookup_row_{ref}",
     ):
-        st.page_link(
-            w.CLAIM_PAGE, label=plain(ref), query_params={"claim": ref}, width=WIDTHS["claim"]
-        )
+        w.claim_link(ref)
         kind = w.KIND_LABELS.get(found.kind, found.kind)
         _cell(_two_lines(kind, w.STATUS_LABELS.get(found.status, found.status)), WIDTHS["kind"])
         _cell(
@@ -65,12 +58,12 @@ def row(found: FoundClaim, zone: tzinfo) -> None:
             ),
             WIDTHS["buyer"],
         )
-        _cell(format.money(found.claimed_amount_cents), WIDTHS["claimed"], right=True)
+        claimed = format.money(found.claimed_amount_cents)
+        _cell(_two_lines(claimed, "claimed"), WIDTHS["claimed"], right=True)
         filed = w.local_time(found.filed_at, zone)
-        _cell(_two_lines(filed, f"found by {found.matched}"), WIDTHS["filed"])
+        _cell(_two_lines(f"filed {filed}", f"found by {found.matched}"), WIDTHS["filed"])
 
 
 def rows(found: Sequence[FoundClaim], zone: tzinfo) -> None:
-    header()
     for item in found:
         row(item, zone)

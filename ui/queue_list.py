@@ -26,7 +26,6 @@ from ui.text import plain
 #: wrapped row reads without column headings.
 WIDTHS = {
     "deadline": 140,
-    "claim": 108,
     "kind": 165,
     "supplier": 190,
     "claimed": 105,
@@ -73,9 +72,7 @@ def row(item: QueueItem, now: datetime, zone: tzinfo, *, bulk: bool) -> bool:
         when, what, level = w.deadline_text(item, now, zone)
         badge = _BADGES.get(level)
         _cell(_two_lines(f":{badge}-badge[{when}]" if badge else when, what), WIDTHS["deadline"])
-        st.page_link(
-            w.CLAIM_PAGE, label=plain(ref), query_params={"claim": ref}, width=WIDTHS["claim"]
-        )
+        w.claim_link(ref)
         status, behind = w.status_text(item)
         kind = w.KIND_LABELS.get(item.kind, item.kind)
         _cell(

@@ -44,7 +44,7 @@ def test_a_buyer_name_finds_every_claim_a_page_at_a_time() -> None:
     assert filed.endswith("found by buyer name")
     assert claimed == "USD 500.00"
     (pager,) = at.get("pagination")
-    pager.set_value(5).run()  # type: ignore[attr-defined]
+    pager.set_value(5).run()  # type: ignore[union-attr]
     assert "101–110 of 110 claims match" in " ".join(c.value for c in at.caption)
 
 

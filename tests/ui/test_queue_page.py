@@ -11,8 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from streamlit.elements.lib import policies
-from streamlit.testing.v1 import AppTest
-from streamlit.testing.v1.element_tree import AppTestError
+from streamlit.testing.v1 import AppTest, AppTestError
 
 from data_access.engine import make_engine
 from data_access.models import Claim, Decision
@@ -122,7 +121,7 @@ def test_the_page_buttons_write_the_page_into_the_url() -> None:
     assert "1–50 of 110 undecided claims" in " ".join(c.value for c in at.caption)
     first = {r.ref for r in rows(at)}
     (pager,) = at.get("pagination")
-    pager.set_value(3).run()  # type: ignore[attr-defined]
+    pager.set_value(3).run()  # type: ignore[union-attr]
     assert not at.exception
     assert at.query_params["page"] == "3"
     assert "101–110 of 110 undecided claims" in " ".join(c.value for c in at.caption)
