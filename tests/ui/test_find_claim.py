@@ -41,8 +41,8 @@ def test_a_buyer_name_finds_every_claim_a_page_at_a_time() -> None:
     kind, order, buyer, claimed, filed = shown[0].cells
     assert (kind, order) == ("Quality / Open", "ORD-000000 / Ningbo Pumps")
     assert buyer == "Lindqvist Handel AB / BUY-000001 · DE"
-    assert filed.endswith("found by buyer name")
-    assert claimed == "USD 500.00"
+    assert filed.startswith("filed ") and filed.endswith(" / found by buyer name")
+    assert claimed == "USD 500.00 / claimed"
     (pager,) = at.get("pagination")
     pager.set_value(5).run()  # type: ignore[union-attr]
     assert "101–110 of 110 claims match" in " ".join(c.value for c in at.caption)
