@@ -18,6 +18,7 @@ st.caption("People sign in with the company identity provider; this list decides
 if flash := st.session_state.pop("users_flash", None):
     st.success(flash, icon=":material/check_circle:")
 
+
 def _role_label(role: Role) -> str:
     return label(ROLE_LABELS, role.value)
 
