@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from services.claims.lookup import find_claims
+from services.claims.lookup import claim_reference, find_claims
 from ui import auth, lookup_list, paging, wiring
 from ui import claim_widgets as w
 from ui.text import plain
@@ -40,6 +40,11 @@ if not text:
     )
     st.stop()
 
+if just_sent:
+    # A reference typed in full opens its claim through the index, before any search.
+    exact = claim_reference(engine, text)
+    if exact is not None:
+        w.open_claim(exact)
 found = find_claims(engine, text, page=paging.url_page())
 page = paging.current_page(found.pages)
 if just_sent and found.exact is not None:

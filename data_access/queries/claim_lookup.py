@@ -22,6 +22,7 @@ from data_access.models import Buyer, Claim, Order, Supplier
 
 __all__ = [
     "LookupRow",
+    "claim_by_reference",
     "claim_lookup_rows",
     "claim_lookup_total",
     "claim_search_condition",
@@ -41,6 +42,8 @@ class LookupRow(NamedTuple):
     status: str
     filed_at: datetime
     claimed_amount_cents: int
+    #: How many claims match in all (the same on every row: one scan yields page and count).
+    total: int
 
 
 def _contains(
@@ -83,7 +86,11 @@ def claim_search_condition(text: str) -> ColumnElement[bool]:
 def claim_lookup_rows(
     executor: Executor, text: str, *, limit: int, offset: int = 0
 ) -> list[LookupRow]:
-    """One page of the claims matching ``text``: an exact claim reference first, then newest."""
+    """One page of the claims matching ``text``: an exact claim reference first, then newest.
+
+    Each row carries the number of matches in all, so a page costs one scan; a page past the
+    end has no rows, and :func:`claim_lookup_total` counts.
+    """
     if limit <= 0 or offset < 0:
         raise ValueError("limit must be positive and offset not negative")
     exact = case((func.lower(Claim.external_id) == text.lower(), 0), else_=1)
@@ -101,6 +108,7 @@ def claim_lookup_rows(
             Claim.status,
             Claim.filed_at,
             Claim.claimed_amount_cents,
+            func.count().over(),
         )
         .join(Order, Order.id == Claim.order_id)
         .join(Buyer, Buyer.id == Order.buyer_id)
@@ -111,6 +119,15 @@ def claim_lookup_rows(
         .offset(offset)
     )
     return [LookupRow._make(row) for row in executor.execute(query).all()]
+
+
+def claim_by_reference(executor: Executor, text: str) -> str | None:
+    """The claim whose reference is ``text`` as typed or in capitals, through the unique index
+    on ``claims.external_id`` (no scan): a reference typed in full opens at once."""
+    candidates = list(dict.fromkeys((text, text.upper())))
+    query = select(Claim.external_id).where(Claim.external_id.in_(candidates)).limit(1)
+    found = executor.execute(query).scalar()
+    return None if found is None else str(found)
 
 
 def claim_lookup_total(executor: Executor, text: str) -> int:

@@ -9,9 +9,20 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
-from data_access.queries.claim_lookup import claim_lookup_rows, claim_lookup_total
+from data_access.queries.claim_lookup import (
+    claim_by_reference,
+    claim_lookup_rows,
+    claim_lookup_total,
+)
 
-__all__ = ["LOOKUP_PAGE_SIZE", "MAX_LOOKUP_TEXT", "FoundClaim", "LookupPage", "find_claims"]
+__all__ = [
+    "LOOKUP_PAGE_SIZE",
+    "MAX_LOOKUP_TEXT",
+    "FoundClaim",
+    "LookupPage",
+    "claim_reference",
+    "find_claims",
+]
 
 LOOKUP_PAGE_SIZE = 25
 #: Longer text is no reference anybody types; it is cut, not refused.
@@ -64,6 +75,16 @@ def _matched(text: str, claim: str, order: str, buyer: str, name: str) -> str:
     return "buyer name" if wanted in name.casefold() else "claim"
 
 
+def claim_reference(engine: Engine, text: str) -> str | None:
+    """The reference of the claim called ``text`` (as typed, or in capitals), or None: an index
+    lookup, for opening a claim typed in full without searching every claim."""
+    text = text.strip()[:MAX_LOOKUP_TEXT]
+    if not text:
+        return None
+    with engine.connect() as conn:
+        return claim_by_reference(conn, text)
+
+
 def find_claims(
     engine: Engine, text: str, *, page: int = 1, page_size: int = LOOKUP_PAGE_SIZE
 ) -> LookupPage:
@@ -75,11 +96,14 @@ def find_claims(
     text = text.strip()[:MAX_LOOKUP_TEXT]
     if not text:
         return LookupPage(text, (), 0, 1, page_size)
+    page = max(1, page)
     with engine.connect() as conn:
-        total = claim_lookup_total(conn, text)
-        pages = max(1, math.ceil(total / page_size))
-        page = min(max(1, page), pages)
         rows = claim_lookup_rows(conn, text, limit=page_size, offset=(page - 1) * page_size)
+        total = rows[0].total if rows else claim_lookup_total(conn, text)
+        pages = max(1, math.ceil(total / page_size))
+        if page > pages:  # past the end (the matches shrank): the last page instead
+            page = pages
+            rows = claim_lookup_rows(conn, text, limit=page_size, offset=(page - 1) * page_size)
     items = tuple(
         FoundClaim(
             claim_external_id=r.claim_external_id,

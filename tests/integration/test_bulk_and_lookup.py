@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from data_access.models import Claim, Decision
 from data_access.queries.claim_queue import QueueFilters
 from services.claims.bulk import bulk_decide, preview_bulk
-from services.claims.lookup import find_claims
+from services.claims.lookup import claim_reference, find_claims
 from services.claims.queue import load_queue
 from tests import factories as f
 from tests.factories import utc
@@ -144,6 +144,10 @@ def test_claims_are_found_by_claim_order_buyer_or_buyer_name_in_any_case(
     page = find_claims(engine, "clm-l10")
     assert page.exact is not None and page.exact.claim_external_id == "CLM-L10"
     assert find_claims(engine, "CLM-L").exact is None
+    # A reference typed in full, as typed or in lower case, is found through the index.
+    assert claim_reference(engine, " clm-l2 ") == "CLM-L2"
+    assert claim_reference(engine, "CLM-L") is None
+    assert claim_reference(engine, "") is None
 
 
 def test_the_lookup_pages_in_sql(engine: Engine, session_factory: sessionmaker[Session]) -> None:
