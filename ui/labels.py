@@ -80,8 +80,10 @@ AUDIT_ACTION_LABELS = {
     "claim_decided": "Decided",
     "claim_assigned": "Assigned",
     "claim_proposal_lapsed": "Proposal lapsed",
-    "claim_imported": "Imported",
-    "recommendation_changed": "Recommendation changed",
+    "recommendations_recomputed": "Recommendations recomputed",
+    "import": "Import",
+    "user_added": "User added",
+    "user_changed": "User changed",
 }
 
 

@@ -296,7 +296,10 @@ def _audit_item(row: q.AuditRow) -> AuditItem:
         status_after=str(after["status"]) if changed else None,
         verdict=None if "verdict" not in after else str(after["verdict"]),
         amount_cents=int(amount) if isinstance(amount, int) else None,
-        decision_kind=None if "kind" not in after else str(after["kind"]),
+        # "kind" is the decision's kind on a decision event (other events may use the word).
+        decision_kind=str(after["kind"])
+        if row.action == "claim_decided" and "kind" in after
+        else None,
         assigned="assignee_id" in after and before.get("assignee_id") != after.get("assignee_id"),
     )
 

@@ -194,6 +194,15 @@ def test_reviewer_screens_fit_at_900_and_1400_pixels(page: Any, layout_app: str)
         )
         _fits(p, f"claim {BIG} at {width}")
         _shot(p, "layout-claim-confirm")
+        p.set_viewport_size({"width": width, "height": 1000})
+        p.get_by_text("Propose a different amount").click()
+        amount = p.get_by_label("Amount in USD (at most the cap, USD 20,000.00)")
+        amount.fill("15000.00")
+        amount.press("Enter")
+        expect(p.get_by_role("button", name="Propose: approve USD 15,000.00")).to_be_visible(
+            timeout=WAIT
+        )
+        _fits(p, f"claim {BIG}, a counter-proposal, at {width}")
 
         # A claim decided on its own, whose supplier has one order: no headline rate.
         _at(p, f"{layout_app}/claim?claim={LONE}", width, f"Claim {LONE}")

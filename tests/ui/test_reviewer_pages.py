@@ -274,6 +274,19 @@ def test_the_second_reviewer_sees_the_first_verdict_and_confirms(reviewer_db: st
 
     at = _open_claim(RAVI, "CLM-000103")
     assert "Rita Reviewer" in unescape(" ".join(m.value for m in at.markdown))
+    # Every stored word in the one label set: the timeline, the history and the audit.
+    tables = [t.value for t in at.table]
+    timeline = next(t for t in tables if "Event" in t.columns)
+    filed = timeline[timeline["Event"] == "Claim filed"]["Detail"].tolist()
+    assert [unescape(d) for d in filed] == ["Late shipment, USD 20,000.00 claimed"]
+    responded = timeline[timeline["Event"] == "Supplier response"]["Detail"].tolist()
+    assert responded == ["Accepted"]
+    audit = next(t for t in tables if "Change" in t.columns)
+    assert [unescape(v) for v in audit.iloc[0]] == [
+        unescape(audit.iloc[0]["When"]),
+        "Decided by Rita Reviewer",
+        "Open → Awaiting second approval, Approve USD\u00a020,000.00, Proposed (four-eyes)",
+    ]
     assert at.radio[0].options[0] == "Confirm: approve USD 20,000.00"
     _button(at, "Confirm: approve USD 20,000.00").click().run()  # type: ignore[attr-defined]
     assert not at.error
