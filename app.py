@@ -20,7 +20,13 @@ screens = navigation.screens_for(actor.role)
 if not screens:
     show_only(auth.no_screens, "Assurance Desk", ":material/info:")
 pages = {
-    screen.path: st.Page(screen.path, title=screen.title, icon=screen.icon, default=index == 0)
+    screen.path: st.Page(
+        screen.path,
+        title=screen.title,
+        icon=screen.icon,
+        default=index == 0,
+        visibility="hidden" if screen.hidden else "visible",
+    )
     for index, screen in enumerate(screens)
 }
 sections: dict[str, list[st.Page]] = {}

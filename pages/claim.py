@@ -1,6 +1,5 @@
 """One claim (deep link: ?claim=CLM-…): the facts, the recommendation, and the decision."""
 
-import pandas as pd
 import streamlit as st
 
 from services.auth import NotAllowed
@@ -13,7 +12,8 @@ from services.claims.decide import (
 from services.claims.recommendations import active_policy
 from services.claims.take import assign_claim
 from services.claims.view import ClaimView, Turn, load_claim, preview_verdict
-from ui import auth, definitions, format, wiring
+from ui import auth, format, wiring
+from ui import claim_sections as sections
 from ui import claim_widgets as w
 from ui.data import clear_read_caches
 from ui.text import plain
@@ -25,25 +25,22 @@ now = wiring.now()
 zone = w.reader_zone()
 _FLASH = "claim_page_flash"
 _APPROVALS = ("approve_full", "approve_partial")
+#: The decision panel's width: its amounts and its longest button label fit on one line.
+_PANEL_WIDTH = 400
 
 if st.button("Claim queue", icon=":material/arrow_back:", type="tertiary"):
     w.back_to_queue()
 
 ref = (st.query_params.get("claim") or "").strip()
 if not ref:
-    st.title("Claim")
-    with st.form("find_claim"):
-        wanted = st.text_input("Claim reference", placeholder="CLM-000123")
-        if st.form_submit_button("Open", type="primary"):
-            st.query_params["claim"] = wanted.strip().upper()
-            st.rerun()
-    st.caption("Or pick a claim from the queue.")
-    st.stop()
+    # No claim named: finding one is the lookup's job.
+    st.switch_page(w.LOOKUP_PAGE)
 
 view = load_claim(engine, ref, actor.user_id, policy=policy, now=now)
 if view is None:
     st.title("Claim")
     st.warning(f"There is no claim {plain(ref)}.", icon=":material/search_off:")
+    st.page_link(w.LOOKUP_PAGE, label="Find a claim", icon=":material/search:")
     st.stop()
 assert view is not None
 
@@ -58,85 +55,6 @@ def _show_flash() -> None:
         kind, message = flash
         show = {"success": st.success, "warning": st.warning}.get(kind, st.info)
         show(plain(message))
-
-
-def _yes_no(value: bool | None, unknown: str = "not stated") -> str:
-    return unknown if value is None else ("yes" if value else "no")
-
-
-def _facts(pairs: list[tuple[str, str]]) -> None:
-    """Label–value pairs as a quiet two-column table; every value is shown as plain text."""
-    st.dataframe(
-        pd.DataFrame(pairs, columns=["Fact", "Value"]),
-        hide_index=True,
-        column_config={"Fact": st.column_config.TextColumn(width="medium")},
-    )
-
-
-def _header(view: ClaimView) -> None:
-    st.title(f"Claim {plain(view.claim_external_id)}")
-    status = w.STATUS_LABELS.get(view.status, view.status)
-    st.caption(
-        " · ".join(
-            plain(part)
-            for part in (
-                w.KIND_LABELS.get(view.kind, view.kind),
-                status,
-                f"filed {w.local_time(view.filed_at, zone)}",
-                f"order {view.order_external_id}",
-                f"supplier {view.supplier_name} ({view.supplier_country})",
-                f"buyer {view.buyer_name} ({view.buyer_country})",
-            )
-        )
-    )
-
-
-def _description(view: ClaimView) -> None:
-    st.subheader("Buyer's description")
-    with st.container(border=True):
-        if view.description.strip():
-            # Plain text: markup in a description shows literally; line breaks are kept.
-            st.markdown(plain(view.description).replace("\n", "  \n"))
-        else:
-            st.caption("No description given.")
-
-
-def _evidence(view: ClaimView) -> None:
-    st.subheader("Evidence")
-    defect = "–" if view.defect_rate_bp is None else f"{view.defect_rate_bp / 100:g}%"
-    _facts(
-        [
-            ("Claimed amount", format.money(view.claimed_amount_cents)),
-            ("Inspection report", _yes_no(view.inspection_report)),
-            ("Goods conform", _yes_no(view.conforming) if view.inspection_report else "–"),
-            ("Defect rate", defect),
-            ("Inspection fee", format.money(view.inspection_fee_cents)),
-            ("Supplier response", w.RESPONSE_LABELS.get(view.supplier_response, "–")),
-        ]
-    )
-
-
-def _timeline(view: ClaimView) -> None:
-    st.subheader("Timeline")
-    rows = []
-    for entry in view.timeline:
-        when = (
-            w.calendar_day(entry.at, view.programme_zone)
-            if entry.day_only
-            else w.local_time(entry.at, zone)
-        )
-        if entry.deadline:
-            due = w.urgency(entry.at, now, zone)
-            state = f"next deadline: {due.text}" if entry.is_next else "deadline"
-            detail = state if entry.is_next or entry.at > now else "deadline (passed)"
-        else:
-            detail = entry.detail
-        rows.append({"When": when, "Event": entry.event, "Detail": detail})
-    st.dataframe(pd.DataFrame(rows), hide_index=True)
-    st.caption(
-        f"Times in {w.zone_name(zone)}; the ship-by date is a calendar day of the programme "
-        f"({w.zone_name(view.programme_zone)})."
-    )
 
 
 def _recommendation(view: ClaimView) -> None:
@@ -167,9 +85,10 @@ def _recommendation(view: ClaimView) -> None:
 def _take(view: ClaimView) -> None:
     mine = view.assignee_id == actor.user_id
     who = "you" if mine else (view.assignee_name or "nobody")
-    cols = st.columns([1, 1], vertical_alignment="center")
-    cols[0].caption(f"Assigned to {plain(who)}")
-    if view.undecided and not mine and cols[1].button("Take it", icon=":material/pan_tool:"):
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.caption(f"Assigned to {plain(who)}", width="stretch")
+        take = view.undecided and not mine and st.button("Take it", icon=":material/pan_tool:")
+    if take:
         try:
             message = assign_claim(
                 wiring.session_factory(),
@@ -234,7 +153,7 @@ def _proposal_note(view: ClaimView) -> None:
         )
         if pending.note:
             with st.container(border=True):
-                st.markdown(plain(pending.note).replace("\n", "  \n"))
+                st.text(pending.note)
     elif lapsed is not None:
         verdict = (
             f"approve {format.money(lapsed.amount_cents)}"
@@ -338,114 +257,19 @@ def _decide(view: ClaimView) -> None:
             st.rerun()
 
 
-def _rate(numerator: int, denominator: int) -> str:
-    return "–" if denominator == 0 else f"{numerator / denominator:.1%}"
-
-
-def _supplier_record(view: ClaimView) -> None:
-    record = view.supplier_record
-    days = record.window_days
-    st.subheader(f"Supplier record — {plain(view.supplier_name)}")
-    rates = st.columns(3)
-    rates[0].metric(f"Late-shipment rate, {days} d", _rate(record.orders_late, record.orders_due))
-    rates[0].caption(f"late {record.orders_late:,} · orders due {record.orders_due:,}")
-    rates[1].metric(f"Dispute rate, {days} d", _rate(record.claims_filed, record.orders_placed))
-    rates[1].caption(f"claims {record.claims_filed:,} · orders placed {record.orders_placed:,}")
-    rates[2].metric("Monitoring tier", record.tier.value if record.tier is not None else "none")
-    rates[2].caption(
-        f"supplier tier {plain(view.supplier_tier)} · {plain(view.supplier_external_id)}"
-    )
-    money = st.columns(3)
-    money[0].metric("Trade Assurance limit", format.money(record.limit_cents))
-    money[1].metric("Exposure", format.money(record.exposure_cents))
-    money[2].metric("Headroom", format.money(record.headroom_cents))
-    st.page_link(
-        "pages/supplier.py",
-        label="The supplier's page: rates over time, claims, limit history",
-        icon=":material/storefront:",
-        query_params={"supplier": view.supplier_external_id},
-    )
-    # The same definitions as every figure screen (ui.definitions); the period: the last days.
-    st.caption(
-        definitions.block(
-            ["late_shipment", "dispute", "exposure", "headroom", "monitoring_tier"],
-            wiring.settings().programme_timezone,
-            policy,
-        )
-    )
-
-
-_PAYMENT_LABELS = {
-    "tt": "T/T (bank transfer)",
-    "card": "Card",
-    "letter_of_credit": "Letter of credit",
-    "other": "Other",
-}
-
-
-def _order(view: ClaimView) -> None:
-    st.subheader("Order")
-    _facts(
-        [
-            ("Order", view.order_external_id),
-            ("Category", view.category),
-            ("Payment", _PAYMENT_LABELS.get(view.payment_method, view.payment_method)),
-            ("Order amount", format.money(view.order_amount_cents)),
-            ("Covered (Trade Assurance)", format.money(view.covered_amount_cents)),
-            ("Paid", format.money(view.paid_amount_cents)),
-        ]
-    )
-
-
-def _history(view: ClaimView) -> None:
-    st.subheader("History")
-    decisions, audit = st.tabs([f"Decisions ({len(view.decisions)})", f"Audit ({len(view.audit)})"])
-    with decisions:
-        if not view.decisions:
-            st.caption("No decision yet.")
-        else:
-            st.dataframe(
-                pd.DataFrame(
-                    {
-                        "When": [w.local_time(d.decided_at, zone) for d in view.decisions],
-                        "Step": [w.decision_label(d.kind, d.lapsed) for d in view.decisions],
-                        "Reviewer": [d.reviewer_name for d in view.decisions],
-                        "Verdict": [d.verdict for d in view.decisions],
-                        "Amount": [format.money(d.amount_cents) for d in view.decisions],
-                        "Cap": [format.money(d.cap_cents) for d in view.decisions],
-                        "Note": [d.note for d in view.decisions],
-                    }
-                ),
-                hide_index=True,
-            )
-    with audit:
-        if not view.audit:
-            st.caption("No audit events about this claim yet.")
-        else:
-            st.dataframe(
-                pd.DataFrame(
-                    {
-                        "When": [w.local_time(a.at, zone) for a in view.audit],
-                        "Who": [a.who for a in view.audit],
-                        "What": [a.action.replace("_", " ") for a in view.audit],
-                        "Change": [a.summary for a in view.audit],
-                    }
-                ),
-                hide_index=True,
-            )
-
-
-_header(view)
+sections.header(view, zone)
 _show_flash()
-left, right = st.columns([3, 2], gap="large")
-with left:
-    _description(view)
-    _timeline(view)
-    _evidence(view)
-    _order(view)
-with right:
-    _recommendation(view)
-    _take(view)
-    _decide(view)
-_supplier_record(view)
-_history(view)
+# The facts and the decision side by side on a wide screen; on a narrow one the decision panel
+# wraps below the facts at its full width instead of squeezing amounts and buttons.
+with st.container(horizontal=True, gap="large"):
+    with st.container(width="stretch", key="claim_facts"):
+        sections.description(view)
+        sections.timeline(view, now, zone)
+        sections.evidence(view)
+        sections.order(view)
+    with st.container(width=_PANEL_WIDTH, key="claim_decision"):
+        _recommendation(view)
+        _take(view)
+        _decide(view)
+sections.supplier_record(view, policy)
+sections.history(view, zone)

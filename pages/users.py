@@ -6,15 +6,22 @@ import streamlit as st
 from services.auth import NotAllowed, Role
 from services.users import ASSIGNABLE_ROLES, UserError, add_user, change_user, list_users
 from ui import auth, wiring
+from ui.labels import ROLE_LABELS, label
 from ui.text import plain
 
 actor = auth.require_screen("pages/users.py")
 st.title("Users")
 st.caption("People sign in with the company identity provider; this list decides their role.")
 
-# A message set before st.rerun() is shown once on the run after it.
+# A message set before st.rerun() is shown once on the run after it. It is markdown made with
+# ``plain``, which shows an e-mail address as text: never turned into a mailto: link.
 if flash := st.session_state.pop("users_flash", None):
     st.success(flash, icon=":material/check_circle:")
+
+
+def _role_label(role: Role) -> str:
+    return label(ROLE_LABELS, role.value)
+
 
 users = list_users(wiring.engine())
 st.dataframe(
@@ -22,16 +29,12 @@ st.dataframe(
         {
             "Email": [u.email for u in users],
             "Name": [u.display_name for u in users],
-            "Role": [u.role.value.replace("_", " ") for u in users],
+            "Role": [_role_label(u.role) for u in users],
             "Active": [u.is_active for u in users],
         }
     ),
     hide_index=True,
 )
-
-
-def _role_label(role: Role) -> str:
-    return role.value.replace("_", " ").capitalize()
 
 
 add_col, change_col = st.columns(2)

@@ -6,61 +6,63 @@ browser's, from ``st.context.timezone``; UTC when unknown) for display only.
 
 from __future__ import annotations
 
-import zlib
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Any, Literal
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import pandas as pd
 import streamlit as st
-from pandas.io.formats.style import Styler
 
 from rules import MoneyError, cents_from_float, parse_money
 from services.claims.queue import QueueItem
 from ui import format
+from ui.labels import (
+    ACTION_LABELS,
+    DEADLINE_LABELS,
+    DECISION_LABELS,
+    KIND_LABELS,
+    RESPONSE_LABELS,
+    SHORT_STATUS_LABELS,
+    STATUS_LABELS,
+)
+from ui.text import plain
+
+__all__ = [
+    "ACTION_LABELS",
+    "CLAIM_PAGE",
+    "DEADLINE_LABELS",
+    "DECISION_LABELS",
+    "KIND_LABELS",
+    "LOOKUP_PAGE",
+    "QUEUE_PAGE",
+    "RESPONSE_LABELS",
+    "STATUS_LABELS",
+    "Level",
+    "Urgency",
+    "back_to_queue",
+    "calendar_day",
+    "cents_from_major",
+    "claim_link",
+    "deadline_text",
+    "decision_label",
+    "local_time",
+    "money_or_dash",
+    "open_claim",
+    "parse_amount",
+    "reader_zone",
+    "recommendation_text",
+    "remember_queue_url",
+    "status_text",
+    "urgency",
+    "zone_name",
+]
 
 QUEUE_PAGE = "pages/claim_queue.py"
 CLAIM_PAGE = "pages/claim.py"
+LOOKUP_PAGE = "pages/find_claim.py"
 _QUEUE_URL_KEY = "claim_queue_url_params"
 
-STATUS_LABELS = {
-    "open": "Open",
-    "escalated": "Escalated",
-    "in_review": "In review",
-    "awaiting_second_approval": "Awaiting second approval",
-    "approved": "Approved",
-    "rejected": "Rejected",
-    "withdrawn": "Withdrawn",
-}
-KIND_LABELS = {
-    "late_shipment": "Late shipment",
-    "quality": "Quality",
-    "non_delivery": "Non-delivery",
-}
-ACTION_LABELS = {
-    "approve_full": "Approve in full",
-    "approve_partial": "Approve in part",
-    "reject": "Reject",
-    "request_evidence": "Request evidence",
-}
-#: What the governing deadline is for, in the queue's words.
-DEADLINE_LABELS = {
-    "supplier_response_due": "supplier reply",
-    "auto_escalation_at": "escalation",
-    "pickup_due": "pick-up",
-    "decision_due": "decision",
-}
-RESPONSE_LABELS = {"accepted": "Accepted", "disputed": "Disputed", "none": "No response"}
-
 Level = Literal["overdue", "today", "soon", "later", "none"]
-
-#: Calm highlights: a tinted cell and darker text, never a shouting colour.
-_LEVEL_STYLE = {
-    "overdue": "background-color: #fef2f2; color: #991b1b; font-weight: 600",
-    "today": "background-color: #fffbeb; color: #92400e; font-weight: 600",
-}
 
 
 def reader_zone() -> tzinfo:
@@ -91,14 +93,6 @@ def calendar_day(moment: datetime, programme_zone: tzinfo) -> str:
     programme's zone, never shifted into the reader's."""
     day = moment.astimezone(programme_zone).date()
     return f"{day.day} {day:%b %Y}"
-
-
-#: How each kind of decision reads in a claim's history (rules.lifecycle.DecisionKind).
-DECISION_LABELS = {
-    "sole": "Decided",
-    "proposal": "Proposed (four-eyes)",
-    "confirmation": "Confirmed",
-}
 
 
 def decision_label(kind: str, lapsed: bool) -> str:
@@ -153,77 +147,39 @@ def money_or_dash(cents: int | None) -> str:
     return "–" if cents is None else format.money(cents)
 
 
-def recommendation_text(item: QueueItem) -> str:
-    if item.recommended_action is None:
-        return "–"
-    label = ACTION_LABELS.get(item.recommended_action, item.recommended_action)
-    if item.recommended_action in ("approve_full", "approve_partial"):
-        label = f"{format.money(item.recommended_amount_cents or 0)}"
-        if item.four_eyes_required:
-            label += " · four-eyes"
-    return label
+def recommendation_text(item: QueueItem) -> tuple[str, str]:
+    """What the rules recommend, as a short line and a quieter second one:
+    ``("USD 50.00", "recommended in part · four-eyes")``, ``("Reject", "recommended")``."""
+    action = item.recommended_action
+    if action is None:
+        return "–", "no recommendation yet"
+    four_eyes = " · four-eyes" if item.four_eyes_required else ""
+    if action in ("approve_full", "approve_partial"):
+        how = "in full" if action == "approve_full" else "in part"
+        return format.money(item.recommended_amount_cents or 0), f"recommended {how}{four_eyes}"
+    return ACTION_LABELS.get(action, action), f"recommended{four_eyes}"
 
 
-#: Short status names for the queue's narrow column (the filter and claim page use the long).
-_SHORT_STATUS = {**STATUS_LABELS, "awaiting_second_approval": "2nd approval"}
+def status_text(item: QueueItem) -> tuple[str, str]:
+    """The claim's status in a queue row, and who or what stands behind it."""
+    status = SHORT_STATUS_LABELS.get(item.status, item.status)
+    if item.lapsed_proposer_name is not None:
+        # Back in the queue because the recommendation a proposal answered changed.
+        return status, "proposal lapsed"
+    if item.proposer_name is not None:
+        return status, f"proposed by {item.proposer_name}"
+    if item.assignee_name is not None:
+        return status, f"assigned to {item.assignee_name}"
+    return status, ""
 
 
-def deadline_text(item: QueueItem, now: datetime, zone: tzinfo) -> tuple[str, Level]:
-    """``Overdue 2 d · pick-up``: how soon, and for what, in one short cell."""
+def deadline_text(item: QueueItem, now: datetime, zone: tzinfo) -> tuple[str, str, Level]:
+    """How soon the governing deadline is, what it is for, and how urgent:
+    ``("Overdue 2 d", "pick-up", "overdue")``."""
     due = urgency(item.deadline_at, now, zone)
     if item.deadline_at is None:
-        return due.text, due.level
-    return f"{due.text} · {DEADLINE_LABELS.get(item.deadline_label or '', 'deadline')}", due.level
-
-
-QUEUE_COLUMNS = ("Deadline", "Claim", "Kind", "Status", "Supplier", "Claimed", "Recommended")
-BULK_COLUMNS = ("Deadline", "Claim", "Status", "Recommended", "Bulk decision")
-
-
-def queue_table(
-    items: Sequence[QueueItem], now: datetime, zone: tzinfo, *, bulk: bool
-) -> tuple[pd.DataFrame, Styler]:
-    """The queue as a display frame (text only) and its styled view for st.dataframe.
-
-    Few, short columns, so the table fits a laptop screen beside the sidebar without scrolling
-    sideways; everything else is on the claim page.
-    """
-    rows: list[dict[str, Any]] = []
-    levels: list[Level] = []
-    for item in items:
-        deadline, level = deadline_text(item, now, zone)
-        levels.append(level)
-        status = _SHORT_STATUS.get(item.status, item.status)
-        if item.lapsed_proposer_name is not None:
-            # Back in the queue because the recommendation a proposal answered changed.
-            status += " · proposal lapsed"
-        rows.append(
-            {
-                "Deadline": deadline,
-                "Claim": item.claim_external_id,
-                "Kind": KIND_LABELS.get(item.kind, item.kind),
-                "Status": status,
-                "Supplier": f"{item.supplier_name} ({item.supplier_country})",
-                "Claimed": format.money(item.claimed_amount_cents),
-                "Recommended": recommendation_text(item),
-                "Bulk decision": "✓ as recommended"
-                if item.bulk_refusal is None
-                else f"no: {item.bulk_refusal}",
-            }
-        )
-    columns = BULK_COLUMNS if bulk else QUEUE_COLUMNS
-    frame = pd.DataFrame(rows, columns=list(columns))
-
-    def highlight(column: pd.Series) -> list[str]:
-        return [_LEVEL_STYLE.get(level, "") for level in levels]
-
-    styler = frame.style.apply(highlight, subset=["Deadline"])
-    return frame, styler
-
-
-def rows_key(items: Sequence[QueueItem]) -> str:
-    """A short fingerprint of the rows shown, for keying a selection to exactly those rows."""
-    return f"{zlib.crc32(','.join(i.claim_external_id for i in items).encode()):08x}"
+        return due.text, "", due.level
+    return due.text, DEADLINE_LABELS.get(item.deadline_label or "", "deadline"), due.level
 
 
 def remember_queue_url() -> None:
@@ -236,6 +192,27 @@ def remember_queue_url() -> None:
 def back_to_queue() -> None:
     """Go to the queue as the reviewer left it."""
     st.switch_page(QUEUE_PAGE, query_params=st.session_state.get(_QUEUE_URL_KEY) or None)
+
+
+#: A reference longer than this is shortened on its link; the whole of it is a hover away.
+_LINK_CHARS = 40
+
+
+def claim_link(claim_external_id: str) -> None:
+    """A link opening the claim (in this tab; a new one with the browser's own gestures).
+
+    As wide as its reference, so a reference is never cut: references of one format line up
+    row under row, and an unusually long one is shortened with its whole text on hover.
+    """
+    ref = claim_external_id
+    short = ref if len(ref) <= _LINK_CHARS else ref[: _LINK_CHARS - 1] + "…"
+    st.page_link(
+        CLAIM_PAGE,
+        label=plain(short),
+        query_params={"claim": ref},
+        help=None if short == ref else plain(ref),
+        width="content",
+    )
 
 
 def open_claim(claim_external_id: str) -> None:

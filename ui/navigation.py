@@ -16,6 +16,9 @@ class Screen:
     roles: frozenset[Role]
     #: Roles for whom this screen comes first (their landing page), ahead of the table order.
     lead: frozenset[Role] = frozenset()
+    #: Reached by links only (a claim opened from the queue or the lookup), not listed in the
+    #: sidebar: a sidebar entry would re-open whatever it showed last.
+    hidden: bool = False
 
 
 _EXEC, _OPS = Role.EXEC, Role.OPS_MANAGER
@@ -68,12 +71,21 @@ SCREENS: tuple[Screen, ...] = (
         lead=frozenset({_REVIEWER}),
     ),
     Screen(
+        "pages/find_claim.py",
+        "Find a claim",
+        ":material/search:",
+        "Claims",
+        frozenset({_REVIEWER}),
+        lead=frozenset({_REVIEWER}),
+    ),
+    Screen(
         "pages/claim.py",
         "Claim",
         ":material/gavel:",
         "Claims",
         frozenset({_REVIEWER}),
         lead=frozenset({_REVIEWER}),
+        hidden=True,
     ),
     Screen("pages/users.py", "Users", ":material/group:", "Administration", frozenset({_ADMIN})),
 )

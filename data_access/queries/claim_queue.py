@@ -18,6 +18,7 @@ from sqlalchemy.orm import aliased
 
 from data_access.claim_facts import Executor
 from data_access.models import UNDECIDED_CLAIM_STATUSES, Claim, Decision, Order, Supplier, User
+from data_access.queries.claim_lookup import claim_search_condition
 
 __all__ = [
     "QueueFilters",
@@ -43,6 +44,8 @@ class QueueFilters:
     max_claimed_cents: int | None = None
     assigned_to_me: bool = False
     needs_my_second_approval: bool = False
+    #: Text to find in the claim's, its order's or its buyer's reference or the buyer's name.
+    search: str = ""
 
 
 class QueueRow(NamedTuple):
@@ -124,6 +127,8 @@ def _conditions(
             suppliers = suppliers.where(Supplier.country == filters.country)
         orders = select(Order.id).where(Order.supplier_id.in_(suppliers))
         conditions.append(Claim.order_id.in_(orders))
+    if filters.search.strip():
+        conditions.append(claim_search_condition(filters.search.strip()))
     return conditions
 
 

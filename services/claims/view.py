@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, tzinfo
-from typing import Any
 
 from sqlalchemy import Engine
 
@@ -60,6 +59,10 @@ class TimelineEntry:
     deadline: bool = False
     #: The deadline governing the claim's current stage.
     is_next: bool = False
+    #: The claim's kind (stored word) on the "Claim filed" entry, for the page to label.
+    kind: str | None = None
+    #: The supplier's response (stored word) on the "Supplier response" entry.
+    response: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,10 +94,19 @@ class DecisionItem:
 
 @dataclass(frozen=True, slots=True)
 class AuditItem:
+    """An audit event about the claim, as stored words and numbers for the page to label."""
+
     at: datetime
     who: str
     action: str
-    summary: str
+    status_before: str | None = None
+    status_after: str | None = None
+    #: For a decision: its verdict, amount and kind (sole, proposal, confirmation).
+    verdict: str | None = None
+    amount_cents: int | None = None
+    decision_kind: str | None = None
+    #: The claim was assigned to someone new.
+    assigned: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,12 +238,15 @@ def _timeline(
         TimelineEntry(
             row.filed_at,
             "Claim filed",
-            f"{row.kind.replace('_', ' ')}, {_money(row.claimed_amount_cents, cur)} claimed",
+            f"{_money(row.claimed_amount_cents, cur)} claimed",
+            kind=row.kind,
         )
     )
     if row.supplier_responded_at is not None:
         entries.append(
-            TimelineEntry(row.supplier_responded_at, f"Supplier {row.supplier_response}")
+            TimelineEntry(
+                row.supplier_responded_at, "Supplier response", response=row.supplier_response
+            )
         )
     if row.escalated_at is not None:
         entries.append(TimelineEntry(row.escalated_at, "Escalated to the dispute team"))
@@ -269,22 +284,25 @@ def _timeline(
     return tuple(entries)
 
 
-def _audit_summary(before: dict[str, Any] | None, after: dict[str, Any] | None) -> str:
-    before, after = before or {}, after or {}
-    parts = []
-    if before.get("status") != after.get("status") and "status" in after:
-        parts.append(f"status {before.get('status', '–')} → {after['status']}")
-    if "verdict" in after:
-        verdict = after["verdict"]
-        if verdict == "approve" and "amount_cents" in after:
-            parts.append(f"approve {_money(int(after['amount_cents']), 'USD')}")
-        else:
-            parts.append(str(verdict))
-    if "kind" in after:
-        parts.append(str(after["kind"]))
-    if "assignee_id" in after and before.get("assignee_id") != after.get("assignee_id"):
-        parts.append("assigned")
-    return ", ".join(parts)
+def _audit_item(row: q.AuditRow) -> AuditItem:
+    before, after = row.before or {}, row.after or {}
+    # A status change is shown as before → after; an unchanged status not at all.
+    changed = "status" in after and before.get("status") != after["status"]
+    amount = after.get("amount_cents")
+    return AuditItem(
+        at=row.at,
+        who=row.actor_name or row.actor_label,
+        action=row.action,
+        status_before=str(before["status"]) if changed and "status" in before else None,
+        status_after=str(after["status"]) if changed else None,
+        verdict=None if "verdict" not in after else str(after["verdict"]),
+        amount_cents=int(amount) if isinstance(amount, int) else None,
+        # "kind" is the decision's kind on a decision event (other events may use the word).
+        decision_kind=str(after["kind"])
+        if row.action == "claim_decided" and "kind" in after
+        else None,
+        assigned="assignee_id" in after and before.get("assignee_id") != after.get("assignee_id"),
+    )
 
 
 def load_claim(
@@ -381,12 +399,7 @@ def load_claim(
             )
             for d in decisions
         ),
-        audit=tuple(
-            AuditItem(
-                a.at, a.actor_name or a.actor_label, a.action, _audit_summary(a.before, a.after)
-            )
-            for a in audit_rows
-        ),
+        audit=tuple(_audit_item(a) for a in audit_rows),
         standing=here,
         programme_zone=zone,
     )

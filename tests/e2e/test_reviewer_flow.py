@@ -76,18 +76,13 @@ def reviewer_app(tmp_path: Path, reviewer_oidc: str) -> Iterator[str]:
     yield from start_app_with_oidc(tmp_path, reviewer_oidc, _database(tmp_path / "reviewer.db"))
 
 
-def _grid_row_of(page: Any, text: str) -> int | None:
-    """The 0-based row of the queue table whose cells include ``text`` (None: not shown).
-
-    The grid draws on a canvas; its accessible table mirrors the rows on screen.
-    """
-    grid = page.get_by_test_id("stDataFrame").first
-    grid.locator("td").first.wait_for(state="attached")
-    cell = grid.locator("td", has_text=text)
-    if cell.count() == 0:
-        return None
-    test_id = cell.first.get_attribute("data-testid")  # glide-cell-<column>-<row>
-    return int(test_id.rsplit("-", 1)[1])
+def _queue_refs(page: Any) -> list[str]:
+    """The claim references of the queue's rows, top to bottom."""
+    rows = page.locator("[class*='st-key-queue_row_']")
+    rows.first.wait_for()
+    return [
+        rows.nth(n).get_by_test_id("stPageLink").inner_text().strip() for n in range(rows.count())
+    ]
 
 
 def _full_page(page: Any, name: str) -> None:
@@ -108,16 +103,13 @@ def test_open_queue_open_claim_approve_and_it_leaves_the_queue(
 
     # The queue: the reviewer's home, most overdue claim first.
     p.get_by_role("heading", name="Claim queue").wait_for()
-    row = _grid_row_of(p, CLAIM)
-    assert row == 0
-    first_row = p.get_by_test_id("stDataFrame").first.locator("tr[aria-rowindex='2'] td")
-    assert first_row.first.inner_text().startswith("Overdue")
+    assert _queue_refs(p)[0] == CLAIM
+    first_row = p.locator("[class*='st-key-queue_row_']").first
+    assert first_row.inner_text().startswith("Overdue")
     screenshot(p, "reviewer-queue")
 
-    # Open the claim: select its row (the checkbox at the row's start).
-    box = p.get_by_test_id("stDataFrame").first.bounding_box()
-    header, height = 35, 35
-    p.mouse.click(box["x"] + 15, box["y"] + header + height * row + height / 2)
+    # Open the claim by its link.
+    first_row.get_by_role("link", name=CLAIM).click()
     p.get_by_role("heading", name=f"Claim {CLAIM}").wait_for()
     assert f"claim={CLAIM}" in p.url  # deep-linkable
     # The description is plain text: its markup shows literally, nothing is rendered.
@@ -137,6 +129,6 @@ def test_open_queue_open_claim_approve_and_it_leaves_the_queue(
     p.get_by_role("button", name="Claim queue").click()
     p.get_by_role("heading", name="Claim queue").wait_for()
     p.wait_for_timeout(500)
-    assert _grid_row_of(p, CLAIM) is None
+    assert CLAIM not in _queue_refs(p)
     assert p.get_by_test_id("stException").count() == 0
     screenshot(p, "reviewer-queue-after")

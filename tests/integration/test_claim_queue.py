@@ -288,6 +288,9 @@ def test_the_claim_view_has_timeline_record_recommendation_and_history(
         "Decision due",
     ]
     assert [e.at for e in view.timeline] == sorted(e.at for e in view.timeline)
+    # The view gives the stored kind; the page labels it (one label set on every screen).
+    (filed,) = [e for e in view.timeline if e.event == "Claim filed"]
+    assert (filed.kind, filed.detail) == ("late_shipment", "USD 5,000.00 claimed")
     (due,) = [e for e in view.timeline if e.deadline]
     assert (due.is_next, due.at) == (True, utc(2025, 2, 12, 8))
     rec = view.recommendation
@@ -326,7 +329,13 @@ def test_the_claim_view_says_who_may_decide_next(
         "proposal",
     )
     assert [a.action for a in as_ravi.audit] == ["claim_decided"]
-    assert "awaiting_second_approval" in as_ravi.audit[0].summary
+    audited = as_ravi.audit[0]
+    assert (audited.status_before, audited.status_after) == ("open", "awaiting_second_approval")
+    assert (audited.verdict, audited.amount_cents, audited.decision_kind) == (
+        "approve",
+        90_00,
+        "proposal",
+    )
     decided = load_claim(engine, "CLM-decided", world.ravi.user_id, policy=POLICY, now=NOW)
     assert decided is not None and decided.turn is None
     assert not [e for e in decided.timeline if e.deadline]  # a decided claim has no deadline

@@ -61,9 +61,27 @@ def app_database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     return database_url
 
 
-def unescape(markdown: str) -> str:
-    """The text a reader sees of markdown escaped by ui.text.plain."""
+#: A code span: a run of backticks, its content, and the same run again (not escaped).
+_CODE_SPAN = re.compile(r"(?<![\\`])(`+)(?!`)(.+?)(?<!`)\1(?!`)")
+
+
+def _unescaped(markdown: str) -> str:
     return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def unescape(markdown: str) -> str:
+    """The text a reader sees of markdown escaped by ui.text.plain: backslash escapes
+    resolved, and code spans (``ui.text.literal``, for addresses) shown as their content."""
+    shown, position = [], 0
+    for span in _CODE_SPAN.finditer(markdown):
+        shown.append(_unescaped(markdown[position : span.start()]))
+        inner = span.group(2)
+        if len(inner) > 2 and inner.startswith(" ") and inner.endswith(" "):
+            inner = inner[1:-1]
+        shown.append(inner)
+        position = span.end()
+    shown.append(_unescaped(markdown[position:]))
+    return "".join(shown)
 
 
 def open_app(email: str | None, page: str | None = None, *, oidc: bool = True) -> AppTest:

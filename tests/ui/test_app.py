@@ -15,7 +15,7 @@ PAGE_FILES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glo
 TITLES_BY_ROLE = {
     "exec": ["Exposure", "Overview", "Suppliers", "Supplier"],
     "ops_manager": ["Overview", "Suppliers", "Supplier", "Exposure", "Import data"],
-    "claim_reviewer": ["Claim queue", "Claim", "Supplier"],
+    "claim_reviewer": ["Claim queue", "Find a claim", "Claim", "Supplier"],
     "admin": ["Users"],
 }
 HEADINGS = {
@@ -27,6 +27,7 @@ HEADINGS = {
     "pages/users.py": "Users",
     "pages/claim_queue.py": "Claim queue",
     "pages/claim.py": "Claim",
+    "pages/find_claim.py": "Find a claim",
 }
 
 
@@ -54,6 +55,8 @@ def test_allowed_pages_open_from_the_navigation(role: str) -> None:
     at = open_app(EMAILS[role])
     assert not at.exception
     for screen in screens_for(Role(role)):
+        if screen.hidden:  # reached by links, not from the navigation
+            continue
         at.switch_page(screen.path)
         at.run()
         assert HEADINGS[screen.path] in [t.value for t in at.title]
@@ -152,10 +155,13 @@ def test_admin_adds_a_user_on_the_users_page() -> None:
     next(b for b in at.button if b.label == "Add user").click()
     at.run()
     assert not at.exception
-    assert "Added new" in unescape(at.success[0].value)  # feedback survives the rerun
+    added = unescape(at.success[0].value)  # feedback survives the rerun
+    assert added == "Added new.reviewer@example.test as claim reviewer."
+    # The address is a code span: shown as text, never turned into a mailto: link.
+    assert "`new.reviewer@example.test`" in at.success[0].value
     table = at.dataframe[0].value
     row = table[table["Email"] == "new.reviewer@example.test"]
-    assert row["Role"].tolist() == ["claim reviewer"]
+    assert row["Role"].tolist() == ["Claim reviewer"]  # the one label set (ui.labels)
     assert row["Name"].tolist() == ["<b>Nia</b> **New**"]  # data stays text
 
 

@@ -19,8 +19,9 @@ from services.claims.decide import decide_claim
 from services.claims.recommendations import recommend_claims
 from tests import factories as f
 from tests.ui.conftest import APP, OIDC_SECRETS, open_app, unescape
+from tests.ui.rows import refs as queue_refs
+from tests.ui.rows import rows as queue_rows
 from ui import claim_widgets as w
-from ui.text import plain
 
 POLICY = bundled_policy("v1")
 RITA = "rita@example.test"
@@ -103,7 +104,7 @@ def _reviewer_db(database_url: str, monkeypatch: pytest.MonkeyPatch, now: dateti
 
 
 def _queue_refs(at: AppTest) -> list[str]:
-    return list(at.dataframe[0].value["Claim"])
+    return queue_refs(at)
 
 
 def _open_claim(email: str, ref: str) -> AppTest:
@@ -135,12 +136,21 @@ def test_the_queue_opens_first_with_the_most_urgent_claim_on_top(
     at = open_app(RITA)
     assert not at.exception and not at.error
     assert at.title[0].value == "Claim queue"
-    frame = at.dataframe[0].value
+    shown = queue_rows(at)
     # Overdue pick-up; supplier response due in 3 days; supplier answered: auto-escalation.
-    assert list(frame["Claim"]) == ["CLM-000101", "CLM-000102", "CLM-000103"]
-    assert frame["Deadline"][0].startswith("Overdue") and frame["Deadline"][0].endswith("pick-up")
-    assert frame["Deadline"][1] == "Due in 3 d · supplier reply"
-    assert list(frame["Claimed"]) == ["USD 500.00", "USD 500.00", "USD 20,000.00"]
+    assert [r.ref for r in shown] == ["CLM-000101", "CLM-000102", "CLM-000103"]
+    deadline, kind, supplier, _, recommended = shown[0].cells
+    assert deadline.startswith("Overdue") and deadline.endswith(" / pick-up")
+    assert (kind, supplier) == ("Late shipment / Open", "Ningbo Pumps (CN)")
+    assert recommended == "USD 50.00 / recommended in part"
+    assert shown[1].cells[0] == "Due in 3 d / supplier reply"
+    assert shown[1].cells[1] == "Quality / Open"
+    assert shown[2].cells[4] == "USD 20,000.00 / recommended in full · four-eyes"
+    assert [r.cells[3] for r in shown] == [
+        "USD 500.00 / claimed",
+        "USD 500.00 / claimed",
+        "USD 20,000.00 / claimed",
+    ]
     counts = " ".join(c.value for c in at.caption)
     assert "Open **3**" in counts and "In review **0**" in counts
     assert "1–3 of 3 undecided claims" in " ".join(c.value for c in at.caption)
@@ -215,9 +225,9 @@ def test_open_a_claim_approve_it_and_the_queue_no_longer_shows_it(reviewer_db: s
 @pytest.mark.usefixtures("reviewer_db")
 def test_a_description_with_markup_shows_literally() -> None:
     at = _open_claim(RITA, "CLM-000101")
-    shown = [m.value for m in at.markdown if "evil" in m.value]
-    assert shown == [plain(MARKUP).replace("\n", "  \n")]
-    assert unescape(shown[0]).replace("  \n", "\n") == MARKUP
+    # st.text: the buyer's words exactly as written, no markdown, no HTML, no link.
+    assert [t.value for t in at.text if "evil" in t.value] == [MARKUP]
+    assert not [m.value for m in at.markdown if "evil" in m.value]
     assert not at.get("html")
 
 
@@ -264,6 +274,19 @@ def test_the_second_reviewer_sees_the_first_verdict_and_confirms(reviewer_db: st
 
     at = _open_claim(RAVI, "CLM-000103")
     assert "Rita Reviewer" in unescape(" ".join(m.value for m in at.markdown))
+    # Every stored word in the one label set: the timeline, the history and the audit.
+    tables = [t.value for t in at.table]
+    timeline = next(t for t in tables if "Event" in t.columns)
+    filed = timeline[timeline["Event"] == "Claim filed"]["Detail"].tolist()
+    assert [unescape(d) for d in filed] == ["Late shipment, USD 20,000.00 claimed"]
+    responded = timeline[timeline["Event"] == "Supplier response"]["Detail"].tolist()
+    assert responded == ["Accepted"]
+    audit = next(t for t in tables if "Change" in t.columns)
+    assert [unescape(v) for v in audit.iloc[0]] == [
+        unescape(audit.iloc[0]["When"]),
+        "Decided by Rita Reviewer",
+        "Open → Awaiting second approval, Approve USD\u00a020,000.00, Proposed (four-eyes)",
+    ]
     assert at.radio[0].options[0] == "Confirm: approve USD 20,000.00"
     _button(at, "Confirm: approve USD 20,000.00").click().run()  # type: ignore[attr-defined]
     assert not at.error
@@ -323,11 +346,10 @@ def test_an_unknown_claim_reference_says_so() -> None:
 
 
 @pytest.mark.usefixtures("reviewer_db")
-def test_the_claim_page_without_a_reference_offers_a_lookup() -> None:
+def test_the_claim_page_without_a_reference_offers_the_lookup() -> None:
     at = open_app(RITA, "pages/claim.py")
-    assert at.title[0].value == "Claim"
-    at.text_input[0].input("CLM-000102")
-    at.button[1].click().run()  # the form's "Open"
+    assert at.title[0].value == "Find a claim"
+    at.text_input(key="q").input("clm-000102").run()  # any case: an exact reference opens it
     assert unescape(at.title[0].value) == "Claim CLM-000102"
 
 

@@ -1,0 +1,142 @@
+"""Finding claims by what people call them: the claim's reference, its order's, its buyer's, or
+the buyer's name.
+
+A case-insensitive substring match in SQL: ``lower(column) LIKE lower(text)`` on both databases,
+with the LIKE wildcards of the typed text escaped, so ``50%`` or ``a_b`` match themselves. (SQLite's
+``lower()`` folds ASCII letters only, so a buyer name with accented capitals matches its exact case
+there; PostgreSQL folds them all.) The scan starts from the claims and reaches each claim's order
+and buyer by primary key: its cost follows the number of claims, never that of orders. Claims whose
+own reference equals the text come first, then the most recently filed; paging is in SQL.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import NamedTuple
+
+from sqlalchemy import ColumnElement, case, exists, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute
+
+from data_access.claim_facts import Executor
+from data_access.models import Buyer, Claim, Order, Supplier
+
+__all__ = [
+    "LookupRow",
+    "claim_by_reference",
+    "claim_lookup_rows",
+    "claim_lookup_total",
+    "claim_search_condition",
+]
+
+
+class LookupRow(NamedTuple):
+    claim_id: int
+    claim_external_id: str
+    order_external_id: str
+    buyer_external_id: str
+    buyer_name: str
+    buyer_country: str
+    supplier_name: str
+    supplier_country: str
+    kind: str
+    status: str
+    filed_at: datetime
+    claimed_amount_cents: int
+    #: How many claims match in all (the same on every row: one scan yields page and count).
+    total: int
+
+
+def _contains(
+    column: ColumnElement[str] | InstrumentedAttribute[str], text: str
+) -> ColumnElement[bool]:
+    # autoescape: the text's own % and _ are literal, not wildcards.
+    return column.icontains(text, autoescape=True)
+
+
+def _matches_joined(text: str) -> ColumnElement[bool]:
+    """The match on a query that already joins the claim's order and buyer."""
+    return or_(
+        _contains(Claim.external_id, text),
+        _contains(Order.external_id, text),
+        _contains(Buyer.external_id, text),
+        _contains(Buyer.name, text),
+    )
+
+
+def claim_search_condition(text: str) -> ColumnElement[bool]:
+    """A condition on ``claims`` alone: the claim, its order or its buyer matches ``text``.
+
+    For queries that select from ``claims`` without joining (the queue pages claim ids first):
+    the order and buyer are probed per claim through a correlated EXISTS on their primary keys.
+    """
+    related = (
+        exists()
+        .where(Order.id == Claim.order_id, Buyer.id == Order.buyer_id)
+        .where(
+            or_(
+                _contains(Order.external_id, text),
+                _contains(Buyer.external_id, text),
+                _contains(Buyer.name, text),
+            )
+        )
+    )
+    return or_(_contains(Claim.external_id, text), related)
+
+
+def claim_lookup_rows(
+    executor: Executor, text: str, *, limit: int, offset: int = 0
+) -> list[LookupRow]:
+    """One page of the claims matching ``text``: an exact claim reference first, then newest.
+
+    Each row carries the number of matches in all, so a page costs one scan; a page past the
+    end has no rows, and :func:`claim_lookup_total` counts.
+    """
+    if limit <= 0 or offset < 0:
+        raise ValueError("limit must be positive and offset not negative")
+    exact = case((func.lower(Claim.external_id) == text.lower(), 0), else_=1)
+    query = (
+        select(
+            Claim.id,
+            Claim.external_id,
+            Order.external_id,
+            Buyer.external_id,
+            Buyer.name,
+            Buyer.country,
+            Supplier.name,
+            Supplier.country,
+            Claim.kind,
+            Claim.status,
+            Claim.filed_at,
+            Claim.claimed_amount_cents,
+            func.count().over(),
+        )
+        .join(Order, Order.id == Claim.order_id)
+        .join(Buyer, Buyer.id == Order.buyer_id)
+        .join(Supplier, Supplier.id == Order.supplier_id)
+        .where(_matches_joined(text))
+        .order_by(exact, Claim.filed_at.desc(), Claim.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return [LookupRow._make(row) for row in executor.execute(query).all()]
+
+
+def claim_by_reference(executor: Executor, text: str) -> str | None:
+    """The claim whose reference is ``text`` as typed or in capitals, through the unique index
+    on ``claims.external_id`` (no scan): a reference typed in full opens at once."""
+    candidates = list(dict.fromkeys((text, text.upper())))
+    query = select(Claim.external_id).where(Claim.external_id.in_(candidates)).limit(1)
+    found = executor.execute(query).scalar()
+    return None if found is None else str(found)
+
+
+def claim_lookup_total(executor: Executor, text: str) -> int:
+    """How many claims match ``text``."""
+    query = (
+        select(func.count())
+        .select_from(Claim)
+        .join(Order, Order.id == Claim.order_id)
+        .join(Buyer, Buyer.id == Order.buyer_id)
+        .where(_matches_joined(text))
+    )
+    return int(executor.execute(query).scalar_one())

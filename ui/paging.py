@@ -1,0 +1,60 @@
+"""Paging kept in the URL (``?page=3``), so a page of results can be bookmarked and shared.
+
+The URL is the one place the page number lives. The pagination widget is drawn afresh from it
+on every run — its key names the page it shows — and a click writes the URL in the widget's
+callback. A filter's ``on_change`` drops the parameter to go back to page 1. So no code ever
+assigns a widget's value through Session State, which Streamlit warns about for a widget that
+also has a default ("The widget with key 'page' was created with a default value but also had
+its value set via the Session State API"): that warning came from binding the widget to the URL
+*and* resetting it from a filter's callback.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+PAGE_PARAM = "page"
+
+
+def url_page() -> int:
+    """The page the URL asks for (1 when it names none or nonsense)."""
+    raw = st.query_params.get(PAGE_PARAM)
+    try:
+        page = int(raw) if raw is not None else 1
+    except ValueError:
+        return 1
+    return max(1, page)
+
+
+def first_page() -> None:
+    """Back to page 1: for the ``on_change`` of anything that changes what is listed."""
+    if PAGE_PARAM in st.query_params:
+        del st.query_params[PAGE_PARAM]
+
+
+def _set_url_page(page: int) -> None:
+    if page <= 1:
+        first_page()
+    else:
+        st.query_params[PAGE_PARAM] = str(page)
+
+
+def current_page(pages: int) -> int:
+    """The URL's page within ``1..pages``; a page past the end (the list shrank) becomes the
+    last one, in the URL too."""
+    page = min(url_page(), max(1, pages))
+    if page != url_page() or (page == 1 and PAGE_PARAM in st.query_params):
+        _set_url_page(page)
+    return page
+
+
+def _turned(key: str) -> None:
+    _set_url_page(int(st.session_state[key]))
+
+
+def pager(pages: int, page: int, *, name: str = "pager") -> None:
+    """The page buttons for ``pages`` pages, showing ``page``; nothing when there is one."""
+    if pages <= 1:
+        return
+    key = f"{name}_{page}_of_{pages}"
+    st.pagination(pages, default=page, key=key, on_change=_turned, args=(key,))
