@@ -1,0 +1,1 @@
+"""``assurance bench --orders N``: the app at scale, on a throwaway database."""
