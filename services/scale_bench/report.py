@@ -128,7 +128,7 @@ def format_report(report: ScaleReport) -> str:
     title = (
         f"Assurance Desk bench: {report.orders:,} orders on {report.database} "
         f"(seeded in {_seconds(report.seed_s)}; Parquet export "
-        f"{_seconds(report.parquet_export_s)}, not timed against)"
+        f"{_seconds(report.parquet_export_s)}, outside the DuckDB time)"
     )
     rows = [_HEADER, *_rows(report)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(_HEADER))]

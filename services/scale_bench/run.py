@@ -12,8 +12,10 @@ import resource
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+import types
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from multiprocessing import get_context
@@ -81,6 +83,18 @@ class ScaleReport:
         return other.seconds / self.service.seconds
 
 
+@contextmanager
+def _plain_main() -> Iterator[None]:
+    """A spawned helper re-runs ``__main__`` from its file; after an AppTest run in this process
+    that can be the app's own script. Start helpers with no main module to re-run."""
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
+
+
 def _peak_mb(who: int) -> float:
     peak = resource.getrusage(who).ru_maxrss
     return peak / 2**20 if sys.platform == "darwin" else peak / 2**10  # bytes there, KiB here
@@ -144,7 +158,9 @@ def run_scale_bench(
         ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as helper,
     ):
         tell(f"Seeding {orders:,} orders into a throwaway {_backend(url)} database…")
-        seed_s = helper.submit(_seed, url, orders, seed, today, now).result()
+        with _plain_main():  # the helper process starts here, at the first task
+            seeding = helper.submit(_seed, url, orders, seed, today, now)
+        seed_s = seeding.result()
 
         engine = make_engine(url)
         try:
