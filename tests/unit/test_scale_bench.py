@@ -4,6 +4,7 @@ last line, the throwaway database's refusals, the command line's messages."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,7 +25,9 @@ from ui.bench_pages import visits
 from ui.navigation import SCREENS
 
 NOW = datetime(2025, 6, 4, 10, tzinfo=UTC)
-EVERYONE = {role: f"{role.value}@example.test" for role in Role if role != Role.SYSTEM}
+EVERYONE: dict[Role, str] = {
+    role: f"{role.value}@example.test" for role in Role if role != Role.SYSTEM
+}
 
 
 def _subjects(emails: dict[Role, str]) -> PageSubjects:
@@ -44,7 +47,7 @@ def test_every_screen_is_visited_by_a_role_that_sees_it() -> None:
 
 
 def test_a_screen_nobody_present_may_open_is_an_error() -> None:
-    without_admin = {r: e for r, e in EVERYONE.items() if r != Role.ADMIN}
+    without_admin: dict[Role, str] = {r: e for r, e in EVERYONE.items() if r != Role.ADMIN}
     with pytest.raises(RuntimeError, match="Users"):
         visits(_subjects(without_admin))
 
@@ -88,7 +91,7 @@ def test_the_table_and_its_last_line() -> None:
 
 
 def test_a_disagreement_is_named_in_the_table() -> None:
-    wrong = Headline(*range(1, 12), 99)
+    wrong = replace(Headline(*range(1, 13)), limits_cents=99)
     report = _report(duckdb_s=1.0, pandas_figures=wrong)
     assert report.disagreements == ["pandas baseline: limits_cents: 12 != 99"]
     assert "NO: pandas baseline: limits_cents: 12 != 99" in format_report(report)
