@@ -204,11 +204,76 @@ def bench_command(
     database_claims: Annotated[
         int, typer.Option(min=0, help="Synthetic claims in the scratch SQLite database (0: skip).")
     ] = 20_000,
+    orders: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="Seed a throwaway database with this many orders and time the app on it: "
+            "every page, the headline figures against pandas and DuckDB, the import, memory "
+            "(0: only the throughput figures).",
+        ),
+    ] = 0,
+    database: Annotated[
+        str | None,
+        typer.Option(
+            help="A PostgreSQL server URL to create (and then drop) the throwaway database on; "
+            "default: a temporary SQLite file. The configured database is never touched."
+        ),
+    ] = None,
 ) -> None:
-    """Print throughput figures and their ratios against baselines run in the same process."""
+    """Print throughput figures and their ratios against baselines run in the same process;
+    with --orders N, the app timed at scale on a throwaway database."""
     from services.bench import format_figures, run_benchmarks
 
-    typer.echo(format_figures(run_benchmarks(claims, database_claims)))
+    if orders == 0:
+        if database is not None:
+            typer.echo("Error: --database needs --orders N.", err=True)
+            raise typer.Exit(2)
+        typer.echo(format_figures(run_benchmarks(claims, database_claims)))
+        return
+    _bench_at_scale(orders, database, claims, database_claims)
+
+
+def _bench_at_scale(orders: int, database: str | None, claims: int, database_claims: int) -> None:
+    import importlib.util
+
+    missing = [name for name in ("duckdb", "pyarrow") if importlib.util.find_spec(name) is None]
+    if missing:
+        typer.echo(
+            f"Error: the bench compares the app with {' and '.join(missing)}, development "
+            "dependencies that are not installed here; run `make dev` (or "
+            "`pip install -e '.[dev]'`) first.",
+            err=True,
+        )
+        raise typer.Exit(1)
+    from services.claims.recommendations import active_policy
+    from services.scale_bench.database import BenchDatabaseError
+    from services.scale_bench.report import format_report
+    from services.scale_bench.run import run_scale_bench
+    from ui.bench_pages import time_pages
+
+    settings = get_settings()
+    now = clock.now(settings)
+    try:
+        report = run_scale_bench(
+            orders,
+            time_pages,
+            server_url=database,
+            today=clock.day_of(now, settings),
+            now=now,
+            zone=settings.programme_timezone,
+            policy=active_policy(),
+            recommend_n=claims,
+            database_claims=database_claims,
+            say=lambda message: typer.echo(message, err=True),
+        )
+    except BenchDatabaseError as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(format_report(report))
+    if report.disagreements:
+        typer.echo("Error: the contenders disagree on the headline figures.", err=True)
+        raise typer.Exit(1)
 
 
 # --- Imports of suppliers, orders and claims (docs/import-format.md) -------------------------

@@ -4,28 +4,18 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from pathlib import Path
 
 import pytest
 import streamlit as st
 from sqlalchemy.orm import Session
-from streamlit.testing.v1 import AppTest
 
 from data_access.engine import make_engine
 from tests import factories as f
 from tests.factories import utc
+from ui.headless import APP, OIDC_SECRETS, ROOT, open_app
 
-ROOT = Path(__file__).resolve().parents[2]
-APP = str(ROOT / "app.py")
+__all__ = ["APP", "EMAILS", "OIDC_SECRETS", "ROOT", "open_app", "unescape"]
 
-#: An OIDC provider as configured in production; AppTest never talks to it, it seeds st.user.
-OIDC_SECRETS = {
-    "redirect_uri": "http://localhost:8501/oauth2callback",
-    "cookie_secret": "test-only-cookie-secret",
-    "client_id": "assurance-desk",
-    "client_secret": "test-only-client-secret",
-    "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
-}
 EMAILS = {
     "exec": "exec@example.test",
     "ops_manager": "ops@example.test",
@@ -82,18 +72,3 @@ def unescape(markdown: str) -> str:
         position = span.end()
     shown.append(_unescaped(markdown[position:]))
     return "".join(shown)
-
-
-def open_app(email: str | None, page: str | None = None, *, oidc: bool = True) -> AppTest:
-    """Run the app signed in through OIDC as ``email`` (None: not signed in)."""
-    at = AppTest.from_file(APP, default_timeout=30)
-    if oidc:
-        at.secrets["auth"] = OIDC_SECRETS
-    at.user = (
-        {"is_logged_in": email is not None, "email": email} if email else {"is_logged_in": False}
-    )
-    at.run()
-    if page is not None:
-        at.switch_page(page)
-        at.run()
-    return at
