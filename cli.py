@@ -150,7 +150,7 @@ def recommend_command(
     from services.claims.recommendations import active_policy, recompute_recommendations
 
     try:
-        active = active_policy(policy)
+        active = active_policy(_engine(), policy)
     except PolicyError as error:
         raise _policy_error(error) from None
     report = recompute_recommendations(
@@ -182,7 +182,7 @@ def export_claims_command(
     from services.claims.recommendations import active_policy
 
     try:
-        active = active_policy(policy)
+        active = active_policy(_engine(), policy)
     except PolicyError as error:
         raise _policy_error(error) from None
     path = Path(out)
@@ -498,7 +498,7 @@ def figures_command(
         today=today,
         now=now,
         zone=zone,
-        policy=active_policy(),
+        policy=active_policy(engine),
         as_of=day,
     )
     typer.echo(json.dumps(report, indent=2, ensure_ascii=False))

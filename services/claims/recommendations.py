@@ -31,13 +31,13 @@ from data_access.claim_facts import (
 )
 from data_access.engine import write_session
 from data_access.models import Recommendation as RecommendationRow
-from data_access.settings import get_settings
-from rules import ClaimFacts, OrderFacts, Policy, Recommendation, bundled_policy, recommend
+from rules import ClaimFacts, OrderFacts, Policy, Recommendation, recommend
 from services import audit, clock
 from services.auth import Actor, Permission, authorize
 from services.claims.deadlines import refresh_due
 from services.claims.proposals import lapse_stale_proposals
 from services.claims.stored import as_recommendation, recommendation_values, same_as_stored
+from services.policy.active import active_policy
 
 __all__ = [
     "RecomputeReport",
@@ -75,14 +75,6 @@ class RecomputeReport:
             f"Evaluated {self.evaluated} undecided claims under policy {self.policy_version}: "
             f"{self.changed} changed, {self.unchanged} unchanged{lapsed}."
         )
-
-
-def active_policy(version: str | None = None) -> Policy:
-    """The bundled policy ``version``, or the active one (``ASSURANCE_POLICY_VERSION``).
-
-    Raises ``rules.PolicyError`` for a version that is not bundled.
-    """
-    return bundled_policy(version or get_settings().policy_version)
 
 
 def evaluate(row: ClaimFactsRow, policy: Policy, today: date, zone: tzinfo) -> Recommendation:
