@@ -44,6 +44,7 @@ __all__ = [
     "active_policy",
     "as_recommendation",
     "evaluate",
+    "facts_of",
     "recommend_claims",
     "recommendation_values",
     "recompute_recommendations",
@@ -77,8 +78,8 @@ class RecomputeReport:
         )
 
 
-def evaluate(row: ClaimFactsRow, policy: Policy, today: date, zone: tzinfo) -> Recommendation:
-    """The rules module's recommendation for one stored claim on the programme day ``today``."""
+def facts_of(row: ClaimFactsRow) -> tuple[ClaimFacts, OrderFacts]:
+    """The rules module's inputs for one stored claim."""
     claim = ClaimFacts(
         kind=row.kind,  # type: ignore[arg-type]  # ClaimFacts converts the stored string
         filed_at=row.filed_at,
@@ -98,6 +99,12 @@ def evaluate(row: ClaimFactsRow, policy: Policy, today: date, zone: tzinfo) -> R
         delivered_at=row.delivered_at,
         cancelled_at=row.cancelled_at,
     )
+    return claim, order
+
+
+def evaluate(row: ClaimFactsRow, policy: Policy, today: date, zone: tzinfo) -> Recommendation:
+    """The rules module's recommendation for one stored claim on the programme day ``today``."""
+    claim, order = facts_of(row)
     return recommend(claim, order, policy, today, zone)
 
 
