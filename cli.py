@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from sqlalchemy import Engine
@@ -16,6 +16,10 @@ from data_access import migrate
 from data_access.engine import make_engine
 from data_access.settings import get_settings
 from services import clock
+
+if TYPE_CHECKING:
+    from rules import Policy
+    from services.auth import Actor
 
 app = typer.Typer(help="Assurance Desk: the buyer-protection programme's operations console.")
 db_app = typer.Typer(help="Database schema.")
@@ -150,7 +154,7 @@ def recommend_command(
     from services.claims.recommendations import active_policy, recompute_recommendations
 
     try:
-        active = active_policy(policy)
+        active = active_policy(_engine(), policy)
     except PolicyError as error:
         raise _policy_error(error) from None
     report = recompute_recommendations(
@@ -182,7 +186,7 @@ def export_claims_command(
     from services.claims.recommendations import active_policy
 
     try:
-        active = active_policy(policy)
+        active = active_policy(_engine(), policy)
     except PolicyError as error:
         raise _policy_error(error) from None
     path = Path(out)
@@ -563,10 +567,158 @@ def figures_command(
         today=today,
         now=now,
         zone=zone,
-        policy=active_policy(),
+        policy=active_policy(engine),
         as_of=day,
     )
     typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
+
+
+# --- Policy versions and the what-if simulator (issue 15) -------------------------------------
+
+policy_app = typer.Typer(
+    help="Policy versions: list, simulate a draft on past claims, save it, activate it. "
+    "Saving and activating name ops-manager accounts (--as); activation needs a second one."
+)
+app.add_typer(policy_app, name="policy")
+
+_PolicyFile = Annotated[
+    str,
+    typer.Argument(
+        help="A policy TOML file (format: rules/policies/v1.toml).", metavar="FILE.toml"
+    ),
+]
+_As = Annotated[str, typer.Option("--as", help="The ops manager's email (their account acts).")]
+
+
+def _read_policy_file(file: str) -> Policy:
+    from rules import PolicyError, parse_policy
+
+    path = Path(file)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        typer.echo(f"Error: cannot read {file}: {error.strerror or error}", err=True)
+        raise typer.Exit(1) from None
+    try:
+        return parse_policy(text, source=path.name)
+    except PolicyError as error:
+        raise _policy_error(error) from None
+
+
+def _ops_manager(email: str) -> Actor:
+    from services.users import sign_in
+
+    result = sign_in(_engine(), email)
+    if result.actor is None:
+        typer.echo(f"Error: {result.refusal}", err=True)
+        raise typer.Exit(1)
+    return result.actor
+
+
+@policy_app.command("list")
+def policy_list() -> None:
+    """Every version with its status (draft / active / retired), author and activator."""
+    from services.policy.versions import list_versions
+
+    with _engine().connect() as conn:
+        versions = list_versions(conn)
+    for v in versions:
+        activated = (
+            f", activated by {v.activated_by} {v.activated_at:%Y-%m-%d %H:%M} UTC"
+            if v.activated_at
+            else ""
+        )
+        created = f" {v.created_at:%Y-%m-%d %H:%M} UTC" if v.created_at else ""
+        typer.echo(f"{v.version:<10} {v.status:<8} by {v.created_by}{created}{activated}")
+
+
+@policy_app.command("simulate")
+def policy_simulate(
+    file: _PolicyFile,
+    first: Annotated[
+        str | None,
+        typer.Option("--from", help="First filing day, YYYY-MM-DD (default: 90 days before --to)."),
+    ] = None,
+    last: Annotated[
+        str | None, typer.Option("--to", help="Last filing day, YYYY-MM-DD (default: today).")
+    ] = None,
+) -> None:
+    """Recommend the claims filed in a period under FILE.toml and under the active policy."""
+    from datetime import timedelta
+
+    from services.policy.active import active_policy
+    from services.policy.report import format_simulation
+    from services.policy.simulate import simulate_period
+
+    draft = _read_policy_file(file)
+    settings = get_settings()
+    today = clock.today(settings)
+    end = _day_option(last, "--to") or today
+    start = _day_option(first, "--from") or end - timedelta(days=89)
+    if end < start:
+        typer.echo(f"Error: --to {end} is before --from {start}.", err=True)
+        raise typer.Exit(1)
+    engine = _engine()
+    sim = simulate_period(
+        engine,
+        draft,
+        active_policy(engine),
+        start,
+        end,
+        today=today,
+        zone=settings.programme_timezone,
+    )
+    typer.echo(format_simulation(sim))
+
+
+@policy_app.command("draft")
+def policy_draft(
+    file: _PolicyFile,
+    as_email: _As,
+    name: Annotated[
+        str | None, typer.Option("--name", help="The new version's name (default: the next vN).")
+    ] = None,
+    note: Annotated[
+        str, typer.Option(help="Why (kept with the version and in the audit trail).")
+    ] = "",
+) -> None:
+    """Save FILE.toml as a draft version; another ops manager activates it."""
+    from data_access.engine import make_session_factory
+    from services.auth import NotAllowed
+    from services.policy.versions import PolicyVersionError, save_draft
+
+    policy = _read_policy_file(file)
+    actor = _ops_manager(as_email)
+    try:
+        info = save_draft(
+            make_session_factory(_engine()), actor, policy, now=clock.now(), version=name, note=note
+        )
+    except (PolicyVersionError, NotAllowed) as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(
+        f"Saved draft {info.version} by {info.created_by}; a second ops manager activates it "
+        f"with: assurance policy activate {info.version} --as EMAIL"
+    )
+
+
+@policy_app.command("activate")
+def policy_activate(
+    version: Annotated[str, typer.Argument(help="The draft to activate, e.g. v2.")],
+    as_email: _As,
+) -> None:
+    """Activate a draft (a different ops manager from its author) and re-evaluate open claims."""
+    from data_access.engine import make_session_factory
+    from services.auth import NotAllowed
+    from services.policy.versions import PolicyVersionError, activate_version
+
+    actor = _ops_manager(as_email)
+    try:
+        report = activate_version(make_session_factory(_engine()), actor, version, now=clock.now())
+    except (PolicyVersionError, NotAllowed) as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(str(report))
 
 
 if __name__ == "__main__":

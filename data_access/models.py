@@ -306,3 +306,40 @@ class AuditEvent(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     at: Mapped[datetime]
+
+
+POLICY_STATUSES = ("draft", "active", "retired")
+_ACTIVE = "status = 'active'"
+
+
+class PolicyVersion(Base):
+    """A programme policy as stored TOML text (``rules.policy`` format); one is active.
+
+    A version is never edited: a change is a new draft, activated by a second ops manager
+    (``services.policy.versions``). The partial unique index holds "at most one active" even
+    against two activations racing each other.
+    """
+
+    __tablename__ = "policy_versions"
+    __table_args__ = (
+        CheckConstraint(_one_of("status", POLICY_STATUSES), name="status_known"),
+        Index(
+            "uq_policy_versions_one_active",
+            "status",
+            unique=True,
+            sqlite_where=text(_ACTIVE),
+            postgresql_where=text(_ACTIVE),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[str] = mapped_column(String(32), unique=True)
+    toml: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_by_label: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[datetime]
+    activated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    activated_by_label: Mapped[str | None] = mapped_column(String(320))
+    activated_at: Mapped[datetime | None]

@@ -32,7 +32,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ASSURANCE_", env_file=".env", extra="ignore")
 
     database_url: str = EMBEDDED_DATABASE_URL
-    #: The active refund policy (a file under rules/policies/); a change is a new version.
+    #: The bundled policy (rules/policies/) in force while the database holds no active
+    #: version; after an activation the database decides (services.policy.active).
     policy_version: str = "v1"
     #: The programme's calendar: the zone whose days decide whether a shipment is late, how many
     #: days late, and which day, week or month an order or claim counts in (DESIGN.md §4).

@@ -9,13 +9,13 @@ from services.claims.decide import (
     RecommendationChanged,
     decide_claim,
 )
-from services.claims.recommendations import active_policy
 from services.claims.take import assign_claim
 from services.claims.view import ClaimView, Turn, load_claim, preview_verdict
 from ui import auth, format, wiring
 from ui import claim_sections as sections
 from ui import claim_widgets as w
 from ui.data import clear_read_caches
+from ui.policy_data import active_policy
 from ui.text import plain
 
 actor = auth.require_screen(w.CLAIM_PAGE)

@@ -13,10 +13,10 @@ from services.claims.queue import (
     count_by_status,
     load_queue,
 )
-from services.claims.recommendations import active_policy
 from ui import auth, bulk_decision, paging, queue_list, wiring
 from ui import claim_widgets as w
 from ui.data import cached_queue_options
+from ui.policy_data import active_policy
 from ui.text import plain
 
 actor = auth.require_screen(w.QUEUE_PAGE)

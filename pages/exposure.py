@@ -3,13 +3,13 @@ a bad month would cost, as of a chosen day."""
 
 import streamlit as st
 
-from services.claims.recommendations import active_policy
 from ui import auth, wiring
 from ui import definitions as defs
 from ui import exposure_sections as sections
 from ui import figure_data as fd
 from ui import figure_widgets as w
 from ui.overview_sections import today_and_now
+from ui.policy_data import active_policy
 
 auth.require_screen("pages/exposure.py")
 w.page_style()

@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from services.claims.recommendations import active_policy
 from ui import auth, overview_drill, reviewer_figures, wiring
 from ui import definitions as defs
 from ui import figure_data as fd
 from ui import figure_widgets as w
 from ui import overview_sections as sections
+from ui.policy_data import active_policy
 
 auth.require_screen("pages/overview.py")
 w.page_style()

@@ -4,7 +4,6 @@ the programme's, and its claims; ops managers change its limit here."""
 import streamlit as st
 
 from services.auth import NotAllowed
-from services.claims.recommendations import active_policy
 from services.csv_export import money_cell
 from services.figures.periods import period_for
 from services.suppliers.limits import LimitError, change_limit, parse_money
@@ -14,6 +13,7 @@ from ui import figure_data as fd
 from ui import figure_widgets as w
 from ui import supplier_tables as t
 from ui.overview_sections import today_and_now
+from ui.policy_data import active_policy
 from ui.text import plain
 
 actor = auth.require_screen(t.SUPPLIER_PAGE)

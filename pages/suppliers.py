@@ -4,7 +4,6 @@ import zlib
 
 import streamlit as st
 
-from services.claims.recommendations import active_policy
 from services.figures.suppliers import SORT_LABELS, SuppliersPage
 from ui import auth, wiring
 from ui import definitions as defs
@@ -12,6 +11,7 @@ from ui import figure_data as fd
 from ui import figure_widgets as w
 from ui import supplier_tables as t
 from ui.overview_sections import today_and_now
+from ui.policy_data import active_policy
 
 auth.require_screen("pages/suppliers.py")
 w.page_style()

@@ -46,6 +46,7 @@ from rules.policy import (
     load_policy,
     parse_policy,
 )
+from rules.policy_toml import policy_toml
 from rules.recommend import (
     apply_rate,
     calendar_day,
@@ -98,6 +99,7 @@ __all__ = [
     "needs_second_approval",
     "parse_money",
     "parse_policy",
+    "policy_toml",
     "recommend",
     "rule",
     "same_substance",

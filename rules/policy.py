@@ -105,6 +105,9 @@ class Policy:
     late_rate_per_day_bp: int = 100
     late_rate_max_bp: int = 2000
     quality_full_refund_defect_bp: int = 5000
+    #: Share of the buyer's inspection fee refunded when the goods fail inspection (the
+    #: supplier is at fault); v1 refunds all of it, as the real programme does (DESIGN.md §2).
+    inspection_fee_refund_bp: int = 10_000
     non_delivery_days: int = 60
     four_eyes_threshold_cents: int = 1_000_000
     # Dispute clock (DESIGN.md §2); day counting is documented in rules/deadlines.py.
@@ -158,6 +161,7 @@ _POLICY_SPECS = (
     _Spec("late_rate_per_day_bp", "rate", 0, 10_000),
     _Spec("late_rate_max_bp", "rate", 0, 10_000),
     _Spec("quality_full_refund_defect_bp", "rate", 0, 10_000),
+    _Spec("inspection_fee_refund_bp", "rate", 0, 10_000),
     _Spec("non_delivery_days", "days", 1, 365),
     _Spec("four_eyes_threshold_cents", "money", 0, None),
     _Spec("supplier_response_days", "days", 1, 60),

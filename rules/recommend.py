@@ -22,9 +22,11 @@ Precedence (the first rule that decides wins; every result also carries the CAP_
      whether the goods conform, or a non-conforming one without a defect rate -> REQUEST_EVIDENCE
      ``INSPECTION_INCOMPLETE``; conforming -> REJECT ``CONFORMING``; defect rate at or above the
      full-refund rate -> full (``DEFECT_RATE_FULL``); else base cap x defect rate
-     (``DEFECT_RATE_PARTIAL``) plus the inspection fee, since the supplier is at fault
-     (``INSPECTION_FEE_REFUNDED``), all within the cap. The buyer's claimed amount is expected to
-     include the fee, because the claimed amount bounds the total.
+     (``DEFECT_RATE_PARTIAL``) plus the policy's share of the inspection fee
+     (``inspection_fee_refund``, v1: 100%), since the supplier is at fault
+     (``INSPECTION_FEE_REFUNDED``; ``INSPECTION_FEE_NOT_REFUNDED`` at 0%), all within the
+     cap. The buyer's claimed amount is expected to include the fee, because the claimed amount
+     bounds the total.
    * non_delivery: delivered -> REJECT ``DELIVERED``; shipped and today > shipped day +
      ``non_delivery_days`` -> full (``NOT_DELIVERED``); shipped more recently -> REJECT
      ``NOT_YET_OVERDUE``; never shipped -> ``NEVER_SHIPPED`` and the late-shipment rule.
@@ -131,7 +133,7 @@ def _late_shipment(
     today: date,
     day: Day,
     cur: str,
-    reasons: list[Reason],
+    reasons: list[Reason] | None,
 ) -> tuple[Action, int]:
     grace = policy.late_grace_days
     ship_by = order.ship_by
@@ -139,43 +141,48 @@ def _late_shipment(
     shipped_at = order.shipped_at
     if shipped_at is None:
         if order.delivered_at is not None:
-            reasons.append(
-                Reason(
-                    _C.SHIP_DATE_MISSING,
-                    f"Delivered on {day(order.delivered_at).isoformat()} but no ship date is "
-                    "recorded, so the lateness cannot be measured; ask for the shipping record.",
+            if reasons is not None:
+                reasons.append(
+                    Reason(
+                        _C.SHIP_DATE_MISSING,
+                        f"Delivered on {day(order.delivered_at).isoformat()} but no ship date "
+                        "is recorded, so the lateness cannot be measured; ask for the shipping "
+                        "record.",
+                    )
                 )
-            )
             return _REQUEST_EVIDENCE, 0
         late_by = (today - ship_by).days
         if late_by > grace:
+            if reasons is not None:
+                reasons.append(
+                    Reason(
+                        _C.NOT_SHIPPED,
+                        f"Not shipped by the ship-by date {ship_by.isoformat()}{grace_text}; on "
+                        f"{today.isoformat()} it is {_days(late_by)} late, so the buyer may cancel "
+                        "for a full refund.",
+                    )
+                )
+            return _APPROVE_FULL, cap
+        if reasons is not None:
             reasons.append(
                 Reason(
-                    _C.NOT_SHIPPED,
-                    f"Not shipped by the ship-by date {ship_by.isoformat()}{grace_text}; on "
-                    f"{today.isoformat()} it is {_days(late_by)} late, so the buyer may cancel "
-                    "for a full refund.",
+                    _C.NOT_YET_LATE,
+                    f"Not shipped yet, but on {today.isoformat()} the ship-by date "
+                    f"{ship_by.isoformat()}{grace_text} has not passed.",
                 )
             )
-            return _APPROVE_FULL, cap
-        reasons.append(
-            Reason(
-                _C.NOT_YET_LATE,
-                f"Not shipped yet, but on {today.isoformat()} the ship-by date "
-                f"{ship_by.isoformat()}{grace_text} has not passed.",
-            )
-        )
         return _REJECT, 0
     shipped_day = day(shipped_at)
     late_by = (shipped_day - ship_by).days
     if late_by <= grace:
-        reasons.append(
-            Reason(
-                _C.SHIPPED_ON_TIME,
-                f"Shipped on {shipped_day.isoformat()}, on or before the ship-by date "
-                f"{ship_by.isoformat()}{grace_text}.",
+        if reasons is not None:
+            reasons.append(
+                Reason(
+                    _C.SHIPPED_ON_TIME,
+                    f"Shipped on {shipped_day.isoformat()}, on or before the ship-by date "
+                    f"{ship_by.isoformat()}{grace_text}.",
+                )
             )
-        )
         return _REJECT, 0
     per_day = policy.late_rate_per_day_bp
     rate = per_day * late_by
@@ -187,38 +194,46 @@ def _late_shipment(
     amount = apply_rate(base_cap, rate)
     if amount > cap:
         amount = cap
-    reasons.append(
-        Reason(
-            _C.SHIPPED_LATE,
-            f"Shipped on {shipped_day.isoformat()}, {_days(late_by)} after the ship-by date "
-            f"{ship_by.isoformat()}: {format_rate(rate)} ({rate_text}) of "
-            f"{format_money(base_cap, cur)} = {format_money(amount, cur)}.",
+    if reasons is not None:
+        reasons.append(
+            Reason(
+                _C.SHIPPED_LATE,
+                f"Shipped on {shipped_day.isoformat()}, {_days(late_by)} after the ship-by date "
+                f"{ship_by.isoformat()}: {format_rate(rate)} ({rate_text}) of "
+                f"{format_money(base_cap, cur)} = {format_money(amount, cur)}.",
+            )
         )
-    )
     return _APPROVE_PARTIAL, amount
 
 
-def _incomplete(missing: str, reasons: list[Reason]) -> tuple[Action, int]:
-    reasons.append(
-        Reason(
-            _C.INSPECTION_INCOMPLETE,
-            f"The inspection report does not state {missing}; ask for a complete report.",
+def _incomplete(missing: str, reasons: list[Reason] | None) -> tuple[Action, int]:
+    if reasons is not None:
+        reasons.append(
+            Reason(
+                _C.INSPECTION_INCOMPLETE,
+                f"The inspection report does not state {missing}; ask for a complete report.",
+            )
         )
-    )
     return _REQUEST_EVIDENCE, 0
 
 
 def _quality(
-    claim: ClaimFacts, base_cap: int, cap: int, policy: Policy, cur: str, reasons: list[Reason]
+    claim: ClaimFacts,
+    base_cap: int,
+    cap: int,
+    policy: Policy,
+    cur: str,
+    reasons: list[Reason] | None,
 ) -> tuple[Action, int]:
     if not claim.inspection_report:
-        reasons.append(
-            Reason(
-                _C.NO_INSPECTION_REPORT,
-                "No third-party inspection report (e.g. SGS, TÜV, Bureau Veritas) is on file; "
-                "quality claims are decided on one.",
+        if reasons is not None:
+            reasons.append(
+                Reason(
+                    _C.NO_INSPECTION_REPORT,
+                    "No third-party inspection report (e.g. SGS, TÜV, Bureau Veritas) is on file; "
+                    "quality claims are decided on one.",
+                )
             )
-        )
         return _REQUEST_EVIDENCE, 0
     conforming = claim.conforming
     defect = claim.defect_rate_bp
@@ -226,49 +241,76 @@ def _quality(
         return _incomplete("whether the goods conform", reasons)
     if conforming:
         shown = f" (defect rate {format_rate(defect)})" if defect is not None else ""
-        reasons.append(
-            Reason(
-                _C.CONFORMING,
-                f"The inspection report says the goods conform to the contract{shown}.",
+        if reasons is not None:
+            reasons.append(
+                Reason(
+                    _C.CONFORMING,
+                    f"The inspection report says the goods conform to the contract{shown}.",
+                )
             )
-        )
         return _REJECT, 0
     if defect is None:
         return _incomplete("the defect rate", reasons)
     full_at = policy.quality_full_refund_defect_bp
     if defect >= full_at:
-        reasons.append(
-            Reason(
-                _C.DEFECT_RATE_FULL,
-                f"Defect rate {format_rate(defect)} is at or above {format_rate(full_at)}, "
-                f"so the full {format_money(cap, cur)} is refunded.",
+        if reasons is not None:
+            reasons.append(
+                Reason(
+                    _C.DEFECT_RATE_FULL,
+                    f"Defect rate {format_rate(defect)} is at or above {format_rate(full_at)}, "
+                    f"so the full {format_money(cap, cur)} is refunded.",
+                )
             )
-        )
         return _APPROVE_FULL, cap
     share = apply_rate(base_cap, defect)
-    reasons.append(
-        Reason(
-            _C.DEFECT_RATE_PARTIAL,
-            f"Defect rate {format_rate(defect)} is below {format_rate(full_at)}: "
-            f"{format_rate(defect)} of {format_money(base_cap, cur)} = "
-            f"{format_money(share, cur)}.",
+    if reasons is not None:
+        reasons.append(
+            Reason(
+                _C.DEFECT_RATE_PARTIAL,
+                f"Defect rate {format_rate(defect)} is below {format_rate(full_at)}: "
+                f"{format_rate(defect)} of {format_money(base_cap, cur)} = "
+                f"{format_money(share, cur)}.",
+            )
         )
-    )
     amount = share
     fee = claim.inspection_fee_cents
     if fee:
-        amount += fee
+        # The buyer paid the inspection; the policy says how much of it a supplier at fault
+        # bears (v1: all of it).
+        refund_bp = policy.inspection_fee_refund_bp
+        fee_refunded = fee if refund_bp == 10_000 else apply_rate(fee, refund_bp)
+        amount += fee_refunded
         limited = ""
         if amount > cap:
             amount = cap
             limited = f"; the total is limited to the cap {format_money(cap, cur)}"
-        reasons.append(
-            Reason(
-                _C.INSPECTION_FEE_REFUNDED,
-                f"The goods do not conform, so the supplier is at fault and the inspection fee "
-                f"{format_money(fee, cur)} is refunded too{limited}.",
-            )
-        )
+        if reasons is not None:
+            if refund_bp == 10_000:
+                reasons.append(
+                    Reason(
+                        _C.INSPECTION_FEE_REFUNDED,
+                        "The goods do not conform, so the supplier is at fault and the "
+                        f"inspection fee {format_money(fee, cur)} is refunded too{limited}.",
+                    )
+                )
+            elif fee_refunded:
+                reasons.append(
+                    Reason(
+                        _C.INSPECTION_FEE_REFUNDED,
+                        "The goods do not conform, so the supplier is at fault and "
+                        f"{format_rate(refund_bp)} of the inspection fee "
+                        f"{format_money(fee, cur)}, {format_money(fee_refunded, cur)}, is "
+                        f"refunded too{limited}.",
+                    )
+                )
+            else:
+                reasons.append(
+                    Reason(
+                        _C.INSPECTION_FEE_NOT_REFUNDED,
+                        f"The policy refunds none of the inspection fee {format_money(fee, cur)}"
+                        f", so the buyer bears it{limited}.",
+                    )
+                )
     elif amount > cap:
         amount = cap
     return _APPROVE_PARTIAL, amount
@@ -282,48 +324,52 @@ def _non_delivery(
     today: date,
     day: Day,
     cur: str,
-    reasons: list[Reason],
+    reasons: list[Reason] | None,
 ) -> tuple[Action, int]:
     delivered_at = order.delivered_at
     if delivered_at is not None:
-        reasons.append(
-            Reason(
-                _C.DELIVERED,
-                f"Delivered on {day(delivered_at).isoformat()}, so a non-delivery claim "
-                "does not apply.",
+        if reasons is not None:
+            reasons.append(
+                Reason(
+                    _C.DELIVERED,
+                    f"Delivered on {day(delivered_at).isoformat()}, so a non-delivery claim "
+                    "does not apply.",
+                )
             )
-        )
         return _REJECT, 0
     shipped_at = order.shipped_at
     if shipped_at is None:
-        reasons.append(
-            Reason(
-                _C.NEVER_SHIPPED,
-                "Never shipped, so the late-shipment rule decides this non-delivery claim.",
+        if reasons is not None:
+            reasons.append(
+                Reason(
+                    _C.NEVER_SHIPPED,
+                    "Never shipped, so the late-shipment rule decides this non-delivery claim.",
+                )
             )
-        )
         return _late_shipment(order, base_cap, cap, policy, today, day, cur, reasons)
     shipped_day = day(shipped_at)
     elapsed = (today - shipped_day).days
     limit = policy.non_delivery_days
     if elapsed >= limit:  # "not delivered 60 days after shipping" (DESIGN.md §4)
+        if reasons is not None:
+            reasons.append(
+                Reason(
+                    _C.NOT_DELIVERED,
+                    f"Shipped on {shipped_day.isoformat()} and still not delivered on "
+                    f"{today.isoformat()}, {_days(elapsed)} later (limit {_days(limit)}): "
+                    "full refund.",
+                )
+            )
+        return _APPROVE_FULL, cap
+    if reasons is not None:
         reasons.append(
             Reason(
-                _C.NOT_DELIVERED,
-                f"Shipped on {shipped_day.isoformat()} and still not delivered on "
-                f"{today.isoformat()}, {_days(elapsed)} later (limit {_days(limit)}): "
-                "full refund.",
+                _C.NOT_YET_OVERDUE,
+                f"Shipped on {shipped_day.isoformat()}; on {today.isoformat()} only "
+                f"{_days(elapsed)} have passed, and non-delivery is established after "
+                f"{_days(limit)}.",
             )
         )
-        return _APPROVE_FULL, cap
-    reasons.append(
-        Reason(
-            _C.NOT_YET_OVERDUE,
-            f"Shipped on {shipped_day.isoformat()}; on {today.isoformat()} only "
-            f"{_days(elapsed)} have passed, and non-delivery is established after "
-            f"{_days(limit)}.",
-        )
-    )
     return _REJECT, 0
 
 
@@ -368,10 +414,15 @@ def recommend(
     policy: Policy,
     today: date,
     zone: tzinfo = UTC,
+    *,
+    explain: bool = True,
 ) -> Recommendation:
     """Recommend what to do with ``claim``; see the module docstring for the rules' precedence.
 
     ``today`` is the programme's calendar day (in ``zone``) the recommendation is made on.
+    ``explain=False`` leaves ``reasons`` empty and changes nothing else: the what-if simulator
+    compares only actions and amounts over every claim of a period, and writing the sentences
+    is most of the cost of a call.
     """
     day = _utc_day if zone is UTC else calendar_day(zone)
     cur = policy.currency
@@ -383,59 +434,65 @@ def recommend(
         base_cap = 0
     claimed = claim.claimed_amount_cents
     cap = claimed if claimed < base_cap else base_cap
-    reasons: list[Reason] = []
+    reasons: list[Reason] | None = [] if explain else None
 
     delivered_at = order.delivered_at
     filed_day = day(claim.filed_at)
     window = policy.claim_window_days
     cancelled_at = order.cancelled_at
     if cancelled_at is not None and day(cancelled_at) < order.ship_by:
-        reasons.append(
-            Reason(
-                _C.ORDER_CANCELLED,
-                f"The order was cancelled on {day(cancelled_at).isoformat()}, before its ship-by "
-                f"date {order.ship_by.isoformat()}, so it was never due; the buyer's payment "
-                "returns through the cancellation, not through a claim.",
+        if reasons is not None:
+            reasons.append(
+                Reason(
+                    _C.ORDER_CANCELLED,
+                    f"The order was cancelled on {day(cancelled_at).isoformat()}, before its "
+                    f"ship-by date {order.ship_by.isoformat()}, so it was never due; the buyer's "
+                    "payment "
+                    "returns through the cancellation, not through a claim.",
+                )
             )
-        )
         action, amount = _REJECT, 0
     elif delivered_at is not None and (filed_day - day(delivered_at)).days > window:
         delivered_day = day(delivered_at)
-        reasons.append(
-            Reason(
-                _C.OUT_OF_WINDOW,
-                f"Filed on {filed_day.isoformat()}, {_days((filed_day - delivered_day).days)} "
-                f"after delivery on {delivered_day.isoformat()}; claims must be filed within "
-                f"{_days(window)} of delivery.",
+        if reasons is not None:
+            reasons.append(
+                Reason(
+                    _C.OUT_OF_WINDOW,
+                    f"Filed on {filed_day.isoformat()}, {_days((filed_day - delivered_day).days)} "
+                    f"after delivery on {delivered_day.isoformat()}; claims must be filed within "
+                    f"{_days(window)} of delivery.",
+                )
             )
-        )
         action, amount = _REJECT, 0
     elif base_cap == 0:
-        reasons.append(
-            Reason(
-                _C.NOTHING_REFUNDABLE,
-                f"Nothing is refundable: the lower of covered {format_money(covered, cur)} and "
-                f"paid {format_money(paid, cur)}, less {format_money(refunded, cur)} already "
-                f"refunded, leaves {format_money(0, cur)}.",
+        if reasons is not None:
+            reasons.append(
+                Reason(
+                    _C.NOTHING_REFUNDABLE,
+                    f"Nothing is refundable: the lower of covered {format_money(covered, cur)} and "
+                    f"paid {format_money(paid, cur)}, less {format_money(refunded, cur)} already "
+                    f"refunded, leaves {format_money(0, cur)}.",
+                )
             )
-        )
         action, amount = _REJECT, 0
     elif claimed == 0:
-        reasons.append(
-            Reason(
-                _C.NOTHING_CLAIMED,
-                f"The claimed amount is {format_money(0, cur)}, so there is nothing to refund.",
+        if reasons is not None:
+            reasons.append(
+                Reason(
+                    _C.NOTHING_CLAIMED,
+                    f"The claimed amount is {format_money(0, cur)}, so there is nothing to refund.",
+                )
             )
-        )
         action, amount = _REJECT, 0
     elif claim.supplier_response is SupplierResponse.ACCEPTED:
-        reasons.append(
-            Reason(
-                _C.SUPPLIER_ACCEPTED,
-                f"The supplier accepted the claim of {format_money(claimed, cur)}; "
-                f"{format_money(cap, cur)} is approved within the cap.",
+        if reasons is not None:
+            reasons.append(
+                Reason(
+                    _C.SUPPLIER_ACCEPTED,
+                    f"The supplier accepted the claim of {format_money(claimed, cur)}; "
+                    f"{format_money(cap, cur)} is approved within the cap.",
+                )
             )
-        )
         action, amount = _APPROVE_FULL, cap
     else:
         kind = claim.kind
@@ -447,22 +504,24 @@ def recommend(
             action, amount = _non_delivery(order, base_cap, cap, policy, today, day, cur, reasons)
         if action is _APPROVE_PARTIAL or action is _APPROVE_FULL:
             if amount <= 0:
-                reasons.append(
-                    Reason(
-                        _C.ZERO_AMOUNT,
-                        f"The computed refund rounds to {format_money(0, cur)}, so there is "
-                        "nothing to approve.",
+                if reasons is not None:
+                    reasons.append(
+                        Reason(
+                            _C.ZERO_AMOUNT,
+                            f"The computed refund rounds to {format_money(0, cur)}, so there is "
+                            "nothing to approve.",
+                        )
                     )
-                )
                 action, amount = _REJECT, 0
             else:
                 # A computed partial share can still reach the whole cap (e.g. a small claim).
                 action = _APPROVE_FULL if amount >= cap else _APPROVE_PARTIAL
 
-    reasons += _cap_reasons(covered, paid, refunded, base_cap, claimed, cur)
+    if reasons is not None:
+        reasons += _cap_reasons(covered, paid, refunded, base_cap, claimed, cur)
     threshold = policy.four_eyes_threshold_cents
     four_eyes = amount > threshold
-    if four_eyes:
+    if four_eyes and reasons is not None:
         reasons.append(
             Reason(
                 _C.FOUR_EYES_REQUIRED,
@@ -470,7 +529,7 @@ def recommend(
                 f"{format_money(threshold, cur)}; a second, different reviewer must approve.",
             )
         )
-    return Recommendation(action, amount, cap, tuple(reasons), policy.version, four_eyes)
+    return Recommendation(action, amount, cap, tuple(reasons or ()), policy.version, four_eyes)
 
 
 def departs_from(rec: Recommendation, verdict_approve: bool, amount_cents: int) -> bool:

@@ -34,6 +34,7 @@ class Permission(StrEnum):
     MANAGE_USERS = "manage_users"
     SEED_DEMO = "seed_demo"
     EXPORT_CLAIMS = "export_claims"
+    MANAGE_POLICY = "manage_policy"
 
 
 GRANTS: dict[Permission, frozenset[Role]] = {
@@ -45,6 +46,10 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.SEED_DEMO: frozenset({Role.SYSTEM}),
     # Claims and decisions leave the console in these files: the people who work them, and audit.
     Permission.EXPORT_CLAIMS: frozenset({Role.CLAIM_REVIEWER, Role.OPS_MANAGER, Role.SYSTEM}),
+    # Drafting and activating a policy version: named ops managers only, never the anonymous
+    # operator, because activation is held to four eyes (two different ops-manager accounts);
+    # the CLI acts as the account it is given (`assurance policy … --as EMAIL`).
+    Permission.MANAGE_POLICY: frozenset({Role.OPS_MANAGER}),
 }
 
 _ACTION_WORDS = {
@@ -55,6 +60,7 @@ _ACTION_WORDS = {
     Permission.MANAGE_USERS: "manage users",
     Permission.SEED_DEMO: "seed demo data",
     Permission.EXPORT_CLAIMS: "export claims or decisions",
+    Permission.MANAGE_POLICY: "draft or activate policy versions",
 }
 
 

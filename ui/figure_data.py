@@ -12,6 +12,7 @@ from datetime import date, datetime
 import pandas as pd
 import streamlit as st
 
+from rules import Policy
 from services.claims.recommendations import active_policy
 from services.figures import claims, exposure, headline, rates, reviewers, stress, suppliers
 from services.figures.periods import Grain, Period
@@ -19,6 +20,11 @@ from ui import wiring
 
 TTL_SECONDS = 300
 _SPINNER = "Counting orders and claims…"
+
+
+def _policy(version: str) -> Policy:
+    """The policy ``version`` (stored or bundled) the page named in the cache key."""
+    return active_policy(wiring.engine(), version)
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
@@ -33,7 +39,7 @@ def tiles(
 ) -> headline.Headline:
     del database_url
     return headline.headline(
-        wiring.engine(), period, today=today, now=now, zone=zone, policy=active_policy(policy)
+        wiring.engine(), period, today=today, now=now, zone=zone, policy=_policy(policy)
     )
 
 
@@ -92,7 +98,7 @@ def reviewer_figures(
     database_url: str, start: datetime, end: datetime, policy: str
 ) -> reviewers.ReviewerFigures:
     del database_url
-    return reviewers.reviewer_figures(wiring.engine(), start, end, active_policy(policy))
+    return reviewers.reviewer_figures(wiring.engine(), start, end, _policy(policy))
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=_SPINNER)
@@ -113,7 +119,7 @@ def suppliers_page(
         wiring.engine(),
         today,
         zone,
-        active_policy(policy),
+        _policy(policy),
         search=search,
         show=show,  # type: ignore[arg-type]  # the page offers only valid values
         sort=sort,  # type: ignore[arg-type]
@@ -134,9 +140,7 @@ def supplier_detail(
     database_url: str, external_id: str, today: date, zone: str, policy: str
 ) -> suppliers.SupplierDetail | None:
     del database_url
-    return suppliers.supplier_detail(
-        wiring.engine(), external_id, today, zone, active_policy(policy)
-    )
+    return suppliers.supplier_detail(wiring.engine(), external_id, today, zone, _policy(policy))
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=_SPINNER)
@@ -156,7 +160,7 @@ def supplier_claims(database_url: str, external_id: str, page: int) -> rates.Row
 @st.cache_data(ttl=TTL_SECONDS, show_spinner="Adding up exposure…")
 def exposure_view(database_url: str, day: date, zone: str, policy: str) -> exposure.ExposureView:
     del database_url
-    return exposure.exposure_view(wiring.engine(), day, zone, active_policy(policy))
+    return exposure.exposure_view(wiring.engine(), day, zone, _policy(policy))
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner="Running the stress tests…")
@@ -164,7 +168,7 @@ def stress_inputs(
     database_url: str, day: date, zone: str, policy: str
 ) -> tuple[pd.DataFrame, stress.LateDoubling]:
     del database_url
-    engine, active = wiring.engine(), active_policy(policy)
+    engine, active = wiring.engine(), _policy(policy)
     refundable = stress.refundable_by_supplier(engine, day, zone, active)
     total = int(refundable["refundable_cents"].sum())
     return refundable, stress.late_shipments_double(engine, day, zone, active, total)

@@ -63,6 +63,13 @@ SCREENS: tuple[Screen, ...] = (
         frozenset({_OPS}),
     ),
     Screen(
+        "pages/policy.py",
+        "Policy",
+        ":material/policy:",
+        "Operations",
+        frozenset({_OPS}),
+    ),
+    Screen(
         "pages/claim_queue.py",
         "Claim queue",
         ":material/inbox:",

@@ -31,19 +31,20 @@ from data_access.claim_facts import (
 )
 from data_access.engine import write_session
 from data_access.models import Recommendation as RecommendationRow
-from data_access.settings import get_settings
-from rules import ClaimFacts, OrderFacts, Policy, Recommendation, bundled_policy, recommend
+from rules import ClaimFacts, OrderFacts, Policy, Recommendation, recommend
 from services import audit, clock
 from services.auth import Actor, Permission, authorize
 from services.claims.deadlines import refresh_due
 from services.claims.proposals import lapse_stale_proposals
 from services.claims.stored import as_recommendation, recommendation_values, same_as_stored
+from services.policy.active import active_policy
 
 __all__ = [
     "RecomputeReport",
     "active_policy",
     "as_recommendation",
     "evaluate",
+    "facts_of",
     "recommend_claims",
     "recommendation_values",
     "recompute_recommendations",
@@ -77,16 +78,8 @@ class RecomputeReport:
         )
 
 
-def active_policy(version: str | None = None) -> Policy:
-    """The bundled policy ``version``, or the active one (``ASSURANCE_POLICY_VERSION``).
-
-    Raises ``rules.PolicyError`` for a version that is not bundled.
-    """
-    return bundled_policy(version or get_settings().policy_version)
-
-
-def evaluate(row: ClaimFactsRow, policy: Policy, today: date, zone: tzinfo) -> Recommendation:
-    """The rules module's recommendation for one stored claim on the programme day ``today``."""
+def facts_of(row: ClaimFactsRow) -> tuple[ClaimFacts, OrderFacts]:
+    """The rules module's inputs for one stored claim."""
     claim = ClaimFacts(
         kind=row.kind,  # type: ignore[arg-type]  # ClaimFacts converts the stored string
         filed_at=row.filed_at,
@@ -106,6 +99,12 @@ def evaluate(row: ClaimFactsRow, policy: Policy, today: date, zone: tzinfo) -> R
         delivered_at=row.delivered_at,
         cancelled_at=row.cancelled_at,
     )
+    return claim, order
+
+
+def evaluate(row: ClaimFactsRow, policy: Policy, today: date, zone: tzinfo) -> Recommendation:
+    """The rules module's recommendation for one stored claim on the programme day ``today``."""
+    claim, order = facts_of(row)
     return recommend(claim, order, policy, today, zone)
 
 

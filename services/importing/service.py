@@ -122,7 +122,12 @@ def import_file(
     the active one) gives the order terms checked and the rules for recommendations.
     """
     require(actor, Permission.IMPORT_DATA)
-    policy = policy or active_policy()
+    if policy is None:
+        if isinstance(session_factory, Engine):
+            policy = active_policy(session_factory)
+        else:
+            with session_factory() as session:
+                policy = active_policy(session)
     try:
         return _import(
             session_factory, actor, entity, source, file_name, dry_run, progress, now, policy

@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 
 from data_access import migrate
 from data_access.engine import make_engine
+from rules import bundled_policy
 from services.auth import Actor
 from services.claims.deadlines import refresh_due
-from services.claims.recommendations import active_policy, recommend_claims
+from services.claims.recommendations import recommend_claims
 from services.demo.seed import seed_demo
 from tests import factories as f
 from tests.conftest import FROZEN_NOW
@@ -39,7 +40,7 @@ def _database(path: Path) -> str:
     migrate.upgrade(engine)
     now = FROZEN_NOW  # the app's clock in the browser tests
     seed_demo(engine, orders=2_000, seed=3, today=now.date())
-    policy = active_policy("v1")
+    policy = bundled_policy("v1")
     with Session(engine) as s:
         sup = f.supplier(s, external_id="SUP-9000001", name="Qingdao Harbour Tools Co., Ltd.")
         buy = f.buyer(s, external_id="BUY-9000001", name="Lindqvist Handel AB", country="SE")

@@ -21,10 +21,11 @@ from sqlalchemy.orm import Session
 from data_access import migrate
 from data_access.engine import make_engine, make_session_factory
 from data_access.models import Claim, User
+from rules import bundled_policy
 from services.auth import Actor, Role
 from services.claims.deadlines import refresh_due
 from services.claims.decide import decide_claim
-from services.claims.recommendations import active_policy, recommend_claims
+from services.claims.recommendations import recommend_claims
 from services.demo.seed import seed_demo
 from tests import factories as f
 from tests.conftest import FROZEN_NOW
@@ -49,7 +50,7 @@ def _database(path: Path) -> str:
     migrate.upgrade(engine)
     now = FROZEN_NOW
     seed_demo(engine, orders=2_000, seed=3, today=now.date())
-    policy = active_policy("v1")
+    policy = bundled_policy("v1")
     late = {
         "placed_at": now - timedelta(days=50),
         "ship_by": (now - timedelta(days=30)).date(),

@@ -14,7 +14,7 @@ from ui.navigation import SCREENS, Screen, screens_for
 PAGE_FILES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))
 TITLES_BY_ROLE = {
     "exec": ["Exposure", "Overview", "Suppliers", "Supplier"],
-    "ops_manager": ["Overview", "Suppliers", "Supplier", "Exposure", "Import data"],
+    "ops_manager": ["Overview", "Suppliers", "Supplier", "Exposure", "Import data", "Policy"],
     "claim_reviewer": ["Claim queue", "Find a claim", "Claim", "Supplier"],
     "admin": ["Users"],
 }
@@ -25,6 +25,7 @@ HEADINGS = {
     "pages/exposure.py": "Programme exposure",
     "pages/import_data.py": "Import data",
     "pages/users.py": "Users",
+    "pages/policy.py": "Policy",
     "pages/claim_queue.py": "Claim queue",
     "pages/claim.py": "Claim",
     "pages/find_claim.py": "Find a claim",

@@ -13,6 +13,7 @@ EXPECTED = {
         Permission.CHANGE_LIMIT,
         Permission.RECOMPUTE_RECOMMENDATIONS,
         Permission.EXPORT_CLAIMS,
+        Permission.MANAGE_POLICY,
     },
     Role.CLAIM_REVIEWER: {Permission.DECIDE_CLAIM, Permission.EXPORT_CLAIMS},
     Role.ADMIN: {Permission.MANAGE_USERS},

@@ -14,6 +14,7 @@ def test_run_benchmarks_reports_every_figure_with_its_baseline() -> None:
         "recompute, all new",
         "recompute, none changed",
         "export claims CSV",
+        "policy what-if, both policies",
     ]
     for figure in figures:
         assert figure.n > 0 and figure.seconds > 0 and figure.baseline_seconds > 0

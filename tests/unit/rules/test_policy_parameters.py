@@ -56,6 +56,15 @@ def _quality(policy: Policy) -> object:
     return recommend(facts, order, policy, TODAY).action
 
 
+def _inspection_fee(policy: Policy) -> object:
+    facts = ClaimFacts(
+        ClaimKind.QUALITY, _utc(2025, 5, 1), 100_000, SupplierResponse.NONE, True, 1_000,
+        False, 25_000,
+    )  # fmt: skip
+    order = OrderFacts(100_000, 100_000, 0, date(2025, 3, 10), _utc(2025, 3, 9), None)
+    return recommend(facts, order, policy, TODAY).amount_cents
+
+
 def _window(policy: Policy) -> object:
     facts = ClaimFacts(
         ClaimKind.QUALITY, _utc(2025, 5, 2), 100_000, SupplierResponse.NONE, False, None,
@@ -114,6 +123,7 @@ RULE_PROBES: dict[str, tuple[dict[str, object], Callable[[Policy], object]]] = {
     "late_rate_per_day_bp": ({"late_rate_per_day_bp": 200}, lambda p: _late(p, _utc(2025, 3, 13))),
     "late_rate_max_bp": ({"late_rate_max_bp": 1_000}, lambda p: _late(p, _utc(2025, 4, 4))),
     "quality_full_refund_defect_bp": ({"quality_full_refund_defect_bp": 4_000}, _quality),
+    "inspection_fee_refund_bp": ({"inspection_fee_refund_bp": 5_000}, _inspection_fee),
     "non_delivery_days": ({"non_delivery_days": 45}, _non_delivery),
     "four_eyes_threshold_cents": ({"four_eyes_threshold_cents": 2_000_000}, _four_eyes),
     "supplier_response_days": ({"supplier_response_days": 2}, _clock),

@@ -8,6 +8,7 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
 
 from rules import (
     MonitoringTier,
@@ -18,7 +19,9 @@ from rules import (
     bundled_policy,
     load_policy,
     parse_policy,
+    policy_toml,
 )
+from tests.policies import policies
 
 V1_TEXT = resources.files("rules").joinpath("policies", "v1.toml").read_text(encoding="utf-8")
 
@@ -195,3 +198,17 @@ def test_monitoring_tier_is_the_worse_of_both() -> None:
         MonitoringTier.EXCESSIVE
     )
     assert p.monitoring_tier(late_count=0, late_total=50, dispute_count=0, dispute_total=50) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(policies())
+def test_policy_toml_reads_back_as_the_same_policy(policy: Policy) -> None:
+    text = policy_toml(policy, header="a draft\nof v2")
+    assert text.startswith("# a draft\n# of v2\n")
+    assert parse_policy(text) == policy
+
+
+def test_v1_written_back_equals_the_bundled_file() -> None:
+    v1 = bundled_policy("v1")
+    assert parse_policy(policy_toml(v1), expected_version="v1") == v1
+    assert 'inspection_fee_refund = "100%"' in policy_toml(v1)

@@ -33,6 +33,15 @@ from rules import (
 )
 
 V1 = bundled_policy("v1")
+#: Policies far from v1 in every rule parameter, for properties that must hold under any policy.
+OTHER_POLICIES = [
+    dataclasses.replace(
+        V1, version="v9", claim_window_days=10, late_grace_days=2, late_rate_per_day_bp=350,
+        late_rate_max_bp=900, quality_full_refund_defect_bp=2_000, inspection_fee_refund_bp=0,
+        non_delivery_days=20, four_eyes_threshold_cents=50_000,
+    ),
+    dataclasses.replace(V1, version="v10", inspection_fee_refund_bp=4_321, late_grace_days=30),
+]  # fmt: skip
 SHIP_BY = date(2025, 3, 10)
 TODAY = date(2025, 6, 1)
 
@@ -223,9 +232,42 @@ def test_table(
     assert rec.four_eyes_required == (amount > 1_000_000)
 
 
+# The inspection fee under policies refunding part or none of it (v1 refunds all of it):
+# 10% of USD 1,000.00 = 100.00 plus the share of the USD 250.00 fee.
+FEE_CASES = [
+    (5_000, PARTIAL, 22_500, (C.DEFECT_RATE_PARTIAL, C.INSPECTION_FEE_REFUNDED, COVERED)),
+    (3_333, PARTIAL, 18_332, (C.DEFECT_RATE_PARTIAL, C.INSPECTION_FEE_REFUNDED, COVERED)),
+    (0, PARTIAL, 10_000, (C.DEFECT_RATE_PARTIAL, C.INSPECTION_FEE_NOT_REFUNDED, COVERED)),
+]
+
+
+@pytest.mark.parametrize(("refund_bp", "action", "amount", "codes"), FEE_CASES)
+def test_the_policy_sets_the_share_of_the_inspection_fee_refunded(
+    refund_bp: int, action: Action, amount: int, codes: tuple[str, ...]
+) -> None:
+    policy = dataclasses.replace(V1, inspection_fee_refund_bp=refund_bp)
+    facts = claim(QUALITY, report=True, defect=1000, conforming=False, fee=25_000)
+    rec = recommend(facts, order(), policy, TODAY)
+    assert (rec.action, rec.amount_cents, rec.reason_codes) == (action, amount, codes)
+    assert "USD 250.00" in rec.reasons[1].message
+
+
 def test_table_covers_every_reason_code() -> None:
     seen = {code for case in CASES for code in case[-1]}
+    seen |= {code for case in FEE_CASES for code in case[-1]}
     assert seen == set(ReasonCode)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from([case[1:4] for case in CASES]), st.sampled_from([V1, *OTHER_POLICIES]))
+def test_explain_false_changes_nothing_but_the_reasons(
+    case: tuple[ClaimFacts, OrderFacts, date], policy: Policy
+) -> None:
+    facts, order_, today = case
+    full = recommend(facts, order_, policy, today)
+    quiet = recommend(facts, order_, policy, today, explain=False)
+    assert quiet.reasons == ()
+    assert dataclasses.replace(full, reasons=()) == quiet
 
 
 def test_messages_carry_the_numbers() -> None:

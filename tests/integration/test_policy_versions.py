@@ -1,0 +1,161 @@
+"""Policy versions at the service level, on SQLite and PostgreSQL: drafts, four-eyes
+activation, the audit trail, recomputation of undecided claims and only those."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from data_access.claim_facts import latest_recommendations
+from data_access.models import AuditEvent, Claim, PolicyVersion, Recommendation, User
+from rules import bundled_policy
+from services.auth import Actor, NotAllowed, Role
+from services.claims.recommendations import active_policy, recommend_claims
+from services.policy.versions import (
+    PolicyVersionError,
+    activate_version,
+    list_versions,
+    save_draft,
+)
+from tests import factories as f
+from tests.factories import utc
+
+V1 = bundled_policy("v1")
+NOW = utc(2025, 2, 5, 9)
+LATER = utc(2025, 2, 6, 9)
+# Late shipments are refunded at 2% a day instead of 1%: a shipment 3 days late moves.
+V2 = dataclasses.replace(V1, late_rate_per_day_bp=200)
+
+
+def _actor(user: User) -> Actor:
+    return Actor(user.id, user.email, user.display_name, Role(user.role))
+
+
+def _managers(factory: sessionmaker[Session]) -> tuple[Actor, Actor]:
+    with factory.begin() as s:
+        return _actor(f.user(s, "ops_manager")), _actor(f.user(s, "ops_manager"))
+
+
+def test_an_empty_table_means_the_bundled_default(session_factory: sessionmaker[Session]) -> None:
+    with session_factory() as s:
+        assert active_policy(s) == V1
+        assert [(v.version, v.status) for v in list_versions(s)] == [("v1", "active")]
+
+
+def test_a_draft_is_saved_with_the_next_name_and_an_audit_event(
+    session_factory: sessionmaker[Session],
+) -> None:
+    author, _ = _managers(session_factory)
+    info = save_draft(session_factory, author, V2, now=NOW, note="2% a day")
+    assert (info.version, info.status, info.created_by) == ("v2", "draft", author.email)
+    with session_factory() as s:
+        assert active_policy(s) == V1  # a draft changes nothing
+        assert active_policy(s, "v2") == dataclasses.replace(V2, version="v2")
+        stored = {v.version: v.status for v in list_versions(s)}
+        assert stored == {"v1": "active", "v2": "draft"}  # the bundled file seeded the table
+        event = s.scalars(select(AuditEvent).where(AuditEvent.action == "policy_draft_saved")).one()
+    assert event.actor_id == author.user_id and event.entity_id == "v2"
+    assert event.after is not None
+    assert event.after["changes"] == {"late_rate_per_day_bp": ["1%", "2%"]}
+    assert save_draft(session_factory, author, V2, now=NOW).version == "v3"
+    with pytest.raises(PolicyVersionError, match="exists already"):
+        save_draft(session_factory, author, V2, now=NOW, version="v2")
+    with pytest.raises(PolicyVersionError, match="cannot name a version"):
+        save_draft(session_factory, author, V2, now=NOW, version="no spaces please")
+
+
+def test_only_ops_managers_draft_or_activate(session_factory: sessionmaker[Session]) -> None:
+    author, _ = _managers(session_factory)
+    with session_factory.begin() as s:
+        reviewer = _actor(f.user(s, "claim_reviewer"))
+    for actor in (reviewer, Actor.system("ops")):
+        with pytest.raises(NotAllowed):
+            save_draft(session_factory, actor, V2, now=NOW)
+    save_draft(session_factory, author, V2, now=NOW)
+    for actor in (reviewer, Actor.system("ops")):
+        with pytest.raises(NotAllowed):
+            activate_version(session_factory, actor, "v2", now=NOW)
+
+
+def test_the_author_cannot_activate_their_own_draft(
+    session_factory: sessionmaker[Session],
+) -> None:
+    author, _ = _managers(session_factory)
+    save_draft(session_factory, author, V2, now=NOW)
+    with pytest.raises(PolicyVersionError, match="second, different ops manager"):
+        activate_version(session_factory, author, "v2", now=LATER)
+    with session_factory() as s:
+        assert active_policy(s) == V1
+        assert (
+            s.scalars(select(AuditEvent).where(AuditEvent.action == "policy_activated")).all() == []
+        )
+
+
+def test_activation_recomputes_undecided_claims_and_leaves_decided_ones(
+    session_factory: sessionmaker[Session],
+) -> None:
+    author, second = _managers(session_factory)
+    with session_factory.begin() as s:
+        reviewer, other = f.user(s), f.user(s)
+
+        def late_claim(**fields: object) -> Claim:
+            # Due 2025-01-20, shipped 3 days late: 3% of USD 1,000.00 under v1, 6% under v2.
+            order = f.order(s, f.supplier(s), f.buyer(s), shipped_at=utc(2025, 1, 23, 8),
+                            status="shipped")  # fmt: skip
+            return f.claim(s, order, **fields)
+
+        open_ = late_claim()
+        pending = late_claim(status="awaiting_second_approval")
+        decided = late_claim(status="approved")
+        ids = [open_.id, pending.id, decided.id]
+        recommend_claims(s, ids, V1, now=NOW, actor=Actor.system("t"))
+        recs = latest_recommendations(s, ids)
+        f.decision(s, pending, reviewer, kind="proposal", amount_cents=30_00,
+                   recommendation_id=recs[pending.id].id)  # fmt: skip
+        f.decision(s, decided, other, kind="sole", amount_cents=30_00,
+                   recommendation_id=recs[decided.id].id)  # fmt: skip
+        before = {c: r.id for c, r in recs.items()}
+    save_draft(session_factory, author, V2, now=NOW)
+
+    report = activate_version(session_factory, second, "v2", now=LATER)
+
+    assert (report.version, report.previous) == ("v2", "v1")
+    assert (report.evaluated, report.changed, report.lapsed) == (2, 2, 1)
+    with session_factory() as s:
+        assert active_policy(s).late_rate_per_day_bp == 200
+        assert active_policy(s).version == "v2"
+        statuses = {v.version: v.status for v in s.scalars(select(PolicyVersion))}
+        assert statuses == {"v1": "retired", "v2": "active"}
+        row = s.scalars(select(PolicyVersion).where(PolicyVersion.version == "v2")).one()
+        assert (row.activated_by_id, row.activated_at) == (second.user_id, LATER)
+        latest = latest_recommendations(s, ids)
+        assert (latest[open_.id].policy_version, latest[open_.id].amount_cents) == ("v2", 60_00)
+        assert latest[pending.id].policy_version == "v2"
+        # The decided claim keeps the recommendation it was decided on.
+        assert latest[decided.id].id == before[decided.id]
+        assert latest[decided.id].policy_version == "v1"
+        assert s.get(Claim, decided.id).status == "approved"  # type: ignore[union-attr]
+        # The pending proposal answered a recommendation that no longer stands: it lapsed.
+        assert s.get(Claim, pending.id).status != "awaiting_second_approval"  # type: ignore[union-attr]
+        assert len(s.scalars(select(Recommendation)).all()) == 5
+        (event,) = s.scalars(select(AuditEvent).where(AuditEvent.action == "policy_activated"))
+    assert event.actor_id == second.user_id and event.entity_id == "v2"
+    assert event.before == {"active": "v1"}
+    assert event.after is not None
+    assert (event.after["active"], event.after["changed"], event.after["lapsed"]) == ("v2", 2, 1)
+    assert event.after["drafted_by"] == author.email
+
+
+def test_only_a_draft_can_be_activated(session_factory: sessionmaker[Session]) -> None:
+    author, second = _managers(session_factory)
+    save_draft(session_factory, author, V2, now=NOW)
+    activate_version(session_factory, second, "v2", now=LATER)
+    with pytest.raises(PolicyVersionError, match="is active, not a draft"):
+        activate_version(session_factory, author, "v2", now=LATER)
+    with pytest.raises(PolicyVersionError, match="is retired, not a draft"):
+        activate_version(session_factory, author, "v1", now=LATER)
+    with pytest.raises(PolicyVersionError, match="no policy version v9"):
+        activate_version(session_factory, author, "v9", now=LATER)

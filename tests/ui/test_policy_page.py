@@ -1,0 +1,67 @@
+"""AppTest: the policy page simulates an edited policy, saves a draft, and a second ops manager
+activates it."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.orm import Session
+
+from data_access.engine import make_engine
+from tests import factories as f
+from tests.ui.conftest import EMAILS, open_app, unescape
+
+PAGE = "pages/policy.py"
+
+
+def _button(at: object, label: str) -> object:
+    return next(b for b in at.button if b.label == label)  # type: ignore[attr-defined]
+
+
+@pytest.mark.usefixtures("app_database")
+def test_simulate_an_edited_policy(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The fixture's claim was filed 2025-01-25 on an order due 2025-01-20 and never shipped.
+    monkeypatch.setenv("ASSURANCE_CLOCK", "2025-02-10T09:00:00Z")
+    at = open_app(EMAILS["ops_manager"], PAGE)
+    assert not at.exception and not at.error
+    assert at.title[0].value == "Policy"
+    at.number_input(key="policy_v1_four_eyes_threshold_cents").set_value(100.0)
+    at.date_input[0].set_value(__import__("datetime").date(2025, 1, 1))
+    _button(at, "Simulate").click()  # type: ignore[attr-defined]
+    at.run()
+    assert not at.exception and not at.error
+    metrics = {m.label: m.value for m in at.metric}
+    # USD 500.00 claimed, not shipped: a full refund under both, four-eyes only in the draft.
+    assert metrics["Refunds, draft"] == "USD 500.00"
+    assert any("0 claims" in unescape(m.value) for m in at.markdown)
+    comparison = at.dataframe[0].value
+    four_eyes = comparison[comparison["Measure"] == "Four-eyes reviews"].iloc[0]
+    assert (four_eyes["Active v1"], four_eyes["Draft"], four_eyes["Change"]) == ("0", "1", "+1")
+    assert any("Loss ratio = recommended refunds" in unescape(c.value) for c in at.caption)
+
+
+@pytest.mark.usefixtures("app_database")
+def test_a_draft_saved_by_one_ops_manager_is_activated_by_another(app_database: str) -> None:
+    engine = make_engine(app_database)
+    with Session(engine) as s:
+        f.user(s, "ops_manager", email="ops2@example.test")
+        s.commit()
+    engine.dispose()
+    at = open_app(EMAILS["ops_manager"], PAGE)
+    at.number_input(key="policy_v1_late_rate_per_day_bp").set_value(2.0)
+    at.text_input[1].set_value("double the late rate")
+    _button(at, "Save as draft").click()  # type: ignore[attr-defined]
+    at.run()
+    assert not at.exception and not at.error
+    assert "Saved draft v2." in [unescape(s.value) for s in at.success]
+    _button(at, "Activate").click()  # type: ignore[attr-defined]
+    at.run()
+    assert "a second, different ops manager must activate it" in unescape(at.error[0].value)
+
+    at = open_app("ops2@example.test", PAGE)
+    assert at.selectbox[0].value == "v2"
+    _button(at, "Activate").click()  # type: ignore[attr-defined]
+    at.run()
+    assert not at.exception and not at.error
+    assert unescape(at.success[0].value).startswith("Policy v2 is active (was v1).")
+    assert "Active policy: v2." in unescape(at.caption[0].value)
+    assert at.number_input(key="policy_v2_late_rate_per_day_bp").value == 2.0

@@ -1,0 +1,140 @@
+"""The policy page's pieces: the parameter form, the simulation run and its results."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from rules import Policy, PolicyError, format_money
+from services.policy.parameters import PARAMETERS, Parameter, value_of, with_values
+from services.policy.report import (
+    LOSS_RATIO_DEFINITION,
+    changed_claims_csv,
+    comparison_rows,
+    group_rows,
+)
+from services.policy.simulate import Simulation, simulate_period
+from services.policy.versions import VersionInfo, list_versions
+from ui import wiring
+from ui.text import plain
+
+_UNIT_SUFFIX = {"days": "days", "working days": "working days", "count": "count",
+                "rate": "%", "money": "USD"}  # fmt: skip
+
+
+def _input(parameter: Parameter, policy: Policy) -> int:
+    """One parameter's input in the unit people think in; returns the policy's integer."""
+    value = value_of(policy, parameter.path)
+    label = f"{parameter.label} ({_UNIT_SUFFIX[parameter.unit]})"
+    key = f"policy_{policy.version}_{parameter.path}"  # a new active version resets the form
+    if parameter.unit == "rate":
+        shown = st.number_input(label, 0.0, 100.0, value / 100, 0.01, format="%.2f",
+                                help=parameter.meaning, key=key)  # fmt: skip
+        return round(shown * 100)
+    if parameter.unit == "money":
+        shown = st.number_input(label, 0.0, None, value / 100, 100.0, format="%.2f",
+                                help=parameter.meaning, key=key)  # fmt: skip
+        return round(shown * 100)
+    number = st.number_input(label, parameter.low, parameter.high, value, 1,
+                             help=parameter.meaning, key=key)  # fmt: skip
+    return int(number)
+
+
+def parameter_form(policy: Policy) -> dict[str, int]:
+    """Every parameter, grouped, two columns; the values as the policy's integers."""
+    values: dict[str, int] = {}
+    groups: dict[str, list[Parameter]] = {}
+    for parameter in PARAMETERS:
+        groups.setdefault(parameter.group, []).append(parameter)
+    for group, members in groups.items():
+        st.markdown(f"**{plain(group)}**")
+        left, right = st.columns(2)
+        for i, parameter in enumerate(members):
+            with left if i % 2 == 0 else right:
+                values[parameter.path] = _input(parameter, policy)
+    return values
+
+
+def edited_policy(active: Policy, values: dict[str, int]) -> Policy | None:
+    """The draft the form describes, or None after showing why it is not a valid policy."""
+    try:
+        return with_values(active, values, version="draft")
+    except PolicyError as error:
+        st.error(plain(f"Not a valid policy: {error.field or ''} {error.reason}".strip()),
+                 icon=":material/error:")  # fmt: skip
+        return None
+
+
+def run_simulation(draft: Policy, active: Policy, first: date, last: date) -> Simulation:
+    """Simulate with a progress bar that advances chunk by chunk."""
+    bar = st.progress(0.0, text="Simulating…")
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(
+            done / total if total else 1.0, text=f"Simulating… {done:,} of {total:,} claims"
+        )
+
+    settings = wiring.settings()
+    result = simulate_period(
+        wiring.engine(), draft, active, first, last, today=wiring.today(),
+        zone=settings.programme_timezone, progress=progress,
+    )  # fmt: skip
+    bar.empty()
+    return result
+
+
+def results(sim: Simulation) -> None:
+    st.subheader("Draft against the active policy")
+    st.caption(plain(f"{sim.total.current.claims:,} claims filed {sim.first} to {sim.last}, "
+                     f"recommended under both policies as of {sim.today}."))  # fmt: skip
+    now, new = sim.total.current, sim.total.simulated
+    # Two tiles, not three: a money value needs the width at 900 px.
+    refunds, ratio = st.columns(2)
+    delta = new.refunds_cents - now.refunds_cents
+    refunds.metric("Refunds, draft", format_money(new.refunds_cents),
+                   f"{'+' if delta >= 0 else '−'}{format_money(abs(delta))}",
+                   delta_color="inverse", border=True)  # fmt: skip
+    before, after = sim.loss_ratio(simulated=False), sim.loss_ratio(simulated=True)
+    ratio.metric("Loss ratio, draft", "n/a" if after is None else f"{after:.2%}",
+                 None if after is None or before is None else f"{(after - before) * 100:+.2f} pts",
+                 delta_color="inverse", border=True, help=LOSS_RATIO_DEFINITION)  # fmt: skip
+    st.markdown(f"**{len(sim.changed):,} claims** would change action or amount.")
+    st.caption(plain(LOSS_RATIO_DEFINITION))
+    rows = comparison_rows(sim)
+    st.dataframe(
+        pd.DataFrame(rows, columns=["Measure", f"Active {sim.active_version}", "Draft", "Change"]),
+        hide_index=True, width="stretch",
+    )  # fmt: skip
+    st.markdown("**By claim kind and supplier tier**")
+    groups = pd.DataFrame(group_rows(sim))
+    if not groups.empty:
+        for side in ("active", "draft"):
+            groups[f"{side}_refunds"] = [
+                format_money(c) for c in groups.pop(f"{side}_refunds_cents")
+            ]
+    st.dataframe(groups, hide_index=True, width="stretch")
+    st.markdown("**Claims whose action or amount would change**")
+    frame = pd.DataFrame(
+        {
+            "Claim": [c.external_id for c in sim.changed],
+            "Kind": [c.kind for c in sim.changed],
+            "Status": [c.status for c in sim.changed],
+            "Now": [
+                f"{c.current_action.value} {format_money(c.current_cents)}" for c in sim.changed
+            ],
+            "Draft": [
+                f"{c.simulated_action.value} {format_money(c.simulated_cents)}" for c in sim.changed
+            ],
+        }
+    )
+    st.dataframe(frame, hide_index=True, width="stretch")
+    st.download_button("Download changed claims (CSV)", changed_claims_csv(sim).encode(),
+                       file_name=f"policy-what-if-{sim.first}-{sim.last}.csv", mime="text/csv",
+                       icon=":material/download:")  # fmt: skip
+
+
+def versions() -> list[VersionInfo]:
+    with wiring.engine().connect() as conn:
+        return list_versions(conn)
