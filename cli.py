@@ -250,7 +250,7 @@ def _bench_at_scale(orders: int, database: str | None, claims: int, database_cla
             err=True,
         )
         raise typer.Exit(1)
-    from services.claims.recommendations import active_policy
+    from rules import bundled_policy
     from services.scale_bench.database import BenchDatabaseError
     from services.scale_bench.report import format_report
     from services.scale_bench.run import run_scale_bench
@@ -266,7 +266,8 @@ def _bench_at_scale(orders: int, database: str | None, claims: int, database_cla
             today=clock.day_of(now, settings),
             now=now,
             zone=settings.programme_timezone,
-            policy=active_policy(),
+            # A throwaway database has no stored version: the bundled default is in force there.
+            policy=bundled_policy(settings.policy_version),
             recommend_n=claims,
             database_claims=database_claims,
             say=lambda message: typer.echo(message, err=True),
