@@ -1,0 +1,197 @@
+"""The fast path of the cell parsers: a whole column of a chunk at once, in Arrow's C++ kernels.
+
+The scalar parsers in :mod:`services.importing.fields` stay the definition. Each function here
+reads a column of raw cells and returns the typed values together with a mask of the cells it
+*proved* it reads exactly as the scalar parser would (the common, plain shapes: ``1234.50``,
+``2025-03-01T09:30:00Z``, ``DE``); every other cell — a problem, or merely an unusual spelling —
+goes to the scalar parser, which gives the value or the sentence. So a message can only ever come
+from the scalar parsers, and the property tests hold the two equal on everything the fast path
+accepts (tests/unit/test_import_vectorised.py).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from services.importing.countries import ISO_3166_ALPHA_2
+from services.importing.fields import EARLIEST_YEAR, LATEST_YEAR, MAX_AMOUNT_CENTS
+
+Mask = npt.NDArray[np.bool_]
+#: (values, ok): values where ok is true are what the scalar parser returns for the cell.
+Parsed = tuple[npt.NDArray[Any], Mask]
+
+# Every character Python's str.strip() removes: a cell starting or ending with one goes to the
+# scalar path, so the fast path never has to strip (and never strips differently).
+_SPACES = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
+_SPACE_CLASS = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in _SPACES) + "]"
+_EDGE_SPACE = f"^{_SPACE_CLASS}|{_SPACE_CLASS}$"
+# Any control character, line breaks included: such text is judged by the scalar parser.
+_CONTROL = "[\\x{0}-\\x{1f}\\x{7f}-\\x{9f}]"
+# No more than 12 whole digits: below the largest amount accepted, whatever the decimals.
+_AMOUNT = r"^(?P<whole>[0-9]{1,12})(?:\.(?P<fraction>[0-9]{1,2}))?$"
+_DAY = r"(?P<year>[0-9]{4})-(?P<month>[0-9]{2})-(?P<day>[0-9]{2})"
+_TIMESTAMP = (
+    f"^{_DAY}[T ](?P<hour>[0-9]{{2}}):(?P<minute>[0-9]{{2}}):(?P<second>[0-9]{{2}})"
+    r"(?:\.(?P<fraction>[0-9]{1,6}))?(?:Z|(?P<sign>[+-])(?P<zone_hours>[0-9]{2}):"
+    r"(?P<zone_minutes>[0-9]{2}))$"
+)
+_DATE = f"^{_DAY}$"
+_US_PER_MINUTE = 60_000_000
+_COUNTRIES = pa.array(sorted(ISO_3166_ALPHA_2))
+
+
+def _np(array: pa.Array | pa.ChunkedArray) -> npt.NDArray[Any]:
+    return np.asarray(array.to_numpy(zero_copy_only=False))
+
+
+def edge_space(raw: pa.Array) -> Mask:
+    """Cells a strip() would change (leading or trailing white space of any kind)."""
+    return _np(pc.match_substring_regex(raw, _EDGE_SPACE))
+
+
+def _strings(raw: pa.Array) -> npt.NDArray[Any]:
+    return _np(raw).astype(object)
+
+
+def _text(raw: pa.Array, max_length: int) -> Parsed:
+    ok = _np(
+        pc.and_(
+            pc.less_equal(pc.utf8_length(raw), max_length),
+            pc.invert(pc.match_substring_regex(raw, _CONTROL)),
+        )
+    )
+    return _strings(raw), ok
+
+
+def _choice(raw: pa.Array, values: tuple[str, ...]) -> Parsed:
+    lowered = pc.ascii_lower(raw)
+    ok = pc.and_(pc.string_is_ascii(raw), pc.is_in(lowered, value_set=pa.array(list(values))))
+    return _strings(lowered), _np(ok)
+
+
+def _country(raw: pa.Array) -> Parsed:
+    upper = pc.ascii_upper(raw)
+    ok = pc.and_(pc.string_is_ascii(raw), pc.is_in(upper, value_set=_COUNTRIES))
+    return _strings(upper), _np(ok)
+
+
+def _currency(raw: pa.Array) -> Parsed:
+    upper = pc.ascii_upper(raw)
+    return _strings(upper), _np(pc.and_(pc.string_is_ascii(raw), pc.equal(upper, "USD")))
+
+
+def _boolean(raw: pa.Array) -> Parsed:
+    lowered = pc.ascii_lower(raw)
+    ok = pc.and_(pc.string_is_ascii(raw), pc.is_in(lowered, value_set=pa.array(["true", "false"])))
+    return _np(pc.equal(lowered, "true")), _np(ok)
+
+
+def _groups(raw: pa.Array, pattern: str) -> tuple[Mask, dict[str, npt.NDArray[Any]]]:
+    """Which cells match ``pattern`` whole, and its named groups as strings ("" when absent)."""
+    found = pc.extract_regex(raw, pattern)
+    matched = _np(found.is_valid())
+    parts = {
+        field.name: _np(pc.fill_null(found.field(index), "")).astype(str)
+        for index, field in enumerate(found.type)
+    }
+    return matched, parts
+
+
+def _numbers(text: npt.NDArray[Any], matched: Mask) -> npt.NDArray[np.int64]:
+    """Digit strings to integers; "" (an absent group, or a row that did not match) is 0."""
+    cleaned = np.where(matched & (text != ""), text, "0")
+    return cleaned.astype(np.int64)
+
+
+def _amount(raw: pa.Array) -> Parsed:
+    matched, parts = _groups(raw, _AMOUNT)
+    whole = _numbers(parts["whole"], matched)
+    fraction = parts["fraction"]
+    cents = _numbers(np.char.ljust(fraction, 2, "0"), matched & (fraction != ""))
+    values = whole * 100 + cents
+    return values, matched & (values <= MAX_AMOUNT_CENTS)
+
+
+def _days_from_civil(
+    year: npt.NDArray[np.int64], month: npt.NDArray[np.int64], day: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """Days since 1970-01-01 of proleptic Gregorian dates (H. Hinnant's algorithm)."""
+    y = year - (month <= 2)
+    era = y // 400
+    yoe = y - era * 400
+    mp = (month + 9) % 12
+    doy = (153 * mp + 2) // 5 + day - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+def _real_day(
+    matched: Mask, parts: dict[str, npt.NDArray[Any]]
+) -> tuple[Mask, npt.NDArray[np.int64]]:
+    """Which matched cells name a day that exists in a plausible year, and its day number."""
+    year, month, day = (_numbers(parts[name], matched) for name in ("year", "month", "day"))
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    month_index = np.clip(month, 1, 12) - 1
+    lengths = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[month_index] + (
+        leap & (month == 2)
+    )
+    ok = (
+        matched
+        & (year >= EARLIEST_YEAR)
+        & (year <= LATEST_YEAR)
+        & (month >= 1)
+        & (month <= 12)
+        & (day >= 1)
+        & (day <= lengths)
+    )
+    return ok, _days_from_civil(year, np.where(ok, month, 1), np.where(ok, day, 1))
+
+
+def _date(raw: pa.Array) -> Parsed:
+    matched, parts = _groups(raw, _DATE)
+    ok, days = _real_day(matched, parts)
+    return np.where(ok, days, 0).astype("datetime64[D]"), ok
+
+
+def _timestamp(raw: pa.Array) -> Parsed:
+    matched, parts = _groups(raw, _TIMESTAMP)
+    ok, days = _real_day(matched, parts)
+    hour, minute, second = (_numbers(parts[name], matched) for name in ("hour", "minute", "second"))
+    fraction = parts["fraction"]
+    micro = _numbers(np.char.ljust(fraction, 6, "0"), matched & (fraction != ""))
+    sign = np.where(parts["sign"] == "-", -1, 1)
+    zone_hours, zone_minutes = (
+        _numbers(parts[name], matched) for name in ("zone_hours", "zone_minutes")
+    )
+    ok &= (hour <= 23) & (minute <= 59) & (second <= 59) & (zone_hours <= 23) & (zone_minutes <= 59)
+    local = ((days * 24 + hour) * 60 + minute) * _US_PER_MINUTE + second * 1_000_000 + micro
+    utc = local - sign * (zone_hours * 60 + zone_minutes) * _US_PER_MINUTE
+    return np.where(ok, utc, 0).astype("datetime64[us]"), ok
+
+
+_BY_KIND: dict[str, Callable[..., Parsed]] = {
+    "text": _text,
+    "choice": _choice,
+    "country": _country,
+    "currency": _currency,
+    "amount": _amount,
+    "boolean": _boolean,
+    "timestamp": _timestamp,
+    "date": _date,
+}
+
+
+def fast_parser(kind: tuple[Any, ...] | None) -> Callable[[pa.Array], Parsed] | None:
+    """The fast path for a parser of ``kind`` (``fields.KINDS``), or None: every cell of such a
+    column is read by the scalar parser."""
+    if kind is None or kind[0] not in _BY_KIND:
+        return None
+    function, arguments = _BY_KIND[kind[0]], kind[1:]
+    return lambda raw: function(raw, *arguments)
