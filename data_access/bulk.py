@@ -141,9 +141,10 @@ def upsert_columns(
         raise NotImplementedError(f"bulk upsert is not implemented for {dialect}")
     stage = f"import_stage_{table.name}"
     quoted = ", ".join(_quote(connection, name) for name in names)
+    # Names from the table's own metadata, quoted by the dialect; no value from a file.
     connection.execute(
         text(
-            f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} ON COMMIT DROP AS "
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} ON COMMIT DROP AS "  # noqa: S608
             f"SELECT {quoted} FROM {_quote(connection, table.name)} WITH NO DATA"
         )
     )
@@ -334,6 +335,10 @@ def _sqlite_values(values: ColumnValues, kind: str) -> list[Any]:
         return [None if v is None else int(bool(v)) for v in values]
     if kind == "json":
         return [None if v is None else json.dumps(v) for v in values]
+    if isinstance(values, np.ndarray):
+        plain = values.tolist()
+        if not any(isinstance(v, np.generic) for v in plain):
+            return plain  # type: ignore[no-any-return]
     return [_plain(v) for v in values]
 
 

@@ -231,8 +231,12 @@ def _assign(column: Array, ok: Mask, parsed: Array) -> None:
 
 
 def _fill(column: Array, rows: Array, value: Any) -> None:
-    for row in rows.tolist():
-        _store(column, row, value)
+    if value is None and column.dtype.kind == "M":
+        column[rows] = np.datetime64("NaT")
+    elif column.dtype == object:
+        column[rows] = None if value is None else value
+    else:
+        column[rows] = value
 
 
 def _store(column: Array, row: int, value: Any) -> None:

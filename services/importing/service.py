@@ -191,6 +191,7 @@ def _import(
                 now=now,
                 dry_run=dry_run,
                 problems=late,
+                rows=rows,
             )
             try:
                 for chunk in reader.chunks(CHUNK_ROWS):

@@ -11,7 +11,6 @@ accepts (tests/unit/test_import_vectorised.py).
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -27,11 +26,14 @@ Mask = npt.NDArray[np.bool_]
 #: (values, ok): values where ok is true are what the scalar parser returns for the cell.
 Parsed = tuple[npt.NDArray[Any], Mask]
 
-# Every character Python's str.strip() removes: a cell starting or ending with one goes to the
-# scalar path, so the fast path never has to strip (and never strips differently).
-_SPACES = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
-_SPACE_CLASS = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in _SPACES) + "]"
-_EDGE_SPACE = f"^{_SPACE_CLASS}|{_SPACE_CLASS}$"
+# Every character Python's str.strip() removes (``str.isspace``; a unit test recomputes the
+# list): a cell starting or ending with one goes to the scalar path, so the fast path never has
+# to strip (and never strips differently).
+SPACES = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+_SPACE_SET = pa.array(list(SPACES))
 # Any control character, line breaks included: such text is judged by the scalar parser.
 _CONTROL = "[\\x{0}-\\x{1f}\\x{7f}-\\x{9f}]"
 # No more than 12 whole digits: below the largest amount accepted, whatever the decimals.
@@ -53,7 +55,9 @@ def _np(array: pa.Array | pa.ChunkedArray) -> npt.NDArray[Any]:
 
 def edge_space(raw: pa.Array) -> Mask:
     """Cells a strip() would change (leading or trailing white space of any kind)."""
-    return _np(pc.match_substring_regex(raw, _EDGE_SPACE))
+    first = pc.utf8_slice_codeunits(raw, 0, 1)
+    last = pc.utf8_slice_codeunits(raw, -1)
+    return _np(pc.or_(pc.is_in(first, value_set=_SPACE_SET), pc.is_in(last, value_set=_SPACE_SET)))
 
 
 def _strings(raw: pa.Array) -> npt.NDArray[Any]:
@@ -93,29 +97,28 @@ def _boolean(raw: pa.Array) -> Parsed:
     return _np(pc.equal(lowered, "true")), _np(ok)
 
 
-def _groups(raw: pa.Array, pattern: str) -> tuple[Mask, dict[str, npt.NDArray[Any]]]:
-    """Which cells match ``pattern`` whole, and its named groups as strings ("" when absent)."""
+def _groups(raw: pa.Array, pattern: str) -> tuple[Mask, dict[str, pa.Array]]:
+    """Which cells match ``pattern`` whole, and its named groups ("" when absent)."""
     found = pc.extract_regex(raw, pattern)
     matched = _np(found.is_valid())
     parts = {
-        field.name: _np(pc.fill_null(found.field(index), "")).astype(str)
-        for index, field in enumerate(found.type)
+        field.name: pc.fill_null(found.field(index), "") for index, field in enumerate(found.type)
     }
     return matched, parts
 
 
-def _numbers(text: npt.NDArray[Any], matched: Mask) -> npt.NDArray[np.int64]:
-    """Digit strings to integers; "" (an absent group, or a row that did not match) is 0."""
-    cleaned = np.where(matched & (text != ""), text, "0")
-    return cleaned.astype(np.int64)
+def _numbers(digits: pa.Array, width: int = 0) -> npt.NDArray[np.int64]:
+    """Digit strings (at most 12 digits; "" is 0) to integers; ``width`` pads on the right
+    with zeros first (a fraction: "5" cents-wise is "50")."""
+    if width:
+        digits = pc.utf8_rpad(digits, width=width, padding="0")
+    digits = pc.if_else(pc.equal(digits, ""), "0", digits)
+    return np.asarray(pc.cast(digits, pa.int64()).to_numpy(zero_copy_only=False))
 
 
 def _amount(raw: pa.Array) -> Parsed:
     matched, parts = _groups(raw, _AMOUNT)
-    whole = _numbers(parts["whole"], matched)
-    fraction = parts["fraction"]
-    cents = _numbers(np.char.ljust(fraction, 2, "0"), matched & (fraction != ""))
-    values = whole * 100 + cents
+    values = _numbers(parts["whole"]) * 100 + _numbers(parts["fraction"], 2)
     return values, matched & (values <= MAX_AMOUNT_CENTS)
 
 
@@ -129,14 +132,12 @@ def _days_from_civil(
     mp = (month + 9) % 12
     doy = (153 * mp + 2) // 5 + day - 1
     doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    return era * 146097 + doe - 719468
+    return np.asarray(era * 146097 + doe - 719468, dtype=np.int64)
 
 
-def _real_day(
-    matched: Mask, parts: dict[str, npt.NDArray[Any]]
-) -> tuple[Mask, npt.NDArray[np.int64]]:
+def _real_day(matched: Mask, parts: dict[str, pa.Array]) -> tuple[Mask, npt.NDArray[np.int64]]:
     """Which matched cells name a day that exists in a plausible year, and its day number."""
-    year, month, day = (_numbers(parts[name], matched) for name in ("year", "month", "day"))
+    year, month, day = (_numbers(parts[name]) for name in ("year", "month", "day"))
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
     month_index = np.clip(month, 1, 12) - 1
     lengths = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[month_index] + (
@@ -163,13 +164,10 @@ def _date(raw: pa.Array) -> Parsed:
 def _timestamp(raw: pa.Array) -> Parsed:
     matched, parts = _groups(raw, _TIMESTAMP)
     ok, days = _real_day(matched, parts)
-    hour, minute, second = (_numbers(parts[name], matched) for name in ("hour", "minute", "second"))
-    fraction = parts["fraction"]
-    micro = _numbers(np.char.ljust(fraction, 6, "0"), matched & (fraction != ""))
-    sign = np.where(parts["sign"] == "-", -1, 1)
-    zone_hours, zone_minutes = (
-        _numbers(parts[name], matched) for name in ("zone_hours", "zone_minutes")
-    )
+    hour, minute, second = (_numbers(parts[name]) for name in ("hour", "minute", "second"))
+    micro = _numbers(parts["fraction"], 6)
+    sign = np.where(_np(pc.equal(parts["sign"], "-")), -1, 1)
+    zone_hours, zone_minutes = (_numbers(parts[name]) for name in ("zone_hours", "zone_minutes"))
     ok &= (hour <= 23) & (minute <= 59) & (second <= 59) & (zone_hours <= 23) & (zone_minutes <= 59)
     local = ((days * 24 + hour) * 60 + minute) * _US_PER_MINUTE + second * 1_000_000 + micro
     utc = local - sign * (zone_hours * 60 + zone_minutes) * _US_PER_MINUTE
