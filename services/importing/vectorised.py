@@ -242,13 +242,14 @@ def _timestamp(raw: pa.Array) -> Parsed:
     rest = np.setdiff1d(np.arange(len(raw)), np.concatenate(done), assume_unique=True)
     if len(rest):
         matched, parts = _groups(raw.take(pa.array(rest)), _TIMESTAMP)
-        numbers = {
-            name: _numbers(parts[name])
-            for name in ("year", "month", "day", "hour", "minute", "second")
-        }
         ok[rest], utc[rest] = _utc(
             matched,
-            *numbers.values(),
+            _numbers(parts["year"]),
+            _numbers(parts["month"]),
+            _numbers(parts["day"]),
+            _numbers(parts["hour"]),
+            _numbers(parts["minute"]),
+            _numbers(parts["second"]),
             _numbers(parts["fraction"], 6),
             np.where(_np(pc.equal(parts["sign"], "-")), -1, 1),
             _numbers(parts["zone_hours"]),
