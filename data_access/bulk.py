@@ -30,7 +30,25 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import JSON, Boolean, Connection, Date, DateTime, Table, func, select, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ColumnElement,
+    Connection,
+    Date,
+    DateTime,
+    Table,
+    TextClause,
+    and_,
+    column,
+    func,
+    or_,
+    select,
+    text,
+    true,
+)
+from sqlalchemy import table as table_clause
+from sqlalchemy.dialects import postgresql, sqlite
 
 ColumnValues = npt.NDArray[Any] | Sequence[Any]
 #: Called after each chunk with (rows written so far, rows in total).
@@ -76,6 +94,86 @@ def insert_columns(
         if on_chunk is not None:
             on_chunk(stop, total)
     return total
+
+
+def upsert_columns(
+    connection: Connection,
+    table: Table,
+    columns: Mapping[str, ColumnValues],
+    *,
+    update_columns: Sequence[str],
+    key: str = "external_id",
+    only_where: ColumnElement[bool] | TextClause | None = None,
+) -> int:
+    """Insert the rows given as ``columns``; where ``key`` exists, update ``update_columns`` if
+    any of them differs (``data_access.upsert.upsert``'s statement, for column data).
+
+    SQLite: one prepared ``INSERT … ON CONFLICT … DO UPDATE`` run by the driver's
+    ``executemany``. PostgreSQL: ``COPY`` into a temporary staging table dropped at commit, then
+    one set-based ``INSERT … SELECT … ON CONFLICT … DO UPDATE``. No key may appear twice.
+    Runs inside the caller's transaction; returns the number of rows given.
+    """
+    names = list(columns)
+    total = len(next(iter(columns.values()))) if columns else 0
+    if total == 0:
+        return 0
+    dialect = connection.dialect.name
+    if dialect == "sqlite":
+        statement: Any = sqlite.insert(table)
+        upsert = _on_conflict(statement, table, key, update_columns, only_where)
+        compiled = upsert.compile(dialect=connection.dialect, column_keys=names)
+        order = list(compiled.positiontup or [])
+        if sorted(order) != sorted(names):
+            raise AssertionError(f"unexpected parameters {order} for {names}")
+        kinds = [_kind(table, name) for name in order]
+        converted = [
+            _sqlite_values(columns[name], kind) for name, kind in zip(order, kinds, strict=True)
+        ]
+        raw = connection.connection.driver_connection
+        assert raw is not None
+        cursor = raw.cursor()
+        try:
+            cursor.executemany(str(compiled), zip(*converted, strict=True))
+        finally:
+            cursor.close()
+        return total
+    if dialect != "postgresql":
+        raise NotImplementedError(f"bulk upsert is not implemented for {dialect}")
+    stage = f"import_stage_{table.name}"
+    quoted = ", ".join(_quote(connection, name) for name in names)
+    # Names from the table's own metadata, quoted by the dialect; no value from a file.
+    connection.execute(
+        text(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} ON COMMIT DROP AS "  # noqa: S608
+            f"SELECT {quoted} FROM {_quote(connection, table.name)} WITH NO DATA"
+        )
+    )
+    connection.execute(text(f"TRUNCATE {stage}"))
+    _postgres_writer(connection, table, columns, target=stage)(0, total)
+    source = table_clause(stage, *(column(name) for name in names))
+    statement = postgresql.insert(table).from_select(
+        names, select(*(source.c[name] for name in names))
+    )
+    connection.execute(_on_conflict(statement, table, key, update_columns, only_where))
+    return total
+
+
+def _on_conflict(
+    statement: Any,
+    table: Table,
+    key: str,
+    update_columns: Sequence[str],
+    only_where: ColumnElement[bool] | TextClause | None,
+) -> Any:
+    excluded = statement.excluded
+    return statement.on_conflict_do_update(
+        index_elements=[key],
+        set_={name: excluded[name] for name in update_columns},
+        where=and_(
+            or_(*(table.c[name].is_distinct_from(excluded[name]) for name in update_columns)),
+            true() if only_where is None else only_where,
+        ),
+    )
 
 
 @contextmanager
@@ -237,6 +335,10 @@ def _sqlite_values(values: ColumnValues, kind: str) -> list[Any]:
         return [None if v is None else int(bool(v)) for v in values]
     if kind == "json":
         return [None if v is None else json.dumps(v) for v in values]
+    if isinstance(values, np.ndarray):
+        plain = values.tolist()
+        if not any(isinstance(v, np.generic) for v in plain):
+            return plain  # type: ignore[no-any-return]
     return [_plain(v) for v in values]
 
 
@@ -246,12 +348,16 @@ _NULL = "\\N"
 
 
 def _postgres_writer(
-    connection: Connection, table: Table, columns: Mapping[str, ColumnValues]
+    connection: Connection,
+    table: Table,
+    columns: Mapping[str, ColumnValues],
+    *,
+    target: str | None = None,
 ) -> Callable[[int, int], None]:
     names = list(columns)
     kinds = [_kind(table, name) for name in names]
     sql = (
-        f"COPY {_quote(connection, table.name)} "
+        f"COPY {target or _quote(connection, table.name)} "
         f"({', '.join(_quote(connection, n) for n in names)}) FROM STDIN"
     )
     raw = connection.connection.driver_connection

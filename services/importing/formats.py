@@ -88,6 +88,10 @@ def _claim_status(value: str) -> str:
     return lowered
 
 
+# The same cells as any choice pass it, read the same way (lower case).
+fields.KINDS[_claim_status] = ("choice", IMPORTABLE_CLAIM_STATUSES)
+
+
 # The rule "ship-by not before the day the order was placed" needs the programme's calendar:
 # it is checked beside the longest shipping time in ``validate.OrderChecker``.
 

@@ -36,9 +36,9 @@ from services import audit
 from services.auth import Actor, Permission, authorize, require
 from services.claims.deadlines import refresh_due
 from services.claims.recommendations import active_policy, refresh_recommendations
+from services.importing.fast_reading import ChunkReader, Declined
 from services.importing.formats import FORMATS, Entity
 from services.importing.problems import Problem, Problems, printable
-from services.importing.reading import RecordReader
 from services.importing.validate import CHUNK_ROWS, validate
 from services.importing.write import WRITERS, Tally
 
@@ -166,12 +166,12 @@ def _import(
                 progress(min(done, total), total)
 
         problems = Problems()
-        reader = RecordReader(stream, fmt, problems, partial=True)
+        reader = ChunkReader(stream, fmt, problems, partial=True)
         with factory() as session:
             authorize(session, actor, Permission.IMPORT_DATA)
             validate(session, fmt, reader, problems, policy, lambda: report(reader.bytes_read))
         report(size)
-        rows = reader.rows
+        rows, fast = reader.rows, reader.fast
 
         def refused(problems: Problems) -> ImportResult:
             return ImportResult(
@@ -184,7 +184,7 @@ def _import(
         stream.seek(0)
         # Fresh problems: pass 2 finds some only if the file or the database changed meanwhile.
         late = Problems()
-        reader = RecordReader(stream, fmt, late, find_duplicates=False)
+        reader = ChunkReader(stream, fmt, late, find_duplicates=False, fast=fast)
         with factory() as session:
             # SQLite: hold the write lock from the start (see data_access.engine.write_session).
             session.connection(execution_options={WRITE_OPTION: not dry_run})
@@ -196,19 +196,18 @@ def _import(
                 now=now,
                 dry_run=dry_run,
                 problems=late,
+                rows=rows,
             )
             try:
-                chunk: list[tuple[int, dict[str, object]]] = []
-                for item in reader:
-                    chunk.append(item)
-                    if len(chunk) >= CHUNK_ROWS:
-                        writer.write(chunk)
-                        chunk = []
-                        report(size + reader.bytes_read)
-                writer.write(chunk)
+                for chunk in reader.chunks(CHUNK_ROWS):
+                    writer.write(chunk)
+                    report(size + reader.bytes_read)
                 writer.finish()
                 if entity in ("orders", "claims") and not dry_run:
                     _refresh_claims(session, writer.tally, actor, policy, now)
+            except Declined:
+                # Pass 1 read this file with the fast reader: now it cannot, so it changed.
+                late.add(0, "", "the file changed while it was imported; nothing was written")
             except (IntegrityError, DataError) as error:
                 session.rollback()
                 log.debug("import of %r (%s) refused", file_name, entity, exc_info=True)

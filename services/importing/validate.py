@@ -13,7 +13,9 @@ plus one small entry per id seen (to find duplicates).
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC
 
+import numpy as np
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
@@ -21,34 +23,38 @@ from data_access.models import Claim, Order, Supplier
 from data_access.upsert import ids_by_key, rows_by_key, table_of
 from rules import Policy
 from services import clock
+from services.importing.columnar import ColumnChunk
+from services.importing.fast_reading import ChunkReader, Declined
 from services.importing.fields import shown
-from services.importing.formats import FORMATS, Entity, Format, Record
+from services.importing.formats import FORMATS, Entity, Format
 from services.importing.problems import Problems
-from services.importing.reading import RecordReader
 from services.importing.write import (
     CLAIM_COLUMNS,
     LOCKED_CLAIM_STATUSES,
-    Chunk,
     claim_row,
     differs,
 )
 
 CHUNK_ROWS = 10_000
+_UTC_NAMES = frozenset({"UTC", "Etc/UTC", "UTC+00:00"})
 
 
 class Checker:
-    """Checks a chunk of well-formed records against the database and the rest of the file."""
+    """Checks a chunk of records against the database and the rest of the file."""
 
     def __init__(self, session: Session, problems: Problems, policy: Policy) -> None:
         self.session = session
         self.problems = problems
         self.policy = policy
 
-    def check(self, chunk: Chunk) -> None:
+    def check(self, chunk: ColumnChunk) -> None:
         """Add the problems of ``chunk``."""
 
 
 class OrderChecker(Checker):
+    """Column at a time: a million orders are checked in a few NumPy passes; the sentences are
+    written only for the rows that have a problem."""
+
     def __init__(self, session: Session, problems: Problems, policy: Policy) -> None:
         super().__init__(session, problems, policy)
         # Suppliers number in the thousands, not millions: one query, then dictionary lookups.
@@ -56,57 +62,90 @@ class OrderChecker(Checker):
         self.buyers: dict[str, tuple[str, str, int]] = {}
         self.zone = clock.zone()
 
-    def check(self, chunk: Chunk) -> None:
-        for line, record in chunk:
-            if "ship_by" in record and "placed_at" in record:
-                self._ship_by(line, record)
-            supplier = record.get("supplier_external_id")
-            if supplier is not None and supplier not in self.suppliers:
-                self.problems.add(
-                    line,
-                    "supplier_external_id",
-                    f"unknown supplier {shown(supplier)}: import it with a suppliers file first",
+    def check(self, chunk: ColumnChunk) -> None:
+        found: list[tuple[int, int, str, str]] = []
+        lines = chunk.lines.tolist()
+        values, read = chunk.values, chunk.read
+        self._ship_by(chunk, lines, found)
+        suppliers = self.suppliers
+        supplier_read = read["supplier_external_id"]
+        for row in np.flatnonzero(supplier_read).tolist():
+            supplier = values["supplier_external_id"][row]
+            if supplier not in suppliers:
+                found.append(
+                    (
+                        lines[row],
+                        1,
+                        "supplier_external_id",
+                        f"unknown supplier {shown(supplier)}: import it with a suppliers file "
+                        "first",
+                    )
                 )
-            key = record.get("buyer_external_id")
-            if key is None or "buyer_name" not in record or "buyer_country" not in record:
-                continue
-            described = (record["buyer_name"], record["buyer_country"])
-            first = self.buyers.setdefault(key, (*described, line))
-            if first[:2] != described:
-                column = "buyer_name" if first[0] != described[0] else "buyer_country"
-                self.problems.add(
-                    line,
-                    column,
-                    f"buyer {shown(key)} is described differently on line {first[2]}; a buyer's "
-                    "name and country must be the same on every row",
+        described = read["buyer_external_id"] & read["buyer_name"] & read["buyer_country"]
+        rows = np.flatnonzero(described)
+        buyers = self.buyers
+        for row, key, name, country in zip(
+            rows.tolist(),
+            values["buyer_external_id"][rows].tolist(),
+            values["buyer_name"][rows].tolist(),
+            values["buyer_country"][rows].tolist(),
+            strict=True,
+        ):
+            first = buyers.setdefault(key, (name, country, lines[row]))
+            if first[0] != name or first[1] != country:
+                column = "buyer_name" if first[0] != name else "buyer_country"
+                found.append(
+                    (
+                        lines[row],
+                        2,
+                        column,
+                        f"buyer {shown(key)} is described differently on line {first[2]}; a "
+                        "buyer's name and country must be the same on every row",
+                    )
                 )
+        for line, _, column, message in sorted(found, key=lambda item: (item[0], item[1])):
+            self.problems.add(line, column, message)
 
-    def _ship_by(self, line: int, record: Record) -> None:
+    def _ship_by(
+        self, chunk: ColumnChunk, lines: list[int], found: list[tuple[int, int, str, str]]
+    ) -> None:
         """The ship-by day against the day the order was placed, both in the programme's
         calendar: an order placed at 20:00 UTC was placed the next day in Shanghai."""
-        placed_day = record["placed_at"].astimezone(self.zone).date()
-        days = (record["ship_by"] - placed_day).days
+        rows = np.flatnonzero(chunk.read["ship_by"] & chunk.read["placed_at"])
+        placed = chunk.values["placed_at"][rows]
+        if str(self.zone) in _UTC_NAMES:
+            placed_days = placed.astype("datetime64[D]")
+        else:  # a zone with offsets: Python's zoneinfo decides each day
+            placed_days = np.array(
+                [
+                    moment.replace(tzinfo=UTC).astimezone(self.zone).date()
+                    for moment in placed.tolist()
+                ],
+                dtype="datetime64[D]",
+            )
+        days = (chunk.values["ship_by"][rows] - placed_days).astype(np.int64)
         longest = self.policy.max_shipping_days
-        if days < 0:
-            self.problems.add(
-                line,
-                "ship_by",
-                f"the ship-by date is before the day the order was placed ({placed_day} in the "
-                f"programme's calendar, {self.zone})",
-            )
-        elif days > longest:
-            # DESIGN.md §2: shipping time, with every extension, never exceeds 90 days.
-            self.problems.add(
-                line,
-                "ship_by",
-                f"the ship-by date is {days:,} days after the order was placed; the "
-                f"programme's shipping time, extensions included, is at most {longest} days "
-                f"(policy {self.policy.version})",
-            )
+        for index in np.flatnonzero((days < 0) | (days > longest)).tolist():
+            late, row = int(days[index]), int(rows[index])
+            if late < 0:
+                placed_day = placed_days[index].item()
+                message = (
+                    f"the ship-by date is before the day the order was placed ({placed_day} in "
+                    f"the programme's calendar, {self.zone})"
+                )
+            else:
+                # DESIGN.md §2: shipping time, with every extension, never exceeds 90 days.
+                message = (
+                    f"the ship-by date is {late:,} days after the order was placed; the "
+                    f"programme's shipping time, extensions included, is at most {longest} "
+                    f"days (policy {self.policy.version})"
+                )
+            found.append((lines[row], 0, "ship_by", message))
 
 
 class ClaimChecker(Checker):
-    def check(self, chunk: Chunk) -> None:
+    def check(self, columns: ColumnChunk) -> None:
+        chunk = columns.records()
         orders = rows_by_key(
             self.session,
             table_of(Order),
@@ -166,20 +205,32 @@ CHECKERS: dict[Entity, type[Checker]] = {
 def validate(
     session: Session,
     fmt: Format,
-    reader: RecordReader,
+    reader: ChunkReader,
     problems: Problems,
     policy: Policy,
     on_chunk: Callable[[], None] | None = None,
 ) -> None:
     """Read all of ``reader``, adding every problem to ``problems``; ``policy`` holds the
-    programme's order terms (the longest shipping time)."""
+    programme's order terms (the longest shipping time). When the fast reader declines the
+    file, it is read again from its start by the scalar reader (``reader.fast`` turns false)."""
+    try:
+        _check(session, fmt, reader, policy, problems, on_chunk)
+    except Declined:
+        problems.clear()
+        reader.restart(fast=False)
+        _check(session, fmt, reader, policy, problems, on_chunk)
+
+
+def _check(
+    session: Session,
+    fmt: Format,
+    reader: ChunkReader,
+    policy: Policy,
+    problems: Problems,
+    on_chunk: Callable[[], None] | None,
+) -> None:
     checker = CHECKERS[fmt.entity](session, problems, policy)
-    chunk: list[tuple[int, dict[str, object]]] = []
-    for item in reader:
-        chunk.append(item)
-        if len(chunk) >= CHUNK_ROWS:
-            checker.check(chunk)
-            chunk = []
-            if on_chunk is not None:
-                on_chunk()
-    checker.check(chunk)
+    for chunk in reader.chunks(CHUNK_ROWS):
+        checker.check(chunk)
+        if on_chunk is not None:
+            on_chunk()

@@ -33,6 +33,7 @@ from rules import Policy, bundled_policy
 from services.auth import Actor, NotAllowed, Role
 from services.importing import ENTITIES, Entity, ImportFailed, ImportResult, import_file
 from services.importing import write as write_module
+from services.importing.columnar import ColumnChunk
 from tests import factories as f
 from tests.factories import utc
 
@@ -343,7 +344,7 @@ def _fail_after(
     original = write_module.Writer.write
     written: list[int] = []
 
-    def write(self: write_module.Writer, chunk: write_module.Chunk) -> None:
+    def write(self: write_module.Writer, chunk: ColumnChunk) -> None:
         if len(written) == chunks:
             fail(self.session)
         original(self, chunk)
