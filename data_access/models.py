@@ -306,3 +306,49 @@ class AuditEvent(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     at: Mapped[datetime]
+
+
+# Daily summary tables (DESIGN.md §6 "Scale"): what the overview's rates read instead of grouping
+# every order. Counts per calendar day of one programme time zone (``zone``), per value of one
+# breakdown dimension (``dimension`` = "all" with value "", "supplier_country", "supplier_tier"
+# or "category"), so a day holds a few dozen rows however many orders it has. Kept exactly in
+# step by data_access.summaries inside the transaction of every write that changes them;
+# ``assurance db rebuild-summaries`` rebuilds them from the base tables.
+
+
+class SummaryState(Base):
+    """The zones the summaries are kept for; a figure asked in another zone counts from the
+    base tables instead."""
+
+    __tablename__ = "summary_state"
+
+    zone: Mapped[str] = mapped_column(String(64), primary_key=True)
+    built_at: Mapped[datetime]
+
+
+class SummaryOrderDay(Base):
+    """Per day and dimension value: orders due by that ship-by day (not cancelled before it;
+    ``ship_by < today`` is applied when read) and the late ones, and orders placed that day."""
+
+    __tablename__ = "summary_order_days"
+
+    zone: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(16), primary_key=True)
+    value: Mapped[str] = mapped_column(String(64), primary_key=True)
+    due: Mapped[int] = mapped_column(BigInteger)
+    late: Mapped[int] = mapped_column(BigInteger)
+    placed: Mapped[int] = mapped_column(BigInteger)
+
+
+class SummaryClaimDay(Base):
+    """Per filed day, dimension value and claim kind: the claims filed."""
+
+    __tablename__ = "summary_claim_days"
+
+    zone: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(16), primary_key=True)
+    value: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    claims: Mapped[int] = mapped_column(BigInteger)

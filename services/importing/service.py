@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO, BinaryIO, cast
 
@@ -30,7 +30,10 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.orm import Session, sessionmaker
 
+from data_access import summaries
+from data_access.bulk import analyze
 from data_access.engine import WRITE_OPTION, make_session_factory
+from data_access.models import Claim, Order
 from rules import Policy
 from services import audit
 from services.auth import Actor, Permission, authorize, require
@@ -41,6 +44,7 @@ from services.importing.problems import Problem, Problems, printable
 from services.importing.reading import RecordReader
 from services.importing.validate import CHUNK_ROWS, validate
 from services.importing.write import WRITERS, Tally
+from services.summaries import summary_tables
 
 #: Called with (work done, work in total); the unit is bytes read, and each file is read twice
 #: (check, then write), so ``total`` is twice the file's size.
@@ -73,6 +77,8 @@ class ImportResult:
         return self.problem_count == 0
 
 
+#: An import writing this many rows refreshes PostgreSQL's planner statistics.
+ANALYZE_AFTER_ROWS = 10_000
 log = logging.getLogger(__name__)
 
 
@@ -192,16 +198,23 @@ def _import(
                 dry_run=dry_run,
                 problems=late,
             )
+            summary = _SummaryStep(session, entity, now) if not dry_run else None
             try:
                 chunk: list[tuple[int, dict[str, object]]] = []
                 for item in reader:
                     chunk.append(item)
                     if len(chunk) >= CHUNK_ROWS:
+                        if summary is not None:
+                            summary.before(chunk)
                         writer.write(chunk)
                         chunk = []
                         report(size + reader.bytes_read)
+                if summary is not None:
+                    summary.before(chunk)
                 writer.write(chunk)
                 writer.finish()
+                if summary is not None:
+                    summary.after(writer.tally)
                 if entity in ("orders", "claims") and not dry_run:
                     _refresh_claims(session, writer.tally, actor, policy, now)
             except (IntegrityError, DataError) as error:
@@ -252,6 +265,43 @@ def _import(
                 session.commit()
         report(total)
         return result
+
+
+class _SummaryStep:
+    """Keeps the daily summaries in step with the import, inside its transaction: the days the
+    file's rows counted on before they were written and after (``data_access.summaries``)."""
+
+    def __init__(self, session: Session, entity: str, now: datetime) -> None:
+        self.session, self.entity, self.now = session, entity, now
+        self.ids: list[str] = []
+        self.days: dict[str, set[date]] = {}
+
+    def _footprint(self, ids: list[str]) -> dict[str, set[date]]:
+        if self.entity == "orders":
+            return summaries.footprint(self.session, orders=ids)
+        return summaries.footprint(self.session, claims=ids)
+
+    def before(self, chunk: list[tuple[int, dict[str, object]]]) -> None:
+        if self.entity == "suppliers":
+            return
+        ids = [str(record["external_id"]) for _, record in chunk]
+        self.ids += ids
+        self.days = summaries.merge(self.days, self._footprint(ids))
+
+    def after(self, tally: Tally) -> None:
+        if self.entity == "suppliers":
+            # A supplier may have moved to another country or tier: its orders count there now.
+            if tally.updated:
+                summaries.refresh_all(self.session, self.now)
+        else:
+            self.days = summaries.merge(self.days, self._footprint(self.ids))
+            summaries.refresh_days(self.session, self.days, self.now)
+        if tally.inserted + tally.updated >= ANALYZE_AFTER_ROWS:
+            # PostgreSQL plans from statistics autovacuum refreshes only later.
+            connection = self.session.connection()
+            if connection.dialect.name == "postgresql":
+                tables = [Order.__table__, Claim.__table__, *summary_tables()]
+                analyze(connection, tables)  # type: ignore[arg-type]
 
 
 def _refresh_claims(

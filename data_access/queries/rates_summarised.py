@@ -1,0 +1,144 @@
+"""The rates of ``data_access.queries.rates`` read from the daily summary tables.
+
+Same arguments, same DataFrames, same numbers (the property tests hold them together); the
+summaries count per day and per value of one dimension, so a question about at most one of
+supplier country, supplier tier and category (and any claim kind) is answered here, by reading
+a few dozen rows per day instead of every order. Anything narrower — a supplier — is counted
+from the base tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+from sqlalchemy import ColumnElement, func, select
+
+from data_access.claim_facts import Executor
+from data_access.models import SummaryClaimDay, SummaryOrderDay
+from data_access.sql import Grain, period_start
+from data_access.summaries import ALL_DIMENSION, DIMENSIONS
+
+if TYPE_CHECKING:
+    from data_access.queries.rates import DayWindow, Scope
+
+__all__ = ["claims_filed", "dimension_for", "extent", "late_shipment", "orders_placed"]
+
+
+def dimension_for(keys: Sequence[str], scope: Scope) -> str | None:
+    """The one dimension the question needs ("all" for none), or None when the summaries
+    cannot answer it (a supplier, or two dimensions at once)."""
+    if "supplier" in keys or scope.supplier_external_id is not None:
+        return None
+    narrowed = {name for name in DIMENSIONS if name in keys or getattr(scope, name) is not None}
+    if len(narrowed) > 1:
+        return None
+    return narrowed.pop() if narrowed else ALL_DIMENSION
+
+
+def _frame(executor: Executor, query: Any, names: list[str], counts: list[str]) -> pd.DataFrame:
+    frame = pd.DataFrame(executor.execute(query).all(), columns=[*names, *counts])
+    for name in counts:
+        frame[name] = frame[name].fillna(0).astype("int64")
+    if "period" in frame.columns:
+        frame["period"] = pd.to_datetime(frame["period"]).dt.date
+    return frame
+
+
+def _query(
+    table: Any,
+    zone: str,
+    dimension: str,
+    window: DayWindow,
+    keys: Sequence[str],
+    scope: Scope,
+    grain: Grain,
+    sums: list[ColumnElement[Any]],
+) -> tuple[Any, list[str]]:
+    columns: list[ColumnElement[Any]] = []
+    for key in keys:
+        if key == "period":
+            columns.append(period_start(table.day, grain).label("period"))
+        elif key == "claim_kind":
+            columns.append(table.kind.label("claim_kind"))
+        else:
+            columns.append(table.value.label(key))
+    conditions = [
+        table.zone == zone,
+        table.dimension == dimension,
+        table.day >= window.first,
+        table.day <= window.last,
+    ]
+    if dimension != ALL_DIMENSION and getattr(scope, dimension) is not None:
+        conditions.append(table.value == getattr(scope, dimension))
+    query = select(*columns, *sums).where(*conditions)
+    if columns:
+        query = query.group_by(*columns).order_by(*columns)
+    return query, [str(c.key) for c in columns]
+
+
+def late_shipment(
+    executor: Executor,
+    dimension: str,
+    window: DayWindow,
+    today: date,
+    zone: str,
+    keys: Sequence[str],
+    scope: Scope,
+    grain: Grain,
+) -> pd.DataFrame:
+    t = SummaryOrderDay
+    due, late = func.sum(t.due), func.sum(t.late)
+    query, names = _query(
+        t, zone, dimension, window, keys, scope, grain, [due.label("due"), late.label("late")]
+    )
+    query = query.where(t.day < today)
+    if names:  # a group only where an order was due, as when counted from the orders
+        query = query.having(due > 0)
+    return _frame(executor, query, names, ["due", "late"])
+
+
+def orders_placed(
+    executor: Executor,
+    dimension: str,
+    window: DayWindow,
+    zone: str,
+    keys: Sequence[str],
+    scope: Scope,
+    grain: Grain,
+) -> pd.DataFrame:
+    t = SummaryOrderDay
+    placed = func.sum(t.placed)
+    query, names = _query(t, zone, dimension, window, keys, scope, grain, [placed.label("orders")])
+    if names:
+        query = query.having(placed > 0)
+    return _frame(executor, query, names, ["orders"])
+
+
+def claims_filed(
+    executor: Executor,
+    dimension: str,
+    window: DayWindow,
+    zone: str,
+    keys: Sequence[str],
+    scope: Scope,
+    grain: Grain,
+) -> pd.DataFrame:
+    t = SummaryClaimDay
+    query, names = _query(
+        t, zone, dimension, window, keys, scope, grain, [func.sum(t.claims).label("claims")]
+    )
+    if scope.claim_kind is not None:
+        query = query.where(t.kind == scope.claim_kind)
+    return _frame(executor, query, names, ["claims"])
+
+
+def extent(executor: Executor, zone: str) -> tuple[Any, Any]:
+    """The first and last day holding an order (placed or due); None, None without any."""
+    t = SummaryOrderDay
+    row = executor.execute(
+        select(func.min(t.day), func.max(t.day)).where(t.zone == zone, t.dimension == ALL_DIMENSION)
+    ).one()
+    return row[0], row[1]
