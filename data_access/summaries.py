@@ -1,26 +1,28 @@
-"""The daily summary tables (``models.SummaryOrderDay``, ``SummaryClaimDay``): built, kept in
-step and checked here.
+"""The daily summary tables (``models.Summary*``): built, kept in step and checked here.
 
-A write that changes orders or claims asks :func:`footprint` which days its rows count on,
-before and after the write, and :func:`refresh_days` deletes those days' summary rows and
-aggregates them again from the base tables, in the write's own transaction — exact, whatever
-the write changed. A write touching many days (a seed, a large import, a supplier moving to
-another country or tier) calls :func:`refresh_all`. Nothing else changes what the summaries
-hold: decisions, recommendations, deadlines and limits touch neither an order nor the filing of
-a claim.
+Every column is a sum over orders or claims, so a write keeps the summaries exact by adding a
+delta: what the rows it touches contribute after it minus what they contributed before
+(:class:`Delta`, in the write's own transaction; both databases add with an upsert, so two
+writers at once each add their own difference and neither's is lost). A write that changes most
+rows (a seed, a supplier moving to another country or tier) builds them again
+(:func:`refresh_all`). Nothing else changes what the summaries hold: decisions,
+recommendations, deadlines and limits touch neither an order nor the filing of a claim.
 
-:func:`aggregate_order_days` and :func:`aggregate_claim_days` are the one definition of the
-rows: the build inserts their result and the property tests compare the stored rows with it.
+:func:`aggregate` is the one definition of the rows: the build inserts its result, a delta
+is two of its results, and the property tests compare the stored rows with it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Mapping
-from datetime import date, datetime, timedelta
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Table,
     and_,
     case,
     delete,
@@ -32,6 +34,8 @@ from sqlalchemy import (
     select,
     union_all,
 )
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from data_access.claim_facts import Executor
@@ -41,35 +45,54 @@ from data_access.models import (
     SummaryClaimDay,
     SummaryOrderDay,
     SummaryState,
+    SummarySupplierDay,
     Supplier,
 )
 from data_access.settings import zone_named
-from data_access.sql import day_start, local_day
+from data_access.sql import add_days, local_day
 
 __all__ = [
     "ALL_DIMENSION",
     "DIMENSIONS",
-    "aggregate_claim_days",
-    "aggregate_order_days",
+    "OPEN_ENDED",
+    "TABLES",
+    "Delta",
+    "aggregate",
     "aggregated_rows",
     "built_zones",
-    "footprint",
     "is_ready",
     "rebuild",
     "refresh_all",
-    "refresh_days",
     "stored_rows",
 ]
 
 ALL_DIMENSION = "all"
 #: The breakdown dimensions a day is counted by (plus "all", the programme as a whole).
 DIMENSIONS = ("supplier_country", "supplier_tier", "category")
-#: Rows per IN list: small enough for any driver's parameter limit.
+#: The end day of an order neither cancelled nor delivered yet: it is live on every day.
+OPEN_ENDED = date(9999, 12, 31)
+#: Rows per IN list or upsert: small enough for any driver's parameter limit.
 _CHUNK = 500
-#: More days than this in one write: aggregate everything again (one pass beats many).
-MAX_DAYS_TO_REFRESH = 120
 
-Days = Mapping[str, Collection[date]]
+_LIVE = ("live_orders", "live_covered_cents", "live_cap_cents")
+#: Each table: (key columns, summed columns).
+TABLES: dict[str, tuple[Table, tuple[str, ...], tuple[str, ...]]] = {
+    "summary_order_days": (
+        SummaryOrderDay.__table__,  # type: ignore[dict-item]
+        ("zone", "day", "dimension", "value"),
+        ("shipping", "due", "late", "placed", *_LIVE),
+    ),
+    "summary_claim_days": (
+        SummaryClaimDay.__table__,  # type: ignore[dict-item]
+        ("zone", "day", "dimension", "value", "kind"),
+        ("claims",),
+    ),
+    "summary_supplier_days": (
+        SummarySupplierDay.__table__,  # type: ignore[dict-item]
+        ("zone", "supplier_id", "day"),
+        ("due", "late", "placed", "claims", *_LIVE),
+    ),
+}
 
 
 def _text(value: str) -> Any:
@@ -77,6 +100,98 @@ def _text(value: str) -> Any:
     if "'" in value:
         raise ValueError(f"not a constant for SQL: {value!r}")
     return literal_column(f"'{value}'")
+
+
+_ZERO: Any = literal_column("0")
+_ONE: Any = literal_column("1")
+
+
+def _order_events(zone: str, claim_window_days: int, orders: Sequence[str] | None) -> Any:
+    """Per supplier, category and day: what the orders (with these external ids) add that day."""
+    ship_by = Order.ship_by
+    due = or_(Order.cancelled_at.is_(None), local_day(Order.cancelled_at, zone) >= ship_by)
+    late = and_(due, or_(Order.shipped_at.is_(None), local_day(Order.shipped_at, zone) > ship_by))
+    cancelled = local_day(Order.cancelled_at, zone)
+    window_ends = add_days(local_day(Order.delivered_at, zone), claim_window_days + 1)
+    end = case(
+        (and_(Order.cancelled_at.is_(None), Order.delivered_at.is_(None)), literal(OPEN_ENDED)),
+        (Order.cancelled_at.is_(None), window_ends),
+        (Order.delivered_at.is_(None), cancelled),
+        (cancelled < window_ends, cancelled),
+        else_=window_ends,
+    )
+    cap = case(
+        (Order.covered_amount_cents <= Order.paid_amount_cents, Order.covered_amount_cents),
+        else_=Order.paid_amount_cents,
+    )
+    fact = select(
+        Order.supplier_id.label("supplier_id"),
+        Supplier.country.label("supplier_country"),
+        Supplier.tier.label("supplier_tier"),
+        Order.category.label("category"),
+        ship_by.label("ship_by"),
+        local_day(Order.placed_at, zone).label("placed_day"),
+        end.label("end_day"),
+        case((due, 1), else_=0).label("due"),
+        case((late, 1), else_=0).label("late"),
+        Order.covered_amount_cents.label("covered"),
+        cap.label("cap"),
+    ).join(Supplier, Supplier.id == Order.supplier_id)
+    if orders is not None:
+        fact = fact.where(Order.external_id.in_(list(orders)))
+    o = fact.subquery("order_fact")
+    # Live on no day at all (ends on or before its placed day): no exposure events.
+    spans = o.c.end_day > o.c.placed_day
+    keys = (o.c.supplier_id, o.c.supplier_country, o.c.supplier_tier, o.c.category)
+    shipped = select(
+        *keys,
+        o.c.ship_by.label("day"),
+        _ONE.label("shipping"),
+        o.c.due.label("due"),
+        o.c.late.label("late"),
+        _ZERO.label("placed"),
+        _ZERO.label("live_orders"),
+        _ZERO.label("live_covered_cents"),
+        _ZERO.label("live_cap_cents"),
+    )
+    placed = select(
+        *keys,
+        o.c.placed_day,
+        _ZERO,
+        _ZERO,
+        _ZERO,
+        _ONE,
+        case((spans, -1), else_=0),
+        case((spans, -o.c.covered), else_=0),
+        case((spans, -o.c.cap), else_=0),
+    )
+    ended = select(*keys, o.c.end_day, _ZERO, _ZERO, _ZERO, _ZERO, _ONE, o.c.covered, o.c.cap)
+    events = union_all(shipped, placed, ended.where(spans)).subquery("order_event")
+    e = events.c
+    group = (e.supplier_id, e.supplier_country, e.supplier_tier, e.category, e.day)
+    sums = [func.sum(e[name]).label(name) for name in ("shipping", "due", "late", "placed", *_LIVE)]
+    return select(*group, *sums).group_by(*group).cte("order_group")
+
+
+def _claim_events(orders: Sequence[str] | None, claims: Sequence[str] | None, zone: str) -> Any:
+    query = (
+        select(
+            Order.supplier_id.label("supplier_id"),
+            Supplier.country.label("supplier_country"),
+            Supplier.tier.label("supplier_tier"),
+            Order.category.label("category"),
+            Claim.kind.label("kind"),
+            local_day(Claim.filed_at, zone).label("day"),
+        )
+        .select_from(Claim)
+        .join(Order, Order.id == Claim.order_id)
+        .join(Supplier, Supplier.id == Order.supplier_id)
+    )
+    if orders is not None:
+        query = query.where(Order.external_id.in_(list(orders)))
+    if claims is not None:
+        query = query.where(Claim.external_id.in_(list(claims)))
+    return query.subquery("claim_fact")
 
 
 def _values(row: Any) -> list[tuple[str, Any]]:
@@ -88,252 +203,233 @@ def _values(row: Any) -> list[tuple[str, Any]]:
     ]
 
 
-def _day_ranges(days: Collection[date], zone: str, column: Any) -> ColumnElement[bool]:
-    """``column`` (a UTC instant) falls on one of ``days`` in ``zone``: index-friendly ranges."""
-    ranges = [
-        and_(column >= day_start(d, zone), column < day_start(d + timedelta(days=1), zone))
-        for d in sorted(days)
-    ]
-    return or_(*ranges) if ranges else literal(False)
+def _nonzero(columns: Iterable[Any]) -> ColumnElement[bool]:
+    return or_(*[column != 0 for column in columns])
 
 
-def aggregate_order_days(zone: str, days: Collection[date] | None = None) -> Select[Any]:
-    """``zone, day, dimension, value, due, late, placed`` from the orders (of ``days`` only).
-
-    One pass over the orders groups them by day and all three dimensions at once (a CTE, so
-    both databases compute it once); the dimensions are rolled up from those groups."""
-    ship_by, placed_day = Order.ship_by, local_day(Order.placed_at, zone)
-    due = or_(Order.cancelled_at.is_(None), local_day(Order.cancelled_at, zone) >= ship_by)
-    late = and_(due, or_(Order.shipped_at.is_(None), local_day(Order.shipped_at, zone) > ship_by))
-    keys = (
-        Supplier.country.label("supplier_country"),
-        Supplier.tier.label("supplier_tier"),
-        Order.category.label("category"),
-    )
-    zero: Any = literal_column("0")
-    shipped = (
-        select(
-            *keys,
-            ship_by.label("day"),
-            func.sum(case((due, 1), else_=0)).label("due"),
-            func.sum(case((late, 1), else_=0)).label("late"),
-            zero.label("placed"),
+def aggregate(
+    name: str,
+    zone: str,
+    claim_window_days: int,
+    *,
+    orders: Sequence[str] | None = None,
+    claims: Sequence[str] | None = None,
+) -> Select[Any] | None:
+    """The rows of summary ``name`` for ``zone`` counted from the base tables: of everything, or
+    only what the orders (and their claims) or the claims with these external ids contribute.
+    None when those rows contribute nothing to the table."""
+    summed = TABLES[name][2]
+    zone_column = _text(zone).label("zone")
+    if name == "summary_claim_days":
+        if orders is None and claims is None:
+            c = _claim_events(None, None, zone)
+        else:
+            c = _claim_events(orders, claims, zone)
+        branches = [
+            select(c.c.day, _text(d).label("dimension"), v.label("value"), c.c.kind)
+            for d, v in _values(c.c)
+        ]
+        e = union_all(*branches).subquery("claim_event")
+        return select(
+            zone_column, e.c.day, e.c.dimension, e.c.value, e.c.kind, func.count().label("claims")
+        ).group_by(e.c.day, e.c.dimension, e.c.value, e.c.kind)
+    if claims is not None and name == "summary_order_days":
+        return None  # a claim changes no order count
+    if name == "summary_order_days":
+        g = _order_events(zone, claim_window_days, orders)
+        branches = [
+            select(
+                g.c.day, _text(d).label("dimension"), v.label("value"), *[g.c[s] for s in summed]
+            )
+            for d, v in _values(g.c)
+        ]
+        e = union_all(*branches).subquery("order_roll_up")
+        sums = [func.sum(e.c[s]).label(s) for s in summed]
+        return (
+            select(zone_column, e.c.day, e.c.dimension, e.c.value, *sums)
+            .group_by(e.c.day, e.c.dimension, e.c.value)
+            .having(_nonzero(sums))
         )
-        .join(Supplier, Supplier.id == Order.supplier_id)
-        .group_by(Supplier.country, Supplier.tier, Order.category, ship_by)
-    )
-    placed_fact = select(*keys, placed_day.label("placed_day")).join(
-        Supplier, Supplier.id == Order.supplier_id
-    )
-    if days is not None:
-        shipped = shipped.where(ship_by.in_(sorted(days)))
-        placed_fact = placed_fact.where(_day_ranges(days, zone, Order.placed_at))
-    p = placed_fact.subquery("placed_fact")
-    placed = select(
-        p.c.supplier_country,
-        p.c.supplier_tier,
-        p.c.category,
-        p.c.placed_day,
-        zero,
-        zero,
-        func.count(),
-    ).group_by(p.c.supplier_country, p.c.supplier_tier, p.c.category, p.c.placed_day)
-    if days is not None:
-        placed = placed.where(p.c.placed_day.in_(sorted(days)))
-    g = union_all(shipped, placed).cte("order_group")
-    branches = [
-        select(
-            g.c.day,
-            _text(dimension).label("dimension"),
-            value.label("value"),
-            g.c.due,
-            g.c.late,
-            g.c.placed,
+    # summary_supplier_days: the orders' events and the claims filed, per supplier and day.
+    parts = []
+    order_sums = ("due", "late", "placed", *_LIVE)
+    if claims is None:
+        g = _order_events(zone, claim_window_days, orders)
+        parts.append(
+            select(
+                g.c.supplier_id,
+                g.c.day,
+                *[g.c[s] for s in order_sums[:3]],
+                _ZERO.label("claims"),
+                *[g.c[s] for s in order_sums[3:]],
+            )
         )
-        for dimension, value in _values(g.c)
-    ]
-    e = union_all(*branches).subquery("order_event")
-    # A row per day holding any order (even one cancelled before its ship-by day, with all
-    # counts 0): the activity extent reads the first and last day.
-    return select(
-        _text(zone).label("zone"),
-        e.c.day,
-        e.c.dimension,
-        e.c.value,
-        func.sum(e.c.due).label("due"),
-        func.sum(e.c.late).label("late"),
-        func.sum(e.c.placed).label("placed"),
-    ).group_by(e.c.day, e.c.dimension, e.c.value)
-
-
-def aggregate_claim_days(zone: str, days: Collection[date] | None = None) -> Select[Any]:
-    """``zone, day, dimension, value, kind, claims`` from the claims (filed on ``days`` only)."""
-    claim = (
+    c = _claim_events(orders, claims, zone)
+    parts.append(
         select(
-            Supplier.country.label("supplier_country"),
-            Supplier.tier.label("supplier_tier"),
-            Order.category.label("category"),
-            Claim.kind.label("kind"),
-            local_day(Claim.filed_at, zone).label("filed_day"),
+            c.c.supplier_id,
+            c.c.day,
+            _ZERO.label("due"),
+            _ZERO.label("late"),
+            _ZERO.label("placed"),
+            _ONE.label("claims"),
+            _ZERO.label("live_orders"),
+            _ZERO.label("live_covered_cents"),
+            _ZERO.label("live_cap_cents"),
         )
-        .select_from(Claim)
-        .join(Order, Order.id == Claim.order_id)
-        .join(Supplier, Supplier.id == Order.supplier_id)
     )
-    if days is not None:
-        claim = claim.where(_day_ranges(days, zone, Claim.filed_at))
-    c = claim.subquery("claim_fact")
-    branches = [
-        select(
-            c.c.filed_day.label("day"),
-            _text(dimension).label("dimension"),
-            value.label("value"),
-            c.c.kind.label("kind"),
-        )
-        for dimension, value in _values(c.c)
-    ]
-    e = union_all(*branches).subquery("claim_event")
-    return select(
-        _text(zone).label("zone"),
-        e.c.day,
-        e.c.dimension,
-        e.c.value,
-        e.c.kind,
-        func.count().label("claims"),
-    ).group_by(e.c.day, e.c.dimension, e.c.value, e.c.kind)
+    e = union_all(*parts).subquery("supplier_event")
+    sums = [func.sum(e.c[s]).label(s) for s in summed]
+    return (
+        select(zone_column, e.c.supplier_id, e.c.day, *sums)
+        .group_by(e.c.supplier_id, e.c.day)
+        .having(_nonzero(sums))
+    )
 
 
-_TABLES: dict[str, Any] = {
-    "summary_order_days": (SummaryOrderDay.__table__, aggregate_order_days),
-    "summary_claim_days": (SummaryClaimDay.__table__, aggregate_claim_days),
-}
+def built_zones(executor: Executor) -> dict[str, int]:
+    """The zones the summaries are kept for, each with its claim window."""
+    rows = executor.execute(select(SummaryState.zone, SummaryState.claim_window_days)).all()
+    return {zone: int(days) for zone, days in rows}
 
 
-def built_zones(executor: Executor) -> list[str]:
-    """The zones the summaries are kept for."""
-    return sorted(executor.execute(select(SummaryState.zone)).scalars())
+def is_ready(executor: Executor, zone: str, claim_window_days: int | None = None) -> bool:
+    """Whether figures counted in ``zone`` (and, for exposure, with that claim window) may read
+    the summaries; otherwise they count from the base tables."""
+    days = executor.execute(
+        select(SummaryState.claim_window_days).where(SummaryState.zone == zone)
+    ).scalar_one_or_none()
+    return days is not None and (claim_window_days is None or int(days) == claim_window_days)
 
 
-def is_ready(executor: Executor, zone: str) -> bool:
-    """Whether figures counted in ``zone`` may read the summaries (else: the base tables)."""
-    found = executor.execute(select(SummaryState.zone).where(SummaryState.zone == zone)).first()
-    return found is not None
-
-
-def _fill(executor: Executor, zone: str, days: Collection[date] | None) -> None:
-    for table, build in _TABLES.values():
-        query = build(zone, days)
-        names = [column.name for column in query.selected_columns]
-        executor.execute(insert(table).from_select(names, query))
-
-
-def rebuild(executor: Executor, zones: Iterable[str], now: datetime) -> None:
-    """Empty the summaries and build them again for exactly ``zones``."""
-    for table, _ in _TABLES.values():
+def rebuild(executor: Executor, zones: dict[str, int], now: datetime) -> None:
+    """Empty the summaries and build them again for exactly ``zones`` (zone → claim window)."""
+    for table, _, _ in TABLES.values():
         executor.execute(delete(table))
     executor.execute(delete(SummaryState))
-    for zone in sorted(set(zones)):
+    for zone, window in sorted(zones.items()):
         zone_named(zone)  # an unknown zone fails here, before anything is written
-        _fill(executor, zone, None)
-        executor.execute(insert(SummaryState).values(zone=zone, built_at=now))
+        for name, (table, _, _) in TABLES.items():
+            query = aggregate(name, zone, window)
+            assert query is not None
+            names = [column.name for column in query.selected_columns]
+            executor.execute(insert(table).from_select(names, query))
+        executor.execute(
+            insert(SummaryState).values(zone=zone, claim_window_days=window, built_at=now)
+        )
 
 
 def refresh_all(executor: Executor, now: datetime) -> None:
-    """Build the kept zones again from the base tables (after a write that touched most days)."""
+    """Build the kept zones again from the base tables (after a write that changed most rows)."""
     zones = built_zones(executor)
     if zones:
         rebuild(executor, zones, now)
 
 
-def _chunks(days: Collection[date]) -> Iterator[list[date]]:
-    ordered = sorted(days)
-    for start in range(0, len(ordered), _CHUNK):
-        yield ordered[start : start + _CHUNK]
+@dataclass
+class Delta:
+    """What a write changes in the summaries: call :meth:`subtract` with the rows it is about
+    to write (as they are before), :meth:`add` with all of them after, then :meth:`apply`."""
+
+    zones: dict[str, int]
+    changes: dict[str, dict[tuple[Any, ...], list[int]]] = field(
+        default_factory=lambda: defaultdict(dict)
+    )
+
+    @classmethod
+    def for_database(cls, executor: Executor) -> Delta:
+        return cls(built_zones(executor))
+
+    def _count(
+        self, executor: Executor, sign: int, orders: Sequence[str], claims: Sequence[str]
+    ) -> None:
+        for zone, window in self.zones.items():
+            for name in TABLES:
+                _, key, summed = TABLES[name]
+                for start in range(0, max(len(orders), len(claims)), _CHUNK):
+                    part_o = list(orders[start : start + _CHUNK]) if orders else None
+                    part_c = list(claims[start : start + _CHUNK]) if claims else None
+                    query = aggregate(name, zone, window, orders=part_o, claims=part_c)
+                    if query is None:
+                        continue
+                    target = self.changes[name]
+                    for row in executor.execute(query).all():
+                        k = tuple(_plain(v) for v in row[: len(key)])
+                        values = target.setdefault(k, [0] * len(summed))
+                        for i, v in enumerate(row[len(key) :]):
+                            values[i] += sign * int(v)
+
+    def subtract(
+        self, executor: Executor, *, orders: Sequence[str] = (), claims: Sequence[str] = ()
+    ) -> None:
+        if self.zones:
+            self._count(executor, -1, orders, claims)
+
+    def add(
+        self, executor: Executor, *, orders: Sequence[str] = (), claims: Sequence[str] = ()
+    ) -> None:
+        if self.zones:
+            self._count(executor, +1, orders, claims)
+
+    def apply(self, executor: Executor) -> None:
+        """Add the differences to the stored rows; drop rows left at zero everywhere."""
+        dialect = _dialect(executor)
+        for name, changes in self.changes.items():
+            table, key, summed = TABLES[name]
+            rows = [
+                dict(zip(key, k, strict=True)) | dict(zip(summed, v, strict=True))
+                for k, v in changes.items()
+                if any(v)
+            ]
+            for start in range(0, len(rows), _CHUNK):
+                upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+                chunk = upsert.values(rows[start : start + _CHUNK])
+                executor.execute(
+                    chunk.on_conflict_do_update(
+                        index_elements=list(key),
+                        set_={s: table.c[s] + chunk.excluded[s] for s in summed},
+                    )
+                )
+            days = sorted({k[key.index("day")] for k in changes})
+            for start in range(0, len(days), _CHUNK):
+                executor.execute(
+                    delete(table).where(
+                        table.c.day.in_(days[start : start + _CHUNK]),
+                        *[table.c[s] == 0 for s in summed],
+                    )
+                )
+        self.changes.clear()
 
 
-def refresh_days(executor: Executor, days: Days, now: datetime) -> None:
-    """Aggregate these days' rows again (per kept zone), in the caller's transaction."""
-    zones = set(built_zones(executor))
-    if any(len(days.get(zone, ())) > MAX_DAYS_TO_REFRESH for zone in zones):
-        refresh_all(executor, now)
-        return
-    for zone in sorted(zones):
-        for chunk in _chunks(days.get(zone, ())):
-            for table, _ in _TABLES.values():
-                executor.execute(delete(table).where(table.c.zone == zone, table.c.day.in_(chunk)))
-            _fill(executor, zone, chunk)
+def _dialect(executor: Executor) -> str:
+    if isinstance(executor, Session):
+        return executor.get_bind().dialect.name
+    return executor.dialect.name
 
 
-def footprint(
-    executor: Executor, *, orders: Iterable[str] = (), claims: Iterable[str] = ()
-) -> dict[str, set[date]]:
-    """Per kept zone, the days on which the orders and claims with these external ids (and the
-    claims on those orders) count, as the database holds them now: a write asks before and
-    after, so a row that moves between days refreshes both."""
-    zones = built_zones(executor)
-    found: dict[str, set[date]] = {zone: set() for zone in zones}
-    if not zones:
-        return found
-    instants: list[datetime] = []
-    ship_days: set[date] = set()
-    order_ids, claim_ids = sorted(set(orders)), sorted(set(claims))
-    for start in range(0, len(order_ids), _CHUNK):
-        chunk = order_ids[start : start + _CHUNK]
-        for ship_by, placed_at in executor.execute(
-            select(Order.ship_by, Order.placed_at).where(Order.external_id.in_(chunk))
-        ).all():
-            ship_days.add(_date(ship_by))
-            instants.append(placed_at)
-        instants += executor.execute(
-            select(Claim.filed_at)
-            .join(Order, Order.id == Claim.order_id)
-            .where(Order.external_id.in_(chunk))
-        ).scalars()
-    for start in range(0, len(claim_ids), _CHUNK):
-        chunk = claim_ids[start : start + _CHUNK]
-        instants += executor.execute(
-            select(Claim.filed_at).where(Claim.external_id.in_(chunk))
-        ).scalars()
-    for zone in zones:
-        tz = zone_named(zone)
-        found[zone] = ship_days | {moment.astimezone(tz).date() for moment in instants}
-    return found
-
-
-def merge(first: Days, second: Days) -> dict[str, set[date]]:
-    """The days of both footprints, per zone."""
-    return {z: set(first.get(z, ())) | set(second.get(z, ())) for z in {*first, *second}}
-
-
-def stored_rows(executor: Executor, table_name: str, zone: str) -> list[tuple[Any, ...]]:
+def stored_rows(executor: Executor, name: str, zone: str) -> list[tuple[Any, ...]]:
     """A summary's stored rows of ``zone``, sorted (tests compare them with the aggregate)."""
-    table, _ = _TABLES[table_name]
-    rows = executor.execute(select(table).where(table.c.zone == zone)).all()
-    return sorted(_plain(row) for row in rows)
+    table, key, summed = TABLES[name]
+    columns = [table.c[c] for c in (*key, *summed)]
+    rows = executor.execute(select(*columns).where(table.c.zone == zone)).all()
+    return sorted(tuple(_plain(v) for v in row) for row in rows)
 
 
-def aggregated_rows(executor: Executor, table_name: str, zone: str) -> list[tuple[Any, ...]]:
-    """The rows ``table_name`` should hold for ``zone``, counted from the base tables now."""
-    _, build = _TABLES[table_name]
-    return sorted(_plain(row) for row in executor.execute(build(zone, None)).all())
+def aggregated_rows(executor: Executor, name: str, zone: str) -> list[tuple[Any, ...]]:
+    """The rows ``name`` should hold for ``zone``, counted from the base tables now."""
+    window = built_zones(executor).get(zone, 30)
+    query = aggregate(name, zone, window)
+    assert query is not None
+    return sorted(tuple(_plain(v) for v in row) for row in executor.execute(query).all())
 
 
-def _plain(row: Any) -> tuple[Any, ...]:
-    return tuple(_date(v) if isinstance(v, str | date) and _is_day(v) else _int(v) for v in row)
-
-
-def _is_day(value: object) -> bool:
-    if isinstance(value, date):
-        return True
-    text = str(value)
-    return len(text) == 10 and text[4] == "-" and text[7] == "-"
-
-
-def _int(value: Any) -> Any:
-    return value if isinstance(value, str) else int(value)
-
-
-def _date(value: Any) -> date:
+def _plain(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.date()
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        if len(value) == 10 and value[4] == "-" and value[7] == "-":
+            return date.fromisoformat(value)
+        return value
+    return int(value)

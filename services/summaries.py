@@ -1,9 +1,10 @@
-"""Use case: rebuild the daily summary tables (``assurance db rebuild-summaries``), and the one
-call every writer makes to keep them in step (DESIGN.md §6 "Scale").
+"""Use case: rebuild the daily summary tables (``assurance db rebuild-summaries``), and what
+every writer needs to keep them in step (DESIGN.md §6 "Scale").
 
-The summaries are kept for the programme's time zone (the setting); ``ensure_built`` builds
-them when they are missing or were built for another zone, so a changed setting never reads
-days of the old zone (figures in a zone without summaries count from the base tables).
+The summaries are kept for the programme's time zone (the setting) and the active policy's
+claim window; ``ensure_built`` builds them when they are missing or were built for another zone
+or window, so a changed setting never reads days of the old zone (figures asked in a zone
+without summaries count from the base tables).
 """
 
 from __future__ import annotations
@@ -19,8 +20,15 @@ from data_access.models import Base
 from data_access.settings import get_settings
 from services import audit
 from services.auth import Actor, Permission, require
+from services.claims.recommendations import active_policy
 
-__all__ = ["ensure_built", "programme_zone", "rebuild_summaries", "summary_tables"]
+__all__ = [
+    "ensure_built",
+    "kept_zones",
+    "programme_zone",
+    "rebuild_summaries",
+    "summary_tables",
+]
 
 
 def summary_tables() -> list[Table]:
@@ -31,14 +39,19 @@ def programme_zone() -> str:
     return get_settings().programme_timezone
 
 
+def kept_zones() -> dict[str, int]:
+    """What the summaries are kept for: the programme's zone, with the active claim window."""
+    return {programme_zone(): active_policy().claim_window_days}
+
+
 def rebuild_summaries(
-    engine: Engine, *, now: datetime, zone: str | None = None, actor: Actor | None = None
-) -> list[str]:
-    """Empty the summaries and build them from the base tables for ``zone`` (default: the
-    programme's), in one transaction; returns the zones built."""
+    engine: Engine, *, now: datetime, actor: Actor | None = None
+) -> dict[str, int]:
+    """Empty the summaries and build them from the base tables, in one transaction; returns
+    the zones built with their claim window."""
     actor = actor or Actor.system()
     require(actor, Permission.SEED_DEMO)  # the operator at the shell, as for a seed
-    zones = [zone or programme_zone()]
+    zones = kept_zones()
     with engine.begin() as connection:
         summaries.rebuild(connection, zones, now)
         with Session(bind=connection) as session:
@@ -56,10 +69,9 @@ def rebuild_summaries(
 
 
 def ensure_built(executor: Executor, now: datetime) -> bool:
-    """Build the summaries for the programme's zone unless that is exactly what is kept;
-    True when it built them."""
-    zone = programme_zone()
-    if summaries.built_zones(executor) == [zone]:
+    """Build the summaries unless exactly what ``kept_zones`` asks is kept; True when built."""
+    zones = kept_zones()
+    if summaries.built_zones(executor) == zones:
         return False
-    summaries.rebuild(executor, [zone], now)
+    summaries.rebuild(executor, zones, now)
     return True

@@ -14,7 +14,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, or_, select
 
 from data_access.claim_facts import Executor
 from data_access.models import SummaryClaimDay, SummaryOrderDay
@@ -139,6 +139,10 @@ def extent(executor: Executor, zone: str) -> tuple[Any, Any]:
     """The first and last day holding an order (placed or due); None, None without any."""
     t = SummaryOrderDay
     row = executor.execute(
-        select(func.min(t.day), func.max(t.day)).where(t.zone == zone, t.dimension == ALL_DIMENSION)
+        select(func.min(t.day), func.max(t.day)).where(
+            t.zone == zone,
+            t.dimension == ALL_DIMENSION,
+            or_(t.shipping > 0, t.placed > 0),  # not a day holding only exposure inputs
+        )
     ).one()
     return row[0], row[1]

@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import IO, BinaryIO, cast
 
@@ -268,34 +268,32 @@ def _import(
 
 
 class _SummaryStep:
-    """Keeps the daily summaries in step with the import, inside its transaction: the days the
-    file's rows counted on before they were written and after (``data_access.summaries``)."""
+    """Keeps the daily summaries in step with the import, inside its transaction: what the
+    file's rows contributed before they were written, and after (``data_access.summaries``)."""
 
     def __init__(self, session: Session, entity: str, now: datetime) -> None:
         self.session, self.entity, self.now = session, entity, now
         self.ids: list[str] = []
-        self.days: dict[str, set[date]] = {}
+        self.delta = summaries.Delta.for_database(session)
 
-    def _footprint(self, ids: list[str]) -> dict[str, set[date]]:
-        if self.entity == "orders":
-            return summaries.footprint(self.session, orders=ids)
-        return summaries.footprint(self.session, claims=ids)
+    def _rows(self, ids: list[str]) -> dict[str, list[str]]:
+        return {"orders": ids} if self.entity == "orders" else {"claims": ids}
 
     def before(self, chunk: list[tuple[int, dict[str, object]]]) -> None:
-        if self.entity == "suppliers":
+        if self.entity == "suppliers" or not self.delta.zones:
             return
         ids = [str(record["external_id"]) for _, record in chunk]
         self.ids += ids
-        self.days = summaries.merge(self.days, self._footprint(ids))
+        self.delta.subtract(self.session, **self._rows(ids))
 
     def after(self, tally: Tally) -> None:
         if self.entity == "suppliers":
             # A supplier may have moved to another country or tier: its orders count there now.
             if tally.updated:
                 summaries.refresh_all(self.session, self.now)
-        else:
-            self.days = summaries.merge(self.days, self._footprint(self.ids))
-            summaries.refresh_days(self.session, self.days, self.now)
+        elif self.delta.zones:
+            self.delta.add(self.session, **self._rows(self.ids))
+            self.delta.apply(self.session)
         if tally.inserted + tally.updated >= ANALYZE_AFTER_ROWS:
             # PostgreSQL plans from statistics autovacuum refreshes only later.
             connection = self.session.connection()

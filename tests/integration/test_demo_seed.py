@@ -87,7 +87,7 @@ def test_report_counts_match_rows_and_ratios(seeded: tuple[Engine, SeedReport]) 
             for t in Base.metadata.sorted_tables
             if not t.name.startswith("summary_")  # derived rows, checked below
         }
-        for table in ("summary_order_days", "summary_claim_days"):
+        for table in summaries.TABLES:
             stored = summaries.stored_rows(conn, table, "UTC")
             assert stored and stored == summaries.aggregated_rows(conn, table, "UTC")
     assert counted == report.counts

@@ -1,6 +1,6 @@
-"""daily summary tables for the overview's rates (issue 14)
+"""daily summary tables for the dashboards (issue 14)
 
-The overview reads daily counts kept in step with the orders and claims instead of grouping
+The dashboards read daily counts kept in step with the orders and claims instead of grouping
 every order (DESIGN.md §6 "Scale"). The tables start empty and without a ``summary_state`` row:
 until they are built (``assurance db upgrade`` builds them for the programme's zone, as do a
 demo seed and ``assurance db rebuild-summaries``) every figure counts from the base tables.
@@ -21,6 +21,10 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+def _counts(*names: str) -> list[sa.Column]:  # type: ignore[type-arg]
+    return [sa.Column(name, sa.BigInteger(), nullable=False) for name in names]
+
+
 def _keys() -> list[sa.Column]:  # type: ignore[type-arg]
     return [
         sa.Column("zone", sa.String(length=64), nullable=False),
@@ -30,19 +34,21 @@ def _keys() -> list[sa.Column]:  # type: ignore[type-arg]
     ]
 
 
+_LIVE = ("live_orders", "live_covered_cents", "live_cap_cents")
+
+
 def upgrade() -> None:
     op.create_table(
         "summary_state",
         sa.Column("zone", sa.String(length=64), nullable=False),
+        sa.Column("claim_window_days", sa.Integer(), nullable=False),
         sa.Column("built_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("zone", name=op.f("pk_summary_state")),
     )
     op.create_table(
         "summary_order_days",
         *_keys(),
-        sa.Column("due", sa.BigInteger(), nullable=False),
-        sa.Column("late", sa.BigInteger(), nullable=False),
-        sa.Column("placed", sa.BigInteger(), nullable=False),
+        *_counts("shipping", "due", "late", "placed", *_LIVE),
         sa.PrimaryKeyConstraint(
             "zone", "day", "dimension", "value", name=op.f("pk_summary_order_days")
         ),
@@ -51,13 +57,29 @@ def upgrade() -> None:
         "summary_claim_days",
         *_keys(),
         sa.Column("kind", sa.String(length=16), nullable=False),
-        sa.Column("claims", sa.BigInteger(), nullable=False),
+        *_counts("claims"),
         sa.PrimaryKeyConstraint(
             "zone", "day", "dimension", "value", "kind", name=op.f("pk_summary_claim_days")
         ),
     )
+    op.create_table(
+        "summary_supplier_days",
+        sa.Column("zone", sa.String(length=64), nullable=False),
+        sa.Column("supplier_id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        *_counts("due", "late", "placed", "claims", *_LIVE),
+        sa.PrimaryKeyConstraint(
+            "zone", "supplier_id", "day", name=op.f("pk_summary_supplier_days")
+        ),
+    )
+    op.create_index("ix_summary_supplier_days_zone_day", "summary_supplier_days", ["zone", "day"])
 
 
 def downgrade() -> None:
-    for table in ("summary_claim_days", "summary_order_days", "summary_state"):
+    for table in (
+        "summary_supplier_days",
+        "summary_claim_days",
+        "summary_order_days",
+        "summary_state",
+    ):
         op.drop_table(table)
