@@ -339,6 +339,9 @@ class SummaryOrderDay(Base):
     orders placed that day, and the exposure inputs."""
 
     __tablename__ = "summary_order_days"
+    # Clustered by (zone, day) on SQLite too: a period is one range of the table, not a lookup
+    # per row (PostgreSQL reads the few pages of a day range through the primary key).
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     zone: Mapped[str] = mapped_column(String(64), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
@@ -357,6 +360,7 @@ class SummaryClaimDay(Base):
     """Per filed day, dimension value and claim kind: the claims filed."""
 
     __tablename__ = "summary_claim_days"
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     zone: Mapped[str] = mapped_column(String(64), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
@@ -370,11 +374,14 @@ class SummarySupplierDay(Base):
     """Per supplier and day: the same order counts, claims filed, and exposure inputs."""
 
     __tablename__ = "summary_supplier_days"
-    __table_args__ = (Index("ix_summary_supplier_days_zone_day", "zone", "day"),)
+    __table_args__ = (
+        Index("ix_summary_supplier_days_zone_supplier_day", "zone", "supplier_id", "day"),
+        {"sqlite_with_rowid": False},
+    )
 
     zone: Mapped[str] = mapped_column(String(64), primary_key=True)
-    supplier_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
+    supplier_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     due: Mapped[int] = mapped_column(BigInteger)
     late: Mapped[int] = mapped_column(BigInteger)
     placed: Mapped[int] = mapped_column(BigInteger)

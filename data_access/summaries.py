@@ -89,7 +89,7 @@ TABLES: dict[str, tuple[Table, tuple[str, ...], tuple[str, ...]]] = {
     ),
     "summary_supplier_days": (
         SummarySupplierDay.__table__,  # type: ignore[dict-item]
-        ("zone", "supplier_id", "day"),
+        ("zone", "day", "supplier_id"),
         ("due", "late", "placed", "claims", *_LIVE),
     ),
 }
@@ -281,8 +281,8 @@ def aggregate(
     e = union_all(*parts).subquery("supplier_event")
     sums = [func.sum(e.c[s]).label(s) for s in summed]
     return (
-        select(zone_column, e.c.supplier_id, e.c.day, *sums)
-        .group_by(e.c.supplier_id, e.c.day)
+        select(zone_column, e.c.day, e.c.supplier_id, *sums)
+        .group_by(e.c.day, e.c.supplier_id)
         .having(_nonzero(sums))
     )
 

@@ -52,6 +52,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint(
             "zone", "day", "dimension", "value", name=op.f("pk_summary_order_days")
         ),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "summary_claim_days",
@@ -61,18 +62,24 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint(
             "zone", "day", "dimension", "value", "kind", name=op.f("pk_summary_claim_days")
         ),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "summary_supplier_days",
         sa.Column("zone", sa.String(length=64), nullable=False),
-        sa.Column("supplier_id", sa.Integer(), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("supplier_id", sa.Integer(), nullable=False),
         *_counts("due", "late", "placed", "claims", *_LIVE),
         sa.PrimaryKeyConstraint(
-            "zone", "supplier_id", "day", name=op.f("pk_summary_supplier_days")
+            "zone", "day", "supplier_id", name=op.f("pk_summary_supplier_days")
         ),
+        sqlite_with_rowid=False,
     )
-    op.create_index("ix_summary_supplier_days_zone_day", "summary_supplier_days", ["zone", "day"])
+    op.create_index(
+        "ix_summary_supplier_days_zone_supplier_day",
+        "summary_supplier_days",
+        ["zone", "supplier_id", "day"],
+    )
 
 
 def downgrade() -> None:
