@@ -3,9 +3,9 @@
 Every column is a sum over orders or claims, so a write keeps the summaries exact by adding a
 delta: what the rows it touches contribute after it minus what they contributed before
 (:class:`Delta`, in the write's own transaction; both databases add with an upsert, so two
-writers at once each add their own difference and neither's is lost). A write that changes most
-rows (a seed, a supplier moving to another country or tier) builds them again
-(:func:`refresh_all`). Nothing else changes what the summaries hold: decisions,
+writers at once each add their own difference and neither's is lost). A supplier file counts
+its suppliers' orders and claims (they count under the supplier's country and tier). A seed
+builds them again (:func:`rebuild`). Nothing else changes what the summaries hold: decisions,
 recommendations, deadlines and limits touch neither an order nor the filing of a claim.
 
 :func:`aggregate` is the one definition of the rows: the build inserts its result, a delta
@@ -106,7 +106,12 @@ _ZERO: Any = literal_column("0")
 _ONE: Any = literal_column("1")
 
 
-def _order_events(zone: str, claim_window_days: int, orders: Sequence[str] | None) -> Any:
+def _order_events(
+    zone: str,
+    claim_window_days: int,
+    orders: Sequence[str] | None,
+    suppliers: Sequence[str] | None = None,
+) -> Any:
     """Per supplier, category and day: what the orders (with these external ids) add that day."""
     ship_by = Order.ship_by
     due = or_(Order.cancelled_at.is_(None), local_day(Order.cancelled_at, zone) >= ship_by)
@@ -139,6 +144,8 @@ def _order_events(zone: str, claim_window_days: int, orders: Sequence[str] | Non
     ).join(Supplier, Supplier.id == Order.supplier_id)
     if orders is not None:
         fact = fact.where(Order.external_id.in_(list(orders)))
+    if suppliers is not None:
+        fact = fact.where(Supplier.external_id.in_(list(suppliers)))
     o = fact.subquery("order_fact")
     # Live on no day at all (ends on or before its placed day): no exposure events.
     spans = o.c.end_day > o.c.placed_day
@@ -173,7 +180,12 @@ def _order_events(zone: str, claim_window_days: int, orders: Sequence[str] | Non
     return select(*group, *sums).group_by(*group).cte("order_group")
 
 
-def _claim_events(orders: Sequence[str] | None, claims: Sequence[str] | None, zone: str) -> Any:
+def _claim_events(
+    orders: Sequence[str] | None,
+    claims: Sequence[str] | None,
+    zone: str,
+    suppliers: Sequence[str] | None = None,
+) -> Any:
     query = (
         select(
             Order.supplier_id.label("supplier_id"),
@@ -191,6 +203,8 @@ def _claim_events(orders: Sequence[str] | None, claims: Sequence[str] | None, zo
         query = query.where(Order.external_id.in_(list(orders)))
     if claims is not None:
         query = query.where(Claim.external_id.in_(list(claims)))
+    if suppliers is not None:
+        query = query.where(Supplier.external_id.in_(list(suppliers)))
     return query.subquery("claim_fact")
 
 
@@ -214,17 +228,15 @@ def aggregate(
     *,
     orders: Sequence[str] | None = None,
     claims: Sequence[str] | None = None,
+    suppliers: Sequence[str] | None = None,
 ) -> Select[Any] | None:
     """The rows of summary ``name`` for ``zone`` counted from the base tables: of everything, or
-    only what the orders (and their claims) or the claims with these external ids contribute.
-    None when those rows contribute nothing to the table."""
+    only what the orders (and their claims), the claims, or the suppliers' orders and claims
+    with these external ids contribute. None when those contribute nothing to the table."""
     summed = TABLES[name][2]
     zone_column = _text(zone).label("zone")
     if name == "summary_claim_days":
-        if orders is None and claims is None:
-            c = _claim_events(None, None, zone)
-        else:
-            c = _claim_events(orders, claims, zone)
+        c = _claim_events(orders, claims, zone, suppliers)
         branches = [
             select(c.c.day, _text(d).label("dimension"), v.label("value"), c.c.kind)
             for d, v in _values(c.c)
@@ -236,7 +248,7 @@ def aggregate(
     if claims is not None and name == "summary_order_days":
         return None  # a claim changes no order count
     if name == "summary_order_days":
-        g = _order_events(zone, claim_window_days, orders)
+        g = _order_events(zone, claim_window_days, orders, suppliers)
         branches = [
             select(
                 g.c.day, _text(d).label("dimension"), v.label("value"), *[g.c[s] for s in summed]
@@ -254,7 +266,7 @@ def aggregate(
     parts = []
     order_sums = ("due", "late", "placed", *_LIVE)
     if claims is None:
-        g = _order_events(zone, claim_window_days, orders)
+        g = _order_events(zone, claim_window_days, orders, suppliers)
         parts.append(
             select(
                 g.c.supplier_id,
@@ -264,7 +276,7 @@ def aggregate(
                 *[g.c[s] for s in order_sums[3:]],
             )
         )
-    c = _claim_events(orders, claims, zone)
+    c = _claim_events(orders, claims, zone, suppliers)
     parts.append(
         select(
             c.c.supplier_id,
@@ -340,16 +352,12 @@ class Delta:
     def for_database(cls, executor: Executor) -> Delta:
         return cls(built_zones(executor))
 
-    def _count(
-        self, executor: Executor, sign: int, orders: Sequence[str], claims: Sequence[str]
-    ) -> None:
+    def _count(self, executor: Executor, sign: int, entity: str, ids: Sequence[str]) -> None:
         for zone, window in self.zones.items():
-            for name in TABLES:
-                _, key, summed = TABLES[name]
-                for start in range(0, max(len(orders), len(claims)), _CHUNK):
-                    part_o = list(orders[start : start + _CHUNK]) if orders else None
-                    part_c = list(claims[start : start + _CHUNK]) if claims else None
-                    query = aggregate(name, zone, window, orders=part_o, claims=part_c)
+            for name, (_, key, summed) in TABLES.items():
+                for start in range(0, len(ids), _CHUNK):
+                    part = {entity: list(ids[start : start + _CHUNK])}
+                    query = aggregate(name, zone, window, **part)
                     if query is None:
                         continue
                     target = self.changes[name]
@@ -359,17 +367,16 @@ class Delta:
                         for i, v in enumerate(row[len(key) :]):
                             values[i] += sign * int(v)
 
-    def subtract(
-        self, executor: Executor, *, orders: Sequence[str] = (), claims: Sequence[str] = ()
-    ) -> None:
+    def subtract(self, executor: Executor, entity: str, ids: Sequence[str]) -> None:
+        """Take away what the ``entity`` ("orders", "claims" or "suppliers") rows with these
+        external ids contribute now (call before writing them)."""
         if self.zones:
-            self._count(executor, -1, orders, claims)
+            self._count(executor, -1, entity, ids)
 
-    def add(
-        self, executor: Executor, *, orders: Sequence[str] = (), claims: Sequence[str] = ()
-    ) -> None:
+    def add(self, executor: Executor, entity: str, ids: Sequence[str]) -> None:
+        """Add what they contribute now (call after writing them)."""
         if self.zones:
-            self._count(executor, +1, orders, claims)
+            self._count(executor, +1, entity, ids)
 
     def apply(self, executor: Executor) -> None:
         """Add the differences to the stored rows; drop rows left at zero everywhere."""

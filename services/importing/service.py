@@ -198,7 +198,7 @@ def _import(
                 dry_run=dry_run,
                 problems=late,
             )
-            summary = _SummaryStep(session, entity, now) if not dry_run else None
+            summary = _SummaryStep(session, entity) if not dry_run else None
             try:
                 chunk: list[tuple[int, dict[str, object]]] = []
                 for item in reader:
@@ -269,30 +269,25 @@ def _import(
 
 class _SummaryStep:
     """Keeps the daily summaries in step with the import, inside its transaction: what the
-    file's rows contributed before they were written, and after (``data_access.summaries``)."""
+    file's rows (a supplier file: its suppliers' orders and claims, which count under the
+    supplier's country and tier) contributed before they were written is taken away, what they
+    contribute after is added (``data_access.summaries.Delta``)."""
 
-    def __init__(self, session: Session, entity: str, now: datetime) -> None:
-        self.session, self.entity, self.now = session, entity, now
+    def __init__(self, session: Session, entity: str) -> None:
+        self.session, self.entity = session, entity
         self.ids: list[str] = []
         self.delta = summaries.Delta.for_database(session)
 
-    def _rows(self, ids: list[str]) -> dict[str, list[str]]:
-        return {"orders": ids} if self.entity == "orders" else {"claims": ids}
-
     def before(self, chunk: list[tuple[int, dict[str, object]]]) -> None:
-        if self.entity == "suppliers" or not self.delta.zones:
+        if not self.delta.zones:
             return
         ids = [str(record["external_id"]) for _, record in chunk]
         self.ids += ids
-        self.delta.subtract(self.session, **self._rows(ids))
+        self.delta.subtract(self.session, self.entity, ids)
 
     def after(self, tally: Tally) -> None:
-        if self.entity == "suppliers":
-            # A supplier may have moved to another country or tier: its orders count there now.
-            if tally.updated:
-                summaries.refresh_all(self.session, self.now)
-        elif self.delta.zones:
-            self.delta.add(self.session, **self._rows(self.ids))
+        if self.delta.zones:
+            self.delta.add(self.session, self.entity, self.ids)
             self.delta.apply(self.session)
         if tally.inserted + tally.updated >= ANALYZE_AFTER_ROWS:
             # PostgreSQL plans from statistics autovacuum refreshes only later.
