@@ -213,6 +213,8 @@ def late_shipment_counts(
         return summarised.late_shipment(
             executor, dimension, window, today, zone, keys, scope, grain
         )
+    if summarised.by_supplier(keys, scope, claims=False) and summaries.is_ready(executor, zone):
+        return summarised.supplier_counts(executor, "late", window, zone, keys, scope, grain, today)
     columns = _key_columns(keys, period_start(Order.ship_by, grain))
     query = select(
         *columns,
@@ -239,6 +241,8 @@ def orders_placed_counts(
     dimension = summarised.dimension_for(keys, scope)
     if dimension is not None and summaries.is_ready(executor, zone):
         return summarised.orders_placed(executor, dimension, window, zone, keys, scope, grain)
+    if summarised.by_supplier(keys, scope, claims=False) and summaries.is_ready(executor, zone):
+        return summarised.supplier_counts(executor, "orders", window, zone, keys, scope, grain)
     columns = _key_columns(keys, period_start(local_day(Order.placed_at, zone), grain))
     query = select(*columns, func.count().label("orders")).select_from(Order)
     if _needs_supplier(keys, scope):
@@ -259,6 +263,8 @@ def claims_filed_counts(
     dimension = summarised.dimension_for(keys, scope)
     if dimension is not None and summaries.is_ready(executor, zone):
         return summarised.claims_filed(executor, dimension, window, zone, keys, scope, grain)
+    if summarised.by_supplier(keys, scope, claims=True) and summaries.is_ready(executor, zone):
+        return summarised.supplier_counts(executor, "claims", window, zone, keys, scope, grain)
     columns = _key_columns(keys, period_start(local_day(Claim.filed_at, zone), grain))
     query = select(*columns, func.count().label("claims")).select_from(Claim)
     query = query.join(Order, Order.id == Claim.order_id)

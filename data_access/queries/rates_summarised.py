@@ -3,8 +3,9 @@
 Same arguments, same DataFrames, same numbers (the property tests hold them together); the
 summaries count per day and per value of one dimension, so a question about at most one of
 supplier country, supplier tier and category (and any claim kind) is answered here, by reading
-a few dozen rows per day instead of every order. Anything narrower — a supplier — is counted
-from the base tables.
+a few dozen rows per day instead of every order; a question per supplier (or about one) reads
+the per-supplier daily summary. A supplier's orders of one category, or its claims of one
+kind, are counted from the base tables.
 """
 
 from __future__ import annotations
@@ -17,14 +18,22 @@ import pandas as pd
 from sqlalchemy import ColumnElement, func, or_, select
 
 from data_access.claim_facts import Executor
-from data_access.models import SummaryClaimDay, SummaryOrderDay
+from data_access.models import SummaryClaimDay, SummaryOrderDay, SummarySupplierDay, Supplier
 from data_access.sql import Grain, period_start
 from data_access.summaries import ALL_DIMENSION, DIMENSIONS
 
 if TYPE_CHECKING:
     from data_access.queries.rates import DayWindow, Scope
 
-__all__ = ["claims_filed", "dimension_for", "extent", "late_shipment", "orders_placed"]
+__all__ = [
+    "by_supplier",
+    "claims_filed",
+    "dimension_for",
+    "extent",
+    "late_shipment",
+    "orders_placed",
+    "supplier_counts",
+]
 
 
 def dimension_for(keys: Sequence[str], scope: Scope) -> str | None:
@@ -146,3 +155,66 @@ def extent(executor: Executor, zone: str) -> tuple[Any, Any]:
         )
     ).one()
     return row[0], row[1]
+
+
+def by_supplier(keys: Sequence[str], scope: Scope, *, claims: bool) -> bool:
+    """Whether the per-supplier summary answers the question: a supplier key or scope, with
+    only what a supplier has (its country and tier; not an order's category, nor a claim kind)."""
+    if "supplier" not in keys and scope.supplier_external_id is None:
+        return False
+    if "category" in keys or scope.category is not None:
+        return False
+    return not (claims and ("claim_kind" in keys or scope.claim_kind is not None))
+
+
+def supplier_counts(
+    executor: Executor,
+    measure: str,
+    window: DayWindow,
+    zone: str,
+    keys: Sequence[str],
+    scope: Scope,
+    grain: Grain,
+    today: date | None = None,
+) -> pd.DataFrame:
+    """``measure`` ("late" for due and late, "orders" placed, "claims" filed) per ``keys`` from
+    the per-supplier daily summary, with the same groups as counted from the base tables."""
+    s = SummarySupplierDay
+    columns: list[ColumnElement[Any]] = []
+    for key in keys:
+        if key == "period":
+            columns.append(period_start(s.day, grain).label("period"))
+        elif key == "supplier":
+            columns += [
+                Supplier.external_id.label("supplier"),
+                Supplier.name.label("supplier_name"),
+            ]
+        elif key == "supplier_country":
+            columns.append(Supplier.country.label("supplier_country"))
+        elif key == "supplier_tier":
+            columns.append(Supplier.tier.label("supplier_tier"))
+    if measure == "late":
+        sums = [func.sum(s.due).label("due"), func.sum(s.late).label("late")]
+    elif measure == "orders":
+        sums = [func.sum(s.placed).label("orders")]
+    else:
+        sums = [func.sum(s.claims).label("claims")]
+    query = (
+        select(*columns, *sums)
+        .select_from(s)
+        .join(Supplier, Supplier.id == s.supplier_id)
+        .where(s.zone == zone, s.day >= window.first, s.day <= window.last)
+    )
+    if today is not None:
+        query = query.where(s.day < today)
+    if scope.supplier_external_id is not None:
+        query = query.where(Supplier.external_id == scope.supplier_external_id)
+    if scope.supplier_country is not None:
+        query = query.where(Supplier.country == scope.supplier_country)
+    if scope.supplier_tier is not None:
+        query = query.where(Supplier.tier == scope.supplier_tier)
+    names = [str(c.key) for c in columns]
+    if columns:
+        query = query.group_by(*columns).order_by(*columns).having(sums[0] > 0)
+    counts = ["due", "late"] if measure == "late" else [measure]
+    return _frame(executor, query, names, counts)

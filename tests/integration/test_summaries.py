@@ -18,6 +18,7 @@ from rules import bundled_policy
 from services.auth import Actor
 from services.figures import exposure, rates, stress, suppliers
 from services.figures.periods import Period
+from services.figures.rates import Scope
 from services.importing.service import import_file
 from tests import factories as f
 from tests.factories import utc
@@ -150,8 +151,9 @@ def test_imports_keep_every_summary_equal_to_the_base_tables(
 def test_rates_from_the_summaries_equal_the_rates_from_the_orders(
     engine: Engine, session_factory: sessionmaker[Session], zone: str
 ) -> None:
+    world = build_world()
     with session_factory() as s:
-        insert_world(s, build_world())
+        insert_world(s, world)
     periods = [Period(date(2024, 11, 1), TODAY), Period(date(2025, 2, 10), date(2025, 3, 9))]
 
     def figures() -> list[object]:
@@ -166,6 +168,19 @@ def test_rates_from_the_summaries_equal_the_rates_from_the_orders(
             for dimension in rates.DIMENSIONS:
                 out.append(rates.breakdown(engine, p, TODAY, zone, dimension).to_dict("list"))
             out.append(rates.activity_extent(engine, zone))
+            # The suppliers behind a figure, narrowed as the overview's drill-down narrows.
+            for scope in (
+                Scope(),
+                Scope(supplier_country="CN"),
+                Scope(supplier_tier="gold"),
+                Scope(category="Machinery"),
+                Scope(claim_kind="quality"),
+            ):
+                out.append(rates.suppliers_behind(engine, p, TODAY, zone, scope).to_dict("list"))
+            for key in sorted(world.suppliers):
+                out.append(
+                    suppliers.supplier_trend(engine, key, p, "month", TODAY, zone).to_dict("list")
+                )
         return out
 
     counted = figures()  # no summaries yet: from the orders
