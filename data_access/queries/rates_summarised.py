@@ -180,10 +180,22 @@ def supplier_counts(
     """``measure`` ("late" for due and late, "orders" placed, "claims" filed) per ``keys`` from
     the per-supplier daily summary, with the same groups as counted from the base tables."""
     s = SummarySupplierDay
+    names_summed = {"late": ["due", "late"], "orders": ["placed"], "claims": ["claims"]}[measure]
+    # Summed per supplier (and period) first: a few thousand groups to join to the suppliers,
+    # instead of a join per day row.
+    inner_keys: list[ColumnElement[Any]] = [s.supplier_id.label("supplier_id")]
+    if "period" in keys:
+        inner_keys.append(period_start(s.day, grain).label("period"))
+    inner = select(*inner_keys, *[func.sum(s.__table__.c[n]).label(n) for n in names_summed]).where(
+        s.zone == zone, s.day >= window.first, s.day <= window.last
+    )
+    if today is not None:
+        inner = inner.where(s.day < today)
+    per = inner.group_by(*inner_keys).subquery("per_supplier")
     columns: list[ColumnElement[Any]] = []
     for key in keys:
         if key == "period":
-            columns.append(period_start(s.day, grain).label("period"))
+            columns.append(per.c.period)
         elif key == "supplier":
             columns += [
                 Supplier.external_id.label("supplier"),
@@ -193,20 +205,11 @@ def supplier_counts(
             columns.append(Supplier.country.label("supplier_country"))
         elif key == "supplier_tier":
             columns.append(Supplier.tier.label("supplier_tier"))
-    if measure == "late":
-        sums = [func.sum(s.due).label("due"), func.sum(s.late).label("late")]
-    elif measure == "orders":
-        sums = [func.sum(s.placed).label("orders")]
-    else:
-        sums = [func.sum(s.claims).label("claims")]
+    labels = {"late": ["due", "late"], "orders": ["orders"], "claims": ["claims"]}[measure]
+    sums = [func.sum(per.c[n]).label(label) for n, label in zip(names_summed, labels, strict=True)]
     query = (
-        select(*columns, *sums)
-        .select_from(s)
-        .join(Supplier, Supplier.id == s.supplier_id)
-        .where(s.zone == zone, s.day >= window.first, s.day <= window.last)
+        select(*columns, *sums).select_from(per).join(Supplier, Supplier.id == per.c.supplier_id)
     )
-    if today is not None:
-        query = query.where(s.day < today)
     if scope.supplier_external_id is not None:
         query = query.where(Supplier.external_id == scope.supplier_external_id)
     if scope.supplier_country is not None:
