@@ -343,3 +343,86 @@ class PolicyVersion(Base):
     activated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     activated_by_label: Mapped[str | None] = mapped_column(String(320))
     activated_at: Mapped[datetime | None]
+
+
+# Daily summary tables (DESIGN.md §6 "Scale"): what the dashboards read instead of grouping every
+# order. Counts per calendar day of one programme time zone (``zone``): per value of one
+# breakdown dimension (``dimension`` = "all" with value "", "supplier_country", "supplier_tier"
+# or "category"; a few dozen rows a day however many orders it has), and per supplier. Kept
+# exactly in step by data_access.summaries inside the transaction of every write that changes
+# them; ``assurance db rebuild-summaries`` rebuilds them from the base tables.
+#
+# Exposure inputs (``live_*``): an order is live — without an open claim — on the days from its
+# placed day up to, not including, its end (its cancelled day, or its delivered day + the claim
+# window + 1). It adds its amounts on its end day (``OPEN_ENDED`` while it has none) and takes
+# them away on its placed day, so the exposure at the end of day D is the sum over the days
+# after D: a read of the last weeks' rows, not of all history.
+
+
+class SummaryState(Base):
+    """The zones the summaries are kept for and the claim window their exposure inputs use;
+    a figure asked in another zone (or window) counts from the base tables instead."""
+
+    __tablename__ = "summary_state"
+
+    zone: Mapped[str] = mapped_column(String(64), primary_key=True)
+    claim_window_days: Mapped[int] = mapped_column(Integer)
+    built_at: Mapped[datetime]
+
+
+class SummaryOrderDay(Base):
+    """Per day and dimension value: orders with that ship-by day (``shipping``), of those the
+    due (not cancelled before it; ``ship_by < today`` is applied when read) and the late ones,
+    orders placed that day, and the exposure inputs."""
+
+    __tablename__ = "summary_order_days"
+    # Clustered by (zone, day) on SQLite too: a period is one range of the table, not a lookup
+    # per row (PostgreSQL reads the few pages of a day range through the primary key).
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    zone: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(16), primary_key=True)
+    value: Mapped[str] = mapped_column(String(64), primary_key=True)
+    shipping: Mapped[int] = mapped_column(BigInteger)
+    due: Mapped[int] = mapped_column(BigInteger)
+    late: Mapped[int] = mapped_column(BigInteger)
+    placed: Mapped[int] = mapped_column(BigInteger)
+    live_orders: Mapped[int] = mapped_column(BigInteger)
+    live_covered_cents: Mapped[int] = mapped_column(Money)
+    live_cap_cents: Mapped[int] = mapped_column(Money)
+
+
+class SummaryClaimDay(Base):
+    """Per filed day, dimension value and claim kind: the claims filed."""
+
+    __tablename__ = "summary_claim_days"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    zone: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(16), primary_key=True)
+    value: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    claims: Mapped[int] = mapped_column(BigInteger)
+
+
+class SummarySupplierDay(Base):
+    """Per supplier and day: the same order counts, claims filed, and exposure inputs."""
+
+    __tablename__ = "summary_supplier_days"
+    __table_args__ = (
+        Index("ix_summary_supplier_days_zone_supplier_day", "zone", "supplier_id", "day"),
+        {"sqlite_with_rowid": False},
+    )
+
+    zone: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    supplier_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    due: Mapped[int] = mapped_column(BigInteger)
+    late: Mapped[int] = mapped_column(BigInteger)
+    placed: Mapped[int] = mapped_column(BigInteger)
+    claims: Mapped[int] = mapped_column(BigInteger)
+    live_orders: Mapped[int] = mapped_column(BigInteger)
+    live_covered_cents: Mapped[int] = mapped_column(Money)
+    live_cap_cents: Mapped[int] = mapped_column(Money)

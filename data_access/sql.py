@@ -32,6 +32,7 @@ from data_access.settings import zone_named
 __all__ = [
     "SQLITE_LOCAL_DAY",
     "Grain",
+    "add_days",
     "day_start",
     "days_between",
     "grouping_key",
@@ -113,6 +114,17 @@ def days_between(later: Any, earlier: Any) -> ColumnElement[int]:
     return _DaysBetween(later, earlier)
 
 
+class _AddDays(FunctionElement[Any]):
+    type = Date()
+    inherit_cache = True
+    name = "add_days"
+
+
+def add_days(day: Any, days: int) -> ColumnElement[date]:
+    """The DATE ``days`` calendar days after ``day`` (an inlined integer: see the docstring)."""
+    return _AddDays(day, literal_column(str(int(days))))
+
+
 def _args(compiler: SQLCompiler, element: FunctionElement[Any], **kw: Any) -> list[str]:
     return [compiler.process(argument, **kw) for argument in element.clauses]
 
@@ -150,6 +162,18 @@ def _period_start_sqlite(element: _PeriodStart, compiler: SQLCompiler, **kw: Any
 def _period_start_default(element: _PeriodStart, compiler: SQLCompiler, **kw: Any) -> str:
     day, grain = _args(compiler, element, **kw)
     return f"CAST(date_trunc({grain}, CAST({day} AS TIMESTAMP)) AS DATE)"
+
+
+@compiles(_AddDays, "sqlite")
+def _add_days_sqlite(element: _AddDays, compiler: SQLCompiler, **kw: Any) -> str:
+    day, days = _args(compiler, element, **kw)
+    return f"date({day}, '{int(days):+d} days')"
+
+
+@compiles(_AddDays)
+def _add_days_default(element: _AddDays, compiler: SQLCompiler, **kw: Any) -> str:
+    day, days = _args(compiler, element, **kw)
+    return f"(CAST({day} AS DATE) + {int(days)})"
 
 
 @compiles(_DaysBetween, "sqlite")

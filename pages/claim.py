@@ -14,7 +14,7 @@ from services.claims.view import ClaimView, Turn, load_claim, preview_verdict
 from ui import auth, format, wiring
 from ui import claim_sections as sections
 from ui import claim_widgets as w
-from ui.data import clear_read_caches
+from ui.data import clear_after_claim_change
 from ui.policy_data import active_policy
 from ui.text import plain
 
@@ -102,7 +102,7 @@ def _take(view: ClaimView) -> None:
         except DecisionError as error:
             st.error(plain(str(error)))
         else:
-            clear_read_caches()
+            clear_after_claim_change()
             _flash("success", message)
             st.rerun()
 
@@ -246,13 +246,13 @@ def _decide(view: ClaimView) -> None:
             auth.show_not_allowed(error)
         except (AlreadyDecided, RecommendationChanged) as error:
             # The claim moved under the reviewer: show its new state with the reason.
-            clear_read_caches()
+            clear_after_claim_change()
             _flash("warning", str(error))
             st.rerun()
         except DecisionError as error:
             st.error(plain(str(error)))
         else:
-            clear_read_caches()
+            clear_after_claim_change()
             _flash("success", outcome.message)
             st.rerun()
 

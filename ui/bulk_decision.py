@@ -15,7 +15,7 @@ from rules import Policy
 from services.auth import NotAllowed
 from services.claims.bulk import BulkPreview, bulk_decide
 from ui import auth, format, wiring
-from ui.data import clear_read_caches
+from ui.data import clear_after_claim_change
 from ui.text import plain
 
 _PENDING = "bulk_decision_pending"
@@ -111,7 +111,7 @@ def _confirm(preview: BulkPreview, policy: Policy) -> None:
         auth.show_not_allowed(error)
         return
     _forget()
-    clear_read_caches()
+    clear_after_claim_change()
     done = [o for o in outcomes if o.ok]
     refused = [o for o in outcomes if not o.ok]
     approved = sum(o.amount_cents for o in done)

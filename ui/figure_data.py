@@ -43,18 +43,33 @@ def tiles(
     )
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=_SPINNER)
 def trends(
     database_url: str, period: Period, grain: Grain, today: date, zone: str
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Late-shipment, dispute and refunds trends of the period."""
+    """Late-shipment, dispute and refunds trends of the period (cached apart: a decision
+    changes refunds, never the order-based rates)."""
+    late, disputes = rate_trends(database_url, period, grain, today, zone)
+    return late, disputes, refunds_trend(database_url, period, grain, today, zone)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=_SPINNER)
+def rate_trends(
+    database_url: str, period: Period, grain: Grain, today: date, zone: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     del database_url
     engine = wiring.engine()
     return (
         rates.late_shipment_trend(engine, period, grain, today, zone),
         rates.dispute_trend(engine, period, grain, today, zone),
-        claims.refunds_trend(engine, period, grain, today, zone),
     )
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=_SPINNER)
+def refunds_trend(
+    database_url: str, period: Period, grain: Grain, today: date, zone: str
+) -> pd.DataFrame:
+    del database_url
+    return claims.refunds_trend(wiring.engine(), period, grain, today, zone)
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=_SPINNER)
@@ -180,22 +195,38 @@ def clear_after_limit_change() -> None:
         cached.clear()
 
 
+#: What a claim's decision, assignment or recommendation can change: its status (open claims,
+#: overdue, the drill-down's claim rows), refunds and pending liability, and exposure through
+#: "live while a claim is open". Order-based figures (rates, their trends and breakdowns, the
+#: orders behind them, the activity extent) are left alone: no claim write changes them.
+_CLAIM_DEPENDENT = (
+    tiles,
+    refunds_trend,
+    claims_behind,
+    reviewer_figures,
+    suppliers_page,
+    supplier_detail,
+    supplier_claims,
+    exposure_view,
+    stress_inputs,
+)
+#: Read only orders, suppliers and the filing of claims: an import or a seed changes them.
+_ORDER_DEPENDENT = (
+    extent,
+    rate_trends,
+    breakdown,
+    suppliers_behind,
+    orders_behind,
+    supplier_options,
+    supplier_trend,
+)
+
+
+def clear_after_claim_change() -> None:
+    for cached in _CLAIM_DEPENDENT:
+        cached.clear()
+
+
 def clear_all() -> None:
-    for cached in (
-        extent,
-        tiles,
-        trends,
-        breakdown,
-        suppliers_behind,
-        orders_behind,
-        claims_behind,
-        reviewer_figures,
-        suppliers_page,
-        supplier_options,
-        supplier_detail,
-        supplier_trend,
-        supplier_claims,
-        exposure_view,
-        stress_inputs,
-    ):
+    for cached in (*_CLAIM_DEPENDENT, *_ORDER_DEPENDENT):
         cached.clear()

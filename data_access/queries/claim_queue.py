@@ -207,15 +207,17 @@ def queue_status_counts(
 
 
 def queue_suppliers(executor: Executor) -> list[SupplierOption]:
-    """Suppliers with at least one undecided claim, by name: the supplier filter's choices."""
-    has_open = (
-        exists()
-        .where(Order.supplier_id == Supplier.id)
-        .where(Claim.order_id == Order.id, Claim.status.in_(UNDECIDED_CLAIM_STATUSES))
-    )
+    """Suppliers with at least one undecided claim, by name: the supplier filter's choices.
+
+    Read from the undecided claims (the status index) to their orders and suppliers, so the
+    cost follows the queue's size, never the number of orders or suppliers."""
     query = (
         select(Supplier.external_id, Supplier.name, Supplier.country)
-        .where(has_open)
+        .distinct()
+        .select_from(Claim)
+        .join(Order, Order.id == Claim.order_id)
+        .join(Supplier, Supplier.id == Order.supplier_id)
+        .where(Claim.status.in_(UNDECIDED_CLAIM_STATUSES))
         .order_by(Supplier.name, Supplier.external_id)
     )
     return [SupplierOption._make(row) for row in executor.execute(query).all()]

@@ -10,7 +10,9 @@ programme's time zone (``zone``, an IANA name).
 * **Late**: shipped on a later calendar day than the ship-by day, or not shipped at all.
 * **Dispute rate**: claims filed in the window ÷ orders placed in the window.
 
-Aggregates return DataFrames: the chosen key columns, then the counts (int64).
+Aggregates return DataFrames: the chosen key columns, then the counts (int64). Where the daily
+summary tables are kept for ``zone`` and the question fits them (``rates_summarised``), the
+counts are read from them; otherwise, and for the rows behind a figure, from the orders.
 """
 
 from __future__ import annotations
@@ -24,8 +26,10 @@ import pandas as pd
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.sql import Select
 
+from data_access import summaries
 from data_access.claim_facts import Executor
 from data_access.models import Claim, Order, Supplier
+from data_access.queries import rates_summarised as summarised
 from data_access.sql import Grain, day_start, local_day, period_start
 
 __all__ = [
@@ -204,6 +208,13 @@ def late_shipment_counts(
     """Orders due and late, grouped by ``keys`` (``period`` = the ship-by day's week or month)."""
     if "claim_kind" in keys:
         raise ValueError("the late-shipment rate has no claim kind: it counts orders")
+    dimension = summarised.dimension_for(keys, scope)
+    if dimension is not None and summaries.is_ready(executor, zone):
+        return summarised.late_shipment(
+            executor, dimension, window, today, zone, keys, scope, grain
+        )
+    if summarised.by_supplier(keys, scope, claims=False) and summaries.is_ready(executor, zone):
+        return summarised.supplier_counts(executor, "late", window, zone, keys, scope, grain, today)
     columns = _key_columns(keys, period_start(Order.ship_by, grain))
     query = select(
         *columns,
@@ -227,6 +238,11 @@ def orders_placed_counts(
     """Orders placed in the window (the dispute rate's denominator), grouped by ``keys``."""
     if "claim_kind" in keys:
         raise ValueError("orders have no claim kind")
+    dimension = summarised.dimension_for(keys, scope)
+    if dimension is not None and summaries.is_ready(executor, zone):
+        return summarised.orders_placed(executor, dimension, window, zone, keys, scope, grain)
+    if summarised.by_supplier(keys, scope, claims=False) and summaries.is_ready(executor, zone):
+        return summarised.supplier_counts(executor, "orders", window, zone, keys, scope, grain)
     columns = _key_columns(keys, period_start(local_day(Order.placed_at, zone), grain))
     query = select(*columns, func.count().label("orders")).select_from(Order)
     if _needs_supplier(keys, scope):
@@ -244,6 +260,11 @@ def claims_filed_counts(
     grain: Grain = "month",
 ) -> pd.DataFrame:
     """Claims filed in the window (the dispute rate's numerator), grouped by ``keys``."""
+    dimension = summarised.dimension_for(keys, scope)
+    if dimension is not None and summaries.is_ready(executor, zone):
+        return summarised.claims_filed(executor, dimension, window, zone, keys, scope, grain)
+    if summarised.by_supplier(keys, scope, claims=True) and summaries.is_ready(executor, zone):
+        return summarised.supplier_counts(executor, "claims", window, zone, keys, scope, grain)
     columns = _key_columns(keys, period_start(local_day(Claim.filed_at, zone), grain))
     query = select(*columns, func.count().label("claims")).select_from(Claim)
     query = query.join(Order, Order.id == Claim.order_id)
@@ -288,6 +309,9 @@ def dispute_counts(
 
 def activity_extent(executor: Executor, zone: str) -> tuple[date, date] | None:
     """The first and the last calendar day holding an order (placed or due), or None."""
+    if summaries.is_ready(executor, zone):
+        first, last = summarised.extent(executor, zone)
+        return None if first is None else (_as_date(first), _as_date(last))
     query = select(
         func.min(local_day(Order.placed_at, zone)),
         func.max(local_day(Order.placed_at, zone)),

@@ -13,13 +13,22 @@ from datetime import date, datetime
 from typing import Any, Literal, NamedTuple
 
 import pandas as pd
-from sqlalchemy import BigInteger, Float, case, cast, func, literal, or_, select
+from sqlalchemy import BigInteger, Float, and_, case, cast, func, literal, or_, select
 from sqlalchemy.sql import Select
 
+from data_access import summaries
 from data_access.claim_facts import Executor
-from data_access.models import Claim, Order, Supplier, SupplierLimitChange, User
+from data_access.models import (
+    Claim,
+    Order,
+    SummarySupplierDay,
+    Supplier,
+    SupplierLimitChange,
+    User,
+)
 from data_access.queries.claims import claim_open_at
 from data_access.queries.exposure import live_order
+from data_access.queries.exposure_summarised import supplier_live
 from data_access.queries.rates import DayWindow, due_order, filed_in, late_order, placed_in
 from data_access.queries.refunds import approved_refunds
 from data_access.queries.tiers import Thresholds, tier_rank, worse_rank
@@ -102,6 +111,8 @@ class SupplierWindow:
     delivered_since: datetime
     late_levels: Thresholds
     dispute_levels: Thresholds
+    #: The claim window ``delivered_since`` was set back by: the summaries must be built on it.
+    claim_window_days: int = 0
 
 
 class SupplierRow(NamedTuple):
@@ -120,7 +131,8 @@ def _per_supplier(query: Select[Any], name: str, only: int | None) -> Any:
     return query.group_by(grouping_key(Order.supplier_id, "supplier_id")).subquery(name)
 
 
-def _figures(w: SupplierWindow, only: int | None = None) -> Select[Any]:
+def _live_parts(w: SupplierWindow, only: int | None) -> tuple[Any, Any, Any, Any]:
+    """The same parts counted from the orders and claims."""
     late = _per_supplier(
         select(
             grouping_key(Order.supplier_id, "supplier_id"),
@@ -145,14 +157,6 @@ def _figures(w: SupplierWindow, only: int | None = None) -> Select[Any]:
         "supplier_filed",
         only,
     )
-    still_open = _per_supplier(
-        select(grouping_key(Order.supplier_id, "supplier_id"), func.count().label("open_claims"))
-        .select_from(Claim)
-        .join(Order, Order.id == Claim.order_id)
-        .where(claim_open_at(w.as_of_end)),
-        "supplier_open",
-        only,
-    )
     live = _per_supplier(
         select(
             grouping_key(Order.supplier_id, "supplier_id"),
@@ -162,6 +166,43 @@ def _figures(w: SupplierWindow, only: int | None = None) -> Select[Any]:
         "supplier_live",
         only,
     )
+    return late, placed, filed, live
+
+
+def _summarised(w: SupplierWindow, only: int | None) -> tuple[Any, Any, Any, Any]:
+    """The rate counts over the window and the live orders at ``today``'s end, per supplier,
+    from the daily summaries (``data_access.summaries``; same numbers as the base tables)."""
+    s = SummarySupplierDay
+    inside = and_(s.day >= w.window.first, s.day <= w.window.last)
+    due_day = and_(inside, s.day < w.today)
+    counts = select(
+        s.supplier_id.label("supplier_id"),
+        func.sum(case((due_day, s.due), else_=0)).label("due"),
+        func.sum(case((due_day, s.late), else_=0)).label("late"),
+        func.sum(case((inside, s.placed), else_=0)).label("orders"),
+        func.sum(case((inside, s.claims), else_=0)).label("claims"),
+    ).where(s.zone == w.zone, inside)
+    if only is not None:
+        counts = counts.where(s.supplier_id == only)
+    rates = counts.group_by(s.supplier_id).subquery("supplier_rates")
+    live = supplier_live(w.zone, w.today, w.as_of_end, w.delivered_since, only)
+    return rates, rates, rates, live
+
+
+def _figures(w: SupplierWindow, only: int | None = None, summarised: bool = False) -> Select[Any]:
+    if summarised:
+        late, placed, filed, live = _summarised(w, only)
+    else:
+        late, placed, filed, live = _live_parts(w, only)
+    still_open = _per_supplier(
+        select(grouping_key(Order.supplier_id, "supplier_id"), func.count().label("open_claims"))
+        .select_from(Claim)
+        .join(Order, Order.id == Claim.order_id)
+        .where(claim_open_at(w.as_of_end)),
+        "supplier_open",
+        only,
+    )
+
     due = func.coalesce(late.c.due, 0)
     late_n = func.coalesce(late.c.late, 0)
     orders = func.coalesce(placed.c.orders, 0)
@@ -169,33 +210,32 @@ def _figures(w: SupplierWindow, only: int | None = None) -> Select[Any]:
     exposure = cast(func.coalesce(live.c.exposure_cents, 0), BigInteger)
     late_rank = tier_rank(late_n, due, w.late_levels)
     dispute_rank = tier_rank(claims, orders, w.dispute_levels)
-    return (
-        select(
-            Supplier.id.label("supplier_id"),
-            Supplier.external_id.label("supplier"),
-            Supplier.name.label("supplier_name"),
-            Supplier.country.label("supplier_country"),
-            Supplier.main_category.label("main_category"),
-            Supplier.tier.label("supplier_tier"),
-            Supplier.limit_cents.label("limit_cents"),
-            due.label("due"),
-            late_n.label("late"),
-            orders.label("orders"),
-            claims.label("claims"),
-            func.coalesce(still_open.c.open_claims, 0).label("open_claims"),
-            func.coalesce(live.c.live_orders, 0).label("live_orders"),
-            exposure.label("exposure_cents"),
-            (Supplier.limit_cents - exposure).label("headroom_cents"),
-            late_rank.label("late_rank"),
-            dispute_rank.label("dispute_rank"),
-            worse_rank(late_rank, dispute_rank).label("tier_rank"),
-        )
-        .outerjoin(late, late.c.supplier_id == Supplier.id)
-        .outerjoin(placed, placed.c.supplier_id == Supplier.id)
-        .outerjoin(filed, filed.c.supplier_id == Supplier.id)
-        .outerjoin(still_open, still_open.c.supplier_id == Supplier.id)
-        .outerjoin(live, live.c.supplier_id == Supplier.id)
+    query = select(
+        Supplier.id.label("supplier_id"),
+        Supplier.external_id.label("supplier"),
+        Supplier.name.label("supplier_name"),
+        Supplier.country.label("supplier_country"),
+        Supplier.main_category.label("main_category"),
+        Supplier.tier.label("supplier_tier"),
+        Supplier.limit_cents.label("limit_cents"),
+        due.label("due"),
+        late_n.label("late"),
+        orders.label("orders"),
+        claims.label("claims"),
+        func.coalesce(still_open.c.open_claims, 0).label("open_claims"),
+        func.coalesce(live.c.live_orders, 0).label("live_orders"),
+        exposure.label("exposure_cents"),
+        (Supplier.limit_cents - exposure).label("headroom_cents"),
+        late_rank.label("late_rank"),
+        dispute_rank.label("dispute_rank"),
+        worse_rank(late_rank, dispute_rank).label("tier_rank"),
     )
+    joined: list[Any] = []
+    for part in (late, placed, filed, still_open, live):
+        if not any(part is seen for seen in joined):  # the summaries give three in one
+            query = query.outerjoin(part, part.c.supplier_id == Supplier.id)
+            joined.append(part)
+    return query
 
 
 def _frame(rows: Any) -> pd.DataFrame:
@@ -205,13 +245,21 @@ def _frame(rows: Any) -> pd.DataFrame:
 
 def supplier_figures(executor: Executor, w: SupplierWindow, supplier_id: int) -> pd.DataFrame:
     """One supplier's row of the table (empty if the supplier does not exist)."""
-    figures = _figures(w, supplier_id).where(Supplier.id == supplier_id).subquery("figures")
+    figures = (
+        _figures(w, supplier_id, _ready(executor, w))
+        .where(Supplier.id == supplier_id)
+        .subquery("figures")
+    )
     rows = executor.execute(select(*[figures.c[c] for c in FIGURE_COLUMNS])).all()
     return _frame(rows)
 
 
-def _filtered(w: SupplierWindow, search: str, show: Show) -> Any:
-    figures = _figures(w).subquery("figures")
+def _ready(executor: Executor, w: SupplierWindow) -> bool:
+    return summaries.is_ready(executor, w.zone, w.claim_window_days)
+
+
+def _filtered(w: SupplierWindow, search: str, show: Show, summarised: bool) -> Any:
+    figures = _figures(w, summarised=summarised).subquery("figures")
     conditions = []
     term = search.strip().lower()
     if term:
@@ -242,7 +290,7 @@ def supplier_table(
     offset: int = 0,
 ) -> tuple[pd.DataFrame, int]:
     """One page of the ranked suppliers and the number of suppliers matching in all."""
-    figures, conditions = _filtered(w, search, show)
+    figures, conditions = _filtered(w, search, show, _ready(executor, w))
     c = figures.c
     late_rate = cast(c.late, Float) / func.nullif(c.due, 0)
     dispute_rate = cast(c.claims, Float) / func.nullif(c.orders, 0)
@@ -280,7 +328,7 @@ def supplier_table(
 
 def tier_counts(executor: Executor, w: SupplierWindow) -> dict[str, int]:
     """Suppliers per tier rank (``"0"`` … ``"3"``) and over their limit (``"over_limit"``)."""
-    figures = _figures(w).subquery("figures")
+    figures = _figures(w, summarised=_ready(executor, w)).subquery("figures")
     counts: dict[str, int] = {str(rank): 0 for rank in range(4)}
     over = func.sum(case((figures.c.headroom_cents < 0, 1), else_=0))
     query = select(figures.c.tier_rank, func.count(), over).group_by(figures.c.tier_rank)

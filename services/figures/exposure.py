@@ -19,7 +19,10 @@ from fractions import Fraction
 import pandas as pd
 from sqlalchemy import Engine
 
+from data_access import summaries
+from data_access.claim_facts import Executor
 from data_access.queries import exposure as q
+from data_access.queries import exposure_summarised as summarised
 from data_access.queries.claims import pending_liability, refunds_approved
 from data_access.sql import day_start
 from rules import Policy
@@ -123,6 +126,30 @@ def _shares(frame: pd.DataFrame, key: str, total: int) -> pd.DataFrame:
     return frame.sort_values(["exposure_cents", "key"], ascending=[False, True], ignore_index=True)
 
 
+def summarised_for(executor: Executor, zone: str, policy: Policy) -> bool:
+    """Whether exposure may be read from the daily summaries (kept for this zone and window)."""
+    return summaries.is_ready(executor, zone, policy.claim_window_days)
+
+
+def exposure_total(executor: Executor, point: AsOf, zone: str, policy: Policy) -> tuple[int, int]:
+    """``(live orders, exposure cents)`` of the programme at the end of ``point.day``."""
+    if summarised_for(executor, zone, policy):
+        return summarised.exposure_total(
+            executor, zone, point.day, point.end, point.delivered_since
+        )
+    return q.exposure_total(executor, point.end, point.delivered_since)
+
+
+def exposure_by(
+    executor: Executor, point: AsOf, zone: str, policy: Policy, key: q.ExposureKey
+) -> pd.DataFrame:
+    if summarised_for(executor, zone, policy):
+        return summarised.exposure_by(
+            executor, zone, point.day, point.end, point.delivered_since, key
+        )
+    return q.exposure_by(executor, point.end, point.delivered_since, key)
+
+
 def _trend(engine: Engine, point: AsOf, zone: str, policy: Policy) -> pd.DataFrame:
     rows = []
     first = shift_months(point.day, -(TREND_MONTHS - 1))
@@ -131,7 +158,7 @@ def _trend(engine: Engine, point: AsOf, zone: str, policy: Policy) -> pd.DataFra
             start = shift_months(first, index)
             last = min(shift_months(start, 1) - ONE_DAY, point.day)
             moment = as_of(last, zone, policy)
-            _, exposure = q.exposure_total(conn, moment.end, moment.delivered_since)
+            _, exposure = exposure_total(conn, moment, zone, policy)
             _, pending = pending_liability(conn, moment.end)
             _, refunded = refunds_approved(conn, day_start(start, zone), moment.end)
             partial = last < shift_months(start, 1) - ONE_DAY
@@ -162,9 +189,9 @@ def exposure_view(engine: Engine, day: date, zone: str, policy: Policy) -> Expos
     point = as_of(day, zone, policy)
     refunds_since = shift_months(day, -11)
     with engine.connect() as conn:
-        suppliers = q.exposure_by(conn, point.end, point.delivered_since, "supplier")
-        countries = q.exposure_by(conn, point.end, point.delivered_since, "supplier_country")
-        categories = q.exposure_by(conn, point.end, point.delivered_since, "category")
+        suppliers = exposure_by(conn, point, zone, policy, "supplier")
+        countries = exposure_by(conn, point, zone, policy, "supplier_country")
+        categories = exposure_by(conn, point, zone, policy, "category")
         pending = pending_liability(conn, point.end)
         refunds = refunds_approved(conn, day_start(refunds_since, zone), point.end)
     total = int(suppliers["exposure_cents"].sum())

@@ -21,10 +21,11 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from data_access.queries import exposure as exposure_q
+from data_access.queries import exposure_summarised
 from data_access.queries import stress as q
 from data_access.queries.rates import late_shipment_counts
 from rules import ClaimFacts, ClaimKind, OrderFacts, Policy, SupplierResponse, recommend
-from services.figures.exposure import as_of
+from services.figures.exposure import as_of, summarised_for
 from services.figures.periods import Period, trailing
 
 __all__ = [
@@ -78,7 +79,12 @@ def refundable_by_supplier(engine: Engine, day: date, zone: str, policy: Policy)
     refundable_cents``, largest exposure first."""
     point = as_of(day, zone, policy)
     with engine.connect() as conn:
-        frame = exposure_q.refundable_by_supplier(conn, point.end, point.delivered_since)
+        if summarised_for(conn, zone, policy):
+            frame = exposure_summarised.refundable_by_supplier(
+                conn, zone, day, point.end, point.delivered_since
+            )
+        else:
+            frame = exposure_q.refundable_by_supplier(conn, point.end, point.delivered_since)
     return frame.sort_values(
         ["exposure_cents", "supplier"], ascending=[False, True], ignore_index=True
     )

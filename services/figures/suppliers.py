@@ -68,6 +68,7 @@ def supplier_window(today: date, zone: str, policy: Policy) -> q.SupplierWindow:
         delivered_since=day_start(today - timedelta(days=policy.claim_window_days), zone),
         late_levels=policy.late_shipment_tiers,
         dispute_levels=policy.dispute_tiers,
+        claim_window_days=policy.claim_window_days,
     )
 
 

@@ -30,17 +30,22 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.orm import Session, sessionmaker
 
+from data_access import summaries
+from data_access.bulk import analyze
 from data_access.engine import WRITE_OPTION, make_session_factory
+from data_access.models import Claim
 from rules import Policy
 from services import audit
 from services.auth import Actor, Permission, authorize, require
 from services.claims.deadlines import refresh_due
 from services.claims.recommendations import active_policy, refresh_recommendations
+from services.importing.columnar import ColumnChunk
 from services.importing.fast_reading import ChunkReader, Declined
 from services.importing.formats import FORMATS, Entity
 from services.importing.problems import Problem, Problems, printable
 from services.importing.validate import CHUNK_ROWS, validate
 from services.importing.write import WRITERS, Tally
+from services.summaries import summary_tables
 
 #: Called with (work done, work in total); the unit is bytes read, and each file is read twice
 #: (check, then write), so ``total`` is twice the file's size.
@@ -73,6 +78,8 @@ class ImportResult:
         return self.problem_count == 0
 
 
+#: An import writing this many rows refreshes PostgreSQL's planner statistics.
+ANALYZE_AFTER_ROWS = 10_000
 log = logging.getLogger(__name__)
 
 
@@ -198,11 +205,16 @@ def _import(
                 problems=late,
                 rows=rows,
             )
+            summary = _SummaryStep(session, entity) if not dry_run else None
             try:
                 for chunk in reader.chunks(CHUNK_ROWS):
+                    if summary is not None:
+                        summary.before(chunk)
                     writer.write(chunk)
                     report(size + reader.bytes_read)
                 writer.finish()
+                if summary is not None:
+                    summary.after(writer.tally)
                 if entity in ("orders", "claims") and not dry_run:
                     _refresh_claims(session, writer.tally, actor, policy, now)
             except Declined:
@@ -256,6 +268,37 @@ def _import(
                 session.commit()
         report(total)
         return result
+
+
+class _SummaryStep:
+    """Keeps the daily summaries in step with the import, inside its transaction: what the
+    file's rows (a supplier file: its suppliers' orders and claims, which count under the
+    supplier's country and tier) contributed before they were written is taken away, what they
+    contribute after is added (``data_access.summaries.Delta``)."""
+
+    def __init__(self, session: Session, entity: str) -> None:
+        self.session, self.entity = session, entity
+        self.ids: list[str] = []
+        self.delta = summaries.Delta.for_database(session)
+
+    def before(self, chunk: ColumnChunk) -> None:
+        if not self.delta.zones or not len(chunk):
+            return
+        ids = [str(external_id) for external_id in chunk.column("external_id")]
+        self.ids += ids
+        self.delta.subtract(self.session, self.entity, ids)
+
+    def after(self, tally: Tally) -> None:
+        if self.delta.zones:
+            self.delta.add(self.session, self.entity, self.ids)
+            self.delta.apply(self.session)
+        if tally.inserted + tally.updated >= ANALYZE_AFTER_ROWS:
+            # PostgreSQL plans from statistics autovacuum refreshes only later (the orders
+            # writer analyses its own tables after a large load).
+            connection = self.session.connection()
+            if connection.dialect.name == "postgresql":
+                tables = [Claim.__table__, *summary_tables()]
+                analyze(connection, tables)  # type: ignore[arg-type]
 
 
 def _refresh_claims(

@@ -42,6 +42,7 @@ from services.claims.deadlines import refresh_due
 from services.claims.recommendations import refresh_recommendations
 from services.policy.active import policy_from_row
 from services.policy.parameters import changed_parameters
+from services.summaries import ensure_built
 
 __all__ = [
     "MAX_NOTE_LENGTH",
@@ -241,6 +242,9 @@ def activate_version(
             session, policy, now=now, actor=actor, progress=progress
         )
         refresh_due(session, None, policy, now)
+        # The exposure summaries count an order live for the claim window after delivery: a
+        # new window rebuilds them here, in the activation's transaction.
+        ensure_built(session, now)
         report = Activation(version, previous_name, evaluated, changed, lapsed)
         audit.record(
             session, actor, "policy_activated", "policy", version,

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from data_access import summaries
 from data_access.claim_facts import latest_recommendations
 from data_access.models import AuditEvent, Claim, PolicyVersion, Recommendation, User
 from rules import bundled_policy
@@ -159,3 +160,25 @@ def test_only_a_draft_can_be_activated(session_factory: sessionmaker[Session]) -
         activate_version(session_factory, author, "v1", now=LATER)
     with pytest.raises(PolicyVersionError, match="no policy version v9"):
         activate_version(session_factory, author, "v9", now=LATER)
+
+
+def test_a_new_claim_window_keeps_the_exposure_summaries_in_step(
+    session_factory: sessionmaker[Session],
+) -> None:
+    # An order delivered 40 days before the as-of day is live under a 45-day window, not a
+    # 30-day one: the summaries built for v1's window must follow the activated one.
+    author, second = _managers(session_factory)
+    with session_factory.begin() as s:
+        order = f.order(s, f.supplier(s), f.buyer(s), shipped_at=utc(2024, 12, 20, 8),
+                        status="delivered")  # fmt: skip
+        order.delivered_at = utc(2024, 12, 27, 8)
+        summaries.rebuild(s, {"UTC": V1.claim_window_days}, NOW)
+    save_draft(session_factory, author, dataclasses.replace(V1, claim_window_days=45), now=NOW)
+
+    activate_version(session_factory, second, "v2", now=LATER)
+
+    with session_factory() as s:
+        assert summaries.built_zones(s) == {"UTC": 45}
+        for table in summaries.TABLES:
+            stored = summaries.stored_rows(s, table, "UTC")
+            assert stored == summaries.aggregated_rows(s, table, "UTC"), table

@@ -1,0 +1,202 @@
+"""Exposure (``data_access.queries.exposure``) read from the daily summary tables.
+
+The summaries hold, per day, what the orders live without a claim add on their end day and take
+away on their placed day (``models.SummaryOrderDay``), so the exposure at the end of day D is
+the sum of the rows after D — the last weeks' rows, not all history. Orders live only because a
+claim is open at the instant (delivered before the claim window, not cancelled) are few and
+added from the claims here (``claim_kept``), with the same predicate as ``live_order``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import BigInteger, and_, case, cast, func, literal_column, or_, select, union_all
+
+from data_access.claim_facts import Executor
+from data_access.models import Claim, Order, SummaryOrderDay, SummarySupplierDay, Supplier
+from data_access.queries.claims import claim_open_at
+from data_access.queries.exposure import ExposureKey, live_order
+from data_access.queries.refunds import refunded_by_order
+from data_access.summaries import ALL_DIMENSION
+
+__all__ = ["exposure_by", "exposure_total", "refundable_by_supplier", "supplier_live"]
+
+
+def _money(column: Any) -> Any:
+    return cast(func.coalesce(func.sum(column), 0), BigInteger)
+
+
+def _cap() -> Any:
+    return case(
+        (Order.covered_amount_cents <= Order.paid_amount_cents, Order.covered_amount_cents),
+        else_=Order.paid_amount_cents,
+    )
+
+
+def claim_kept(as_of_end: datetime, delivered_since: datetime) -> Any:
+    """The orders live at ``as_of_end`` only through a claim open then: delivered before
+    ``delivered_since``, placed before and not cancelled before ``as_of_end``."""
+    return and_(
+        Order.id.in_(select(Claim.order_id).where(claim_open_at(as_of_end))),
+        Order.placed_at < as_of_end,
+        or_(Order.cancelled_at.is_(None), Order.cancelled_at >= as_of_end),
+        Order.delivered_at < delivered_since,
+    )
+
+
+def supplier_live(
+    zone: str,
+    day: date,
+    as_of_end: datetime,
+    delivered_since: datetime,
+    only: int | None = None,
+) -> Any:
+    """Per supplier with live orders (or just supplier ``only``): ``supplier_id, live_orders,
+    exposure_cents, cap_cents``."""
+    s = SummarySupplierDay
+    one: Any = literal_column("1")
+    summed = select(
+        s.supplier_id.label("supplier_id"),
+        s.live_orders.label("orders"),
+        s.live_covered_cents.label("covered"),
+        s.live_cap_cents.label("cap"),
+    ).where(s.zone == zone, s.day > day)
+    kept = select(Order.supplier_id, one, Order.covered_amount_cents, _cap()).where(
+        claim_kept(as_of_end, delivered_since)
+    )
+    if only is not None:
+        summed = summed.where(s.supplier_id == only)
+        kept = kept.where(Order.supplier_id == only)
+    parts = union_all(summed, kept).subquery("supplier_live_part")
+    p = parts.c
+    return (
+        select(
+            p.supplier_id,
+            cast(func.sum(p.orders), BigInteger).label("live_orders"),
+            _money(p.covered).label("exposure_cents"),
+            _money(p.cap).label("cap_cents"),
+        )
+        .group_by(p.supplier_id)
+        .subquery("supplier_live")
+    )
+
+
+def _dimension_live(
+    zone: str, day: date, as_of_end: datetime, delivered_since: datetime, dimension: str
+) -> Any:
+    t = SummaryOrderDay
+    one: Any = literal_column("1")
+    if dimension == "supplier_country":
+        value: Any = Supplier.country
+    elif dimension == "category":
+        value = Order.category
+    else:
+        value = literal_column("''")
+    kept = select(value.label("value"), one, Order.covered_amount_cents).where(
+        claim_kept(as_of_end, delivered_since)
+    )
+    if dimension == "supplier_country":
+        kept = kept.join(Supplier, Supplier.id == Order.supplier_id)
+    parts = union_all(
+        select(
+            t.value.label("value"), t.live_orders.label("orders"), t.live_covered_cents.label("c")
+        ).where(t.zone == zone, t.dimension == dimension, t.day > day),
+        kept,
+    ).subquery("live_part")
+    p = parts.c
+    return (
+        select(
+            p.value,
+            cast(func.sum(p.orders), BigInteger).label("live_orders"),
+            _money(p.c).label("exposure_cents"),
+        )
+        .group_by(p.value)
+        .having(func.sum(p.orders) != 0)
+        .order_by(p.value)
+    )
+
+
+def exposure_total(
+    executor: Executor, zone: str, day: date, as_of_end: datetime, delivered_since: datetime
+) -> tuple[int, int]:
+    query = _dimension_live(zone, day, as_of_end, delivered_since, ALL_DIMENSION)
+    rows = executor.execute(query).all()
+    return (int(rows[0][1]), int(rows[0][2])) if rows else (0, 0)
+
+
+def exposure_by(
+    executor: Executor,
+    zone: str,
+    day: date,
+    as_of_end: datetime,
+    delivered_since: datetime,
+    key: ExposureKey,
+    supplier_external_ids: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """As ``exposure.exposure_by``, from the summaries."""
+    if key == "supplier":
+        live = supplier_live(zone, day, as_of_end, delivered_since)
+        query = (
+            select(
+                Supplier.external_id,
+                Supplier.name,
+                Supplier.country,
+                Supplier.limit_cents,
+                func.coalesce(live.c.live_orders, 0),
+                func.coalesce(live.c.exposure_cents, 0),
+            )
+            .outerjoin(live, live.c.supplier_id == Supplier.id)
+            .order_by(Supplier.external_id)
+        )
+        if supplier_external_ids is not None:
+            query = query.where(Supplier.external_id.in_(list(supplier_external_ids)))
+        columns = ["supplier", "supplier_name", "supplier_country", "limit_cents"]
+        types = {"limit_cents": "int64"}
+    else:
+        query = _dimension_live(zone, day, as_of_end, delivered_since, key)
+        columns, types = [key], {}
+    frame = pd.DataFrame(
+        executor.execute(query).all(), columns=[*columns, "live_orders", "exposure_cents"]
+    )
+    return frame.astype({"live_orders": "int64", "exposure_cents": "int64"} | types)
+
+
+def refundable_by_supplier(
+    executor: Executor, zone: str, day: date, as_of_end: datetime, delivered_since: datetime
+) -> pd.DataFrame:
+    """As ``exposure.refundable_by_supplier``: per live order ``max(0, cap − refunded)`` is
+    its cap less ``min(cap, refunded)``, and only the few orders with refunds have the latter."""
+    live = supplier_live(zone, day, as_of_end, delivered_since)
+    refunded = refunded_by_order(as_of_end)
+    cap = _cap()
+    taken = case((refunded.c.refunded_cents < cap, refunded.c.refunded_cents), else_=cap)
+    already = (
+        select(Order.supplier_id.label("supplier_id"), _money(taken).label("taken_cents"))
+        .join(refunded, refunded.c.order_id == Order.id)
+        .where(live_order(as_of_end, delivered_since))
+        .group_by(Order.supplier_id)
+        .subquery("already_refunded")
+    )
+    query = (
+        select(
+            Supplier.external_id,
+            Supplier.name,
+            live.c.live_orders,
+            live.c.exposure_cents,
+            live.c.cap_cents - func.coalesce(already.c.taken_cents, 0),
+        )
+        .join(live, live.c.supplier_id == Supplier.id)
+        .outerjoin(already, already.c.supplier_id == Supplier.id)
+        .where(live.c.live_orders > 0)
+    )
+    frame = pd.DataFrame(
+        executor.execute(query).all(),
+        columns=["supplier", "supplier_name", "live_orders", "exposure_cents", "refundable_cents"],
+    )
+    return frame.astype(
+        {"live_orders": "int64", "exposure_cents": "int64", "refundable_cents": "int64"}
+    )

@@ -1,0 +1,442 @@
+"""The daily summary tables (``models.Summary*``): built, kept in step and checked here.
+
+Every column is a sum over orders or claims, so a write keeps the summaries exact by adding a
+delta: what the rows it touches contribute after it minus what they contributed before
+(:class:`Delta`, in the write's own transaction; both databases add with an upsert, so two
+writers at once each add their own difference and neither's is lost). A supplier file counts
+its suppliers' orders and claims (they count under the supplier's country and tier). A seed
+builds them again (:func:`rebuild`). Nothing else changes what the summaries hold: decisions,
+recommendations, deadlines and limits touch neither an order nor the filing of a claim.
+
+:func:`aggregate` is the one definition of the rows: the build inserts its result, a delta
+is two of its results, and the property tests compare the stored rows with it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
+
+from data_access.claim_facts import Executor
+from data_access.models import (
+    Claim,
+    Order,
+    SummaryClaimDay,
+    SummaryOrderDay,
+    SummaryState,
+    SummarySupplierDay,
+    Supplier,
+)
+from data_access.settings import zone_named
+from data_access.sql import add_days, local_day
+
+__all__ = [
+    "ALL_DIMENSION",
+    "DIMENSIONS",
+    "OPEN_ENDED",
+    "TABLES",
+    "Delta",
+    "aggregate",
+    "aggregated_rows",
+    "built_zones",
+    "is_ready",
+    "rebuild",
+    "refresh_all",
+    "stored_rows",
+]
+
+ALL_DIMENSION = "all"
+#: The breakdown dimensions a day is counted by (plus "all", the programme as a whole).
+DIMENSIONS = ("supplier_country", "supplier_tier", "category")
+#: The end day of an order neither cancelled nor delivered yet: it is live on every day.
+OPEN_ENDED = date(9999, 12, 31)
+#: Rows per IN list or upsert: small enough for any driver's parameter limit.
+_CHUNK = 500
+
+_LIVE = ("live_orders", "live_covered_cents", "live_cap_cents")
+#: Each table: (key columns, summed columns).
+TABLES: dict[str, tuple[Table, tuple[str, ...], tuple[str, ...]]] = {
+    "summary_order_days": (
+        SummaryOrderDay.__table__,  # type: ignore[dict-item]
+        ("zone", "day", "dimension", "value"),
+        ("shipping", "due", "late", "placed", *_LIVE),
+    ),
+    "summary_claim_days": (
+        SummaryClaimDay.__table__,  # type: ignore[dict-item]
+        ("zone", "day", "dimension", "value", "kind"),
+        ("claims",),
+    ),
+    "summary_supplier_days": (
+        SummarySupplierDay.__table__,  # type: ignore[dict-item]
+        ("zone", "day", "supplier_id"),
+        ("due", "late", "placed", "claims", *_LIVE),
+    ),
+}
+
+
+def _text(value: str) -> Any:
+    """A constant inlined as SQL text: PostgreSQL must see one type in every UNION branch."""
+    if "'" in value:
+        raise ValueError(f"not a constant for SQL: {value!r}")
+    return literal_column(f"'{value}'")
+
+
+_ZERO: Any = literal_column("0")
+_ONE: Any = literal_column("1")
+
+
+def _order_events(
+    zone: str,
+    claim_window_days: int,
+    orders: Sequence[str] | None,
+    suppliers: Sequence[str] | None = None,
+) -> Any:
+    """Per supplier, category and day: what the orders (with these external ids) add that day."""
+    ship_by = Order.ship_by
+    due = or_(Order.cancelled_at.is_(None), local_day(Order.cancelled_at, zone) >= ship_by)
+    late = and_(due, or_(Order.shipped_at.is_(None), local_day(Order.shipped_at, zone) > ship_by))
+    cancelled = local_day(Order.cancelled_at, zone)
+    window_ends = add_days(local_day(Order.delivered_at, zone), claim_window_days + 1)
+    end = case(
+        (and_(Order.cancelled_at.is_(None), Order.delivered_at.is_(None)), literal(OPEN_ENDED)),
+        (Order.cancelled_at.is_(None), window_ends),
+        (Order.delivered_at.is_(None), cancelled),
+        (cancelled < window_ends, cancelled),
+        else_=window_ends,
+    )
+    cap = case(
+        (Order.covered_amount_cents <= Order.paid_amount_cents, Order.covered_amount_cents),
+        else_=Order.paid_amount_cents,
+    )
+    fact = select(
+        Order.supplier_id.label("supplier_id"),
+        Supplier.country.label("supplier_country"),
+        Supplier.tier.label("supplier_tier"),
+        Order.category.label("category"),
+        ship_by.label("ship_by"),
+        local_day(Order.placed_at, zone).label("placed_day"),
+        end.label("end_day"),
+        case((due, 1), else_=0).label("due"),
+        case((late, 1), else_=0).label("late"),
+        Order.covered_amount_cents.label("covered"),
+        cap.label("cap"),
+    ).join(Supplier, Supplier.id == Order.supplier_id)
+    if orders is not None:
+        fact = fact.where(Order.external_id.in_(list(orders)))
+    if suppliers is not None:
+        fact = fact.where(Supplier.external_id.in_(list(suppliers)))
+    o = fact.subquery("order_fact")
+    # Live on no day at all (ends on or before its placed day): no exposure events.
+    spans = o.c.end_day > o.c.placed_day
+    keys = (o.c.supplier_id, o.c.supplier_country, o.c.supplier_tier, o.c.category)
+    shipped = select(
+        *keys,
+        o.c.ship_by.label("day"),
+        _ONE.label("shipping"),
+        o.c.due.label("due"),
+        o.c.late.label("late"),
+        _ZERO.label("placed"),
+        _ZERO.label("live_orders"),
+        _ZERO.label("live_covered_cents"),
+        _ZERO.label("live_cap_cents"),
+    )
+    placed = select(
+        *keys,
+        o.c.placed_day,
+        _ZERO,
+        _ZERO,
+        _ZERO,
+        _ONE,
+        case((spans, -1), else_=0),
+        case((spans, -o.c.covered), else_=0),
+        case((spans, -o.c.cap), else_=0),
+    )
+    ended = select(*keys, o.c.end_day, _ZERO, _ZERO, _ZERO, _ZERO, _ONE, o.c.covered, o.c.cap)
+    events = union_all(shipped, placed, ended.where(spans)).subquery("order_event")
+    e = events.c
+    group = (e.supplier_id, e.supplier_country, e.supplier_tier, e.category, e.day)
+    sums = [func.sum(e[name]).label(name) for name in ("shipping", "due", "late", "placed", *_LIVE)]
+    return select(*group, *sums).group_by(*group).cte("order_group")
+
+
+def _claim_events(
+    orders: Sequence[str] | None,
+    claims: Sequence[str] | None,
+    zone: str,
+    suppliers: Sequence[str] | None = None,
+) -> Any:
+    query = (
+        select(
+            Order.supplier_id.label("supplier_id"),
+            Supplier.country.label("supplier_country"),
+            Supplier.tier.label("supplier_tier"),
+            Order.category.label("category"),
+            Claim.kind.label("kind"),
+            local_day(Claim.filed_at, zone).label("day"),
+        )
+        .select_from(Claim)
+        .join(Order, Order.id == Claim.order_id)
+        .join(Supplier, Supplier.id == Order.supplier_id)
+    )
+    if orders is not None:
+        query = query.where(Order.external_id.in_(list(orders)))
+    if claims is not None:
+        query = query.where(Claim.external_id.in_(list(claims)))
+    if suppliers is not None:
+        query = query.where(Supplier.external_id.in_(list(suppliers)))
+    return query.subquery("claim_fact")
+
+
+def _values(row: Any) -> list[tuple[str, Any]]:
+    return [
+        (ALL_DIMENSION, _text("")),
+        ("supplier_country", row.supplier_country),
+        ("supplier_tier", row.supplier_tier),
+        ("category", row.category),
+    ]
+
+
+def _nonzero(columns: Iterable[Any]) -> ColumnElement[bool]:
+    return or_(*[column != 0 for column in columns])
+
+
+def aggregate(
+    name: str,
+    zone: str,
+    claim_window_days: int,
+    *,
+    orders: Sequence[str] | None = None,
+    claims: Sequence[str] | None = None,
+    suppliers: Sequence[str] | None = None,
+) -> Select[Any] | None:
+    """The rows of summary ``name`` for ``zone`` counted from the base tables: of everything, or
+    only what the orders (and their claims), the claims, or the suppliers' orders and claims
+    with these external ids contribute. None when those contribute nothing to the table."""
+    summed = TABLES[name][2]
+    zone_column = _text(zone).label("zone")
+    if name == "summary_claim_days":
+        c = _claim_events(orders, claims, zone, suppliers)
+        branches = [
+            select(c.c.day, _text(d).label("dimension"), v.label("value"), c.c.kind)
+            for d, v in _values(c.c)
+        ]
+        e = union_all(*branches).subquery("claim_event")
+        return select(
+            zone_column, e.c.day, e.c.dimension, e.c.value, e.c.kind, func.count().label("claims")
+        ).group_by(e.c.day, e.c.dimension, e.c.value, e.c.kind)
+    if claims is not None and name == "summary_order_days":
+        return None  # a claim changes no order count
+    if name == "summary_order_days":
+        g = _order_events(zone, claim_window_days, orders, suppliers)
+        branches = [
+            select(
+                g.c.day, _text(d).label("dimension"), v.label("value"), *[g.c[s] for s in summed]
+            )
+            for d, v in _values(g.c)
+        ]
+        e = union_all(*branches).subquery("order_roll_up")
+        sums = [func.sum(e.c[s]).label(s) for s in summed]
+        return (
+            select(zone_column, e.c.day, e.c.dimension, e.c.value, *sums)
+            .group_by(e.c.day, e.c.dimension, e.c.value)
+            .having(_nonzero(sums))
+        )
+    # summary_supplier_days: the orders' events and the claims filed, per supplier and day.
+    parts = []
+    order_sums = ("due", "late", "placed", *_LIVE)
+    if claims is None:
+        g = _order_events(zone, claim_window_days, orders, suppliers)
+        parts.append(
+            select(
+                g.c.supplier_id,
+                g.c.day,
+                *[g.c[s] for s in order_sums[:3]],
+                _ZERO.label("claims"),
+                *[g.c[s] for s in order_sums[3:]],
+            )
+        )
+    c = _claim_events(orders, claims, zone, suppliers)
+    parts.append(
+        select(
+            c.c.supplier_id,
+            c.c.day,
+            _ZERO.label("due"),
+            _ZERO.label("late"),
+            _ZERO.label("placed"),
+            _ONE.label("claims"),
+            _ZERO.label("live_orders"),
+            _ZERO.label("live_covered_cents"),
+            _ZERO.label("live_cap_cents"),
+        )
+    )
+    e = union_all(*parts).subquery("supplier_event")
+    sums = [func.sum(e.c[s]).label(s) for s in summed]
+    return (
+        select(zone_column, e.c.day, e.c.supplier_id, *sums)
+        .group_by(e.c.day, e.c.supplier_id)
+        .having(_nonzero(sums))
+    )
+
+
+def built_zones(executor: Executor) -> dict[str, int]:
+    """The zones the summaries are kept for, each with its claim window."""
+    rows = executor.execute(select(SummaryState.zone, SummaryState.claim_window_days)).all()
+    return {zone: int(days) for zone, days in rows}
+
+
+def is_ready(executor: Executor, zone: str, claim_window_days: int | None = None) -> bool:
+    """Whether figures counted in ``zone`` (and, for exposure, with that claim window) may read
+    the summaries; otherwise they count from the base tables."""
+    days = executor.execute(
+        select(SummaryState.claim_window_days).where(SummaryState.zone == zone)
+    ).scalar_one_or_none()
+    return days is not None and (claim_window_days is None or int(days) == claim_window_days)
+
+
+def rebuild(executor: Executor, zones: dict[str, int], now: datetime) -> None:
+    """Empty the summaries and build them again for exactly ``zones`` (zone → claim window)."""
+    for table, _, _ in TABLES.values():
+        executor.execute(delete(table))
+    executor.execute(delete(SummaryState))
+    for zone, window in sorted(zones.items()):
+        zone_named(zone)  # an unknown zone fails here, before anything is written
+        for name, (table, _, _) in TABLES.items():
+            query = aggregate(name, zone, window)
+            assert query is not None
+            names = [column.name for column in query.selected_columns]
+            executor.execute(insert(table).from_select(names, query))
+        executor.execute(
+            insert(SummaryState).values(zone=zone, claim_window_days=window, built_at=now)
+        )
+
+
+def refresh_all(executor: Executor, now: datetime) -> None:
+    """Build the kept zones again from the base tables (after a write that changed most rows)."""
+    zones = built_zones(executor)
+    if zones:
+        rebuild(executor, zones, now)
+
+
+@dataclass
+class Delta:
+    """What a write changes in the summaries: call :meth:`subtract` with the rows it is about
+    to write (as they are before), :meth:`add` with all of them after, then :meth:`apply`."""
+
+    zones: dict[str, int]
+    changes: dict[str, dict[tuple[Any, ...], list[int]]] = field(
+        default_factory=lambda: defaultdict(dict)
+    )
+
+    @classmethod
+    def for_database(cls, executor: Executor) -> Delta:
+        return cls(built_zones(executor))
+
+    def _count(self, executor: Executor, sign: int, entity: str, ids: Sequence[str]) -> None:
+        for zone, window in self.zones.items():
+            for name, (_, key, summed) in TABLES.items():
+                for start in range(0, len(ids), _CHUNK):
+                    part = {entity: list(ids[start : start + _CHUNK])}
+                    query = aggregate(name, zone, window, **part)
+                    if query is None:
+                        continue
+                    target = self.changes[name]
+                    for row in executor.execute(query).all():
+                        k = tuple(_plain(v) for v in row[: len(key)])
+                        values = target.setdefault(k, [0] * len(summed))
+                        for i, v in enumerate(row[len(key) :]):
+                            values[i] += sign * int(v)
+
+    def subtract(self, executor: Executor, entity: str, ids: Sequence[str]) -> None:
+        """Take away what the ``entity`` ("orders", "claims" or "suppliers") rows with these
+        external ids contribute now (call before writing them)."""
+        if self.zones:
+            self._count(executor, -1, entity, ids)
+
+    def add(self, executor: Executor, entity: str, ids: Sequence[str]) -> None:
+        """Add what they contribute now (call after writing them)."""
+        if self.zones:
+            self._count(executor, +1, entity, ids)
+
+    def apply(self, executor: Executor) -> None:
+        """Add the differences to the stored rows; drop rows left at zero everywhere."""
+        dialect = _dialect(executor)
+        for name, changes in self.changes.items():
+            table, key, summed = TABLES[name]
+            rows = [
+                dict(zip(key, k, strict=True)) | dict(zip(summed, v, strict=True))
+                for k, v in changes.items()
+                if any(v)
+            ]
+            for start in range(0, len(rows), _CHUNK):
+                upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+                chunk = upsert.values(rows[start : start + _CHUNK])
+                executor.execute(
+                    chunk.on_conflict_do_update(
+                        index_elements=list(key),
+                        set_={s: table.c[s] + chunk.excluded[s] for s in summed},
+                    )
+                )
+            days = sorted({k[key.index("day")] for k in changes})
+            for start in range(0, len(days), _CHUNK):
+                executor.execute(
+                    delete(table).where(
+                        table.c.day.in_(days[start : start + _CHUNK]),
+                        *[table.c[s] == 0 for s in summed],
+                    )
+                )
+        self.changes.clear()
+
+
+def _dialect(executor: Executor) -> str:
+    if isinstance(executor, Session):
+        return executor.get_bind().dialect.name
+    return executor.dialect.name
+
+
+def stored_rows(executor: Executor, name: str, zone: str) -> list[tuple[Any, ...]]:
+    """A summary's stored rows of ``zone``, sorted (tests compare them with the aggregate)."""
+    table, key, summed = TABLES[name]
+    columns = [table.c[c] for c in (*key, *summed)]
+    rows = executor.execute(select(*columns).where(table.c.zone == zone)).all()
+    return sorted(tuple(_plain(v) for v in row) for row in rows)
+
+
+def aggregated_rows(executor: Executor, name: str, zone: str) -> list[tuple[Any, ...]]:
+    """The rows ``name`` should hold for ``zone``, counted from the base tables now."""
+    window = built_zones(executor).get(zone, 30)
+    query = aggregate(name, zone, window)
+    assert query is not None
+    return sorted(tuple(_plain(v) for v in row) for row in executor.execute(query).all())
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        if len(value) == 10 and value[4] == "-" and value[7] == "-":
+            return date.fromisoformat(value)
+        return value
+    return int(value)

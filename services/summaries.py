@@ -1,0 +1,77 @@
+"""Use case: rebuild the daily summary tables (``assurance db rebuild-summaries``), and what
+every writer needs to keep them in step (DESIGN.md §6 "Scale").
+
+The summaries are kept for the programme's time zone (the setting) and the active policy's
+claim window; ``ensure_built`` builds them when they are missing or were built for another zone
+or window, so a changed setting never reads days of the old zone (figures asked in a zone
+without summaries count from the base tables).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Engine, Table
+from sqlalchemy.orm import Session
+
+from data_access import summaries
+from data_access.claim_facts import Executor
+from data_access.models import Base
+from data_access.settings import get_settings
+from services import audit
+from services.auth import Actor, Permission, require
+from services.claims.recommendations import active_policy
+
+__all__ = [
+    "ensure_built",
+    "kept_zones",
+    "programme_zone",
+    "rebuild_summaries",
+    "summary_tables",
+]
+
+
+def summary_tables() -> list[Table]:
+    return [t for t in Base.metadata.sorted_tables if t.name.startswith("summary_")]
+
+
+def programme_zone() -> str:
+    return get_settings().programme_timezone
+
+
+def kept_zones(executor: Executor | Engine) -> dict[str, int]:
+    """What the summaries are kept for: the programme's zone, with the active claim window."""
+    return {programme_zone(): active_policy(executor).claim_window_days}
+
+
+def rebuild_summaries(
+    engine: Engine, *, now: datetime, actor: Actor | None = None
+) -> dict[str, int]:
+    """Empty the summaries and build them from the base tables, in one transaction; returns
+    the zones built with their claim window."""
+    actor = actor or Actor.system()
+    require(actor, Permission.SEED_DEMO)  # the operator at the shell, as for a seed
+    with engine.begin() as connection:
+        zones = kept_zones(connection)
+        summaries.rebuild(connection, zones, now)
+        with Session(bind=connection) as session:
+            audit.record(
+                session,
+                actor,
+                "summaries.rebuild",
+                "database",
+                before=None,
+                after={"zones": zones},
+                at=now,
+            )
+            session.flush()
+    return zones
+
+
+def ensure_built(executor: Executor, now: datetime) -> bool:
+    """Build the summaries unless exactly what ``kept_zones`` asks is kept; True when built."""
+    zones = kept_zones(executor)
+    if summaries.built_zones(executor) == zones:
+        return False
+    summaries.rebuild(executor, zones, now)
+    return True

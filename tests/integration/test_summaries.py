@@ -1,0 +1,262 @@
+"""The daily summary tables stay exactly in step with the orders through imports, and the
+figures read from them equal the figures counted from the orders, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime, timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Engine, delete, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from data_access import summaries
+from data_access.models import SummaryState, Supplier
+from rules import bundled_policy
+from services.auth import Actor
+from services.figures import exposure, rates, stress, suppliers
+from services.figures.periods import Period
+from services.figures.rates import Scope
+from services.importing.service import import_file
+from tests import factories as f
+from tests.factories import utc
+from tests.figures_world import TODAY, ZONES, build_world, insert_world
+
+ZONES_KEPT = ("UTC", "Asia/Shanghai")
+NOW = utc(2025, 6, 4, 10)
+HEADER = (
+    "external_id,supplier_external_id,buyer_external_id,buyer_name,buyer_country,category,"
+    "payment_method,currency,order_amount,covered_amount,paid_amount,placed_at,ship_by,"
+    "shipped_at,delivered_at,cancelled_at,status\n"
+)
+SUPPLIERS = (("SUP-A", "CN", "gold"), ("SUP-B", "VN", "new"), ("SUP-C", "CN", "new"))
+TABLES = tuple(summaries.TABLES)
+
+
+def _stamp(moment: datetime | None) -> str:
+    return "" if moment is None else moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@st.composite
+def order_rows(draw: st.DrawFn) -> str:
+    key = draw(st.integers(1, 8))  # a small pool: later batches update earlier orders
+    supplier = draw(st.sampled_from(["SUP-A", "SUP-B", "SUP-C"]))
+    category = draw(st.sampled_from(["Machinery", "Textiles"]))
+    placed = utc(2025, 3, 1) + timedelta(
+        days=draw(st.integers(0, 20)), hours=draw(st.integers(0, 23))
+    )
+    ship_by = placed.date() + timedelta(days=draw(st.integers(0, 6)))
+    fate = draw(st.sampled_from(["placed", "shipped", "delivered", "cancelled"]))
+    shipped = delivered = cancelled = None
+    if fate in ("shipped", "delivered"):
+        # Around midnight of the ship-by day: late or not depends on the zone.
+        shipped = datetime.combine(ship_by, datetime.min.time(), tzinfo=placed.tzinfo) + timedelta(
+            hours=draw(st.integers(-30, 30))
+        )
+        shipped = max(shipped, placed)
+    if fate == "delivered":
+        assert shipped is not None
+        delivered = shipped + timedelta(days=draw(st.integers(1, 5)))
+    if fate == "cancelled":
+        cancelled = placed + timedelta(hours=draw(st.integers(1, 24 * 8)))
+    return (
+        f"ORD-{key},{supplier},BUY-1,Buyer One,DE,{category},tt,USD,100.00,80.00,50.00,"
+        f"{_stamp(placed)},{ship_by.isoformat()},{_stamp(shipped)},{_stamp(delivered)},"
+        f"{_stamp(cancelled)},{fate}"
+    )
+
+
+def _suppliers(factory: sessionmaker[Session]) -> None:
+    with factory() as s:
+        for key, country, tier in (
+            ("SUP-A", "CN", "gold"),
+            ("SUP-B", "VN", "new"),
+            ("SUP-C", "CN", "new"),
+        ):
+            f.supplier(s, external_id=key, country=country, tier=tier)
+        s.commit()
+
+
+def _in_step(engine: Engine) -> None:
+    with engine.connect() as conn:
+        for zone in ZONES_KEPT:
+            for table in TABLES:
+                assert summaries.stored_rows(conn, table, zone) == summaries.aggregated_rows(
+                    conn, table, zone
+                ), (table, zone)
+
+
+@st.composite
+def claim_rows(draw: st.DrawFn) -> str:
+    key, order = draw(st.integers(1, 5)), draw(st.integers(1, 8))
+    kind = draw(st.sampled_from(["late_shipment", "quality", "non_delivery"]))
+    filed = utc(2025, 3, 10) + timedelta(hours=draw(st.integers(0, 24 * 30)))
+    return f"CLM-{key},ORD-{order},{kind},{_stamp(filed)},10.00,USD"
+
+
+@st.composite
+def supplier_rows(draw: st.DrawFn) -> str:
+    key = draw(st.sampled_from(["SUP-A", "SUP-B", "SUP-C"]))
+    country = draw(st.sampled_from(["CN", "VN"]))
+    tier = draw(st.sampled_from(["gold", "new", "verified"]))
+    return f"{key},Supplier {key},{country},Machinery,{tier},1000.00,USD"
+
+
+HEADERS = {
+    "orders": HEADER,
+    "claims": "external_id,order_external_id,kind,filed_at,claimed_amount,currency\n",
+    "suppliers": "external_id,name,country,main_category,tier,limit,currency\n",
+}
+#: A file: its entity and rows (orders update earlier ones: cancel, ship, move days).
+FILES = st.one_of(
+    st.tuples(st.just("orders"), st.lists(order_rows(), min_size=1, max_size=6)),
+    st.tuples(st.just("claims"), st.lists(claim_rows(), min_size=1, max_size=4)),
+    st.tuples(st.just("suppliers"), st.lists(supplier_rows(), min_size=1, max_size=3)),
+)
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(files=st.lists(FILES, min_size=1, max_size=5))
+def test_imports_keep_every_summary_equal_to_the_base_tables(
+    engine: Engine, session_factory: sessionmaker[Session], files: list[tuple[str, list[str]]]
+) -> None:
+    with session_factory() as s:  # the database lives across examples: suppliers once
+        needed = s.scalar(select(func.count()).select_from(Supplier)) == 0
+    if needed:
+        _suppliers(session_factory)
+    with engine.begin() as conn:
+        summaries.rebuild(conn, dict.fromkeys(ZONES_KEPT, 30), NOW)
+    for entity, rows in files:
+        # One row per external id in a file: the last drawn row wins.
+        latest = {row.split(",", 1)[0]: row for row in rows}
+        body = (HEADERS[entity] + "\n".join(latest.values()) + "\n").encode()
+        result = import_file(
+            session_factory,
+            Actor.system("test"),
+            entity,  # type: ignore[arg-type]
+            io.BytesIO(body),
+            file_name=f"{entity}.csv",
+            now=NOW,
+        )
+        # A claim on an order not imported yet is refused as a whole: nothing written.
+        assert result.written or entity == "claims", result.problems
+        _in_step(engine)
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_rates_from_the_summaries_equal_the_rates_from_the_orders(
+    engine: Engine, session_factory: sessionmaker[Session], zone: str
+) -> None:
+    world = build_world()
+    with session_factory() as s:
+        insert_world(s, world)
+    periods = [Period(date(2024, 11, 1), TODAY), Period(date(2025, 2, 10), date(2025, 3, 9))]
+
+    def figures() -> list[object]:
+        out: list[object] = []
+        for p in periods:
+            late = rates.late_shipment_rate(engine, p, TODAY, zone)
+            dispute = rates.dispute_rate(engine, p, zone)
+            out += [(late.count, late.total), (dispute.count, dispute.total)]
+            for grain in ("week", "month"):
+                out.append(rates.late_shipment_trend(engine, p, grain, TODAY, zone).to_dict("list"))
+                out.append(rates.dispute_trend(engine, p, grain, TODAY, zone).to_dict("list"))
+            for dimension in rates.DIMENSIONS:
+                out.append(rates.breakdown(engine, p, TODAY, zone, dimension).to_dict("list"))
+            out.append(rates.activity_extent(engine, zone))
+            # The suppliers behind a figure, narrowed as the overview's drill-down narrows.
+            for scope in (
+                Scope(),
+                Scope(supplier_country="CN"),
+                Scope(supplier_tier="gold"),
+                Scope(category="Machinery"),
+                Scope(claim_kind="quality"),
+            ):
+                out.append(rates.suppliers_behind(engine, p, TODAY, zone, scope).to_dict("list"))
+            for key in sorted(world.suppliers):
+                out.append(
+                    suppliers.supplier_trend(engine, key, p, "month", TODAY, zone).to_dict("list")
+                )
+        return out
+
+    counted = figures()  # no summaries yet: from the orders
+    with engine.begin() as conn:
+        summaries.rebuild(conn, {zone: 30}, NOW)
+        assert summaries.is_ready(conn, zone)
+    _in_step_zone(engine, zone)
+    for read, expected in zip(figures(), counted, strict=True):
+        assert repr(read) == repr(expected)
+    with engine.begin() as conn:
+        conn.execute(delete(SummaryState))
+
+
+def _in_step_zone(engine: Engine, zone: str) -> None:
+    with engine.connect() as conn:
+        for table in TABLES:
+            assert summaries.stored_rows(conn, table, zone) == summaries.aggregated_rows(
+                conn, table, zone
+            )
+            assert summaries.stored_rows(conn, table, zone)
+
+
+def _same(left: list[object], right: list[object]) -> bool:
+    return repr(left) == repr(right)
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_exposure_from_the_summaries_equals_exposure_from_the_orders(
+    engine: Engine, session_factory: sessionmaker[Session], zone: str
+) -> None:
+    """Exposure, its breakdowns, trend and stress inputs on days around the world's deliveries,
+    cancellations and open claims (the claim window's edge included)."""
+    with session_factory() as s:
+        insert_world(s, build_world())
+    policy = bundled_policy("v1")
+    days = [TODAY, TODAY - timedelta(days=20), TODAY - timedelta(days=45), date(2025, 1, 31)]
+
+    def figures() -> list[str]:
+        out = []
+        for day in days:
+            view = exposure.exposure_view(engine, day, zone, policy)
+            out += [repr(view), repr(view.suppliers.to_dict("list"))]
+            refundable = stress.refundable_by_supplier(engine, day, zone, policy)
+            out.append(repr(refundable.to_dict("list")))
+        return out
+
+    counted = figures()
+    with engine.begin() as conn:
+        summaries.rebuild(conn, {zone: policy.claim_window_days}, NOW)
+    read = figures()
+    assert "exposure_cents=0" not in counted[0]  # the world has exposure to compare
+    for got, expected in zip(read, counted, strict=True):
+        assert got == expected
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_supplier_figures_from_the_summaries_equal_those_from_the_orders(
+    engine: Engine, session_factory: sessionmaker[Session], zone: str
+) -> None:
+    world = build_world()
+    with session_factory() as s:
+        insert_world(s, world)
+    policy = bundled_policy("v1")
+
+    def figures() -> list[str]:
+        out = []
+        for today in (TODAY, TODAY - timedelta(days=40)):
+            page = suppliers.suppliers_page(engine, today, zone, policy, page_size=0)
+            out += [repr(page.frame.to_dict("list")), repr(page.counts), repr(page.total)]
+            for key in sorted(world.suppliers):
+                out.append(repr(suppliers.supplier_detail(engine, key, today, zone, policy)))
+        return out
+
+    counted = figures()
+    assert sum(x.startswith("SupplierDetail(") for x in counted) == 2 * len(world.suppliers)
+    with engine.begin() as conn:
+        summaries.rebuild(conn, {zone: policy.claim_window_days}, NOW)
+    for got, expected in zip(figures(), counted, strict=True):
+        assert got == expected
