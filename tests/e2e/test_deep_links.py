@@ -85,7 +85,7 @@ def _cookie_names(page: Any) -> set[str]:
 
 
 def _wait_for_cookie(page: Any, name: str, present: bool = True) -> None:
-    for _ in range(50):
+    for _ in range(300):  # up to 30 s: a loaded CI machine is slow, never wrong
         if (name in _cookie_names(page)) == present:
             return
         page.wait_for_timeout(100)
@@ -94,7 +94,8 @@ def _wait_for_cookie(page: Any, name: str, present: bool = True) -> None:
 
 def _settled(page: Any) -> None:
     """Wait until the page has finished drawing (no loading placeholders left)."""
-    expect(page.get_by_test_id("stSkeleton")).to_have_count(0)
+    # expect()'s 5 s default is too short for a first page view on a loaded machine.
+    expect(page.get_by_test_id("stSkeleton")).to_have_count(0, timeout=30_000)
     page.wait_for_timeout(700)
 
 
