@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data_access import migrate
+from data_access import migrate, summaries
 from data_access.engine import make_engine, make_session_factory
 from data_access.models import Claim, User
 from services.auth import Actor, Role
@@ -90,6 +90,9 @@ def _database(path: Path) -> str:
         ids += [big.id, lone_claim.id]
         recommend_claims(s, ids, policy, now=now, actor=Actor.system("e2e"))
         refresh_due(s, None, policy, now)
+        # The factories write past the writers that keep the daily summaries in step (imports,
+        # the seed): build them again from the rows, as `assurance db rebuild-summaries` would.
+        summaries.refresh_all(s, now)
         s.commit()
         ravi = s.scalars(select(User).where(User.email == "reviewer2@demo.assurance.test")).one()
         ravi_actor = Actor(ravi.id, ravi.email, ravi.display_name, Role.CLAIM_REVIEWER)
