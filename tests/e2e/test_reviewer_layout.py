@@ -27,6 +27,7 @@ from services.claims.deadlines import refresh_due
 from services.claims.decide import decide_claim
 from services.claims.recommendations import recommend_claims
 from services.demo.seed import seed_demo
+from services.summaries import rebuild_summaries
 from tests import factories as f
 from tests.conftest import FROZEN_NOW
 from tests.e2e.conftest import SCREENSHOTS, start_app_with_oidc, start_oidc_provider
@@ -100,6 +101,9 @@ def _database(path: Path) -> str:
         make_session_factory(engine), ravi_actor, big_id, approve=True, amount_cents=None,
         note="Supplier accepted in full.", policy=policy, now=now,
     )  # fmt: skip
+    # The factories write orders directly, past the writers that keep the daily summaries in
+    # step with the seed's: count them again, as `assurance db rebuild-summaries` would.
+    rebuild_summaries(engine, now=now)
     engine.dispose()
     return url
 
