@@ -209,11 +209,12 @@ def late_shipment_counts(
     if "claim_kind" in keys:
         raise ValueError("the late-shipment rate has no claim kind: it counts orders")
     dimension = summarised.dimension_for(keys, scope)
-    if dimension is not None and summaries.is_ready(executor, zone):
-        return summarised.late_shipment(
-            executor, dimension, window, today, zone, keys, scope, grain
-        )
-    if summarised.by_supplier(keys, scope, claims=False) and summaries.is_ready(executor, zone):
+    per_supplier = summarised.by_supplier(keys, scope, claims=False)
+    if (dimension is not None or per_supplier) and summaries.is_ready(executor, zone):
+        if dimension is not None:
+            return summarised.late_shipment(
+                executor, dimension, window, today, zone, keys, scope, grain
+            )
         return summarised.supplier_counts(executor, "late", window, zone, keys, scope, grain, today)
     columns = _key_columns(keys, period_start(Order.ship_by, grain))
     query = select(
@@ -239,9 +240,10 @@ def orders_placed_counts(
     if "claim_kind" in keys:
         raise ValueError("orders have no claim kind")
     dimension = summarised.dimension_for(keys, scope)
-    if dimension is not None and summaries.is_ready(executor, zone):
-        return summarised.orders_placed(executor, dimension, window, zone, keys, scope, grain)
-    if summarised.by_supplier(keys, scope, claims=False) and summaries.is_ready(executor, zone):
+    per_supplier = summarised.by_supplier(keys, scope, claims=False)
+    if (dimension is not None or per_supplier) and summaries.is_ready(executor, zone):
+        if dimension is not None:
+            return summarised.orders_placed(executor, dimension, window, zone, keys, scope, grain)
         return summarised.supplier_counts(executor, "orders", window, zone, keys, scope, grain)
     columns = _key_columns(keys, period_start(local_day(Order.placed_at, zone), grain))
     query = select(*columns, func.count().label("orders")).select_from(Order)
@@ -261,9 +263,10 @@ def claims_filed_counts(
 ) -> pd.DataFrame:
     """Claims filed in the window (the dispute rate's numerator), grouped by ``keys``."""
     dimension = summarised.dimension_for(keys, scope)
-    if dimension is not None and summaries.is_ready(executor, zone):
-        return summarised.claims_filed(executor, dimension, window, zone, keys, scope, grain)
-    if summarised.by_supplier(keys, scope, claims=True) and summaries.is_ready(executor, zone):
+    per_supplier = summarised.by_supplier(keys, scope, claims=True)
+    if (dimension is not None or per_supplier) and summaries.is_ready(executor, zone):
+        if dimension is not None:
+            return summarised.claims_filed(executor, dimension, window, zone, keys, scope, grain)
         return summarised.supplier_counts(executor, "claims", window, zone, keys, scope, grain)
     columns = _key_columns(keys, period_start(local_day(Claim.filed_at, zone), grain))
     query = select(*columns, func.count().label("claims")).select_from(Claim)
