@@ -185,8 +185,11 @@ def decision_chain(executor: Executor, claim_id: int) -> list[DecisionChainRow]:
     return decision_chains(executor, [claim_id]).get(claim_id, [])
 
 
-def _facts_query() -> Select[Any]:
-    return select(
+def fact_columns(already_refunded: ColumnElement[Any]) -> tuple[Any, ...]:
+    """The columns of a ``ClaimFactsRow``, in its order; ``already_refunded`` is how the caller
+    counts the refunds on the order's other claims (a correlated subquery here, a second
+    linear query in the policy simulator). Needs the claim joined to its order."""
+    return (
         Claim.id,
         Claim.kind,
         Claim.filed_at,
@@ -198,12 +201,16 @@ def _facts_query() -> Select[Any]:
         Claim.inspection_fee_cents,
         Order.covered_amount_cents,
         Order.paid_amount_cents,
-        already_refunded_cents(),
+        already_refunded,
         Order.ship_by,
         Order.shipped_at,
         Order.delivered_at,
         Order.cancelled_at,
-    ).join(Order, Order.id == Claim.order_id)
+    )
+
+
+def _facts_query() -> Select[Any]:
+    return select(*fact_columns(already_refunded_cents())).join(Order, Order.id == Claim.order_id)
 
 
 def undecided_claim_ids(executor: Executor) -> list[int]:

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from sqlalchemy import BigInteger, ColumnElement, cast, func, literal, or_, select
 
-from data_access.claim_facts import ClaimFactsRow, Executor
+from data_access.claim_facts import ClaimFactsRow, Executor, fact_columns
 from data_access.models import Claim, Order, Supplier
 from data_access.queries.refunds import approved_refunds
 
@@ -38,22 +38,7 @@ def claims_filed_between(
             Claim.external_id,
             Supplier.tier,
             Claim.status,
-            Claim.id,
-            Claim.kind,
-            Claim.filed_at,
-            Claim.claimed_amount_cents,
-            Claim.supplier_response,
-            Claim.inspection_report,
-            Claim.defect_rate_bp,
-            Claim.conforming,
-            Claim.inspection_fee_cents,
-            Order.covered_amount_cents,
-            Order.paid_amount_cents,
-            literal(0, BigInteger),
-            Order.ship_by,
-            Order.shipped_at,
-            Order.delivered_at,
-            Order.cancelled_at,
+            *fact_columns(literal(0, BigInteger)),
             Claim.order_id,
         )
         .join(Order, Order.id == Claim.order_id)
