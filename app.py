@@ -5,34 +5,45 @@ import streamlit as st
 from ui import auth, deep_link, navigation, wiring
 from ui.gate import entered_through_app, show_only
 
-st.set_page_config(page_title="Assurance Desk", page_icon=":material/verified_user:", layout="wide")
-entered_through_app()
-wiring.require_database()
 
-actor = auth.signed_in_actor()
-if actor is None:
-    # The sign-in screen alone, at any screen's URL: no page of the console is reachable, and
-    # the page and parameters asked for are kept for after the sign-in.
-    deep_link.show_sign_in(auth.sign_in_screen)
-auth.show_session_bar(actor)
-
-screens = navigation.screens_for(actor.role)
-if not screens:
-    show_only(auth.no_screens, "Assurance Desk", ":material/info:")
-pages = {
-    screen.path: st.Page(
-        screen.path,
-        title=screen.title,
-        icon=screen.icon,
-        default=index == 0,
-        visibility="hidden" if screen.hidden else "visible",
+def main() -> None:
+    st.set_page_config(
+        page_title="Assurance Desk", page_icon=":material/verified_user:", layout="wide"
     )
-    for index, screen in enumerate(screens)
-}
-sections: dict[str, list[st.Page]] = {}
-for screen in screens:
-    sections.setdefault(screen.section, []).append(pages[screen.path])
-sections[screens[0].section] += deep_link.elsewhere(actor, pages[screens[0].path])
-shown = st.navigation(sections)
-deep_link.follow(actor, shown, pages, through_provider=auth.oidc_configured())
-shown.run()
+    entered_through_app()
+    wiring.require_database()
+
+    actor = auth.signed_in_actor()
+    if actor is None:
+        # The sign-in screen alone, at any screen's URL: no page of the console is reachable,
+        # and the page and parameters asked for are kept for after the sign-in.
+        deep_link.show_sign_in(auth.sign_in_screen)
+    auth.show_session_bar(actor)
+
+    screens = navigation.screens_for(actor.role)
+    if not screens:
+        show_only(auth.no_screens, "Assurance Desk", ":material/info:")
+    pages = {
+        screen.path: st.Page(
+            screen.path,
+            title=screen.title,
+            icon=screen.icon,
+            default=index == 0,
+            visibility="hidden" if screen.hidden else "visible",
+        )
+        for index, screen in enumerate(screens)
+    }
+    sections: dict[str, list[st.Page]] = {}
+    for screen in screens:
+        sections.setdefault(screen.section, []).append(pages[screen.path])
+    sections[screens[0].section] += deep_link.elsewhere(actor, pages[screens[0].path])
+    shown = st.navigation(sections)
+    deep_link.follow(actor, shown, pages, through_provider=auth.oidc_configured())
+    shown.run()
+
+
+# Streamlit runs this script as "__main__". The policy simulator's worker processes
+# (services.workers) import it as "__mp_main__", as multiprocessing does with a main module:
+# there it must define, not draw.
+if __name__ == "__main__":
+    main()

@@ -14,18 +14,21 @@ the change in refunds over the cohort's covered amount.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 
 from sqlalchemy import Engine
 
 from data_access.claim_facts import DEFAULT_CHUNK_SIZE
+from data_access.engine import make_engine
 from data_access.queries.simulation import ClaimLabel, claims_filed_between, cohort_covered
 from data_access.settings import zone_named
 from data_access.sql import day_start
 from rules import Action, ClaimFacts, OrderFacts, Policy, recommend
 from services.claims.recommendations import facts_of
+from services.workers import ChildProcesses
 
 __all__ = [
     "ClaimOutcome",
@@ -37,7 +40,6 @@ __all__ = [
 ]
 
 Progress = Callable[[int, int], None]
-_APPROVALS = (Action.APPROVE_FULL, Action.APPROVE_PARTIAL)
 
 
 @dataclass(slots=True)
@@ -51,23 +53,36 @@ class Tally:
     four_eyes: int = 0
     refunds_cents: int = 0
 
-    def add(self, action: Action, amount: int, four_eyes: bool) -> None:
-        self.claims += 1
+    def add(self, action: Action, amount: int, four_eyes: bool, claims: int = 1) -> None:
+        """Count ``claims`` claims recommended ``action``, refunding ``amount`` in all."""
+        self.claims += claims
         if action is Action.REJECT:
-            self.rejections += 1
+            self.rejections += claims
         elif action is Action.REQUEST_EVIDENCE:
-            self.evidence_requests += 1
+            self.evidence_requests += claims
         else:
-            self.approvals += 1
+            self.approvals += claims
             self.refunds_cents += amount
         if four_eyes:
-            self.four_eyes += 1
+            self.four_eyes += claims
+
+    def merge(self, other: Tally) -> None:
+        self.claims += other.claims
+        self.approvals += other.approvals
+        self.rejections += other.rejections
+        self.evidence_requests += other.evidence_requests
+        self.four_eyes += other.four_eyes
+        self.refunds_cents += other.refunds_cents
 
 
 @dataclass(slots=True)
 class GroupTally:
     current: Tally = field(default_factory=Tally)
     simulated: Tally = field(default_factory=Tally)
+
+    def merge(self, other: GroupTally) -> None:
+        self.current.merge(other.current)
+        self.simulated.merge(other.simulated)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +127,13 @@ class Simulation:
         tally = self.total.simulated if simulated else self.total.current
         return tally.refunds_cents / self.cohort_covered_cents
 
+    def merge(self, part: Simulation) -> None:
+        """Add the tallies and changed claims of another share of the same period's claims."""
+        for key, tallies in part.groups.items():
+            self.groups.setdefault(key, GroupTally()).merge(tallies)
+        self.total.merge(part.total)
+        self.changed += part.changed
+
 
 Fact = tuple[ClaimLabel, str, ClaimFacts, OrderFacts]
 
@@ -125,27 +147,54 @@ def simulate_claims(
     into: Simulation,
 ) -> None:
     """Add ``facts`` (label, kind, claim facts, order facts) to ``into``: the pure core."""
-    groups = into.groups
-    total = into.total
+    # Claims are counted by their outcome under both policies first, then the few distinct
+    # outcomes are added to the tallies: one dictionary update per claim instead of four.
+    outcomes: dict[tuple[str, str, Action, bool, Action, bool], list[int]] = {}
     changed = into.changed
     for label, kind, claim, order in facts:
         now_rec = recommend(claim, order, active, today, zone, explain=False)
         sim_rec = recommend(claim, order, draft, today, zone, explain=False)
-        key = (kind, label.supplier_tier)
-        group = groups.get(key)
-        if group is None:
-            group = groups[key] = GroupTally()
-        a, a_cents, a_four = now_rec.action, now_rec.amount_cents, now_rec.four_eyes_required
-        b, b_cents, b_four = sim_rec.action, sim_rec.amount_cents, sim_rec.four_eyes_required
-        group.current.add(a, a_cents, a_four)
-        group.simulated.add(b, b_cents, b_four)
-        total.current.add(a, a_cents, a_four)
-        total.simulated.add(b, b_cents, b_four)
+        a, a_cents = now_rec.action, now_rec.amount_cents
+        b, b_cents = sim_rec.action, sim_rec.amount_cents
+        key = (kind, label.supplier_tier, a, now_rec.four_eyes_required, b,
+               sim_rec.four_eyes_required)  # fmt: skip
+        seen = outcomes.get(key)
+        if seen is None:
+            outcomes[key] = [1, a_cents, b_cents]
+        else:
+            seen[0] += 1
+            seen[1] += a_cents
+            seen[2] += b_cents
         if a is not b or a_cents != b_cents:
             changed.append(
                 ClaimOutcome(label.claim_id, label.external_id, kind, label.supplier_tier,
                              label.status, a, a_cents, b, b_cents)
             )  # fmt: skip
+    groups, total = into.groups, into.total
+    for (kind, tier, a, a_four, b, b_four), (claims, a_cents, b_cents) in outcomes.items():
+        group = groups.get((kind, tier))
+        if group is None:
+            group = groups[kind, tier] = GroupTally()
+        for tallies in (group, total):
+            tallies.current.add(a, a_cents, a_four, claims)
+            tallies.simulated.add(b, b_cents, b_four, claims)
+
+
+@dataclass(frozen=True, slots=True)
+class _Share:
+    """One share of a period's claims to simulate: those whose id % ``shares`` is ``index``
+    (everything a worker process needs, picklable)."""
+
+    url: str
+    draft: Policy
+    active: Policy
+    start: datetime
+    end: datetime
+    today: date
+    zone: str
+    index: int
+    shares: int
+    chunk_size: int
 
 
 def simulate_period(
@@ -159,20 +208,80 @@ def simulate_period(
     zone: str,
     progress: Progress | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
+    workers: int | None = None,
 ) -> Simulation:
-    """Simulate the claims filed from ``first`` to ``last`` (programme days in ``zone``)."""
+    """Simulate the claims filed from ``first`` to ``last`` (programme days in ``zone``).
+
+    The claims are split by id over ``workers`` processes (default: two where the machine has
+    two cores and the database is a server or a file; ``services.workers``): this one
+    simulates the first share, and reads the period's order cohort, while child processes
+    simulate the others. ``workers=1`` runs everything here.
+    """
     start, end = day_start(first, zone), day_start(last + timedelta(days=1), zone)
-    zone_info = zone_named(zone)
+    shares = workers if workers is not None else _default_workers(engine)
+    url = engine.url.render_as_string(hide_password=False)
+    jobs = [_Share(url, draft, active, start, end, today, zone, index, shares, chunk_size)
+            for index in range(shares)]  # fmt: skip
     result = Simulation(active.version, draft.version, today, first, last)
-    with engine.connect() as conn:
-        rows = claims_filed_between(conn, start, end)
-        result.cohort_orders, result.cohort_covered_cents = cohort_covered(conn, start, end)
-    total = len(rows)
-    if progress is not None:
-        progress(0, total)
-    for at in range(0, total, chunk_size):
-        facts = [(label, row.kind, *facts_of(row)) for label, row in rows[at : at + chunk_size]]
-        simulate_claims(facts, active, draft, today, zone_info, result)
-        if progress is not None:
-            progress(min(at + chunk_size, total), total)
+    with ChildProcesses(_simulate_share, jobs[1:]) as children:
+        own: tuple[int, int] = (0, 0)
+        told: tuple[int, int] | None = None
+
+        def report() -> None:
+            nonlocal told
+            reports = [own, *children.progress.values()]
+            now = (sum(done for done, _ in reports), sum(total for _, total in reports))
+            if progress is not None and now != told:
+                progress(*now)
+                told = now
+
+        def report_own(done: int, total: int) -> None:
+            nonlocal own
+            own = (done, total)
+            children.poll()
+            report()
+
+        result.merge(_simulate_in(engine, jobs[0], report_own))
+        with engine.connect() as conn:
+            result.cohort_orders, result.cohort_covered_cents = cohort_covered(conn, start, end)
+        for share in children.results(on_progress=report):
+            result.merge(share)
+        report()  # the whole period, whichever message came last
+    result.changed.sort(key=_claim_id)
     return result
+
+
+def _default_workers(engine: Engine) -> int:
+    database = engine.url.database
+    if engine.url.get_backend_name() == "sqlite" and (not database or database == ":memory:"):
+        return 1  # another process cannot open this process's in-memory database
+    return min(2, os.cpu_count() or 1)
+
+
+def _simulate_share(share: _Share, report: Progress) -> Simulation:
+    """A worker process's share: its own engine (connections are never shared across forks)."""
+    engine = make_engine(share.url)
+    try:
+        return _simulate_in(engine, share, report)
+    finally:
+        engine.dispose()
+
+
+def _simulate_in(engine: Engine, share: _Share, report: Progress) -> Simulation:
+    zone_info = zone_named(share.zone)
+    result = Simulation(share.active.version, share.draft.version, share.today)
+    with engine.connect() as conn:
+        rows = claims_filed_between(conn, share.start, share.end, share=(share.index, share.shares))
+    total = len(rows)
+    report(0, total)
+    for at in range(0, total, share.chunk_size):
+        facts = [
+            (label, row.kind, *facts_of(row)) for label, row in rows[at : at + share.chunk_size]
+        ]
+        simulate_claims(facts, share.active, share.draft, share.today, zone_info, result)
+        report(min(at + share.chunk_size, total), total)
+    return result
+
+
+def _claim_id(outcome: ClaimOutcome) -> int:
+    return outcome.claim_id

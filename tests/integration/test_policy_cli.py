@@ -84,6 +84,7 @@ def test_simulate_period_compares_both_policies(
         zone="UTC",
         progress=lambda d, t: seen.append((d, t)),
         chunk_size=2,
+        workers=1,
     )
     assert seen == [(0, 3), (2, 3), (3, 3)]
     # 3 days late: 3% -> 6% of the cap (USD 800.00 on the shared order, 1,000.00 otherwise),
@@ -97,6 +98,35 @@ def test_simulate_period_compares_both_policies(
     # Orders placed in February: the cohort's covered amount (the others were placed Jan 1).
     assert (sim.cohort_orders, sim.cohort_covered_cents) == (1, 5_000_00)
     assert sim.loss_ratio(simulated=True) == 108_00 / 5_000_00
+
+
+def test_two_worker_processes_simulate_what_one_does(
+    engine: Engine, session_factory: sessionmaker[Session]
+) -> None:
+    """The claims split by id over this process and a child: the same tallies, the same
+    changed claims in the same order, the same cohort, and progress that ends at the total."""
+    import dataclasses
+
+    with session_factory.begin() as s:
+        _world(s)
+        supplier, buyer = f.supplier(s, tier="verified"), f.buyer(s)
+        for n in range(24):  # late by 0-7 days, some not shipped, a few quality claims
+            shipped = None if n % 5 == 0 else utc(2025, 1, 20 + n % 8, 10)
+            order = f.order(s, supplier, buyer, shipped_at=shipped,
+                            status="shipped" if shipped else "placed")  # fmt: skip
+            kind = "quality" if n % 7 == 0 else "late_shipment"
+            f.claim(s, order, kind=kind, filed_at=utc(2025, 2, 1 + n % 27, 8),
+                    claimed_amount_cents=100_00 * (1 + n % 9))  # fmt: skip
+    draft = dataclasses.replace(V1, version="v2", late_rate_per_day_bp=250, late_rate_max_bp=900)
+    period = (draft, V1, date(2025, 2, 1), date(2025, 2, 28))
+    alone = simulate_period(engine, *period, today=date(2025, 3, 1), zone="UTC", workers=1)
+    seen: list[tuple[int, int]] = []
+    shared = simulate_period(engine, *period, today=date(2025, 3, 1), zone="UTC", workers=2,
+                             chunk_size=4, progress=lambda d, t: seen.append((d, t)))  # fmt: skip
+    assert alone.total.current.claims == 27 and len(alone.changed) > 5
+    assert shared == alone
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+    assert seen[-1] == (27, 27)
 
 
 @pytest.fixture
