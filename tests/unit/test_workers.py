@@ -16,7 +16,7 @@ from services.workers import ChildProcesses, Report, WorkerFailed
 
 @pytest.fixture(params=["fork", "forkserver"])
 def context(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> BaseContext:
-    chosen = multiprocessing.get_context(request.param)
+    chosen: BaseContext = multiprocessing.get_context(request.param)
     monkeypatch.setattr(workers, "process_context", lambda: chosen)
     return chosen
 
@@ -63,7 +63,7 @@ def test_a_child_that_dies_is_reported_not_waited_for() -> None:
 
 
 def test_no_jobs_start_no_process() -> None:
-    with ChildProcesses(_squares, []) as children:
+    with ChildProcesses[int, int](_squares, []) as children:
         assert children.results() == []
 
 
