@@ -13,11 +13,11 @@ from services.policy.report import (
     LOSS_RATIO_DEFINITION,
     changed_claims_csv,
     comparison_rows,
-    group_rows,
 )
 from services.policy.simulate import Simulation, simulate_period
 from services.policy.versions import VersionInfo, list_versions
 from ui import wiring
+from ui.labels import ACTION_LABELS, KIND_LABELS, STATUS_LABELS, label
 from ui.text import plain
 
 _UNIT_SUFFIX = {"days": "days", "working days": "working days", "count": "count",
@@ -108,28 +108,10 @@ def results(sim: Simulation) -> None:
         hide_index=True, width="stretch",
     )  # fmt: skip
     st.markdown("**By claim kind and supplier tier**")
-    groups = pd.DataFrame(group_rows(sim))
-    if not groups.empty:
-        for side in ("active", "draft"):
-            groups[f"{side}_refunds"] = [
-                format_money(c) for c in groups.pop(f"{side}_refunds_cents")
-            ]
-    st.dataframe(groups, hide_index=True, width="stretch")
+    st.caption("Counts read active → draft.")
+    st.dataframe(group_table(sim), hide_index=True, width="stretch")
     st.markdown("**Claims whose action or amount would change**")
-    frame = pd.DataFrame(
-        {
-            "Claim": [c.external_id for c in sim.changed],
-            "Kind": [c.kind for c in sim.changed],
-            "Status": [c.status for c in sim.changed],
-            "Now": [
-                f"{c.current_action.value} {format_money(c.current_cents)}" for c in sim.changed
-            ],
-            "Draft": [
-                f"{c.simulated_action.value} {format_money(c.simulated_cents)}" for c in sim.changed
-            ],
-        }
-    )
-    st.dataframe(frame, hide_index=True, width="stretch")
+    st.dataframe(changed_table(sim), hide_index=True, width="stretch")
     st.download_button("Download changed claims (CSV)", changed_claims_csv(sim).encode(),
                        file_name=f"policy-what-if-{sim.first}-{sim.last}.csv", mime="text/csv",
                        icon=":material/download:")  # fmt: skip
@@ -138,3 +120,43 @@ def results(sim: Simulation) -> None:
 def versions() -> list[VersionInfo]:
     with wiring.engine().connect() as conn:
         return list_versions(conn)
+
+
+def group_table(sim: Simulation) -> pd.DataFrame:
+    """One row per claim kind and supplier tier: counts as active → draft, refunds side by side."""
+    rows = []
+    for (kind, tier), group in sorted(sim.groups.items()):
+        now, new = group.current, group.simulated
+        rows.append(
+            {
+                "Claim kind": label(KIND_LABELS, kind),
+                "Supplier tier": label({}, tier),
+                "Claims": f"{now.claims:,}",
+                "Approvals": f"{now.approvals:,} → {new.approvals:,}",
+                "Rejections": f"{now.rejections:,} → {new.rejections:,}",
+                "Evidence requests": f"{now.evidence_requests:,} → {new.evidence_requests:,}",
+                f"Refunds, active {sim.active_version}": format_money(now.refunds_cents),
+                "Refunds, draft": format_money(new.refunds_cents),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def changed_table(sim: Simulation) -> pd.DataFrame:
+    """The claims whose action or amount would change, in words."""
+    return pd.DataFrame(
+        {
+            "Claim": [c.external_id for c in sim.changed],
+            "Kind": [label(KIND_LABELS, c.kind) for c in sim.changed],
+            "Status": [label(STATUS_LABELS, c.status) for c in sim.changed],
+            f"Active {sim.active_version}": [
+                f"{label(ACTION_LABELS, c.current_action.value)}, {format_money(c.current_cents)}"
+                for c in sim.changed
+            ],
+            "Draft": [
+                f"{label(ACTION_LABELS, c.simulated_action.value)}, "
+                f"{format_money(c.simulated_cents)}"
+                for c in sim.changed
+            ],
+        }
+    )

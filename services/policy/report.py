@@ -7,7 +7,7 @@ import io
 
 from rules import format_money
 from services.csv_export import money_cell, spreadsheet_safe
-from services.policy.simulate import Simulation, Tally
+from services.policy.simulate import Simulation
 
 __all__ = [
     "CHANGED_COLUMNS",
@@ -57,26 +57,6 @@ def comparison_rows(sim: Simulation) -> list[tuple[str, str, str, str]]:
     change = "n/a" if before is None or after is None else f"{(after - before) * 100:+.2f} pts"
     rows.append(("Loss ratio", _ratio(before), _ratio(after), change))
     return rows
-
-
-def group_rows(sim: Simulation) -> list[dict[str, object]]:
-    """One row per (claim kind, supplier tier) with both policies' figures."""
-    rows: list[dict[str, object]] = []
-    for (kind, tier), group in sorted(sim.groups.items()):
-        row: dict[str, object] = {"kind": kind, "supplier_tier": tier}
-        for side, tally in (("active", group.current), ("draft", group.simulated)):
-            row.update(_tally_cells(side, tally))
-        rows.append(row)
-    return rows
-
-
-def _tally_cells(side: str, tally: Tally) -> dict[str, object]:
-    return {
-        f"{side}_approvals": tally.approvals,
-        f"{side}_rejections": tally.rejections,
-        f"{side}_evidence": tally.evidence_requests,
-        f"{side}_refunds_cents": tally.refunds_cents,
-    }
 
 
 def format_simulation(sim: Simulation) -> str:

@@ -37,6 +37,11 @@ def test_simulate_an_edited_policy(monkeypatch: pytest.MonkeyPatch) -> None:
     four_eyes = comparison[comparison["Measure"] == "Four-eyes reviews"].iloc[0]
     assert (four_eyes["Active v1"], four_eyes["Draft"], four_eyes["Change"]) == ("0", "1", "+1")
     assert any("Loss ratio = recommended refunds" in unescape(c.value) for c in at.caption)
+    groups = at.dataframe[1].value  # in words, not the stored kinds and tiers
+    assert list(groups.iloc[0][["Claim kind", "Approvals", "Refunds, draft"]]) == [
+        "Late shipment", "1 → 1", "USD 500.00"
+    ]  # fmt: skip
+    assert groups.iloc[0]["Supplier tier"][0].isupper()
 
 
 @pytest.mark.usefixtures("app_database")
