@@ -50,7 +50,7 @@ def test_simulate_a_policy_change(page: Page, policy_app_url: str, width: int) -
     page.get_by_role("button", name="Simulate").click()
     page.get_by_text("Draft against the active policy").wait_for(timeout=90_000)
     _settle(page)
-    expect(page.get_by_text("Refunds, draft")).to_be_visible()
+    expect(page.get_by_test_id("stMetricLabel").get_by_text("Refunds, draft")).to_be_visible()
     changed = page.get_by_text("would change action or amount").inner_text()
     assert int(changed.split()[0].replace(",", "")) > 0, changed  # tripling the rate changes some
     expect(page.get_by_role("button", name="Download changed claims (CSV)")).to_be_visible()
