@@ -90,16 +90,18 @@ def results(sim: Simulation) -> None:
     st.caption(plain(f"{sim.total.current.claims:,} claims filed {sim.first} to {sim.last}, "
                      f"recommended under both policies as of {sim.today}."))  # fmt: skip
     now, new = sim.total.current, sim.total.simulated
-    # Two tiles, not three: a money value needs the width at 900 px.
-    refunds, ratio = st.columns(2)
+    # Tiles as wide as their values, side by side where they fit and stacked where they do
+    # not: a period's refunds run to ten figures, which two equal columns cut at 900 px.
+    tiles = st.container(horizontal=True)
     delta = new.refunds_cents - now.refunds_cents
-    refunds.metric("Refunds, draft", format_money(new.refunds_cents),
-                   f"{'+' if delta >= 0 else '−'}{format_money(abs(delta))}",
-                   delta_color="inverse", border=True)  # fmt: skip
+    tiles.metric("Refunds, draft", format_money(new.refunds_cents),
+                 f"{'+' if delta >= 0 else '−'}{format_money(abs(delta))}",
+                 delta_color="inverse", border=True, width="content")  # fmt: skip
     before, after = sim.loss_ratio(simulated=False), sim.loss_ratio(simulated=True)
-    ratio.metric("Loss ratio, draft", "n/a" if after is None else f"{after:.2%}",
+    tiles.metric("Loss ratio, draft", "n/a" if after is None else f"{after:.2%}",
                  None if after is None or before is None else f"{(after - before) * 100:+.2f} pts",
-                 delta_color="inverse", border=True, help=LOSS_RATIO_DEFINITION)  # fmt: skip
+                 delta_color="inverse", border=True, help=LOSS_RATIO_DEFINITION,
+                 width="content")  # fmt: skip
     st.markdown(f"**{len(sim.changed):,} claims** would change action or amount.")
     st.caption(plain(LOSS_RATIO_DEFINITION))
     rows = comparison_rows(sim)

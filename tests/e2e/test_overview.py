@@ -29,7 +29,9 @@ TRUNCATION_CHECK = """
   const selectors = ['[data-testid="stMetricValue"] p', '[data-testid="stMetricLabel"] p',
     '[data-testid="stMetricDelta"] div', 'button p', '[data-testid="stCaptionContainer"] p',
     '[data-testid="stMarkdownContainer"] p', '[data-testid="stWidgetLabel"] p',
-    '.stSelectbox input[role=combobox]', '[data-testid="stSidebarNav"] span'];
+    '.stSelectbox input[role=combobox]', '[data-testid="stSidebarNav"] span',
+    // Streamlit ellipsises a metric's value on this wrapper; the <p> inside measures 0 wide.
+    '.stMarkdownEllipsis'];
   const cut = [];
   for (const selector of selectors) {
     for (const el of document.querySelectorAll(selector)) {
