@@ -63,7 +63,9 @@ class ChildProcesses(Generic[Job, Result]):
     def __init__(self, target: Callable[[Job, Report], Result], jobs: list[Job]) -> None:
         self._target, self._jobs = target, jobs
         self._context = process_context()
-        self._messages: Any = self._context.Queue()
+        # No jobs, no queue: under the fork server a queue's lock alone starts multiprocessing's
+        # resource tracker process.
+        self._messages: Any = self._context.Queue() if jobs else None
         self._processes: list[BaseProcess] = []
         self._results: dict[int, Result] = {}
         #: index -> (done, total) as last reported by that child.
@@ -88,11 +90,12 @@ class ChildProcesses(Generic[Job, Result]):
             if process.is_alive():
                 process.terminate()
             process.join()
-        self._messages.close()
+        if self._messages is not None:
+            self._messages.close()
 
     def poll(self) -> None:
         """Take in every message waiting, without blocking."""
-        while True:
+        while self._messages is not None:
             try:
                 message = self._messages.get_nowait()
             except queue.Empty:
