@@ -217,6 +217,7 @@ def _bench_simulation(n: int, policy: Policy) -> BenchFigure:
 
     from data_access.queries.simulation import claims_filed_between
     from services.policy.simulate import simulate_period
+    from services.workers import collector_paused
 
     draft = dataclasses.replace(policy, version="draft", late_rate_per_day_bp=200)
     with tempfile.TemporaryDirectory(prefix="assurance-bench-") as tmp:
@@ -226,8 +227,8 @@ def _bench_simulation(n: int, policy: Policy) -> BenchFigure:
             today = _seed(engine, n, seed=2)
             first, last = date(2000, 1, 1), today
 
-            def read_facts() -> None:
-                with engine.connect() as conn:
+            def read_facts() -> None:  # as the simulator does, with the collector paused
+                with collector_paused(), engine.connect() as conn:
                     claims_filed_between(conn, datetime.min.replace(tzinfo=UTC),
                                          datetime.max.replace(tzinfo=UTC))  # fmt: skip
 

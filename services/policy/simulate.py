@@ -28,7 +28,7 @@ from data_access.settings import zone_named
 from data_access.sql import day_start
 from rules import Action, ClaimFacts, OrderFacts, Policy, recommend
 from services.claims.recommendations import facts_of
-from services.workers import ChildProcesses
+from services.workers import ChildProcesses, collector_paused
 
 __all__ = [
     "ClaimOutcome",
@@ -270,16 +270,17 @@ def _simulate_share(share: _Share, report: Progress) -> Simulation:
 def _simulate_in(engine: Engine, share: _Share, report: Progress) -> Simulation:
     zone_info = zone_named(share.zone)
     result = Simulation(share.active.version, share.draft.version, share.today)
-    with engine.connect() as conn:
-        rows = claims_filed_between(conn, share.start, share.end, share=(share.index, share.shares))
-    total = len(rows)
-    report(0, total)
-    for at in range(0, total, share.chunk_size):
-        facts = [
-            (label, row.kind, *facts_of(row)) for label, row in rows[at : at + share.chunk_size]
-        ]
-        simulate_claims(facts, share.active, share.draft, share.today, zone_info, result)
-        report(min(at + share.chunk_size, total), total)
+    with collector_paused():
+        with engine.connect() as conn:
+            rows = claims_filed_between(conn, share.start, share.end,
+                                        share=(share.index, share.shares))  # fmt: skip
+        total = len(rows)
+        report(0, total)
+        for at in range(0, total, share.chunk_size):
+            chunk = rows[at : at + share.chunk_size]
+            facts = [(label, row.kind, *facts_of(row)) for label, row in chunk]
+            simulate_claims(facts, share.active, share.draft, share.today, zone_info, result)
+            report(min(at + share.chunk_size, total), total)
     return result
 
 
