@@ -13,7 +13,18 @@ from datetime import date, datetime
 from typing import Any, Literal, NamedTuple
 
 import pandas as pd
-from sqlalchemy import BigInteger, Float, and_, case, cast, func, literal, or_, select
+from sqlalchemy import (
+    BigInteger,
+    Float,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+)
 from sqlalchemy.sql import Select
 
 from data_access import summaries
@@ -288,8 +299,14 @@ def supplier_table(
     descending: bool = True,
     limit: int = 50,
     offset: int = 0,
-) -> tuple[pd.DataFrame, int]:
-    """One page of the ranked suppliers and the number of suppliers matching in all."""
+) -> tuple[pd.DataFrame, int, dict[str, int]]:
+    """One page of the ranked suppliers, the number of suppliers matching in all, and every
+    supplier's count per tier (as ``tier_counts``).
+
+    The figures are counted once: the page, the matches and the tier counts are read from the
+    same rows (window sums over all suppliers; the matching ones sort first, so a page never
+    reaches past them into the others, which are dropped here).
+    """
     figures, conditions = _filtered(w, search, show, _ready(executor, w))
     c = figures.c
     late_rate = cast(c.late, Float) / func.nullif(c.due, 0)
@@ -310,20 +327,36 @@ def supplier_table(
         "name": [func.lower(c.supplier_name)],
     }
     order = [k.desc().nulls_last() if descending else k.asc().nulls_last() for k in keys[sort]]
+    if conditions:
+        matches: Any = case((and_(*conditions), 1), else_=0)
+        matching: Any = func.sum(matches).over()
+        order.insert(0, matches.desc())
+    else:
+        matches, matching = literal_column("1"), func.count().over()
+    every = [func.sum(case((c.tier_rank == rank, 1), else_=0)).over() for rank in range(4)]
+    over = func.sum(case((c.headroom_cents < 0, 1), else_=0)).over()
     query = (
-        select(*[c[name] for name in FIGURE_COLUMNS], func.count().over().label("matching"))
-        .where(*conditions)
+        select(
+            *[c[name] for name in FIGURE_COLUMNS],
+            matches.label("matches"),
+            matching.label("matching"),
+            *every,
+            over,
+        )
         .order_by(*order, c.supplier)
         .limit(limit)
         .offset(offset)
     )
     rows = executor.execute(query).all()
-    if rows:
-        total = int(rows[0][-1])  # counted in the same pass, before LIMIT
-    else:
+    if not rows:  # a page past every supplier: count apart
         count = select(func.count()).select_from(figures).where(*conditions)
-        total = int(executor.execute(count).scalar_one())
-    return _frame([row[:-1] for row in rows]), total
+        return _frame([]), int(executor.execute(count).scalar_one()), tier_counts(executor, w)
+    width = len(FIGURE_COLUMNS)
+    first = rows[0]
+    counts = {str(rank): int(first[width + 2 + rank]) for rank in range(4)}
+    counts["over_limit"] = int(first[width + 6])
+    page = [row[:width] for row in rows if int(row[width])]
+    return _frame(page), int(first[width + 1]), counts
 
 
 def tier_counts(executor: Executor, w: SupplierWindow) -> dict[str, int]:
