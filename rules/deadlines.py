@@ -17,6 +17,7 @@ Tuesday 10:00, and one on Saturday (the clock stopped) is due Wednesday 00:00 â€
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
@@ -59,17 +60,26 @@ def add_working_days(
     if n == 0:
         return current
     local = current.astimezone(zone)
-    day, wall = local.date(), local.timetz().replace(tzinfo=None)
-    if not is_working_day(day, holidays):
+    day, started = _working_days_after(local.date(), n, holidays)
+    wall = local.timetz().replace(tzinfo=None) if started else time(0)
+    return datetime.combine(day, wall, tzinfo=zone).astimezone(UTC)
+
+
+@functools.lru_cache(maxsize=65_536)
+def _working_days_after(day: date, n: int, holidays: frozenset[date]) -> tuple[date, bool]:
+    """The day ``n`` working days after ``day`` (counting from the next working day when
+    ``day`` is not one), and whether ``day`` is a working day. Cached: a period's claims share
+    their days, and the reviewer figures ask for thousands of them at once."""
+    started = is_working_day(day, holidays)
+    if not started:
         day += _ONE_DAY
         while not is_working_day(day, holidays):
             day += _ONE_DAY
-        wall = time(0)
     for _ in range(n):
         day += _ONE_DAY
         while not is_working_day(day, holidays):
             day += _ONE_DAY
-    return datetime.combine(day, wall, tzinfo=zone).astimezone(UTC)
+    return day, started
 
 
 @dataclass(frozen=True, slots=True)

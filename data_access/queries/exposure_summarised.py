@@ -18,12 +18,20 @@ from sqlalchemy import BigInteger, and_, case, cast, func, literal_column, or_, 
 
 from data_access.claim_facts import Executor
 from data_access.models import Claim, Order, SummaryOrderDay, SummarySupplierDay, Supplier
+from data_access.queries import exposure
 from data_access.queries.claims import claim_open_at
 from data_access.queries.exposure import ExposureKey, live_order
 from data_access.queries.refunds import refunded_by_order
+from data_access.sql import period_start
 from data_access.summaries import ALL_DIMENSION
 
-__all__ = ["exposure_by", "exposure_total", "refundable_by_supplier", "supplier_live"]
+__all__ = [
+    "exposure_by",
+    "exposure_total",
+    "loss_ratio_by_cohort",
+    "refundable_by_supplier",
+    "supplier_live",
+]
 
 
 def _money(column: Any) -> Any:
@@ -200,3 +208,44 @@ def refundable_by_supplier(
     return frame.astype(
         {"live_orders": "int64", "exposure_cents": "int64", "refundable_cents": "int64"}
     )
+
+
+def loss_ratio_by_cohort(
+    executor: Executor,
+    zone: str,
+    first: date,
+    last: date,
+    start: datetime,
+    as_of_end: datetime,
+) -> pd.DataFrame:
+    """As ``exposure.loss_ratio_by_cohort`` over the orders placed on days ``first`` to
+    ``last`` (``[start, as_of_end)``): the orders placed and their covered amount per month
+    from the daily summary, less the cancelled ones a cohort leaves out."""
+    t = SummaryOrderDay
+    cohort = period_start(t.day, "month").label("cohort")
+    placed = (
+        select(
+            cohort,
+            cast(func.sum(t.placed), BigInteger).label("orders"),
+            _money(t.placed_covered_cents).label("covered_cents"),
+        )
+        .where(t.zone == zone, t.dimension == ALL_DIMENSION, t.day >= first, t.day <= last)
+        .group_by(cohort)
+        .having(func.sum(t.placed) > 0)
+    )
+    frame = pd.DataFrame(
+        executor.execute(placed).all(), columns=["cohort", "orders", "covered_cents"]
+    )
+    frame["cohort"] = [_day(value) for value in frame["cohort"]]
+    frame = frame.astype({"orders": "int64", "covered_cents": "int64"})
+    out = exposure.cancelled_by_cohort(executor, start, as_of_end, as_of_end, zone)
+    frame = frame.merge(out, on="cohort", how="left", suffixes=("", "_out")).fillna(0)
+    frame["orders"] = frame["orders"] - frame["orders_out"].astype("int64")
+    frame["covered_cents"] = frame["covered_cents"] - frame["covered_cents_out"].astype("int64")
+    # A cohort whose every order was cancelled is absent, as when counted from the orders.
+    frame = frame.loc[frame["orders"] > 0, ["cohort", "orders", "covered_cents"]]
+    return exposure.with_refunds(executor, frame, start, as_of_end, as_of_end, zone)
+
+
+def _day(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))

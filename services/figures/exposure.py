@@ -171,7 +171,12 @@ def _loss_ratio(engine: Engine, point: AsOf, zone: str) -> pd.DataFrame:
     first = shift_months(point.day, -(TREND_MONTHS - 1))
     cohorts = Period(first, point.day)
     with engine.connect() as conn:
-        frame = q.loss_ratio_by_cohort(conn, cohorts.start(zone), point.end, point.end, zone)
+        if summaries.is_ready(conn, zone):
+            frame = summarised.loss_ratio_by_cohort(
+                conn, zone, first, point.day, cohorts.start(zone), point.end
+            )
+        else:
+            frame = q.loss_ratio_by_cohort(conn, cohorts.start(zone), point.end, point.end, zone)
     spine = pd.DataFrame({"cohort": [shift_months(first, i) for i in range(TREND_MONTHS)]})
     frame = spine.merge(frame, on="cohort", how="left").fillna(0)
     frame = frame.astype(

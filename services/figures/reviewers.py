@@ -22,7 +22,6 @@ from sqlalchemy import Engine
 
 from data_access.queries import reviewers as q
 from rules import Action, Policy, Recommendation, claim_deadlines, departs_from
-from services.figures.claims import aware
 from services.figures.rates import ratio
 
 __all__ = ["ReviewerFigures", "overrides", "reviewer_figures"]
@@ -80,11 +79,9 @@ def reviewer_figures(
         decisions = q.decisions_in(conn, start, end)
     durations: list[float] = []
     late = 0
-    for filed, decided_at, escalated, picked in decided.itertuples(index=False, name=None):
-        filed_at, decided_time = aware(filed), aware(decided_at)
-        assert filed_at is not None and decided_time is not None
+    for filed_at, decided_time, escalated, picked in decided:
         durations.append((decided_time - filed_at).total_seconds())
-        clock = claim_deadlines(filed_at, aware(escalated), aware(picked), policy)
+        clock = claim_deadlines(filed_at, escalated, picked, policy)
         late += decided_time > clock.decision_due
     decisions = decisions.assign(overridden=overrides(decisions))
     answered = decisions[decisions["overridden"].notna()]
