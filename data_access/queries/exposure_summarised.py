@@ -29,6 +29,7 @@ __all__ = [
     "exposure_by",
     "exposure_total",
     "loss_ratio_by_cohort",
+    "open_claim_orders",
     "refundable_by_supplier",
     "supplier_live",
 ]
@@ -45,11 +46,27 @@ def _cap() -> Any:
     )
 
 
-def claim_kept(as_of_end: datetime, delivered_since: datetime) -> Any:
+def open_claim_orders(executor: Executor, as_of_end: datetime) -> list[int]:
+    """The ids of the orders with a claim open at ``as_of_end``: a few hundred. Read first and
+    handed to ``claim_kept`` as a list, because PostgreSQL, which cannot tell how few claims
+    the open-at predicate keeps, otherwise scans every order placed before the instant."""
+    query = select(Claim.order_id).where(claim_open_at(as_of_end)).distinct()
+    return sorted(int(order_id) for order_id in executor.execute(query).scalars())
+
+
+def claim_kept(
+    as_of_end: datetime, delivered_since: datetime, open_orders: Sequence[int] | None = None
+) -> Any:
     """The orders live at ``as_of_end`` only through a claim open then: delivered before
-    ``delivered_since``, placed before and not cancelled before ``as_of_end``."""
+    ``delivered_since``, placed before and not cancelled before ``as_of_end``. ``open_orders``
+    is ``open_claim_orders`` at ``as_of_end`` when the caller has read it."""
+    with_open_claim = (
+        Order.id.in_(select(Claim.order_id).where(claim_open_at(as_of_end)))
+        if open_orders is None
+        else Order.id.in_(list(open_orders))
+    )
     return and_(
-        Order.id.in_(select(Claim.order_id).where(claim_open_at(as_of_end))),
+        with_open_claim,
         Order.placed_at < as_of_end,
         or_(Order.cancelled_at.is_(None), Order.cancelled_at >= as_of_end),
         Order.delivered_at < delivered_since,
@@ -62,6 +79,7 @@ def supplier_live(
     as_of_end: datetime,
     delivered_since: datetime,
     only: int | None = None,
+    open_orders: Sequence[int] | None = None,
 ) -> Any:
     """Per supplier with live orders (or just supplier ``only``): ``supplier_id, live_orders,
     exposure_cents, cap_cents``."""
@@ -74,7 +92,7 @@ def supplier_live(
         s.live_cap_cents.label("cap"),
     ).where(s.zone == zone, s.day > day)
     kept = select(Order.supplier_id, one, Order.covered_amount_cents, _cap()).where(
-        claim_kept(as_of_end, delivered_since)
+        claim_kept(as_of_end, delivered_since, open_orders)
     )
     if only is not None:
         summed = summed.where(s.supplier_id == only)
@@ -94,7 +112,12 @@ def supplier_live(
 
 
 def _dimension_live(
-    zone: str, day: date, as_of_end: datetime, delivered_since: datetime, dimension: str
+    zone: str,
+    day: date,
+    as_of_end: datetime,
+    delivered_since: datetime,
+    dimension: str,
+    open_orders: Sequence[int] | None = None,
 ) -> Any:
     t = SummaryOrderDay
     one: Any = literal_column("1")
@@ -105,7 +128,7 @@ def _dimension_live(
     else:
         value = literal_column("''")
     kept = select(value.label("value"), one, Order.covered_amount_cents).where(
-        claim_kept(as_of_end, delivered_since)
+        claim_kept(as_of_end, delivered_since, open_orders)
     )
     if dimension == "supplier_country":
         kept = kept.join(Supplier, Supplier.id == Order.supplier_id)
@@ -131,7 +154,8 @@ def _dimension_live(
 def exposure_total(
     executor: Executor, zone: str, day: date, as_of_end: datetime, delivered_since: datetime
 ) -> tuple[int, int]:
-    query = _dimension_live(zone, day, as_of_end, delivered_since, ALL_DIMENSION)
+    open_orders = open_claim_orders(executor, as_of_end)
+    query = _dimension_live(zone, day, as_of_end, delivered_since, ALL_DIMENSION, open_orders)
     rows = executor.execute(query).all()
     return (int(rows[0][1]), int(rows[0][2])) if rows else (0, 0)
 
@@ -147,7 +171,8 @@ def exposure_by(
 ) -> pd.DataFrame:
     """As ``exposure.exposure_by``, from the summaries."""
     if key == "supplier":
-        live = supplier_live(zone, day, as_of_end, delivered_since)
+        open_orders = open_claim_orders(executor, as_of_end)
+        live = supplier_live(zone, day, as_of_end, delivered_since, None, open_orders)
         query = (
             select(
                 Supplier.external_id,
@@ -165,7 +190,8 @@ def exposure_by(
         columns = ["supplier", "supplier_name", "supplier_country", "limit_cents"]
         types = {"limit_cents": "int64"}
     else:
-        query = _dimension_live(zone, day, as_of_end, delivered_since, key)
+        open_orders = open_claim_orders(executor, as_of_end)
+        query = _dimension_live(zone, day, as_of_end, delivered_since, key, open_orders)
         columns, types = [key], {}
     frame = pd.DataFrame(
         executor.execute(query).all(), columns=[*columns, "live_orders", "exposure_cents"]
@@ -178,7 +204,8 @@ def refundable_by_supplier(
 ) -> pd.DataFrame:
     """As ``exposure.refundable_by_supplier``: per live order ``max(0, cap − refunded)`` is
     its cap less ``min(cap, refunded)``, and only the few orders with refunds have the latter."""
-    live = supplier_live(zone, day, as_of_end, delivered_since)
+    open_orders = open_claim_orders(executor, as_of_end)
+    live = supplier_live(zone, day, as_of_end, delivered_since, None, open_orders)
     refunded = refunded_by_order(as_of_end)
     cap = _cap()
     taken = case((refunded.c.refunded_cents < cap, refunded.c.refunded_cents), else_=cap)
