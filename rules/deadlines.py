@@ -23,7 +23,13 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from rules.policy import Policy
 
-__all__ = ["ClaimDeadlines", "add_working_days", "claim_deadlines", "is_working_day"]
+__all__ = [
+    "ClaimDeadlines",
+    "add_working_days",
+    "claim_deadlines",
+    "decision_due",
+    "is_working_day",
+]
 
 _ONE_DAY = timedelta(days=1)
 
@@ -135,15 +141,37 @@ def claim_deadlines(
 
     auto = after(policy.auto_escalate_after_days)
     pickup_due = add_working_days(escalated or auto, policy.pickup_working_days, holidays, zone)
-    decision_due = add_working_days(
-        picked_up or pickup_due, policy.decision_working_days, holidays, zone
-    )
     return ClaimDeadlines(
         supplier_response_due=after(policy.supplier_response_days),
         buyer_may_escalate_from=after(policy.buyer_may_escalate_after_days),
         auto_escalation_at=auto,
         pickup_due=pickup_due,
-        decision_due=decision_due,
+        decision_due=_decision_due(picked_up or pickup_due, policy, holidays, zone),
         escalated_at=escalated,
         picked_up_at=picked_up,
     )
+
+
+def _decision_due(
+    picked_up_or_due: datetime, policy: Policy, holidays: frozenset[date], zone: tzinfo
+) -> datetime:
+    return add_working_days(picked_up_or_due, policy.decision_working_days, holidays, zone)
+
+
+def decision_due(
+    filed_at: datetime,
+    escalated_at: datetime | None,
+    picked_up_at: datetime | None,
+    policy: Policy,
+    zone: tzinfo = UTC,
+) -> datetime:
+    """``claim_deadlines(…).decision_due`` alone: for a claim already picked up, without
+    working out the clock's earlier moments (the reviewer figures ask it of every claim
+    decided in a period)."""
+    if picked_up_at is None:
+        return claim_deadlines(filed_at, escalated_at, None, policy, zone).decision_due
+    _as_utc("filed_at", filed_at)
+    if escalated_at is not None:
+        _as_utc("escalated_at", escalated_at)
+    picked_up = _as_utc("picked_up_at", picked_up_at)
+    return _decision_due(picked_up, policy, frozenset(policy.holidays), zone)
