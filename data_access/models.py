@@ -155,6 +155,16 @@ class Order(Base):
         Index("ix_orders_placed_at", "placed_at"),
         Index("ix_orders_supplier_ship_by", "supplier_id", "ship_by"),
         Index("ix_orders_supplier_placed_at", "supplier_id", "placed_at"),
+        # The few cancelled orders by placing time: the loss ratio takes them out of the
+        # cohorts the daily summaries count (partial: no entry for an order not cancelled).
+        Index(
+            "ix_orders_cancelled_placed_at",
+            "placed_at",
+            "cancelled_at",
+            "covered_amount_cents",
+            sqlite_where=text("cancelled_at IS NOT NULL"),
+            postgresql_where=text("cancelled_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -391,6 +401,8 @@ class SummaryOrderDay(Base):
     live_orders: Mapped[int] = mapped_column(BigInteger)
     live_covered_cents: Mapped[int] = mapped_column(Money)
     live_cap_cents: Mapped[int] = mapped_column(Money)
+    #: Covered amount of the orders placed that day (the loss ratio's cohorts).
+    placed_covered_cents: Mapped[int] = mapped_column(Money, server_default="0")
 
 
 class SummaryClaimDay(Base):

@@ -80,7 +80,7 @@ TABLES: dict[str, tuple[Table, tuple[str, ...], tuple[str, ...]]] = {
     "summary_order_days": (
         SummaryOrderDay.__table__,  # type: ignore[dict-item]
         ("zone", "day", "dimension", "value"),
-        ("shipping", "due", "late", "placed", *_LIVE),
+        ("shipping", "due", "late", "placed", *_LIVE, "placed_covered_cents"),
     ),
     "summary_claim_days": (
         SummaryClaimDay.__table__,  # type: ignore[dict-item]
@@ -160,6 +160,7 @@ def _order_events(
         _ZERO.label("live_orders"),
         _ZERO.label("live_covered_cents"),
         _ZERO.label("live_cap_cents"),
+        _ZERO.label("placed_covered_cents"),
     )
     placed = select(
         *keys,
@@ -171,12 +172,16 @@ def _order_events(
         case((spans, -1), else_=0),
         case((spans, -o.c.covered), else_=0),
         case((spans, -o.c.cap), else_=0),
+        o.c.covered,
     )
-    ended = select(*keys, o.c.end_day, _ZERO, _ZERO, _ZERO, _ZERO, _ONE, o.c.covered, o.c.cap)
+    ended = select(
+        *keys, o.c.end_day, _ZERO, _ZERO, _ZERO, _ZERO, _ONE, o.c.covered, o.c.cap, _ZERO
+    )
     events = union_all(shipped, placed, ended.where(spans)).subquery("order_event")
     e = events.c
     group = (e.supplier_id, e.supplier_country, e.supplier_tier, e.category, e.day)
-    sums = [func.sum(e[name]).label(name) for name in ("shipping", "due", "late", "placed", *_LIVE)]
+    summed = ("shipping", "due", "late", "placed", *_LIVE, "placed_covered_cents")
+    sums = [func.sum(e[name]).label(name) for name in summed]
     return select(*group, *sums).group_by(*group).cte("order_group")
 
 

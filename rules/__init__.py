@@ -4,7 +4,13 @@ Everything the app, the CLI, batch recomputation and the what-if simulator need 
 here; ``today`` and ``now`` are always passed in so results never depend on the clock.
 """
 
-from rules.deadlines import ClaimDeadlines, add_working_days, claim_deadlines, is_working_day
+from rules.deadlines import (
+    ClaimDeadlines,
+    add_working_days,
+    claim_deadlines,
+    decision_due,
+    is_working_day,
+)
 from rules.facts import (
     Action,
     ClaimFacts,
@@ -90,6 +96,7 @@ __all__ = [
     "cancelled_before_due",
     "cents_from_float",
     "claim_deadlines",
+    "decision_due",
     "departs_from",
     "format_money",
     "format_rate",

@@ -17,12 +17,19 @@ Tuesday 10:00, and one on Saturday (the clock stopped) is due Wednesday 00:00 â€
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from rules.policy import Policy
 
-__all__ = ["ClaimDeadlines", "add_working_days", "claim_deadlines", "is_working_day"]
+__all__ = [
+    "ClaimDeadlines",
+    "add_working_days",
+    "claim_deadlines",
+    "decision_due",
+    "is_working_day",
+]
 
 _ONE_DAY = timedelta(days=1)
 
@@ -59,17 +66,26 @@ def add_working_days(
     if n == 0:
         return current
     local = current.astimezone(zone)
-    day, wall = local.date(), local.timetz().replace(tzinfo=None)
-    if not is_working_day(day, holidays):
+    day, started = _working_days_after(local.date(), n, holidays)
+    wall = local.timetz().replace(tzinfo=None) if started else time(0)
+    return datetime.combine(day, wall, tzinfo=zone).astimezone(UTC)
+
+
+@functools.lru_cache(maxsize=65_536)
+def _working_days_after(day: date, n: int, holidays: frozenset[date]) -> tuple[date, bool]:
+    """The day ``n`` working days after ``day`` (counting from the next working day when
+    ``day`` is not one), and whether ``day`` is a working day. Cached: a period's claims share
+    their days, and the reviewer figures ask for thousands of them at once."""
+    started = is_working_day(day, holidays)
+    if not started:
         day += _ONE_DAY
         while not is_working_day(day, holidays):
             day += _ONE_DAY
-        wall = time(0)
     for _ in range(n):
         day += _ONE_DAY
         while not is_working_day(day, holidays):
             day += _ONE_DAY
-    return datetime.combine(day, wall, tzinfo=zone).astimezone(UTC)
+    return day, started
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,15 +141,37 @@ def claim_deadlines(
 
     auto = after(policy.auto_escalate_after_days)
     pickup_due = add_working_days(escalated or auto, policy.pickup_working_days, holidays, zone)
-    decision_due = add_working_days(
-        picked_up or pickup_due, policy.decision_working_days, holidays, zone
-    )
     return ClaimDeadlines(
         supplier_response_due=after(policy.supplier_response_days),
         buyer_may_escalate_from=after(policy.buyer_may_escalate_after_days),
         auto_escalation_at=auto,
         pickup_due=pickup_due,
-        decision_due=decision_due,
+        decision_due=_decision_due(picked_up or pickup_due, policy, holidays, zone),
         escalated_at=escalated,
         picked_up_at=picked_up,
     )
+
+
+def _decision_due(
+    picked_up_or_due: datetime, policy: Policy, holidays: frozenset[date], zone: tzinfo
+) -> datetime:
+    return add_working_days(picked_up_or_due, policy.decision_working_days, holidays, zone)
+
+
+def decision_due(
+    filed_at: datetime,
+    escalated_at: datetime | None,
+    picked_up_at: datetime | None,
+    policy: Policy,
+    zone: tzinfo = UTC,
+) -> datetime:
+    """``claim_deadlines(â€¦).decision_due`` alone: for a claim already picked up, without
+    working out the clock's earlier moments (the reviewer figures ask it of every claim
+    decided in a period)."""
+    if picked_up_at is None:
+        return claim_deadlines(filed_at, escalated_at, None, policy, zone).decision_due
+    _as_utc("filed_at", filed_at)
+    if escalated_at is not None:
+        _as_utc("escalated_at", escalated_at)
+    picked_up = _as_utc("picked_up_at", picked_up_at)
+    return _decision_due(picked_up, policy, frozenset(policy.holidays), zone)

@@ -180,7 +180,8 @@ def _missing(value: object) -> bool:
 def download(label: str, frame: pd.DataFrame, headers: dict[str, str], file_name: str) -> None:
     st.download_button(
         label,
-        data=csv_bytes(frame, headers),
+        # Made when clicked, not on every run of the page: a page offers several tables.
+        data=lambda: csv_bytes(frame, headers),
         file_name=file_name,
         mime="text/csv",
         on_click="ignore",

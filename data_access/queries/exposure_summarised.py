@@ -18,12 +18,21 @@ from sqlalchemy import BigInteger, and_, case, cast, func, literal_column, or_, 
 
 from data_access.claim_facts import Executor
 from data_access.models import Claim, Order, SummaryOrderDay, SummarySupplierDay, Supplier
+from data_access.queries import exposure
 from data_access.queries.claims import claim_open_at
 from data_access.queries.exposure import ExposureKey, live_order
 from data_access.queries.refunds import refunded_by_order
+from data_access.sql import period_start
 from data_access.summaries import ALL_DIMENSION
 
-__all__ = ["exposure_by", "exposure_total", "refundable_by_supplier", "supplier_live"]
+__all__ = [
+    "exposure_by",
+    "exposure_total",
+    "loss_ratio_by_cohort",
+    "open_claim_orders",
+    "refundable_by_supplier",
+    "supplier_live",
+]
 
 
 def _money(column: Any) -> Any:
@@ -37,11 +46,27 @@ def _cap() -> Any:
     )
 
 
-def claim_kept(as_of_end: datetime, delivered_since: datetime) -> Any:
+def open_claim_orders(executor: Executor, as_of_end: datetime) -> list[int]:
+    """The ids of the orders with a claim open at ``as_of_end``: a few hundred. Read first and
+    handed to ``claim_kept`` as a list, because PostgreSQL, which cannot tell how few claims
+    the open-at predicate keeps, otherwise scans every order placed before the instant."""
+    query = select(Claim.order_id).where(claim_open_at(as_of_end)).distinct()
+    return sorted(int(order_id) for order_id in executor.execute(query).scalars())
+
+
+def claim_kept(
+    as_of_end: datetime, delivered_since: datetime, open_orders: Sequence[int] | None = None
+) -> Any:
     """The orders live at ``as_of_end`` only through a claim open then: delivered before
-    ``delivered_since``, placed before and not cancelled before ``as_of_end``."""
+    ``delivered_since``, placed before and not cancelled before ``as_of_end``. ``open_orders``
+    is ``open_claim_orders`` at ``as_of_end`` when the caller has read it."""
+    with_open_claim = (
+        Order.id.in_(select(Claim.order_id).where(claim_open_at(as_of_end)))
+        if open_orders is None
+        else Order.id.in_(list(open_orders))
+    )
     return and_(
-        Order.id.in_(select(Claim.order_id).where(claim_open_at(as_of_end))),
+        with_open_claim,
         Order.placed_at < as_of_end,
         or_(Order.cancelled_at.is_(None), Order.cancelled_at >= as_of_end),
         Order.delivered_at < delivered_since,
@@ -54,6 +79,7 @@ def supplier_live(
     as_of_end: datetime,
     delivered_since: datetime,
     only: int | None = None,
+    open_orders: Sequence[int] | None = None,
 ) -> Any:
     """Per supplier with live orders (or just supplier ``only``): ``supplier_id, live_orders,
     exposure_cents, cap_cents``."""
@@ -66,7 +92,7 @@ def supplier_live(
         s.live_cap_cents.label("cap"),
     ).where(s.zone == zone, s.day > day)
     kept = select(Order.supplier_id, one, Order.covered_amount_cents, _cap()).where(
-        claim_kept(as_of_end, delivered_since)
+        claim_kept(as_of_end, delivered_since, open_orders)
     )
     if only is not None:
         summed = summed.where(s.supplier_id == only)
@@ -86,7 +112,12 @@ def supplier_live(
 
 
 def _dimension_live(
-    zone: str, day: date, as_of_end: datetime, delivered_since: datetime, dimension: str
+    zone: str,
+    day: date,
+    as_of_end: datetime,
+    delivered_since: datetime,
+    dimension: str,
+    open_orders: Sequence[int] | None = None,
 ) -> Any:
     t = SummaryOrderDay
     one: Any = literal_column("1")
@@ -97,7 +128,7 @@ def _dimension_live(
     else:
         value = literal_column("''")
     kept = select(value.label("value"), one, Order.covered_amount_cents).where(
-        claim_kept(as_of_end, delivered_since)
+        claim_kept(as_of_end, delivered_since, open_orders)
     )
     if dimension == "supplier_country":
         kept = kept.join(Supplier, Supplier.id == Order.supplier_id)
@@ -123,7 +154,8 @@ def _dimension_live(
 def exposure_total(
     executor: Executor, zone: str, day: date, as_of_end: datetime, delivered_since: datetime
 ) -> tuple[int, int]:
-    query = _dimension_live(zone, day, as_of_end, delivered_since, ALL_DIMENSION)
+    open_orders = open_claim_orders(executor, as_of_end)
+    query = _dimension_live(zone, day, as_of_end, delivered_since, ALL_DIMENSION, open_orders)
     rows = executor.execute(query).all()
     return (int(rows[0][1]), int(rows[0][2])) if rows else (0, 0)
 
@@ -139,7 +171,8 @@ def exposure_by(
 ) -> pd.DataFrame:
     """As ``exposure.exposure_by``, from the summaries."""
     if key == "supplier":
-        live = supplier_live(zone, day, as_of_end, delivered_since)
+        open_orders = open_claim_orders(executor, as_of_end)
+        live = supplier_live(zone, day, as_of_end, delivered_since, None, open_orders)
         query = (
             select(
                 Supplier.external_id,
@@ -157,7 +190,8 @@ def exposure_by(
         columns = ["supplier", "supplier_name", "supplier_country", "limit_cents"]
         types = {"limit_cents": "int64"}
     else:
-        query = _dimension_live(zone, day, as_of_end, delivered_since, key)
+        open_orders = open_claim_orders(executor, as_of_end)
+        query = _dimension_live(zone, day, as_of_end, delivered_since, key, open_orders)
         columns, types = [key], {}
     frame = pd.DataFrame(
         executor.execute(query).all(), columns=[*columns, "live_orders", "exposure_cents"]
@@ -170,7 +204,8 @@ def refundable_by_supplier(
 ) -> pd.DataFrame:
     """As ``exposure.refundable_by_supplier``: per live order ``max(0, cap − refunded)`` is
     its cap less ``min(cap, refunded)``, and only the few orders with refunds have the latter."""
-    live = supplier_live(zone, day, as_of_end, delivered_since)
+    open_orders = open_claim_orders(executor, as_of_end)
+    live = supplier_live(zone, day, as_of_end, delivered_since, None, open_orders)
     refunded = refunded_by_order(as_of_end)
     cap = _cap()
     taken = case((refunded.c.refunded_cents < cap, refunded.c.refunded_cents), else_=cap)
@@ -200,3 +235,44 @@ def refundable_by_supplier(
     return frame.astype(
         {"live_orders": "int64", "exposure_cents": "int64", "refundable_cents": "int64"}
     )
+
+
+def loss_ratio_by_cohort(
+    executor: Executor,
+    zone: str,
+    first: date,
+    last: date,
+    start: datetime,
+    as_of_end: datetime,
+) -> pd.DataFrame:
+    """As ``exposure.loss_ratio_by_cohort`` over the orders placed on days ``first`` to
+    ``last`` (``[start, as_of_end)``): the orders placed and their covered amount per month
+    from the daily summary, less the cancelled ones a cohort leaves out."""
+    t = SummaryOrderDay
+    cohort = period_start(t.day, "month").label("cohort")
+    placed = (
+        select(
+            cohort,
+            cast(func.sum(t.placed), BigInteger).label("orders"),
+            _money(t.placed_covered_cents).label("covered_cents"),
+        )
+        .where(t.zone == zone, t.dimension == ALL_DIMENSION, t.day >= first, t.day <= last)
+        .group_by(cohort)
+        .having(func.sum(t.placed) > 0)
+    )
+    frame = pd.DataFrame(
+        executor.execute(placed).all(), columns=["cohort", "orders", "covered_cents"]
+    )
+    frame["cohort"] = [_day(value) for value in frame["cohort"]]
+    frame = frame.astype({"orders": "int64", "covered_cents": "int64"})
+    out = exposure.cancelled_by_cohort(executor, start, as_of_end, as_of_end, zone)
+    frame = frame.merge(out, on="cohort", how="left", suffixes=("", "_out")).fillna(0)
+    frame["orders"] = frame["orders"] - frame["orders_out"].astype("int64")
+    frame["covered_cents"] = frame["covered_cents"] - frame["covered_cents_out"].astype("int64")
+    # A cohort whose every order was cancelled is absent, as when counted from the orders.
+    frame = frame.loc[frame["orders"] > 0, ["cohort", "orders", "covered_cents"]]
+    return exposure.with_refunds(executor, frame, start, as_of_end, as_of_end, zone)
+
+
+def _day(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))

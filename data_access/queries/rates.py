@@ -49,6 +49,7 @@ __all__ = [
     "orders_placed_counts",
     "placed_in",
     "scope_filters",
+    "supplier_rate_counts",
 ]
 
 #: What counts can be grouped by. ``period`` is the week or month (its first day); ``supplier``
@@ -308,6 +309,24 @@ def dispute_counts(
     columns = key_names(keys)
     frame = frame[[*columns, "orders", "claims"]]
     return frame.sort_values(columns, ignore_index=True) if columns else frame
+
+
+def supplier_rate_counts(
+    executor: Executor, window: DayWindow, today: date, zone: str, scope: Scope = ALL
+) -> pd.DataFrame:
+    """Per supplier with any: ``supplier, supplier_name, due, late, orders, claims`` — the
+    late-shipment and dispute counts of ``late_shipment_counts`` and ``dispute_counts`` grouped
+    by supplier, read in one pass where the per-supplier summary answers both."""
+    keys: list[Key] = ["supplier"]
+    if summarised.by_supplier(keys, scope, claims=True) and summaries.is_ready(executor, zone):
+        return summarised.supplier_rates(executor, window, today, zone, scope)
+    late = late_shipment_counts(executor, window, today, zone, keys, scope)
+    disputes = dispute_counts(executor, window, zone, keys, scope)
+    frame = late.merge(disputes, on=["supplier", "supplier_name"], how="outer")
+    for name in ("due", "late", "orders", "claims"):
+        frame[name] = frame[name].fillna(0).astype("int64")
+    columns = ["supplier", "supplier_name", "due", "late", "orders", "claims"]
+    return frame[columns].sort_values("supplier", ignore_index=True)
 
 
 def activity_extent(executor: Executor, zone: str) -> tuple[date, date] | None:

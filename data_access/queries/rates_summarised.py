@@ -15,7 +15,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, case, func, or_, select
 
 from data_access.claim_facts import Executor
 from data_access.models import SummaryClaimDay, SummaryOrderDay, SummarySupplierDay, Supplier
@@ -33,6 +33,7 @@ __all__ = [
     "late_shipment",
     "orders_placed",
     "supplier_counts",
+    "supplier_rates",
 ]
 
 
@@ -191,6 +192,11 @@ def supplier_counts(
     )
     if today is not None:
         inner = inner.where(s.day < today)
+    if scope.supplier_external_id is not None:
+        # One supplier: its own days only (the zone-supplier-day index), not every supplier's
+        # days of the window summed before the join keeps one.
+        one = select(Supplier.id).where(Supplier.external_id == scope.supplier_external_id)
+        inner = inner.where(s.supplier_id.in_(one))
     per = inner.group_by(*inner_keys).subquery("per_supplier")
     columns: list[ColumnElement[Any]] = []
     for key in keys:
@@ -221,3 +227,44 @@ def supplier_counts(
         query = query.group_by(*columns).order_by(*columns).having(sums[0] > 0)
     counts = ["due", "late"] if measure == "late" else [measure]
     return _frame(executor, query, names, counts)
+
+
+def supplier_rates(
+    executor: Executor, window: DayWindow, today: date, zone: str, scope: Scope
+) -> pd.DataFrame:
+    """Per supplier: ``supplier, supplier_name, due, late, orders, claims`` in one pass over the
+    per-supplier daily summary (the same numbers as ``supplier_counts`` asked three times:
+    orders due and late before ``today``, placed, and claims filed), suppliers with any."""
+    s = SummarySupplierDay
+    before = s.day < today
+    inner = select(
+        s.supplier_id.label("supplier_id"),
+        func.sum(case((before, s.due), else_=0)).label("due"),
+        func.sum(case((before, s.late), else_=0)).label("late"),
+        func.sum(s.placed).label("orders"),
+        func.sum(s.claims).label("claims"),
+    ).where(s.zone == zone, s.day >= window.first, s.day <= window.last)
+    if scope.supplier_external_id is not None:
+        one = select(Supplier.id).where(Supplier.external_id == scope.supplier_external_id)
+        inner = inner.where(s.supplier_id.in_(one))
+    per = inner.group_by(s.supplier_id).subquery("per_supplier")
+    query = (
+        select(
+            Supplier.external_id.label("supplier"),
+            Supplier.name.label("supplier_name"),
+            per.c.due,
+            per.c.late,
+            per.c.orders,
+            per.c.claims,
+        )
+        .select_from(per)
+        .join(Supplier, Supplier.id == per.c.supplier_id)
+        .where(or_(per.c.due > 0, per.c.orders > 0, per.c.claims > 0))
+        .order_by(Supplier.external_id)
+    )
+    if scope.supplier_country is not None:
+        query = query.where(Supplier.country == scope.supplier_country)
+    if scope.supplier_tier is not None:
+        query = query.where(Supplier.tier == scope.supplier_tier)
+    counts = ["due", "late", "orders", "claims"]
+    return _frame(executor, query, ["supplier", "supplier_name"], counts)

@@ -8,12 +8,24 @@ Every count comes from the one predicate of its figure: ``rates.due_order``/``la
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal, NamedTuple
 
 import pandas as pd
-from sqlalchemy import BigInteger, Float, and_, case, cast, func, literal, or_, select
+from sqlalchemy import (
+    BigInteger,
+    Float,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+)
 from sqlalchemy.sql import Select
 
 from data_access import summaries
@@ -28,7 +40,7 @@ from data_access.models import (
 )
 from data_access.queries.claims import claim_open_at
 from data_access.queries.exposure import live_order
-from data_access.queries.exposure_summarised import supplier_live
+from data_access.queries.exposure_summarised import open_claim_orders, supplier_live
 from data_access.queries.rates import DayWindow, due_order, filed_in, late_order, placed_in
 from data_access.queries.refunds import approved_refunds
 from data_access.queries.tiers import Thresholds, tier_rank, worse_rank
@@ -169,7 +181,9 @@ def _live_parts(w: SupplierWindow, only: int | None) -> tuple[Any, Any, Any, Any
     return late, placed, filed, live
 
 
-def _summarised(w: SupplierWindow, only: int | None) -> tuple[Any, Any, Any, Any]:
+def _summarised(
+    w: SupplierWindow, only: int | None, open_orders: Sequence[int] | None = None
+) -> tuple[Any, Any, Any, Any]:
     """The rate counts over the window and the live orders at ``today``'s end, per supplier,
     from the daily summaries (``data_access.summaries``; same numbers as the base tables)."""
     s = SummarySupplierDay
@@ -185,13 +199,18 @@ def _summarised(w: SupplierWindow, only: int | None) -> tuple[Any, Any, Any, Any
     if only is not None:
         counts = counts.where(s.supplier_id == only)
     rates = counts.group_by(s.supplier_id).subquery("supplier_rates")
-    live = supplier_live(w.zone, w.today, w.as_of_end, w.delivered_since, only)
+    live = supplier_live(w.zone, w.today, w.as_of_end, w.delivered_since, only, open_orders)
     return rates, rates, rates, live
 
 
-def _figures(w: SupplierWindow, only: int | None = None, summarised: bool = False) -> Select[Any]:
+def _figures(
+    w: SupplierWindow,
+    only: int | None = None,
+    summarised: bool = False,
+    open_orders: Sequence[int] | None = None,
+) -> Select[Any]:
     if summarised:
-        late, placed, filed, live = _summarised(w, only)
+        late, placed, filed, live = _summarised(w, only, open_orders)
     else:
         late, placed, filed, live = _live_parts(w, only)
     still_open = _per_supplier(
@@ -246,7 +265,7 @@ def _frame(rows: Any) -> pd.DataFrame:
 def supplier_figures(executor: Executor, w: SupplierWindow, supplier_id: int) -> pd.DataFrame:
     """One supplier's row of the table (empty if the supplier does not exist)."""
     figures = (
-        _figures(w, supplier_id, _ready(executor, w))
+        _figures(w, supplier_id, *_summarised_with(executor, w))
         .where(Supplier.id == supplier_id)
         .subquery("figures")
     )
@@ -258,8 +277,22 @@ def _ready(executor: Executor, w: SupplierWindow) -> bool:
     return summaries.is_ready(executor, w.zone, w.claim_window_days)
 
 
-def _filtered(w: SupplierWindow, search: str, show: Show, summarised: bool) -> Any:
-    figures = _figures(w, summarised=summarised).subquery("figures")
+def _summarised_with(executor: Executor, w: SupplierWindow) -> tuple[bool, list[int] | None]:
+    """Whether the summaries answer, and if so the orders with a claim open at the window's
+    end (``exposure_summarised.open_claim_orders``), read once for the query."""
+    if not _ready(executor, w):
+        return False, None
+    return True, open_claim_orders(executor, w.as_of_end)
+
+
+def _filtered(
+    w: SupplierWindow,
+    search: str,
+    show: Show,
+    summarised: bool,
+    open_orders: Sequence[int] | None = None,
+) -> Any:
+    figures = _figures(w, summarised=summarised, open_orders=open_orders).subquery("figures")
     conditions = []
     term = search.strip().lower()
     if term:
@@ -288,9 +321,15 @@ def supplier_table(
     descending: bool = True,
     limit: int = 50,
     offset: int = 0,
-) -> tuple[pd.DataFrame, int]:
-    """One page of the ranked suppliers and the number of suppliers matching in all."""
-    figures, conditions = _filtered(w, search, show, _ready(executor, w))
+) -> tuple[pd.DataFrame, int, dict[str, int]]:
+    """One page of the ranked suppliers, the number of suppliers matching in all, and every
+    supplier's count per tier (as ``tier_counts``).
+
+    The figures are counted once: the page, the matches and the tier counts are read from the
+    same rows (window sums over all suppliers; the matching ones sort first, so a page never
+    reaches past them into the others, which are dropped here).
+    """
+    figures, conditions = _filtered(w, search, show, *_summarised_with(executor, w))
     c = figures.c
     late_rate = cast(c.late, Float) / func.nullif(c.due, 0)
     dispute_rate = cast(c.claims, Float) / func.nullif(c.orders, 0)
@@ -310,25 +349,42 @@ def supplier_table(
         "name": [func.lower(c.supplier_name)],
     }
     order = [k.desc().nulls_last() if descending else k.asc().nulls_last() for k in keys[sort]]
+    if conditions:
+        matches: Any = case((and_(*conditions), 1), else_=0)
+        matching: Any = func.sum(matches).over()
+        order.insert(0, matches.desc())
+    else:
+        matches, matching = literal_column("1"), func.count().over()
+    every = [func.sum(case((c.tier_rank == rank, 1), else_=0)).over() for rank in range(4)]
+    over = func.sum(case((c.headroom_cents < 0, 1), else_=0)).over()
     query = (
-        select(*[c[name] for name in FIGURE_COLUMNS], func.count().over().label("matching"))
-        .where(*conditions)
+        select(
+            *[c[name] for name in FIGURE_COLUMNS],
+            matches.label("matches"),
+            matching.label("matching"),
+            *every,
+            over,
+        )
         .order_by(*order, c.supplier)
         .limit(limit)
         .offset(offset)
     )
     rows = executor.execute(query).all()
-    if rows:
-        total = int(rows[0][-1])  # counted in the same pass, before LIMIT
-    else:
+    if not rows:  # a page past every supplier: count apart
         count = select(func.count()).select_from(figures).where(*conditions)
-        total = int(executor.execute(count).scalar_one())
-    return _frame([row[:-1] for row in rows]), total
+        return _frame([]), int(executor.execute(count).scalar_one()), tier_counts(executor, w)
+    width = len(FIGURE_COLUMNS)
+    first = rows[0]
+    counts = {str(rank): int(first[width + 2 + rank]) for rank in range(4)}
+    counts["over_limit"] = int(first[width + 6])
+    page = [row[:width] for row in rows if int(row[width])]
+    return _frame(page), int(first[width + 1]), counts
 
 
 def tier_counts(executor: Executor, w: SupplierWindow) -> dict[str, int]:
     """Suppliers per tier rank (``"0"`` … ``"3"``) and over their limit (``"over_limit"``)."""
-    figures = _figures(w, summarised=_ready(executor, w)).subquery("figures")
+    summarised, open_orders = _summarised_with(executor, w)
+    figures = _figures(w, summarised=summarised, open_orders=open_orders).subquery("figures")
     counts: dict[str, int] = {str(rank): 0 for rank in range(4)}
     over = func.sum(case((figures.c.headroom_cents < 0, 1), else_=0))
     query = select(figures.c.tier_rank, func.count(), over).group_by(figures.c.tier_rank)

@@ -23,7 +23,7 @@ from data_access import summaries
 from data_access.claim_facts import Executor
 from data_access.queries import exposure as q
 from data_access.queries import exposure_summarised as summarised
-from data_access.queries.claims import pending_liability, refunds_approved
+from data_access.queries.claims import pending_liability, refunds_approved, refunds_by_period
 from data_access.sql import day_start
 from rules import Policy
 from services.figures.claims import Money
@@ -154,13 +154,17 @@ def _trend(engine: Engine, point: AsOf, zone: str, policy: Policy) -> pd.DataFra
     rows = []
     first = shift_months(point.day, -(TREND_MONTHS - 1))
     with engine.connect() as conn:
+        # Each month's refunds are those approved from its first day to its end (the as-of
+        # day's end for the last): one query by month of approval gives all twelve.
+        by_month = refunds_by_period(conn, day_start(first, zone), point.end, zone, "month")
+        refunds = dict(zip(by_month["period"], by_month["refunded_cents"], strict=True))
         for index in range(TREND_MONTHS):
             start = shift_months(first, index)
             last = min(shift_months(start, 1) - ONE_DAY, point.day)
             moment = as_of(last, zone, policy)
             _, exposure = exposure_total(conn, moment, zone, policy)
             _, pending = pending_liability(conn, moment.end)
-            _, refunded = refunds_approved(conn, day_start(start, zone), moment.end)
+            refunded = int(refunds.get(start, 0))
             partial = last < shift_months(start, 1) - ONE_DAY
             rows.append((start, f"{start:%b %Y}", partial, exposure, pending, refunded))
     columns = ["month", "label", "partial", "exposure_cents", "pending_cents", "refunds_cents"]
@@ -171,7 +175,12 @@ def _loss_ratio(engine: Engine, point: AsOf, zone: str) -> pd.DataFrame:
     first = shift_months(point.day, -(TREND_MONTHS - 1))
     cohorts = Period(first, point.day)
     with engine.connect() as conn:
-        frame = q.loss_ratio_by_cohort(conn, cohorts.start(zone), point.end, point.end, zone)
+        if summaries.is_ready(conn, zone):
+            frame = summarised.loss_ratio_by_cohort(
+                conn, zone, first, point.day, cohorts.start(zone), point.end
+            )
+        else:
+            frame = q.loss_ratio_by_cohort(conn, cohorts.start(zone), point.end, point.end, zone)
     spine = pd.DataFrame({"cohort": [shift_months(first, i) for i in range(TREND_MONTHS)]})
     frame = spine.merge(frame, on="cohort", how="left").fillna(0)
     frame = frame.astype(

@@ -168,13 +168,12 @@ def suppliers_behind(
     supplier_name, due, late, late_rate, orders, claims, dispute_rate``. Their counts add up to
     the figure's, because they are the same rows grouped once more."""
     with engine.connect() as conn:
-        late = q.late_shipment_counts(conn, period.window, today, zone, ["supplier"], scope)
-        disputes = q.dispute_counts(conn, period.window, zone, ["supplier"], scope)
+        frame = q.supplier_rate_counts(conn, period.window, today, zone, scope)
     if scope.claim_kind is not None:
-        late = late.iloc[0:0]  # a claim kind narrows claims only: no late-shipment counts
-    frame = late.merge(disputes, on=["supplier", "supplier_name"], how="outer")
-    for name in ("due", "late", "orders", "claims"):
-        frame[name] = frame[name].fillna(0).astype("int64")
+        # A claim kind narrows claims only: no late-shipment counts (the dispute rate's
+        # suppliers: those with orders placed or claims of the kind).
+        placed_or_filed = (frame["orders"] > 0) | (frame["claims"] > 0)
+        frame = frame[placed_or_filed].assign(due=0, late=0)
     frame["late_rate"] = ratio(frame["late"], frame["due"])
     frame["dispute_rate"] = ratio(frame["claims"], frame["orders"])
     frame = frame.sort_values(

@@ -21,8 +21,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from data_access.queries import reviewers as q
-from rules import Action, Policy, Recommendation, claim_deadlines, departs_from
-from services.figures.claims import aware
+from rules import Action, Policy, Recommendation, decision_due, departs_from
 from services.figures.rates import ratio
 
 __all__ = ["ReviewerFigures", "overrides", "reviewer_figures"]
@@ -65,10 +64,10 @@ def overrides(decisions: pd.DataFrame) -> pd.Series:
     return pd.Series(flags, index=decisions.index, dtype="boolean")
 
 
-def _reason_codes(reasons: object) -> list[str]:
-    if not isinstance(reasons, list):
+def _reason_codes(codes: object) -> list[str]:
+    if not isinstance(codes, list):
         return []
-    return sorted({str(r.get("code")) for r in reasons if isinstance(r, dict) and r.get("code")})
+    return sorted({str(code) for code in codes if code})
 
 
 def reviewer_figures(
@@ -80,12 +79,9 @@ def reviewer_figures(
         decisions = q.decisions_in(conn, start, end)
     durations: list[float] = []
     late = 0
-    for filed, decided_at, escalated, picked in decided.itertuples(index=False, name=None):
-        filed_at, decided_time = aware(filed), aware(decided_at)
-        assert filed_at is not None and decided_time is not None
+    for filed_at, decided_time, escalated, picked in decided:
         durations.append((decided_time - filed_at).total_seconds())
-        clock = claim_deadlines(filed_at, aware(escalated), aware(picked), policy)
-        late += decided_time > clock.decision_due
+        late += decided_time > decision_due(filed_at, escalated, picked, policy)
     decisions = decisions.assign(overridden=overrides(decisions))
     answered = decisions[decisions["overridden"].notna()]
     by_reviewer = (
@@ -103,7 +99,7 @@ def reviewer_figures(
     by_reviewer = by_reviewer[
         ["reviewer", "verdicts", "answered", "overridden", "override_rate", "approved", "rejected"]
     ].sort_values(["verdicts", "reviewer"], ascending=[False, True], ignore_index=True)
-    codes = answered.assign(reason_code=answered["reasons"].map(_reason_codes)).explode(
+    codes = answered.assign(reason_code=answered["reason_codes"].map(_reason_codes)).explode(
         "reason_code"
     )
     codes = codes[codes["reason_code"].notna()]

@@ -115,9 +115,8 @@ def suppliers_page(
     """One page of the ranked suppliers; ``page_size=0`` returns every match (CSV)."""
     w = supplier_window(today, zone, policy)
     with engine.connect() as conn:
-        counts = q.tier_counts(conn, w)
         limit = page_size if page_size > 0 else 1_000_000_000
-        frame, total = q.supplier_table(
+        frame, total, counts = q.supplier_table(
             conn,
             w,
             search=search,

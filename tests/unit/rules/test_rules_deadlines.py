@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from rules import add_working_days, bundled_policy, claim_deadlines
+from rules import add_working_days, bundled_policy, claim_deadlines, decision_due
 
 V1 = bundled_policy("v1")
 NO_HOLIDAYS: frozenset[date] = frozenset()
@@ -198,3 +198,22 @@ def test_the_programme_zone_decides_the_filing_day_and_working_days() -> None:
     # Friday 17:00 UTC is Saturday 01:00 in Shanghai: the clock waits for Monday 00:00 there.
     assert add_working_days(utc(7, 17), 1, NO_HOLIDAYS, SHANGHAI) == utc(10, 16)
     assert add_working_days(utc(7, 17), 1, NO_HOLIDAYS) == utc(10, 17)
+
+
+@pytest.mark.parametrize("zone", [UTC, ZoneInfo("Asia/Shanghai"), ZoneInfo("America/New_York")])
+def test_decision_due_alone_is_the_clocks_decision_due(zone: ZoneInfo) -> None:
+    """From every weekday and hour, escalated or not, picked up or not, around a holiday and a
+    change of daylight saving time (New York, 2025-03-09)."""
+    policy = dataclasses.replace(V1, holidays=(date(2025, 3, 12),))
+    for day in range(1, 15):
+        for hour in (0, 9, 17, 23):
+            filed = utc(day, hour)
+            for escalated in (None, filed + timedelta(days=4, hours=3)):
+                for picked in (None, filed + timedelta(days=5, hours=7)):
+                    want = claim_deadlines(filed, escalated, picked, policy, zone).decision_due
+                    assert decision_due(filed, escalated, picked, policy, zone) == want
+
+
+def test_decision_due_refuses_naive_times_as_the_clock_does() -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        decision_due(datetime(2025, 3, 3), None, utc(5), V1)
