@@ -268,19 +268,24 @@ def _simulate_share(share: _Share, report: Progress) -> Simulation:
 
 
 def _simulate_in(engine: Engine, share: _Share, report: Progress) -> Simulation:
+    with collector_paused():
+        # The facts die when _simulated returns, before the collector resumes: its first
+        # collection then has only the results to walk.
+        return _simulated(engine, share, report)
+
+
+def _simulated(engine: Engine, share: _Share, report: Progress) -> Simulation:
     zone_info = zone_named(share.zone)
     result = Simulation(share.active.version, share.draft.version, share.today)
-    with collector_paused():
-        with engine.connect() as conn:
-            rows = claims_filed_between(conn, share.start, share.end,
-                                        share=(share.index, share.shares))  # fmt: skip
-        total = len(rows)
-        report(0, total)
-        for at in range(0, total, share.chunk_size):
-            chunk = rows[at : at + share.chunk_size]
-            facts = [(label, row.kind, *facts_of(row)) for label, row in chunk]
-            simulate_claims(facts, share.active, share.draft, share.today, zone_info, result)
-            report(min(at + share.chunk_size, total), total)
+    with engine.connect() as conn:
+        rows = claims_filed_between(conn, share.start, share.end, share=(share.index, share.shares))
+    total = len(rows)
+    report(0, total)
+    for at in range(0, total, share.chunk_size):
+        chunk = rows[at : at + share.chunk_size]
+        facts = [(label, row.kind, *facts_of(row)) for label, row in chunk]
+        simulate_claims(facts, share.active, share.draft, share.today, zone_info, result)
+        report(min(at + share.chunk_size, total), total)
     return result
 
 
