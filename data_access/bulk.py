@@ -23,8 +23,9 @@ past them so later ORM inserts do not collide.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -193,7 +194,10 @@ def bulk_tuning(connection: Connection) -> Iterator[None]:
     try:
         yield
     finally:
-        raw.execute(f"PRAGMA cache_size={int(previous):d}")
+        # A connection closed under the block (lost midway) has no cache left to put back, and
+        # the block's own error is the one to tell.
+        with suppress(sqlite3.ProgrammingError):
+            raw.execute(f"PRAGMA cache_size={int(previous):d}")
 
 
 @contextmanager
