@@ -115,6 +115,15 @@ def _among(column: Any, ids: Ids) -> ColumnElement[bool]:
     return column.in_(ids if isinstance(ids, Select) else list(ids))  # type: ignore[no-any-return]
 
 
+def _supplier_of(supplier_id: Any, suppliers: Ids | None) -> Any:
+    """The orders' supplier id as a join key. Only a count of some suppliers' orders should
+    reach the orders through their supplier index; counting all orders (or some by their ids),
+    SQLite otherwise walks the suppliers and fetches the orders one at a time through that
+    index (three times slower than reading the orders in order and looking each supplier up):
+    ``+ 0`` hides the index there. PostgreSQL hashes the join either way."""
+    return supplier_id if suppliers is not None else supplier_id + literal_column("0")
+
+
 def _order_events(
     zone: str,
     claim_window_days: int,
@@ -155,7 +164,7 @@ def _order_events(
         case((late, 1), else_=0).label("late"),
         Order.covered_amount_cents.label("covered"),
         cap.label("cap"),
-    ).join(Supplier, Supplier.id == Order.supplier_id)
+    ).join(Supplier, Supplier.id == _supplier_of(Order.supplier_id, suppliers))
     if orders is not None:
         fact = fact.where(_among(Order.external_id, orders))
     if suppliers is not None:
