@@ -15,6 +15,7 @@ is two of its results, and the property tests compare the stored rows with it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -46,7 +47,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
-from data_access.bulk import insert_columns
+from data_access.bulk import indexes_built_after, insert_columns
 from data_access.claim_facts import Executor
 from data_access.models import (
     Claim,
@@ -137,10 +138,11 @@ def _order_events(
     *,
     by_supplier: bool,
 ) -> Any:
-    """Per day and supplier (``by_supplier``) or per day and dimension values (supplier country,
-    tier, category): what the orders (with these external ids) add that day. Grouped only by
-    what the table is keyed on: a million orders group to a few hundred thousand dimension
-    days, where grouping by supplier and category first kept nearly one group an order."""
+    """What the orders (with these external ids) add each day: with ``by_supplier``, every
+    event with its supplier, not yet summed; otherwise summed per day and dimension values
+    (supplier country, tier, category). Grouped only by what the table is keyed on: a million
+    orders sum to a few hundred thousand dimension days, where grouping by supplier and
+    category first kept nearly one group an order."""
     ship_by = Order.ship_by
     due = or_(Order.cancelled_at.is_(None), local_day(Order.cancelled_at, zone) >= ship_by)
     late = and_(due, or_(Order.shipped_at.is_(None), local_day(Order.shipped_at, zone) > ship_by))
@@ -206,12 +208,12 @@ def _order_events(
     )
     ended = select(*keys, o.c.end_day, _ZERO, _ZERO, _ZERO, _ZERO, _ONE, o.c.covered, o.c.cap)
     events = union_all(shipped, placed, ended.where(spans)).subquery("order_event")
+    if by_supplier:
+        # Summed once, with the claims, per supplier and day (a million orders make nearly as
+        # many supplier days: grouping twice sorted them twice).
+        return events
     e = events.c
-    group = (
-        (e.supplier_id, e.day)
-        if by_supplier
-        else (e.supplier_country, e.supplier_tier, e.category, e.day)
-    )
+    group = (e.supplier_country, e.supplier_tier, e.category, e.day)
     sums = [func.sum(e[name]).label(name) for name in ("shipping", "due", "late", "placed", *_LIVE)]
     return select(*group, *sums).group_by(*group).cte("order_group")
 
@@ -351,21 +353,34 @@ def is_ready(executor: Executor, zone: str, claim_window_days: int | None = None
     return days is not None and (claim_window_days is None or int(days) == claim_window_days)
 
 
-def rebuild(executor: Executor, zones: dict[str, int], now: datetime) -> None:
-    """Empty the summaries and build them again for exactly ``zones`` (zone → claim window)."""
+def rebuild(
+    executor: Executor, zones: dict[str, int], now: datetime, *, unread: bool = False
+) -> None:
+    """Empty the summaries and build them again for exactly ``zones`` (zone → claim window).
+
+    ``unread``: nobody reads the summaries meanwhile (a seed), so PostgreSQL may drop their
+    secondary indexes while they fill, which locks readers out until the commit (SQLite's
+    readers keep their snapshot whatever the writer does, so it always may)."""
+    for zone in zones:
+        zone_named(zone)  # an unknown zone fails here, before anything is written
     for table, _, _ in TABLES.values():
         executor.execute(delete(table))
     executor.execute(delete(SummaryState))
-    for zone, window in sorted(zones.items()):
-        zone_named(zone)  # an unknown zone fails here, before anything is written
-        for name, (table, _, _) in TABLES.items():
-            query = aggregate(name, zone, window)
-            assert query is not None
-            names = [column.name for column in query.selected_columns]
-            executor.execute(insert(table).from_select(names, query))
-        executor.execute(
-            insert(SummaryState).values(zone=zone, claim_window_days=window, built_at=now)
-        )
+    connection = executor.connection() if isinstance(executor, Session) else executor
+    tables = [table for table, _, _ in TABLES.values()]
+    # A million orders make a million and a half supplier days: one sort to index them after,
+    # not as many insertions into a second index (dropped and built in this transaction).
+    drop = unread or connection.dialect.name == "sqlite"
+    with indexes_built_after(connection, tables) if drop else nullcontext():
+        for zone, window in sorted(zones.items()):
+            for name, (table, _, _) in TABLES.items():
+                query = aggregate(name, zone, window)
+                assert query is not None
+                names = [column.name for column in query.selected_columns]
+                executor.execute(insert(table).from_select(names, query))
+            executor.execute(
+                insert(SummaryState).values(zone=zone, claim_window_days=window, built_at=now)
+            )
 
 
 def refresh_all(executor: Executor, now: datetime) -> None:
