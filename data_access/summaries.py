@@ -492,6 +492,8 @@ class Delta:
         dialect = _dialect(executor)
         for name, (table, key, summed) in TABLES.items():
             changes = _delta_table(name)
+            if dialect == "postgresql":
+                executor.execute(text(f"ANALYZE {changes.name}"))
             sums = [func.sum(changes.c[s]).label(s) for s in summed]
             grouped = (
                 select(*[changes.c[k] for k in key], *sums)
