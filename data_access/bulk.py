@@ -23,8 +23,9 @@ past them so later ORM inserts do not collide.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -56,6 +57,7 @@ ChunkCallback = Callable[[int, int], None]
 
 DEFAULT_CHUNK_SIZE = 50_000
 BULK_SQLITE_CACHE_KIB = 256 * 1024
+BULK_WORK_MEM = "256MB"
 _SQLITE_DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 
 
@@ -181,8 +183,19 @@ def bulk_tuning(connection: Connection) -> Iterator[None]:
     """Tune the connection for a large load while the block runs, then put it back.
 
     SQLite: a 256 MB page cache (per connection; the default is 2 MB) keeps the orders indexes in
-    memory while a million rows go in, nearly halving the load time.
+    memory while a million rows go in, nearly halving the load time. PostgreSQL: 256 MB of
+    ``work_mem`` for the transaction (the default 4 MB sends the sorts and hashes of a million
+    orders' summaries to disk).
     """
+    if connection.dialect.name == "postgresql":
+        previous_memory = connection.execute(text("SHOW work_mem")).scalar_one()
+        connection.execute(text(f"SET LOCAL work_mem = '{BULK_WORK_MEM}'"))
+        # After a failure the transaction rolls back, and the setting with it.
+        yield
+        connection.execute(
+            text("SELECT set_config('work_mem', :value, true)"), {"value": previous_memory}
+        )
+        return
     if connection.dialect.name != "sqlite":
         yield
         return
@@ -193,7 +206,10 @@ def bulk_tuning(connection: Connection) -> Iterator[None]:
     try:
         yield
     finally:
-        raw.execute(f"PRAGMA cache_size={int(previous):d}")
+        # A connection closed under the block (lost midway) has no cache left to put back, and
+        # the block's own error is the one to tell.
+        with suppress(sqlite3.ProgrammingError):
+            raw.execute(f"PRAGMA cache_size={int(previous):d}")
 
 
 @contextmanager

@@ -14,30 +14,40 @@ is two of its results, and the property tests compare the stored rows with it.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    Column,
     ColumnElement,
+    MetaData,
+    String,
     Table,
+    TableClause,
     and_,
     case,
+    column,
     delete,
+    exists,
     func,
     insert,
     literal,
     literal_column,
     or_,
     select,
+    text,
+    tuple_,
     union_all,
 )
+from sqlalchemy import table as table_clause
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
+from data_access.bulk import indexes_built_after, insert_columns
 from data_access.claim_facts import Executor
 from data_access.models import (
     Claim,
@@ -71,8 +81,8 @@ ALL_DIMENSION = "all"
 DIMENSIONS = ("supplier_country", "supplier_tier", "category")
 #: The end day of an order neither cancelled nor delivered yet: it is live on every day.
 OPEN_ENDED = date(9999, 12, 31)
-#: Rows per IN list or upsert: small enough for any driver's parameter limit.
-_CHUNK = 500
+#: External ids, or a query selecting them (a delta's temporary table).
+Ids = Sequence[str] | Select[Any]
 
 _LIVE = ("live_orders", "live_covered_cents", "live_cap_cents")
 #: Each table: (key columns, summed columns).
@@ -106,13 +116,44 @@ _ZERO: Any = literal_column("0")
 _ONE: Any = literal_column("1")
 
 
+def _among(column: Any, ids: Ids) -> ColumnElement[bool]:
+    """``column`` is one of ``ids``: a list of external ids, or a query selecting them."""
+    return column.in_(ids if isinstance(ids, Select) else list(ids))  # type: ignore[no-any-return]
+
+
+def _facts(query: Select[Any], name: str, *chosen: Ids | None) -> Any:
+    """The facts the events read, once per event kind. Of some rows (a delta), a CTE: found
+    once, however each database finds them (PostgreSQL hashes a 100,000-id delta against a
+    scan of the orders, which four scans would repeat). Of every row (a rebuild), a subquery
+    each event kind streams: materialising a million orders' facts costs more than reading
+    them again."""
+    if any(ids is not None for ids in chosen):
+        return query.cte(name)
+    return query.subquery(name)
+
+
+def _supplier_of(supplier_id: Any, suppliers: Ids | None) -> Any:
+    """The orders' supplier id as a join key. Only a count of some suppliers' orders should
+    reach the orders through their supplier index; counting all orders (or some by their ids),
+    SQLite otherwise walks the suppliers and fetches the orders one at a time through that
+    index (three times slower than reading the orders in order and looking each supplier up):
+    ``+ 0`` hides the index there. PostgreSQL hashes the join either way."""
+    return supplier_id if suppliers is not None else supplier_id + literal_column("0")
+
+
 def _order_events(
     zone: str,
     claim_window_days: int,
-    orders: Sequence[str] | None,
-    suppliers: Sequence[str] | None = None,
+    orders: Ids | None,
+    suppliers: Ids | None = None,
+    *,
+    by_supplier: bool,
 ) -> Any:
-    """Per supplier, category and day: what the orders (with these external ids) add that day."""
+    """What the orders (with these external ids) add each day: with ``by_supplier``, every
+    event with its supplier, not yet summed; otherwise summed per day and dimension values
+    (supplier country, tier, category). Grouped only by what the table is keyed on: a million
+    orders sum to a few hundred thousand dimension days, where grouping by supplier and
+    category first kept nearly one group an order."""
     ship_by = Order.ship_by
     due = or_(Order.cancelled_at.is_(None), local_day(Order.cancelled_at, zone) >= ship_by)
     late = and_(due, or_(Order.shipped_at.is_(None), local_day(Order.shipped_at, zone) > ship_by))
@@ -141,15 +182,19 @@ def _order_events(
         case((late, 1), else_=0).label("late"),
         Order.covered_amount_cents.label("covered"),
         cap.label("cap"),
-    ).join(Supplier, Supplier.id == Order.supplier_id)
+    ).join(Supplier, Supplier.id == _supplier_of(Order.supplier_id, suppliers))
     if orders is not None:
-        fact = fact.where(Order.external_id.in_(list(orders)))
+        fact = fact.where(_among(Order.external_id, orders))
     if suppliers is not None:
-        fact = fact.where(Supplier.external_id.in_(list(suppliers)))
-    o = fact.subquery("order_fact")
+        fact = fact.where(_among(Supplier.external_id, suppliers))
+    o = _facts(fact, "order_fact", orders, suppliers)
     # Live on no day at all (ends on or before its placed day): no exposure events.
     spans = o.c.end_day > o.c.placed_day
-    keys = (o.c.supplier_id, o.c.supplier_country, o.c.supplier_tier, o.c.category)
+    keys = (
+        (o.c.supplier_id,)
+        if by_supplier
+        else (o.c.supplier_country, o.c.supplier_tier, o.c.category)
+    )
     shipped = select(
         *keys,
         o.c.ship_by.label("day"),
@@ -178,18 +223,22 @@ def _order_events(
         *keys, o.c.end_day, _ZERO, _ZERO, _ZERO, _ZERO, _ONE, o.c.covered, o.c.cap, _ZERO
     )
     events = union_all(shipped, placed, ended.where(spans)).subquery("order_event")
+    if by_supplier:
+        # Summed once, with the claims, per supplier and day (a million orders make nearly as
+        # many supplier days: grouping twice sorted them twice).
+        return events
     e = events.c
-    group = (e.supplier_id, e.supplier_country, e.supplier_tier, e.category, e.day)
+    group = (e.supplier_country, e.supplier_tier, e.category, e.day)
     summed = ("shipping", "due", "late", "placed", *_LIVE, "placed_covered_cents")
     sums = [func.sum(e[name]).label(name) for name in summed]
     return select(*group, *sums).group_by(*group).cte("order_group")
 
 
 def _claim_events(
-    orders: Sequence[str] | None,
-    claims: Sequence[str] | None,
+    orders: Ids | None,
+    claims: Ids | None,
     zone: str,
-    suppliers: Sequence[str] | None = None,
+    suppliers: Ids | None = None,
 ) -> Any:
     query = (
         select(
@@ -205,12 +254,12 @@ def _claim_events(
         .join(Supplier, Supplier.id == Order.supplier_id)
     )
     if orders is not None:
-        query = query.where(Order.external_id.in_(list(orders)))
+        query = query.where(_among(Order.external_id, orders))
     if claims is not None:
-        query = query.where(Claim.external_id.in_(list(claims)))
+        query = query.where(_among(Claim.external_id, claims))
     if suppliers is not None:
-        query = query.where(Supplier.external_id.in_(list(suppliers)))
-    return query.subquery("claim_fact")
+        query = query.where(_among(Supplier.external_id, suppliers))
+    return _facts(query, "claim_fact", orders, claims, suppliers)
 
 
 def _values(row: Any) -> list[tuple[str, Any]]:
@@ -231,13 +280,14 @@ def aggregate(
     zone: str,
     claim_window_days: int,
     *,
-    orders: Sequence[str] | None = None,
-    claims: Sequence[str] | None = None,
-    suppliers: Sequence[str] | None = None,
+    orders: Ids | None = None,
+    claims: Ids | None = None,
+    suppliers: Ids | None = None,
 ) -> Select[Any] | None:
     """The rows of summary ``name`` for ``zone`` counted from the base tables: of everything, or
     only what the orders (and their claims), the claims, or the suppliers' orders and claims
-    with these external ids contribute. None when those contribute nothing to the table."""
+    with these external ids (a list, or a query selecting them) contribute. None when those
+    contribute nothing to the table."""
     summed = TABLES[name][2]
     zone_column = _text(zone).label("zone")
     if name == "summary_claim_days":
@@ -253,7 +303,7 @@ def aggregate(
     if claims is not None and name == "summary_order_days":
         return None  # a claim changes no order count
     if name == "summary_order_days":
-        g = _order_events(zone, claim_window_days, orders, suppliers)
+        g = _order_events(zone, claim_window_days, orders, suppliers, by_supplier=False)
         branches = [
             select(
                 g.c.day, _text(d).label("dimension"), v.label("value"), *[g.c[s] for s in summed]
@@ -271,7 +321,7 @@ def aggregate(
     parts = []
     order_sums = ("due", "late", "placed", *_LIVE)
     if claims is None:
-        g = _order_events(zone, claim_window_days, orders, suppliers)
+        g = _order_events(zone, claim_window_days, orders, suppliers, by_supplier=True)
         parts.append(
             select(
                 g.c.supplier_id,
@@ -319,21 +369,34 @@ def is_ready(executor: Executor, zone: str, claim_window_days: int | None = None
     return days is not None and (claim_window_days is None or int(days) == claim_window_days)
 
 
-def rebuild(executor: Executor, zones: dict[str, int], now: datetime) -> None:
-    """Empty the summaries and build them again for exactly ``zones`` (zone → claim window)."""
+def rebuild(
+    executor: Executor, zones: dict[str, int], now: datetime, *, unread: bool = False
+) -> None:
+    """Empty the summaries and build them again for exactly ``zones`` (zone → claim window).
+
+    ``unread``: nobody reads the summaries meanwhile (a seed), so PostgreSQL may drop their
+    secondary indexes while they fill, which locks readers out until the commit (SQLite's
+    readers keep their snapshot whatever the writer does, so it always may)."""
+    for zone in zones:
+        zone_named(zone)  # an unknown zone fails here, before anything is written
     for table, _, _ in TABLES.values():
         executor.execute(delete(table))
     executor.execute(delete(SummaryState))
-    for zone, window in sorted(zones.items()):
-        zone_named(zone)  # an unknown zone fails here, before anything is written
-        for name, (table, _, _) in TABLES.items():
-            query = aggregate(name, zone, window)
-            assert query is not None
-            names = [column.name for column in query.selected_columns]
-            executor.execute(insert(table).from_select(names, query))
-        executor.execute(
-            insert(SummaryState).values(zone=zone, claim_window_days=window, built_at=now)
-        )
+    connection = executor.connection() if isinstance(executor, Session) else executor
+    tables = [table for table, _, _ in TABLES.values()]
+    # A million orders make a million and a half supplier days: one sort to index them after,
+    # not as many insertions into a second index (dropped and built in this transaction).
+    drop = unread or connection.dialect.name == "sqlite"
+    with indexes_built_after(connection, tables) if drop else nullcontext():
+        for zone, window in sorted(zones.items()):
+            for name, (table, _, _) in TABLES.items():
+                query = aggregate(name, zone, window)
+                assert query is not None
+                names = [column.name for column in query.selected_columns]
+                executor.execute(insert(table).from_select(names, query))
+            executor.execute(
+                insert(SummaryState).values(zone=zone, claim_window_days=window, built_at=now)
+            )
 
 
 def refresh_all(executor: Executor, now: datetime) -> None:
@@ -346,31 +409,75 @@ def refresh_all(executor: Executor, now: datetime) -> None:
 @dataclass
 class Delta:
     """What a write changes in the summaries: call :meth:`subtract` with the rows it is about
-    to write (as they are before), :meth:`add` with all of them after, then :meth:`apply`."""
+    to write (as they are before), :meth:`add` with all of them after, then :meth:`apply`.
+
+    Set-based whatever the write's size: the ids go to a temporary table, each count is one
+    ``INSERT … SELECT`` of :func:`aggregate` over them into a temporary table per summary
+    (``summary_delta_<table>``), and :meth:`apply` adds the grouped differences with one upsert
+    per summary. The work grows with the rows written, never with the tables' size: every
+    lookup goes through an index on the ids (EXPLAIN QUERY PLAN in the tests' reach). The
+    temporary tables are the connection's own (PostgreSQL drops them at commit).
+    """
 
     zones: dict[str, int]
-    changes: dict[str, dict[tuple[Any, ...], list[int]]] = field(
-        default_factory=lambda: defaultdict(dict)
-    )
+    _ready: bool = field(default=False, repr=False)
 
     @classmethod
     def for_database(cls, executor: Executor) -> Delta:
         return cls(built_zones(executor))
 
+    def _prepare(self, executor: Executor) -> None:
+        if self._ready:
+            return
+        postgres = _dialect(executor) == "postgresql"
+        drop = " ON COMMIT DROP" if postgres else ""
+        # Names and types from the tables' own metadata; nothing from a file.
+        executor.execute(
+            text(
+                f"CREATE TEMPORARY TABLE IF NOT EXISTS {_IDS.name} "
+                f"(external_id VARCHAR(64) PRIMARY KEY){drop}"
+            )
+        )
+        for name, (_, key, summed) in TABLES.items():
+            columns = ", ".join((*key, *summed))
+            target = _delta_table(name).name
+            empty = f"SELECT {columns} FROM {name} WHERE 1 = 0"  # noqa: S608
+            executor.execute(
+                text(f"CREATE TEMPORARY TABLE IF NOT EXISTS {target}{drop} AS {empty}")
+            )
+            executor.execute(delete(_delta_table(name)))
+        self._ready = True
+
     def _count(self, executor: Executor, sign: int, entity: str, ids: Sequence[str]) -> None:
+        self._prepare(executor)
+        executor.execute(delete(_IDS))
+        if not ids:
+            return
+        connection = executor.connection() if isinstance(executor, Session) else executor
+        insert_columns(connection, _IDS, {"external_id": list(ids)})
+        if sign < 0:
+            # Only rows that exist contribute before: new rows (most of a file of new orders)
+            # are set aside with one index probe each, not looked for by every count.
+            written = _ENTITY_TABLES[entity]
+            executor.execute(
+                delete(_IDS).where(~exists().where(written.c.external_id == _IDS.c.external_id))
+            )
+        if connection.dialect.name == "postgresql":
+            # A temporary table has no statistics until analysed: plan for its real size.
+            executor.execute(text(f"ANALYZE {_IDS.name}"))
+        chosen = select(_IDS.c.external_id)
         for zone, window in self.zones.items():
             for name, (_, key, summed) in TABLES.items():
-                for start in range(0, len(ids), _CHUNK):
-                    part = {entity: list(ids[start : start + _CHUNK])}
-                    query = aggregate(name, zone, window, **part)
-                    if query is None:
-                        continue
-                    target = self.changes[name]
-                    for row in executor.execute(query).all():
-                        k = tuple(_plain(v) for v in row[: len(key)])
-                        values = target.setdefault(k, [0] * len(summed))
-                        for i, v in enumerate(row[len(key) :]):
-                            values[i] += sign * int(v)
+                query = aggregate(name, zone, window, **{entity: chosen})
+                if query is None:
+                    continue
+                counted = query.subquery("counted")
+                signed = [(counted.c[s] if sign > 0 else -counted.c[s]).label(s) for s in summed]
+                executor.execute(
+                    insert(_delta_table(name)).from_select(
+                        [*key, *summed], select(*[counted.c[k] for k in key], *signed)
+                    )
+                )
 
     def subtract(self, executor: Executor, entity: str, ids: Sequence[str]) -> None:
         """Take away what the ``entity`` ("orders", "claims" or "suppliers") rows with these
@@ -385,32 +492,52 @@ class Delta:
 
     def apply(self, executor: Executor) -> None:
         """Add the differences to the stored rows; drop rows left at zero everywhere."""
+        if not self._ready:
+            return
         dialect = _dialect(executor)
-        for name, changes in self.changes.items():
-            table, key, summed = TABLES[name]
-            rows = [
-                dict(zip(key, k, strict=True)) | dict(zip(summed, v, strict=True))
-                for k, v in changes.items()
-                if any(v)
-            ]
-            for start in range(0, len(rows), _CHUNK):
-                upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-                chunk = upsert.values(rows[start : start + _CHUNK])
-                executor.execute(
-                    chunk.on_conflict_do_update(
-                        index_elements=list(key),
-                        set_={s: table.c[s] + chunk.excluded[s] for s in summed},
-                    )
+        for name, (table, key, summed) in TABLES.items():
+            changes = _delta_table(name)
+            if dialect == "postgresql":
+                executor.execute(text(f"ANALYZE {changes.name}"))
+            sums = [func.sum(changes.c[s]).label(s) for s in summed]
+            grouped = (
+                select(*[changes.c[k] for k in key], *sums)
+                .group_by(*[changes.c[k] for k in key])
+                .having(_nonzero(sums))
+            )
+            upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+            statement = upsert.from_select([*key, *summed], grouped)
+            executor.execute(
+                statement.on_conflict_do_update(
+                    index_elements=list(key),
+                    set_={s: table.c[s] + statement.excluded[s] for s in summed},
                 )
-            days = sorted({k[key.index("day")] for k in changes})
-            for start in range(0, len(days), _CHUNK):
-                executor.execute(
-                    delete(table).where(
-                        table.c.day.in_(days[start : start + _CHUNK]),
-                        *[table.c[s] == 0 for s in summed],
-                    )
+            )
+            # The rows this write touched that now count nothing, found by their keys.
+            touched = select(*[changes.c[k] for k in key]).distinct()
+            executor.execute(
+                delete(table).where(
+                    tuple_(*[table.c[k] for k in key]).in_(touched),
+                    *[table.c[s] == 0 for s in summed],
                 )
-        self.changes.clear()
+            )
+            executor.execute(delete(changes))
+
+
+#: The ids a delta counts (a temporary table, created by Delta._prepare).
+_IDS = Table("summary_delta_ids", MetaData(), Column("external_id", String(64), primary_key=True))
+_ENTITY_TABLES: dict[str, Table] = {
+    "orders": Order.__table__,  # type: ignore[dict-item]
+    "claims": Claim.__table__,  # type: ignore[dict-item]
+    "suppliers": Supplier.__table__,  # type: ignore[dict-item]
+}
+
+
+def _delta_table(name: str) -> TableClause:
+    _, key, summed = TABLES[name]
+    return table_clause(
+        f"summary_delta_{name.removeprefix('summary_')}", *map(column, key + summed)
+    )
 
 
 def _dialect(executor: Executor) -> str:

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, Table
 from sqlalchemy.orm import Session
 
 from data_access import summaries
+from data_access.bulk import bulk_tuning
 from data_access.claim_facts import Executor
 from data_access.models import Base
 from data_access.settings import get_settings
@@ -51,7 +52,7 @@ def rebuild_summaries(
     the zones built with their claim window."""
     actor = actor or Actor.system()
     require(actor, Permission.SEED_DEMO)  # the operator at the shell, as for a seed
-    with engine.begin() as connection:
+    with engine.begin() as connection, bulk_tuning(connection):
         zones = kept_zones(connection)
         summaries.rebuild(connection, zones, now)
         with Session(bind=connection) as session:

@@ -155,7 +155,7 @@ def seed_demo(
             )
             session.flush()
             # The dashboards' daily summaries, from the rows just written, in this transaction.
-            summaries.rebuild(connection, kept_zones(connection), now or as_of)
+            summaries.rebuild(connection, kept_zones(connection), now or as_of, unread=True)
         analyze(connection, [*loaded, *summary_tables()])
     return SeedReport(
         users=counts["users"],

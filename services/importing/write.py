@@ -20,7 +20,7 @@ import numpy as np
 from sqlalchemy import ColumnElement, Row, Table, TextClause, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from data_access.bulk import analyze, bulk_tuning, indexes_built_after, upsert_columns
+from data_access.bulk import analyze, indexes_built_after, upsert_columns
 from data_access.claim_facts import approved_refunds_by_order
 from data_access.models import (
     UNDECIDED_CLAIM_STATUSES,
@@ -292,8 +292,8 @@ class OrderWriter(Writer):
             # A load at least as large as the table: building the orders' four secondary indexes
             # once at the end (a sort each) beats a million random insertions into each. Inside
             # the transaction, like the rows: SQLite's readers keep their snapshot meanwhile,
-            # and a failure puts the indexes back with everything else.
-            self._load.enter_context(bulk_tuning(connection))
+            # and a failure puts the indexes back with everything else. (The service enlarged
+            # SQLite's page cache for the whole write: data_access.bulk.bulk_tuning.)
             self._load.enter_context(indexes_built_after(connection, [self.table]))
 
     def _orders_held(self) -> int:

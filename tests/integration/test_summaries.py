@@ -260,3 +260,56 @@ def test_supplier_figures_from_the_summaries_equal_those_from_the_orders(
         summaries.rebuild(conn, {zone: policy.claim_window_days}, NOW)
     for got, expected in zip(figures(), counted, strict=True):
         assert got == expected
+
+
+def _order_line(key: int, supplier: str, day: int, fate: str) -> str:
+    placed = utc(2025, 3, day, 22)  # late evening UTC: the next day in Shanghai
+    ship_by = (placed + timedelta(days=6)).date()
+    shipped = placed + timedelta(days=3) if fate in ("shipped", "delivered") else None
+    delivered = placed + timedelta(days=9) if fate == "delivered" else None
+    cancelled = placed + timedelta(days=8) if fate == "cancelled" else None
+    return (
+        f"ORD-{key},{supplier},BUY-1,Buyer One,DE,Machinery,tt,USD,100.00,80.00,50.00,"
+        f"{_stamp(placed)},{ship_by.isoformat()},{_stamp(shipped)},{_stamp(delivered)},"
+        f"{_stamp(cancelled)},{fate}"
+    )
+
+
+def test_an_import_written_in_many_chunks_keeps_the_summaries_in_step(
+    engine: Engine, session_factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The delta's temporary tables are filled chunk by chunk (what existing rows counted
+    before, taken away before each chunk is written) and once more at the end: a file of new
+    orders, then one that changes some of them (another supplier, another fate) among new
+    ones, then a suppliers file that moves two suppliers' orders to another country and tier,
+    each written three rows at a time."""
+    import services.importing.service as service
+
+    monkeypatch.setattr(service, "CHUNK_ROWS", 3)
+    _suppliers(session_factory)
+    with engine.begin() as conn:
+        summaries.rebuild(conn, dict.fromkeys(ZONES_KEPT, 30), NOW)
+    fates = ("placed", "shipped", "delivered", "cancelled")
+    first = [_order_line(k, "SUP-A", 1 + k, fates[k % 4]) for k in range(8)]
+    second = [_order_line(k, "SUP-B", 2 + k, fates[(k + 1) % 4]) for k in range(4, 12)]
+    files = [
+        ("orders", HEADER, first),
+        ("orders", HEADER, second),
+        ("suppliers", HEADERS["suppliers"], [
+            "SUP-A,Supplier SUP-A,VN,Machinery,verified,1000.00,USD",
+            "SUP-B,Supplier SUP-B,CN,Machinery,gold,1000.00,USD",
+        ]),
+    ]  # fmt: skip
+    for entity, header, rows in files:
+        result = import_file(
+            session_factory,
+            Actor.system("test"),
+            entity,  # type: ignore[arg-type]
+            io.BytesIO((header + "\n".join(rows) + "\n").encode()),
+            file_name=f"{entity}.csv",
+            now=NOW,
+        )
+        assert result.written, result.problems
+        _in_step(engine)
+    with engine.connect() as conn:  # the summaries count something: the check is not vacuous
+        assert summaries.stored_rows(conn, "summary_supplier_days", "UTC")
