@@ -22,7 +22,7 @@ from data_access.queries import exposure
 from data_access.queries.claims import claim_open_at, moments_table
 from data_access.queries.exposure import ExposureKey, live_order
 from data_access.queries.refunds import refunded_by_order
-from data_access.sql import period_start
+from data_access.sql import among, period_start
 from data_access.summaries import ALL_DIMENSION
 
 __all__ = [
@@ -235,7 +235,10 @@ def refundable_by_supplier(
     already = (
         select(Order.supplier_id.label("supplier_id"), _money(taken).label("taken_cents"))
         .join(refunded, refunded.c.order_id == Order.id)
-        .where(live_order(as_of_end, delivered_since))
+        .where(
+            among(Order.id, select(refunded.c.order_id)),
+            live_order(as_of_end, delivered_since),
+        )
         .group_by(Order.supplier_id)
         .subquery("already_refunded")
     )
