@@ -39,6 +39,7 @@ from data_access.sql import Grain, local_day, period_start
 __all__ = [
     "Moment",
     "claim_open_at",
+    "claim_open_within",
     "moments_table",
     "open_claim_clocks",
     "open_claim_count",
@@ -76,6 +77,20 @@ def claim_open_at(moment: Moment) -> ColumnElement[bool]:
             Claim.status.in_(UNDECIDED_CLAIM_STATUSES),
             Claim.decided_at >= moment,
             Claim.withdrawn_at >= moment,
+        ),
+    )
+
+
+def claim_open_within(first: datetime, last: datetime) -> ColumnElement[bool]:
+    """A superset of the claims open at any instant from ``first`` to ``last``, cheap to test
+    on each claim alone: ``claim_open_at(t)`` for such a ``t`` implies it, term by term. It
+    narrows the claims before they meet many instants (``moments_table``)."""
+    return and_(
+        Claim.filed_at < last,
+        or_(
+            Claim.status.in_(UNDECIDED_CLAIM_STATUSES),
+            Claim.decided_at >= first,
+            Claim.withdrawn_at >= first,
         ),
     )
 
@@ -143,6 +158,7 @@ def pending_liability_at(executor: Executor, moments: Sequence[datetime]) -> lis
         .select_from(Claim)
         .join(at, claim_open_at(at.c.at))
         .join(Recommendation, Recommendation.id == _latest_recommendation(at.c.at))
+        .where(claim_open_within(min(moments), max(moments)))
         .group_by(at.c.i)
     )
     found = {int(i): (int(claims), int(cents)) for i, claims, cents in executor.execute(query)}

@@ -19,7 +19,7 @@ from sqlalchemy import BigInteger, and_, case, cast, func, literal_column, or_, 
 from data_access.claim_facts import Executor
 from data_access.models import Claim, Order, SummaryOrderDay, SummarySupplierDay, Supplier
 from data_access.queries import exposure
-from data_access.queries.claims import claim_open_at, moments_table
+from data_access.queries.claims import claim_open_at, claim_open_within, moments_table
 from data_access.queries.exposure import ExposureKey, live_order
 from data_access.queries.refunds import refunded_by_order
 from data_access.sql import among, period_start
@@ -62,6 +62,7 @@ def open_claim_orders_at(executor: Executor, moments: Sequence[datetime]) -> lis
         select(at.c.i, Claim.order_id)
         .select_from(Claim)
         .join(at, claim_open_at(at.c.at))
+        .where(claim_open_within(min(moments), max(moments)))
         .distinct()
     )
     found: list[set[int]] = [set() for _ in moments]
