@@ -39,7 +39,10 @@ def main() -> None:
     sections[screens[0].section] += deep_link.elsewhere(actor, pages[screens[0].path])
     shown = st.navigation(sections)
     deep_link.follow(actor, shown, pages, through_provider=auth.oidc_configured())
-    shown.run()
+    try:
+        shown.run()
+    finally:  # also when the page stops or reruns the script
+        wiring.settle_heap()
 
 
 # Streamlit runs this script as "__main__". The policy simulator's worker processes

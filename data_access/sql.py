@@ -21,7 +21,7 @@ import re
 from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Date, Integer, literal_column
+from sqlalchemy import Boolean, ColumnElement, Date, Integer, Select, literal_column
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnClause
@@ -33,6 +33,7 @@ __all__ = [
     "SQLITE_LOCAL_DAY",
     "Grain",
     "add_days",
+    "among",
     "day_start",
     "days_between",
     "grouping_key",
@@ -201,3 +202,33 @@ def sqlite_local_day(stored: str | None, zone: str) -> str | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(_zone(zone)).date().isoformat()
+
+
+class _Among(FunctionElement[bool]):
+    type = Boolean()
+    inherit_cache = True
+    name = "among"
+
+
+def among(column: Any, ids: Select[Any]) -> ColumnElement[bool]:
+    """``column IN (ids)`` where the query already implies it (say, by joining the rows of
+    ``ids`` on ``column``): a hint for PostgreSQL, as ``column = ANY(ARRAY(ids))``, left out
+    (``1 = 1``) elsewhere.
+
+    For joining a few thousand rows (the orders with a refund) to a big table by its primary
+    key: PostgreSQL takes the join for a hash join over a scan of the big table, but looks the
+    ids of an array up in the index (at a million orders, 0.13 s instead of 0.33). SQLite
+    already looks them up, and would only compute ``ids`` once more. ``ids`` is evaluated once,
+    uncorrelated, whatever its FROMs share with the outer query."""
+    return _Among(column, ids.correlate(None).scalar_subquery())
+
+
+@compiles(_Among, "postgresql")
+def _among_postgresql(element: _Among, compiler: SQLCompiler, **kw: Any) -> str:
+    column, ids = _args(compiler, element, **kw)
+    return f"{column} = ANY(ARRAY{ids})"
+
+
+@compiles(_Among)
+def _among_default(element: _Among, compiler: SQLCompiler, **kw: Any) -> str:
+    return "1 = 1"

@@ -10,11 +10,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import BigInteger, ColumnElement, and_, case, cast, func, or_, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Integer,
+    Subquery,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import aliased
 
 from data_access.claim_facts import Executor
@@ -23,16 +37,39 @@ from data_access.queries.refunds import approved_refunds
 from data_access.sql import Grain, local_day, period_start
 
 __all__ = [
+    "Moment",
     "claim_open_at",
+    "claim_open_within",
+    "moments_table",
     "open_claim_clocks",
     "open_claim_count",
     "pending_liability",
+    "pending_liability_at",
     "refunds_approved",
     "refunds_by_period",
 ]
 
 
-def claim_open_at(moment: datetime) -> ColumnElement[bool]:
+#: An instant, or a column of instants (``moments_table``) to ask about several at once.
+Moment = datetime | ColumnElement[datetime]
+
+
+def moments_table(moments: Sequence[datetime]) -> Subquery:
+    """The instants as a derived table ``i, at`` (their positions), so one query answers for
+    every instant of a trend instead of one query each. One-row SELECTs in a UNION ALL:
+    SQLite's VALUES cannot name its columns."""
+    if not moments:
+        raise ValueError("moments_table needs at least one instant")
+    at_type = Claim.__table__.c.filed_at.type
+    rows = [
+        select(literal(i, Integer).label("i"), literal(moment, at_type).label("at"))
+        for i, moment in enumerate(moments)
+    ]
+    query = rows[0] if len(rows) == 1 else union_all(*rows)
+    return query.subquery("moment")
+
+
+def claim_open_at(moment: Moment) -> ColumnElement[bool]:
     """The claims open at ``moment`` (see the module docstring)."""
     return and_(
         Claim.filed_at < moment,
@@ -40,6 +77,20 @@ def claim_open_at(moment: datetime) -> ColumnElement[bool]:
             Claim.status.in_(UNDECIDED_CLAIM_STATUSES),
             Claim.decided_at >= moment,
             Claim.withdrawn_at >= moment,
+        ),
+    )
+
+
+def claim_open_within(first: datetime, last: datetime) -> ColumnElement[bool]:
+    """A superset of the claims open at any instant from ``first`` to ``last``, cheap to test
+    on each claim alone: ``claim_open_at(t)`` for such a ``t`` implies it, term by term. It
+    narrows the claims before they meet many instants (``moments_table``)."""
+    return and_(
+        Claim.filed_at < last,
+        or_(
+            Claim.status.in_(UNDECIDED_CLAIM_STATUSES),
+            Claim.decided_at >= first,
+            Claim.withdrawn_at >= first,
         ),
     )
 
@@ -66,7 +117,7 @@ def open_claim_clocks(executor: Executor, moment: datetime) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["filed_at", "escalated_at", "picked_up_at"])
 
 
-def _latest_recommendation(moment: datetime) -> Any:
+def _latest_recommendation(moment: Moment) -> Any:
     """The id of the claim's latest recommendation made before ``moment`` (the greatest id),
     for each claim of the outer query: through the (claim_id, id) index, only for the claims
     asked about (the open ones), instead of grouping every recommendation."""
@@ -74,7 +125,7 @@ def _latest_recommendation(moment: datetime) -> Any:
     return (
         select(func.max(earlier.id))
         .where(earlier.claim_id == Claim.id, earlier.created_at < moment)
-        .correlate(Claim)
+        .correlate_except(earlier)
         .scalar_subquery()
     )
 
@@ -93,6 +144,25 @@ def pending_liability(executor: Executor, moment: datetime) -> tuple[int, int]:
     )
     claims, cents = executor.execute(query).one()
     return int(claims), int(cents)
+
+
+def pending_liability_at(executor: Executor, moments: Sequence[datetime]) -> list[tuple[int, int]]:
+    """``pending_liability`` at each of ``moments``, in one query."""
+    at = moments_table(moments)
+    query = (
+        select(
+            at.c.i,
+            func.count(),
+            cast(func.coalesce(func.sum(Recommendation.amount_cents), 0), BigInteger),
+        )
+        .select_from(Claim)
+        .join(at, claim_open_at(at.c.at))
+        .join(Recommendation, Recommendation.id == _latest_recommendation(at.c.at))
+        .where(claim_open_within(min(moments), max(moments)))
+        .group_by(at.c.i)
+    )
+    found = {int(i): (int(claims), int(cents)) for i, claims, cents in executor.execute(query)}
+    return [found.get(i, (0, 0)) for i in range(len(moments))]
 
 
 def refunds_approved(executor: Executor, start: datetime, end: datetime) -> tuple[int, int]:

@@ -19,7 +19,7 @@ from data_access.claim_facts import Executor
 from data_access.models import Claim, Order, Supplier
 from data_access.queries.claims import claim_open_at
 from data_access.queries.refunds import approved_refunds, refunded_by_order
-from data_access.sql import grouping_key, local_day, period_start
+from data_access.sql import among, grouping_key, local_day, period_start
 
 __all__ = [
     "ExposureKey",
@@ -242,7 +242,7 @@ def with_refunds(
         )
         .select_from(refunds)
         .join(Order, Order.id == refunds.c.order_id)
-        .where(_cohort_kept(start, end, as_of_end))
+        .where(among(Order.id, select(refunds.c.order_id)), _cohort_kept(start, end, as_of_end))
         .group_by(cohort)
     )
     right = pd.DataFrame(

@@ -19,10 +19,10 @@ from sqlalchemy import BigInteger, and_, case, cast, func, literal_column, or_, 
 from data_access.claim_facts import Executor
 from data_access.models import Claim, Order, SummaryOrderDay, SummarySupplierDay, Supplier
 from data_access.queries import exposure
-from data_access.queries.claims import claim_open_at
+from data_access.queries.claims import claim_open_at, claim_open_within, moments_table
 from data_access.queries.exposure import ExposureKey, live_order
 from data_access.queries.refunds import refunded_by_order
-from data_access.sql import period_start
+from data_access.sql import among, period_start
 from data_access.summaries import ALL_DIMENSION
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "exposure_total",
     "loss_ratio_by_cohort",
     "open_claim_orders",
+    "open_claim_orders_at",
     "refundable_by_supplier",
     "supplier_live",
 ]
@@ -52,6 +53,22 @@ def open_claim_orders(executor: Executor, as_of_end: datetime) -> list[int]:
     the open-at predicate keeps, otherwise scans every order placed before the instant."""
     query = select(Claim.order_id).where(claim_open_at(as_of_end)).distinct()
     return sorted(int(order_id) for order_id in executor.execute(query).scalars())
+
+
+def open_claim_orders_at(executor: Executor, moments: Sequence[datetime]) -> list[list[int]]:
+    """``open_claim_orders`` at each of ``moments``, in one query (a trend's month ends)."""
+    at = moments_table(moments)
+    query = (
+        select(at.c.i, Claim.order_id)
+        .select_from(Claim)
+        .join(at, claim_open_at(at.c.at))
+        .where(claim_open_within(min(moments), max(moments)))
+        .distinct()
+    )
+    found: list[set[int]] = [set() for _ in moments]
+    for i, order_id in executor.execute(query):
+        found[int(i)].add(int(order_id))
+    return [sorted(orders) for orders in found]
 
 
 def claim_kept(
@@ -152,9 +169,16 @@ def _dimension_live(
 
 
 def exposure_total(
-    executor: Executor, zone: str, day: date, as_of_end: datetime, delivered_since: datetime
+    executor: Executor,
+    zone: str,
+    day: date,
+    as_of_end: datetime,
+    delivered_since: datetime,
+    open_orders: Sequence[int] | None = None,
 ) -> tuple[int, int]:
-    open_orders = open_claim_orders(executor, as_of_end)
+    """``open_orders``: ``open_claim_orders`` at ``as_of_end`` when the caller has read it."""
+    if open_orders is None:
+        open_orders = open_claim_orders(executor, as_of_end)
     query = _dimension_live(zone, day, as_of_end, delivered_since, ALL_DIMENSION, open_orders)
     rows = executor.execute(query).all()
     return (int(rows[0][1]), int(rows[0][2])) if rows else (0, 0)
@@ -212,7 +236,10 @@ def refundable_by_supplier(
     already = (
         select(Order.supplier_id.label("supplier_id"), _money(taken).label("taken_cents"))
         .join(refunded, refunded.c.order_id == Order.id)
-        .where(live_order(as_of_end, delivered_since))
+        .where(
+            among(Order.id, select(refunded.c.order_id)),
+            live_order(as_of_end, delivered_since),
+        )
         .group_by(Order.supplier_id)
         .subquery("already_refunded")
     )

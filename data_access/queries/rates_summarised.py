@@ -243,7 +243,15 @@ def supplier_rates(
         func.sum(case((before, s.late), else_=0)).label("late"),
         func.sum(s.placed).label("orders"),
         func.sum(s.claims).label("claims"),
-    ).where(s.zone == zone, s.day >= window.first, s.day <= window.last)
+    ).where(
+        s.zone == zone,
+        s.day >= window.first,
+        s.day <= window.last,
+        # A fifth of the rows only move exposure: they add nothing to these sums, and a
+        # supplier with no other row is left out below anyway. Grouping (SQLite sorts) the
+        # 800,000 rows of a year at a million orders is most of the query's time.
+        or_(s.due != 0, s.late != 0, s.placed != 0, s.claims != 0),
+    )
     if scope.supplier_external_id is not None:
         one = select(Supplier.id).where(Supplier.external_id == scope.supplier_external_id)
         inner = inner.where(s.supplier_id.in_(one))

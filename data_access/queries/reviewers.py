@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import pandas as pd
 from sqlalchemy import String, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -19,19 +18,8 @@ from sqlalchemy.sql.functions import FunctionElement
 from data_access.claim_facts import Executor
 from data_access.models import Claim, Decision, Recommendation, User
 
-__all__ = ["DECISION_COLUMNS", "decided_claims", "decisions_in"]
+__all__ = ["DecisionRow", "decided_claims", "decision_rows"]
 
-DECISION_COLUMNS = [
-    "claim_id",
-    "reviewer",
-    "verdict",
-    "amount_cents",
-    "decided_at",
-    "recommended_action",
-    "recommended_cents",
-    "cap_cents",
-    "reason_codes",
-]
 #: Between the codes of one recommendation's reasons (codes are identifiers: never in them).
 CODE_SEPARATOR = "\x1f"
 
@@ -61,16 +49,19 @@ def _reason_codes_postgresql(element: _ReasonCodes, compiler: SQLCompiler, **kw:
     return f"(SELECT {codes} FROM {elements} AS reason)"  # noqa: S608 (no input)
 
 
-def decisions_in(executor: Executor, start: datetime, end: datetime) -> pd.DataFrame:
-    """Every reviewer verdict recorded in ``[start, end)`` with the recommendation it answered
-    (its action, amount, cap and its reasons' codes as a list; None where it answered none)."""
+#: One verdict: ``reviewer, verdict, amount_cents`` and the recommendation it answered:
+#: ``action, amount_cents, cap_cents, reason codes`` (all None where it answered none).
+DecisionRow = tuple[str, str, int, str | None, int | None, int | None, list[str] | None]
+
+
+def decision_rows(executor: Executor, start: datetime, end: datetime) -> list[DecisionRow]:
+    """Every reviewer verdict recorded in ``[start, end)`` with the recommendation it answered,
+    as plain tuples (a year holds tens of thousands: the figures count them, so no DataFrame)."""
     query = (
         select(
-            Decision.claim_id,
             User.display_name,
             Decision.verdict,
             Decision.amount_cents,
-            Decision.decided_at,
             Recommendation.action,
             Recommendation.amount_cents,
             Recommendation.cap_cents,
@@ -79,18 +70,19 @@ def decisions_in(executor: Executor, start: datetime, end: datetime) -> pd.DataF
         .join(User, User.id == Decision.reviewer_id)
         .outerjoin(Recommendation, Recommendation.id == Decision.recommendation_id)
         .where(Decision.decided_at >= start, Decision.decided_at < end)
-        .order_by(Decision.decided_at, Decision.id)
     )
-    frame = pd.DataFrame(executor.execute(query).all(), columns=DECISION_COLUMNS)
-    frame["reason_codes"] = pd.Series(
-        [
-            None if codes is None else [c for c in codes.split(CODE_SEPARATOR) if c]
-            for codes in frame["reason_codes"]
-        ],
-        index=frame.index,
-        dtype=object,
-    )
-    return frame
+    return [
+        (
+            reviewer,
+            verdict,
+            amount,
+            action,
+            recommended,
+            cap,
+            None if codes is None else [c for c in codes.split(CODE_SEPARATOR) if c],
+        )
+        for reviewer, verdict, amount, action, recommended, cap, codes in executor.execute(query)
+    ]
 
 
 def decided_claims(

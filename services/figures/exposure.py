@@ -23,7 +23,12 @@ from data_access import summaries
 from data_access.claim_facts import Executor
 from data_access.queries import exposure as q
 from data_access.queries import exposure_summarised as summarised
-from data_access.queries.claims import pending_liability, refunds_approved, refunds_by_period
+from data_access.queries.claims import (
+    pending_liability,
+    pending_liability_at,
+    refunds_approved,
+    refunds_by_period,
+)
 from data_access.sql import day_start
 from rules import Policy
 from services.figures.claims import Money
@@ -133,11 +138,21 @@ def summarised_for(executor: Executor, zone: str, policy: Policy) -> bool:
 
 def exposure_total(executor: Executor, point: AsOf, zone: str, policy: Policy) -> tuple[int, int]:
     """``(live orders, exposure cents)`` of the programme at the end of ``point.day``."""
-    if summarised_for(executor, zone, policy):
-        return summarised.exposure_total(
-            executor, zone, point.day, point.end, point.delivered_since
-        )
-    return q.exposure_total(executor, point.end, point.delivered_since)
+    return exposure_totals(executor, [point], zone, policy)[0]
+
+
+def exposure_totals(
+    executor: Executor, points: list[AsOf], zone: str, policy: Policy
+) -> list[tuple[int, int]]:
+    """``exposure_total`` at each of ``points``; from the summaries, the orders kept live by
+    open claims are read for all of them in one query."""
+    if not summarised_for(executor, zone, policy):
+        return [q.exposure_total(executor, p.end, p.delivered_since) for p in points]
+    open_orders = summarised.open_claim_orders_at(executor, [p.end for p in points])
+    return [
+        summarised.exposure_total(executor, zone, p.day, p.end, p.delivered_since, orders)
+        for p, orders in zip(points, open_orders, strict=True)
+    ]
 
 
 def exposure_by(
@@ -151,22 +166,31 @@ def exposure_by(
 
 
 def _trend(engine: Engine, point: AsOf, zone: str, policy: Policy) -> pd.DataFrame:
-    rows = []
     first = shift_months(point.day, -(TREND_MONTHS - 1))
+    starts = [shift_months(first, index) for index in range(TREND_MONTHS)]
+    lasts = [min(shift_months(start, 1) - ONE_DAY, point.day) for start in starts]
+    moments = [as_of(last, zone, policy) for last in lasts]
     with engine.connect() as conn:
         # Each month's refunds are those approved from its first day to its end (the as-of
-        # day's end for the last): one query by month of approval gives all twelve.
+        # day's end for the last): one query by month of approval gives all twelve. The open
+        # claims behind exposure and pending liability are likewise read once for all months.
         by_month = refunds_by_period(conn, day_start(first, zone), point.end, zone, "month")
         refunds = dict(zip(by_month["period"], by_month["refunded_cents"], strict=True))
-        for index in range(TREND_MONTHS):
-            start = shift_months(first, index)
-            last = min(shift_months(start, 1) - ONE_DAY, point.day)
-            moment = as_of(last, zone, policy)
-            _, exposure = exposure_total(conn, moment, zone, policy)
-            _, pending = pending_liability(conn, moment.end)
-            refunded = int(refunds.get(start, 0))
-            partial = last < shift_months(start, 1) - ONE_DAY
-            rows.append((start, f"{start:%b %Y}", partial, exposure, pending, refunded))
+        exposures = exposure_totals(conn, moments, zone, policy)
+        pendings = pending_liability_at(conn, [moment.end for moment in moments])
+    rows = [
+        (
+            start,
+            f"{start:%b %Y}",
+            last < shift_months(start, 1) - ONE_DAY,
+            exposure,
+            pending,
+            int(refunds.get(start, 0)),
+        )
+        for start, last, (_, exposure), (_, pending) in zip(
+            starts, lasts, exposures, pendings, strict=True
+        )
+    ]
     columns = ["month", "label", "partial", "exposure_cents", "pending_cents", "refunds_cents"]
     return pd.DataFrame(rows, columns=columns)
 

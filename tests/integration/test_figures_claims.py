@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from data_access.queries import claims as claims_q
 from rules import bundled_policy, claim_deadlines
 from services.figures import claims, headline, reviewers
 from services.figures.periods import Period
@@ -62,6 +63,15 @@ def test_claims_at_an_instant_equal_the_oracle(engine: Engine, world: World) -> 
     current = claims.open_claims(engine, NOW, POLICY)
     assert current.open > 5 and 0 < current.overdue < current.open
     assert claims.pending_liability(engine, NOW).cents > 0
+
+
+def test_pending_liability_at_several_instants_in_one_query(engine: Engine, world: World) -> None:
+    before_any = min(c.filed_at for c in world.claims) - timedelta(days=1)
+    instants = [before_any, *INSTANTS, NOW]
+    with engine.connect() as conn:
+        got = claims_q.pending_liability_at(conn, instants)
+    assert got == [oracle.pending_at(world, at) for at in instants]
+    assert got[0] == (0, 0) and got[-1][1] > 0
 
 
 def test_refunds_take_each_claims_final_decision(engine: Engine, world: World) -> None:
