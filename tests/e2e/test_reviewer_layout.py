@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -150,7 +151,13 @@ def _fits(page: Any, what: str) -> None:
 def _at(page: Any, url: str, width: int, heading: str) -> None:
     page.set_viewport_size({"width": width, "height": 1000})
     page.goto(url)
-    page.get_by_role("heading", name=heading).wait_for()
+    try:
+        page.get_by_role("heading", name=heading).wait_for()
+    except PlaywrightTimeout as error:  # say where the page went instead (a rare CI miss)
+        shown = page.evaluate(
+            "() => [...document.querySelectorAll('h1, h2')].map(h => h.innerText)"
+        )
+        raise AssertionError(f"{heading!r} not shown at {page.url}; headings: {shown}") from error
     _settled(page)
 
 
