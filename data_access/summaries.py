@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import (
     Column,
     ColumnElement,
+    Connection,
     MetaData,
     String,
     Table,
@@ -382,7 +383,7 @@ def rebuild(
     for table, _, _ in TABLES.values():
         executor.execute(delete(table))
     executor.execute(delete(SummaryState))
-    connection = executor.connection() if isinstance(executor, Session) else executor
+    connection = _connection(executor)
     tables = [table for table, _, _ in TABLES.values()]
     # A million orders make a million and a half supplier days: one sort to index them after,
     # not as many insertions into a second index (dropped and built in this transaction).
@@ -453,7 +454,7 @@ class Delta:
         executor.execute(delete(_IDS))
         if not ids:
             return
-        connection = executor.connection() if isinstance(executor, Session) else executor
+        connection = _connection(executor)
         insert_columns(connection, _IDS, {"external_id": list(ids)})
         if sign < 0:
             # Only rows that exist contribute before: new rows (most of a file of new orders)
@@ -538,6 +539,10 @@ def _delta_table(name: str) -> TableClause:
     return table_clause(
         f"summary_delta_{name.removeprefix('summary_')}", *map(column, key + summed)
     )
+
+
+def _connection(executor: Executor) -> Connection:
+    return executor.connection() if isinstance(executor, Session) else executor
 
 
 def _dialect(executor: Executor) -> str:

@@ -216,8 +216,8 @@ def _bench_simulation(n: int, policy: Policy) -> BenchFigure:
     import dataclasses
 
     from data_access.queries.simulation import claims_filed_between
+    from services.collector import collector_paused
     from services.policy.simulate import simulate_period
-    from services.workers import collector_paused
 
     draft = dataclasses.replace(policy, version="draft", late_rate_per_day_bp=200)
     with tempfile.TemporaryDirectory(prefix="assurance-bench-") as tmp:

@@ -15,18 +15,16 @@ progress and its result through a queue; a child that fails or dies is reported 
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import queue
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
-__all__ = ["ChildProcesses", "Report", "WorkerFailed", "collector_paused", "process_context"]
+__all__ = ["ChildProcesses", "Report", "WorkerFailed", "process_context"]
 
 Job = TypeVar("Job")
 Result = TypeVar("Result")
@@ -39,25 +37,6 @@ Report = Callable[[int, int], None]
 _PRELOAD = ["__main__", "services.policy.simulate"]
 #: How long to wait for a message before checking that the children are still alive.
 _POLL_SECONDS = 0.2
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cycle collector paused while a bulk job builds objects it keeps.
-
-    Each collection of the older generations walks every object still alive, so building
-    100,000 claims' facts triggers collections that walk the facts built so far: 0.6 s of the
-    1.7 s it takes to read them. None of them is cyclic garbage. The pause is process-wide
-    (other threads of a server allocate meanwhile without collection, for a second or two);
-    the collector resumes after the block unless it was already off.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 class WorkerFailed(RuntimeError):

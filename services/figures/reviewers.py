@@ -21,8 +21,8 @@ from sqlalchemy import Engine
 
 from data_access.queries import reviewers as q
 from rules import Action, Policy, Recommendation, decision_due, departs_from
+from services.collector import collector_paused
 from services.figures.rates import ratio
-from services.workers import collector_paused
 
 __all__ = ["ReviewerFigures", "overridden", "reviewer_figures"]
 

@@ -28,7 +28,8 @@ from data_access.settings import zone_named
 from data_access.sql import day_start
 from rules import Action, ClaimFacts, OrderFacts, Policy, recommend
 from services.claims.recommendations import facts_of
-from services.workers import ChildProcesses, collector_paused
+from services.collector import collector_paused
+from services.workers import ChildProcesses
 
 __all__ = [
     "ClaimOutcome",
