@@ -438,3 +438,26 @@ class SummarySupplierDay(Base):
     live_orders: Mapped[int] = mapped_column(BigInteger)
     live_covered_cents: Mapped[int] = mapped_column(Money)
     live_cap_cents: Mapped[int] = mapped_column(Money)
+
+
+class SummarySupplierMonth(Base):
+    """``summary_supplier_days`` summed per calendar month (``month``: its first day): a
+    year of every supplier is a dozen rows each, where its days are hundreds. Derived from the
+    days alone (a delta of the days rolls up into one of the months), so the two always agree."""
+
+    __tablename__ = "summary_supplier_months"
+    __table_args__ = (
+        Index("ix_summary_supplier_months_zone_supplier_month", "zone", "supplier_id", "month"),
+        {"sqlite_with_rowid": False},
+    )
+
+    zone: Mapped[str] = mapped_column(String(64), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    supplier_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    due: Mapped[int] = mapped_column(BigInteger)
+    late: Mapped[int] = mapped_column(BigInteger)
+    placed: Mapped[int] = mapped_column(BigInteger)
+    claims: Mapped[int] = mapped_column(BigInteger)
+    live_orders: Mapped[int] = mapped_column(BigInteger)
+    live_covered_cents: Mapped[int] = mapped_column(Money)
+    live_cap_cents: Mapped[int] = mapped_column(Money)

@@ -57,15 +57,17 @@ from data_access.models import (
     SummaryOrderDay,
     SummaryState,
     SummarySupplierDay,
+    SummarySupplierMonth,
     Supplier,
 )
 from data_access.settings import zone_named
-from data_access.sql import add_days, local_day
+from data_access.sql import add_days, local_day, period_start
 
 __all__ = [
     "ALL_DIMENSION",
     "DIMENSIONS",
     "OPEN_ENDED",
+    "ROLLUPS",
     "TABLES",
     "Delta",
     "aggregate",
@@ -103,7 +105,16 @@ TABLES: dict[str, tuple[Table, tuple[str, ...], tuple[str, ...]]] = {
         ("zone", "day", "supplier_id"),
         ("due", "late", "placed", "claims", *_LIVE),
     ),
+    "summary_supplier_months": (
+        SummarySupplierMonth.__table__,  # type: ignore[dict-item]
+        ("zone", "month", "supplier_id"),
+        ("due", "late", "placed", "claims", *_LIVE),
+    ),
 }
+#: Tables summed from another summary's rows per month (derived table → its daily source):
+#: built from the stored days, and a write's delta of the days is rolled up into theirs, so
+#: they are never counted from the base tables but by the property tests.
+ROLLUPS: dict[str, str] = {"summary_supplier_months": "summary_supplier_days"}
 
 
 def _text(value: str) -> Any:
@@ -289,6 +300,16 @@ def aggregate(
     only what the orders (and their claims), the claims, or the suppliers' orders and claims
     with these external ids (a list, or a query selecting them) contribute. None when those
     contribute nothing to the table."""
+    if name in ROLLUPS:
+        days = aggregate(
+            ROLLUPS[name],
+            zone,
+            claim_window_days,
+            orders=orders,
+            claims=claims,
+            suppliers=suppliers,
+        )
+        return None if days is None else _by_month(name, days.subquery("day_rows"))
     summed = TABLES[name][2]
     zone_column = _text(zone).label("zone")
     if name == "summary_claim_days":
@@ -355,6 +376,25 @@ def aggregate(
     )
 
 
+def _by_month(name: str, days: Any) -> Select[Any]:
+    """Rows of ``days`` (a summary's daily rows: zone, day, key, sums) summed per month, as
+    the rows of the derived table ``name``."""
+    _, key, summed = TABLES[name]
+    rest = [days.c[k] for k in key if k not in ("zone", "month")]
+    month = period_start(days.c.day, "month").label("month")
+    sums = [func.sum(days.c[s]).label(s) for s in summed]
+    return (
+        select(days.c.zone, month, *rest, *sums)
+        .group_by(days.c.zone, month, *rest)
+        .having(_nonzero(sums))
+    )
+
+
+def _stored(name: str, zone: str) -> Any:
+    table = TABLES[name][0]
+    return select(table).where(table.c.zone == zone).subquery(f"stored_{name}")
+
+
 def built_zones(executor: Executor) -> dict[str, int]:
     """The zones the summaries are kept for, each with its claim window."""
     rows = executor.execute(select(SummaryState.zone, SummaryState.claim_window_days)).all()
@@ -391,7 +431,11 @@ def rebuild(
     with indexes_built_after(connection, tables) if drop else nullcontext():
         for zone, window in sorted(zones.items()):
             for name, (table, _, _) in TABLES.items():
-                query = aggregate(name, zone, window)
+                query = (
+                    _by_month(name, _stored(ROLLUPS[name], zone))
+                    if name in ROLLUPS
+                    else aggregate(name, zone, window)
+                )
                 assert query is not None
                 names = [column.name for column in query.selected_columns]
                 executor.execute(insert(table).from_select(names, query))
@@ -469,6 +513,8 @@ class Delta:
         chosen = select(_IDS.c.external_id)
         for zone, window in self.zones.items():
             for name, (_, key, summed) in TABLES.items():
+                if name in ROLLUPS:
+                    continue  # rolled up from its source's delta in apply()
                 query = aggregate(name, zone, window, **{entity: chosen})
                 if query is None:
                     continue
@@ -496,6 +542,10 @@ class Delta:
         if not self._ready:
             return
         dialect = _dialect(executor)
+        for name, source in ROLLUPS.items():
+            rolled = _by_month(name, _delta_table(source))
+            key, summed = TABLES[name][1:]
+            executor.execute(insert(_delta_table(name)).from_select([*key, *summed], rolled))
         for name, (table, key, summed) in TABLES.items():
             changes = _delta_table(name)
             if dialect == "postgresql":

@@ -10,18 +10,19 @@ added from the claims here (``claim_kept``), with the same predicate as ``live_o
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import BigInteger, and_, case, cast, func, literal_column, or_, select, union_all
 
 from data_access.claim_facts import Executor
-from data_access.models import Claim, Order, SummaryOrderDay, SummarySupplierDay, Supplier
+from data_access.models import Claim, Order, SummaryOrderDay, Supplier
 from data_access.queries import exposure
 from data_access.queries.claims import claim_open_at, claim_open_within, moments_table
 from data_access.queries.exposure import ExposureKey, live_order
 from data_access.queries.refunds import refunded_by_order
+from data_access.queries.supplier_summary import supplier_summary
 from data_access.sql import among, period_start
 from data_access.summaries import ALL_DIMENSION
 
@@ -100,19 +101,19 @@ def supplier_live(
 ) -> Any:
     """Per supplier with live orders (or just supplier ``only``): ``supplier_id, live_orders,
     exposure_cents, cap_cents``."""
-    s = SummarySupplierDay
+    # The rows after ``day``: its month's last days, then whole months to OPEN_ENDED's.
+    s = supplier_summary(zone, day + timedelta(days=1), None, supplier=only).c
     one: Any = literal_column("1")
     summed = select(
         s.supplier_id.label("supplier_id"),
         s.live_orders.label("orders"),
         s.live_covered_cents.label("covered"),
         s.live_cap_cents.label("cap"),
-    ).where(s.zone == zone, s.day > day)
+    )
     kept = select(Order.supplier_id, one, Order.covered_amount_cents, _cap()).where(
         claim_kept(as_of_end, delivered_since, open_orders)
     )
     if only is not None:
-        summed = summed.where(s.supplier_id == only)
         kept = kept.where(Order.supplier_id == only)
     parts = union_all(summed, kept).subquery("supplier_live_part")
     p = parts.c

@@ -18,7 +18,8 @@ import pandas as pd
 from sqlalchemy import ColumnElement, case, func, or_, select
 
 from data_access.claim_facts import Executor
-from data_access.models import SummaryClaimDay, SummaryOrderDay, SummarySupplierDay, Supplier
+from data_access.models import SummaryClaimDay, SummaryOrderDay, Supplier
+from data_access.queries.supplier_summary import supplier_summary
 from data_access.sql import Grain, period_start
 from data_access.summaries import ALL_DIMENSION, DIMENSIONS
 
@@ -180,23 +181,28 @@ def supplier_counts(
 ) -> pd.DataFrame:
     """``measure`` ("late" for due and late, "orders" placed, "claims" filed) per ``keys`` from
     the per-supplier daily summary, with the same groups as counted from the base tables."""
-    s = SummarySupplierDay
     names_summed = {"late": ["due", "late"], "orders": ["placed"], "claims": ["claims"]}[measure]
+    # One supplier: its own rows only (the zone-supplier indexes), not every supplier's rows
+    # of the window summed before the join keeps one.
+    one = None
+    if scope.supplier_external_id is not None:
+        one = select(Supplier.id).where(Supplier.external_id == scope.supplier_external_id)
+    s = supplier_summary(
+        zone,
+        window.first,
+        window.last,
+        months_before=today,
+        months="period" not in keys or grain == "month",
+        supplier=one,
+    ).c
     # Summed per supplier (and period) first: a few thousand groups to join to the suppliers,
     # instead of a join per day row.
     inner_keys: list[ColumnElement[Any]] = [s.supplier_id.label("supplier_id")]
     if "period" in keys:
         inner_keys.append(period_start(s.day, grain).label("period"))
-    inner = select(*inner_keys, *[func.sum(s.__table__.c[n]).label(n) for n in names_summed]).where(
-        s.zone == zone, s.day >= window.first, s.day <= window.last
-    )
+    inner = select(*inner_keys, *[func.sum(s[n]).label(n) for n in names_summed])
     if today is not None:
         inner = inner.where(s.day < today)
-    if scope.supplier_external_id is not None:
-        # One supplier: its own days only (the zone-supplier-day index), not every supplier's
-        # days of the window summed before the join keeps one.
-        one = select(Supplier.id).where(Supplier.external_id == scope.supplier_external_id)
-        inner = inner.where(s.supplier_id.in_(one))
     per = inner.group_by(*inner_keys).subquery("per_supplier")
     columns: list[ColumnElement[Any]] = []
     for key in keys:
@@ -235,7 +241,10 @@ def supplier_rates(
     """Per supplier: ``supplier, supplier_name, due, late, orders, claims`` in one pass over the
     per-supplier daily summary (the same numbers as ``supplier_counts`` asked three times:
     orders due and late before ``today``, placed, and claims filed), suppliers with any."""
-    s = SummarySupplierDay
+    one = None
+    if scope.supplier_external_id is not None:
+        one = select(Supplier.id).where(Supplier.external_id == scope.supplier_external_id)
+    s = supplier_summary(zone, window.first, window.last, months_before=today, supplier=one).c
     before = s.day < today
     inner = select(
         s.supplier_id.label("supplier_id"),
@@ -244,17 +253,10 @@ def supplier_rates(
         func.sum(s.placed).label("orders"),
         func.sum(s.claims).label("claims"),
     ).where(
-        s.zone == zone,
-        s.day >= window.first,
-        s.day <= window.last,
-        # A fifth of the rows only move exposure: they add nothing to these sums, and a
-        # supplier with no other row is left out below anyway. Grouping (SQLite sorts) the
-        # 800,000 rows of a year at a million orders is most of the query's time.
+        # A fifth of the days only move exposure: they add nothing to these sums, and a
+        # supplier with no other row is left out below anyway.
         or_(s.due != 0, s.late != 0, s.placed != 0, s.claims != 0),
     )
-    if scope.supplier_external_id is not None:
-        one = select(Supplier.id).where(Supplier.external_id == scope.supplier_external_id)
-        inner = inner.where(s.supplier_id.in_(one))
     per = inner.group_by(s.supplier_id).subquery("per_supplier")
     query = (
         select(

@@ -33,7 +33,6 @@ from data_access.claim_facts import Executor
 from data_access.models import (
     Claim,
     Order,
-    SummarySupplierDay,
     Supplier,
     SupplierLimitChange,
     User,
@@ -43,6 +42,7 @@ from data_access.queries.exposure import live_order
 from data_access.queries.exposure_summarised import open_claim_orders, supplier_live
 from data_access.queries.rates import DayWindow, due_order, filed_in, late_order, placed_in
 from data_access.queries.refunds import approved_refunds
+from data_access.queries.supplier_summary import supplier_summary
 from data_access.queries.tiers import Thresholds, tier_rank, worse_rank
 from data_access.sql import grouping_key
 
@@ -186,18 +186,17 @@ def _summarised(
 ) -> tuple[Any, Any, Any, Any]:
     """The rate counts over the window and the live orders at ``today``'s end, per supplier,
     from the daily summaries (``data_access.summaries``; same numbers as the base tables)."""
-    s = SummarySupplierDay
-    inside = and_(s.day >= w.window.first, s.day <= w.window.last)
-    due_day = and_(inside, s.day < w.today)
+    s = supplier_summary(
+        w.zone, w.window.first, w.window.last, months_before=w.today, supplier=only
+    ).c
+    due_day = s.day < w.today
     counts = select(
         s.supplier_id.label("supplier_id"),
         func.sum(case((due_day, s.due), else_=0)).label("due"),
         func.sum(case((due_day, s.late), else_=0)).label("late"),
-        func.sum(case((inside, s.placed), else_=0)).label("orders"),
-        func.sum(case((inside, s.claims), else_=0)).label("claims"),
-    ).where(s.zone == w.zone, inside)
-    if only is not None:
-        counts = counts.where(s.supplier_id == only)
+        func.sum(s.placed).label("orders"),
+        func.sum(s.claims).label("claims"),
+    )
     rates = counts.group_by(s.supplier_id).subquery("supplier_rates")
     live = supplier_live(w.zone, w.today, w.as_of_end, w.delivered_since, only, open_orders)
     return rates, rates, rates, live

@@ -229,3 +229,33 @@ def test_naive_datetimes_are_refused(session_factory: sessionmaker[Session]) -> 
         s, b = f.supplier(session), f.buyer(session)
         with pytest.raises(StatementError, match="naive datetime"):
             f.order(session, s, b, placed_at=datetime(2025, 1, 1, 9))
+
+
+def test_migration_0009_fills_the_supplier_months_from_the_stored_days(
+    engine: Engine, session_factory: sessionmaker[Session]
+) -> None:
+    """An upgraded database reads the months at once, without a rebuild: the migration sums
+    the days already stored into exactly the rows a rebuild makes."""
+    from alembic import command
+
+    from data_access import summaries
+    from tests.figures_world import build_world, insert_world
+
+    with session_factory() as s:
+        insert_world(s, build_world())
+    with engine.begin() as conn:
+        summaries.rebuild(conn, {"UTC": 30, "Asia/Shanghai": 30}, datetime(2025, 6, 4, tzinfo=UTC))
+    with engine.connect() as conn:
+        built = {
+            zone: summaries.stored_rows(conn, "summary_supplier_months", zone)
+            for zone in ("UTC", "Asia/Shanghai")
+        }
+    assert all(built.values())
+    config = migrate.alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0008")
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        for zone, rows in built.items():
+            assert summaries.stored_rows(conn, "summary_supplier_months", zone) == rows

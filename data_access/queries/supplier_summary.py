@@ -1,0 +1,99 @@
+"""The per-supplier summary rows of a span of days: whole months from the monthly table, the
+ragged ends from the daily one.
+
+``summary_supplier_days`` holds a row per supplier and day with any event, which at ten million
+orders is millions of rows a year; ``summary_supplier_months`` holds the same sums per month
+(``data_access.summaries.ROLLUPS``). A figure over a span reads the months wholly inside it and
+the days of its partial months at either end: the same sums, a twentieth of the rows.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, select, union_all
+
+from data_access.models import SummarySupplierDay, SummarySupplierMonth
+
+__all__ = ["SUMS", "supplier_summary", "whole_months"]
+
+#: The summed columns, named alike in both tables.
+SUMS = ("due", "late", "placed", "claims", "live_orders", "live_covered_cents", "live_cap_cents")
+
+
+def _month_after(day: date) -> date:
+    """The first day of the next month (date.max past the last month a date can hold)."""
+    if (day.year, day.month) == (date.max.year, date.max.month):
+        return date.max
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def whole_months(first: date | None, last: date) -> tuple[date, date] | None:
+    """The first days of the first and the last calendar month lying wholly within
+    ``first``..``last`` (from the beginning when ``first`` is None), or None if none does."""
+    start = None if first is None else (first if first.day == 1 else _month_after(first))
+    ends_month = last == date.max or (last + timedelta(days=1)).day == 1
+    end_month = last.replace(day=1)
+    if not ends_month:
+        end_month = (end_month - timedelta(days=1)).replace(day=1)
+    if start is not None and start > end_month:
+        return None
+    return (start or date.min, end_month)
+
+
+def supplier_summary(
+    zone: str,
+    first: date | None,
+    last: date | None,
+    *,
+    months_before: date | None = None,
+    months: bool = True,
+    supplier: ColumnElement[Any] | Any | None = None,
+) -> Any:
+    """A subquery of ``supplier_id, day`` and the sums of :data:`SUMS` whose rows add up to
+    the per-supplier daily summary's rows of ``zone`` from ``first`` to ``last`` (either may be
+    None: unbounded). A whole month inside the span is one row dated its first day, so a test
+    on ``day`` keeps it as it would all its days only when that holds for every day of the
+    month: ``months_before`` keeps the months that end before that day (a test
+    ``day < months_before`` then holds for all their days). ``months=False``: days only (a
+    weekly grouping cannot use months). ``supplier``: a supplier id, or a query selecting ids,
+    to keep."""
+    d, m = SummarySupplierDay, SummarySupplierMonth
+
+    def days_between(low: date | None, high: date | None) -> Any:
+        query = select(d.supplier_id, d.day, *[d.__table__.c[s] for s in SUMS]).where(
+            d.zone == zone
+        )
+        if low is not None:
+            query = query.where(d.day >= low)
+        if high is not None:
+            query = query.where(d.day <= high)
+        return _of_supplier(query, d.supplier_id, supplier)
+
+    limits = [last, None if months_before is None else months_before - timedelta(days=1)]
+    limit = min((day for day in limits if day is not None), default=None)
+    # With no end (the exposure's days after today), the months reach as far as the days do,
+    # to OPEN_ENDED's month (9999-12); with no start, from the first.
+    span = whole_months(first, limit if limit is not None else date(9999, 12, 31))
+    if not months or span is None:
+        return days_between(first, last).subquery("supplier_summary")
+    start, end = span
+    whole = select(m.supplier_id, m.month.label("day"), *[m.__table__.c[s] for s in SUMS]).where(
+        m.zone == zone, m.month >= start, m.month <= end
+    )
+    parts = [_of_supplier(whole, m.supplier_id, supplier)]
+    if first is not None and first < start:
+        parts.append(days_between(first, start - timedelta(days=1)))
+    after = _month_after(end)
+    if after != date.max and (last is None or last >= after):
+        parts.append(days_between(after, last))
+    return union_all(*parts).subquery("supplier_summary")
+
+
+def _of_supplier(query: Any, column: Any, supplier: Any) -> Any:
+    if supplier is None:
+        return query
+    if hasattr(supplier, "selected_columns"):
+        return query.where(column.in_(supplier))
+    return query.where(column == supplier)

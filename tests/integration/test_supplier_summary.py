@@ -1,0 +1,88 @@
+"""The per-supplier rows of a span read as whole months plus ragged days add up, supplier by
+supplier, to the daily rows of the span, on SQLite and PostgreSQL, for any span (open at
+either end), any day the months must end before, and one supplier or all."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from data_access import summaries
+from data_access.models import SummarySupplierDay, Supplier
+from data_access.queries.supplier_summary import SUMS, supplier_summary
+from tests.factories import utc
+from tests.figures_world import TODAY, build_world, insert_world
+
+SPAN_DAYS = st.one_of(st.none(), st.dates(date(2024, 10, 1), date(2025, 6, 30)))
+
+
+@pytest.fixture
+def world_summarised(engine: Engine, session_factory: sessionmaker[Session]) -> Engine:
+    with session_factory() as s:
+        insert_world(s, build_world())
+    with engine.begin() as conn:
+        summaries.rebuild(conn, {"UTC": 30}, utc(2025, 6, 4, 10))
+    return engine
+
+
+def _per_supplier(engine: Engine, rows: Any, before: date | None) -> dict[int, tuple[int, ...]]:
+    query = select(rows.c.supplier_id, *[func.sum(rows.c[s]) for s in SUMS]).group_by(
+        rows.c.supplier_id
+    )
+    if before is not None:
+        query = query.where(rows.c.day < before)
+    with engine.connect() as conn:
+        return {int(r[0]): tuple(int(v) for v in r[1:]) for r in conn.execute(query)}
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(first=SPAN_DAYS, last=SPAN_DAYS, before=SPAN_DAYS, one=st.booleans())
+def test_months_and_days_add_up_to_the_days(
+    world_summarised: Engine,
+    first: date | None,
+    last: date | None,
+    before: date | None,
+    one: bool,
+) -> None:
+    engine = world_summarised
+    supplier = select(Supplier.id).order_by(Supplier.id).limit(1).scalar_subquery() if one else None
+    chosen = None if supplier is None else select(Supplier.id).where(Supplier.id == supplier)
+    kwargs: dict[str, Any] = {"months_before": before, "supplier": chosen}
+    read = _per_supplier(engine, supplier_summary("UTC", first, last, **kwargs), before)
+    days = _per_supplier(
+        engine, supplier_summary("UTC", first, last, months=False, **kwargs), before
+    )
+    assert read == days
+    # and the days-only read is the stored days themselves
+    d = SummarySupplierDay
+    stored = select(d).where(d.zone == "UTC")
+    if first is not None:
+        stored = stored.where(d.day >= first)
+    if last is not None:
+        stored = stored.where(d.day <= last)
+    if chosen is not None:
+        stored = stored.where(d.supplier_id.in_(chosen))
+    assert days == _per_supplier(engine, stored.subquery(), before)
+
+
+def test_a_year_to_date_reads_most_of_its_rows_from_the_months(world_summarised: Engine) -> None:
+    """The point of the months: a span of whole months is a row per supplier and month."""
+    first, last = date(2024, 11, 1), TODAY
+    rows = supplier_summary("UTC", first, last, months_before=TODAY)
+    with world_summarised.connect() as conn:
+        read = conn.execute(select(func.count()).select_from(rows)).scalar_one()
+        days = conn.execute(
+            select(func.count()).select_from(supplier_summary("UTC", first, last, months=False))
+        ).scalar_one()
+    assert read < days
+    assert _per_supplier(world_summarised, rows, TODAY) == _per_supplier(
+        world_summarised, supplier_summary("UTC", first, last, months=False), TODAY
+    )
