@@ -204,6 +204,20 @@ class Claim(Base):
         Index("ix_claims_assignee_status", "assignee_id", "status"),
         # The reviewers' queue: undecided claims by nearest deadline, paged in SQL.
         Index("ix_claims_status_due_at", "status", "due_at"),
+        # The claims open at an instant, found by parts (``queries.claims.open_claim_order_ids``):
+        # the undecided by status, those decided or withdrawn since by these two.
+        Index(
+            "ix_claims_decided_at",
+            "decided_at",
+            sqlite_where=text("decided_at IS NOT NULL"),
+            postgresql_where=text("decided_at IS NOT NULL"),
+        ),
+        Index(
+            "ix_claims_withdrawn_at",
+            "withdrawn_at",
+            sqlite_where=text("withdrawn_at IS NOT NULL"),
+            postgresql_where=text("withdrawn_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

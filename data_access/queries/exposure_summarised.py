@@ -10,7 +10,7 @@ added from the claims here (``claim_kept``), with the same predicate as ``live_o
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
@@ -19,10 +19,15 @@ from sqlalchemy import BigInteger, and_, case, cast, func, literal_column, or_, 
 from data_access.claim_facts import Executor
 from data_access.models import Claim, Order, SummaryOrderDay, Supplier
 from data_access.queries import exposure
-from data_access.queries.claims import claim_open_at, claim_open_within, moments_table
+from data_access.queries.claims import (
+    claim_open_at,
+    claim_open_within,
+    moments_table,
+    open_claim_order_ids,
+)
 from data_access.queries.exposure import ExposureKey, live_order
 from data_access.queries.refunds import refunded_by_order
-from data_access.queries.supplier_summary import supplier_summary
+from data_access.queries.supplier_summary import supplier_rows_after
 from data_access.sql import among, period_start
 from data_access.summaries import ALL_DIMENSION
 
@@ -52,8 +57,9 @@ def open_claim_orders(executor: Executor, as_of_end: datetime) -> list[int]:
     """The ids of the orders with a claim open at ``as_of_end``: a few hundred. Read first and
     handed to ``claim_kept`` as a list, because PostgreSQL, which cannot tell how few claims
     the open-at predicate keeps, otherwise scans every order placed before the instant."""
-    query = select(Claim.order_id).where(claim_open_at(as_of_end)).distinct()
-    return sorted(int(order_id) for order_id in executor.execute(query).scalars())
+    return sorted(
+        {int(order_id) for order_id in executor.execute(open_claim_order_ids(as_of_end)).scalars()}
+    )
 
 
 def open_claim_orders_at(executor: Executor, moments: Sequence[datetime]) -> list[list[int]]:
@@ -101,8 +107,7 @@ def supplier_live(
 ) -> Any:
     """Per supplier with live orders (or just supplier ``only``): ``supplier_id, live_orders,
     exposure_cents, cap_cents``."""
-    # The rows after ``day``: its month's last days, then whole months to OPEN_ENDED's.
-    s = supplier_summary(zone, day + timedelta(days=1), None, supplier=only).c
+    s = supplier_rows_after(zone, day, supplier=only).c
     one: Any = literal_column("1")
     summed = select(
         s.supplier_id.label("supplier_id"),

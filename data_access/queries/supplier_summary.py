@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, select, union_all
 
 from data_access.models import SummarySupplierDay, SummarySupplierMonth
 
-__all__ = ["SUMS", "supplier_summary", "whole_months"]
+__all__ = ["SUMS", "supplier_rows_after", "supplier_summary", "whole_months"]
 
 #: The summed columns, named alike in both tables.
 SUMS = ("due", "late", "placed", "claims", "live_orders", "live_covered_cents", "live_cap_cents")
@@ -89,6 +89,34 @@ def supplier_summary(
     if after != date.max and (last is None or last >= after):
         parts.append(days_between(after, last))
     return union_all(*parts).subquery("supplier_summary")
+
+
+def supplier_rows_after(zone: str, day: date, *, supplier: Any | None = None) -> Any:
+    """A subquery of ``supplier_id`` and the sums of :data:`SUMS` whose rows add up, per
+    supplier, to the daily rows after ``day`` (what the exposure at the end of ``day`` sums;
+    the rows carry no day). The months after ``day``'s month, and of that month either its
+    days after ``day`` or, when fewer, its month row less its days up to ``day``: the exposure
+    reads a few days of rows, where the rest of a month after its first days is most of the
+    ten million orders' ends of the next month."""
+    d, m = SummarySupplierDay, SummarySupplierMonth
+    month, following = day.replace(day=1), _month_after(day)
+
+    def rows(table: Any, *conditions: Any, sign: int = 1) -> Any:
+        sums = [(table.c[s] if sign > 0 else -table.c[s]).label(s) for s in SUMS]
+        query = select(table.c.supplier_id, *sums).where(table.c.zone == zone, *conditions)
+        return _of_supplier(query, table.c.supplier_id, supplier)
+
+    days, months = d.__table__, m.__table__
+    parts = []
+    if following != date.max:
+        parts.append(rows(months, months.c.month >= following))
+    days_after = (following - day).days - 1
+    if following == date.max or days_after <= day.day:
+        parts.append(rows(days, days.c.day > day, days.c.day < following))
+    else:
+        parts.append(rows(months, months.c.month == month))
+        parts.append(rows(days, days.c.day >= month, days.c.day <= day, sign=-1))
+    return union_all(*parts).subquery("supplier_rows_after")
 
 
 def _of_supplier(query: Any, column: Any, supplier: Any) -> Any:

@@ -212,14 +212,19 @@ def _figures(
         late, placed, filed, live = _summarised(w, only, open_orders)
     else:
         late, placed, filed, live = _live_parts(w, only)
-    still_open = _per_supplier(
-        select(grouping_key(Order.supplier_id, "supplier_id"), func.count().label("open_claims"))
+    # Grouped by the plain column, not ``grouping_key``: a few thousand open claims reach their
+    # orders by id either way, and SQLite indexes a join key it can see as a column. Behind an
+    # expression it scanned the whole subquery once per supplier (50,000 × 3,000 rows at ten
+    # million orders: 11 of the suppliers page's 13 seconds).
+    open_claims = (
+        select(Order.supplier_id.label("supplier_id"), func.count().label("open_claims"))
         .select_from(Claim)
         .join(Order, Order.id == Claim.order_id)
-        .where(claim_open_at(w.as_of_end)),
-        "supplier_open",
-        only,
+        .where(claim_open_at(w.as_of_end))
     )
+    if only is not None:
+        open_claims = open_claims.where(Order.supplier_id == only)
+    still_open = open_claims.group_by(Order.supplier_id).subquery("supplier_open")
 
     due = func.coalesce(late.c.due, 0)
     late_n = func.coalesce(late.c.late, 0)

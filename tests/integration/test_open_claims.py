@@ -1,0 +1,50 @@
+"""The orders with a claim open at an instant, read through the indexes by parts, are exactly
+those the row-by-row predicate keeps, at any instant, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from data_access.models import Claim
+from data_access.queries.claims import claim_open_at, open_claim_order_ids
+from tests.factories import utc
+from tests.figures_world import build_world, insert_world
+
+START = utc(2024, 11, 1)
+
+
+@pytest.fixture
+def world(engine: Engine, session_factory: sessionmaker[Session]) -> Engine:
+    with session_factory() as s:
+        insert_world(s, build_world())
+    return engine
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(minutes=st.integers(0, 60 * 24 * 240))
+def test_open_claims_by_parts_are_the_open_claims(world: Engine, minutes: int) -> None:
+    moment: datetime = START + timedelta(minutes=minutes)
+    with world.connect() as conn:
+        expected = set(conn.execute(select(Claim.order_id).where(claim_open_at(moment))).scalars())
+        read = set(conn.execute(open_claim_order_ids(moment)).scalars())
+    assert read == expected
+
+
+def test_the_world_has_claims_open_for_each_reason(world: Engine) -> None:
+    """Undecided, decided later and withdrawn later: each part has claims to find, so the
+    comparison above covers all three."""
+    with world.connect() as conn:
+        undecided, _, _ = open_claim_order_ids(utc(2025, 6, 4)).selects
+        assert conn.execute(undecided).all()
+        for part, column in ((1, Claim.decided_at), (2, Claim.withdrawn_at)):
+            times = conn.execute(select(column).where(column.is_not(None))).scalars().all()
+            moment = min(times) - timedelta(seconds=1)
+            assert conn.execute(open_claim_order_ids(moment).selects[part]).all(), column
