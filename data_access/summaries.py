@@ -111,9 +111,9 @@ TABLES: dict[str, tuple[Table, tuple[str, ...], tuple[str, ...]]] = {
         ("due", "late", "placed", "claims", *_LIVE),
     ),
 }
-#: Tables summed from another summary's rows per month (derived table → its daily source):
-#: built from the stored days, and a write's delta of the days is rolled up into theirs, so
-#: they are never counted from the base tables but by the property tests.
+#: Tables summed per month from another summary's rows (derived table → its daily source):
+#: a rebuild sums the stored days, a write rolls its delta of the days up into theirs. Only
+#: :func:`aggregate` (for the property tests) counts them from the base tables.
 ROLLUPS: dict[str, str] = {"summary_supplier_months": "summary_supplier_days"}
 
 

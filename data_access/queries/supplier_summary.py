@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, select, union_all
+from sqlalchemy import select, union_all
 
 from data_access.models import SummarySupplierDay, SummarySupplierMonth
 
@@ -49,7 +49,7 @@ def supplier_summary(
     *,
     months_before: date | None = None,
     months: bool = True,
-    supplier: ColumnElement[Any] | Any | None = None,
+    supplier: Any | None = None,
 ) -> Any:
     """A subquery of ``supplier_id, day`` and the sums of :data:`SUMS` whose rows add up to
     the per-supplier daily summary's rows of ``zone`` from ``first`` to ``last`` (either may be
