@@ -85,11 +85,10 @@ def claim_open_at(moment: Moment) -> ColumnElement[bool]:
 
 
 def open_claim_order_ids(moment: datetime) -> CompoundSelect[tuple[int]]:
-    """The order ids of the claims ``claim_open_at(moment)`` keeps (an order once per claim
-    kind of openness, so the caller dedupes), found by parts: the undecided claims through
-    their status index, those decided or withdrawn at or after ``moment`` through the partial
-    indexes on those times. Tested row by row the predicate reads every claim filed before
-    ``moment``; by parts it reads the few thousand it keeps."""
+    """The order ids (each once) of the claims ``claim_open_at(moment)`` keeps, found by
+    parts: the undecided claims through their status index, those decided or withdrawn at or
+    after ``moment`` through the partial indexes on those times. Tested row by row the
+    predicate reads every claim filed before ``moment``; by parts, the few thousand it keeps."""
     filed = Claim.filed_at < moment
     return union(
         select(Claim.order_id).where(Claim.status.in_(UNDECIDED_CLAIM_STATUSES), filed),

@@ -57,9 +57,8 @@ def open_claim_orders(executor: Executor, as_of_end: datetime) -> list[int]:
     """The ids of the orders with a claim open at ``as_of_end``: a few hundred. Read first and
     handed to ``claim_kept`` as a list, because PostgreSQL, which cannot tell how few claims
     the open-at predicate keeps, otherwise scans every order placed before the instant."""
-    return sorted(
-        {int(order_id) for order_id in executor.execute(open_claim_order_ids(as_of_end)).scalars()}
-    )
+    found = executor.execute(open_claim_order_ids(as_of_end)).scalars()
+    return sorted(int(order_id) for order_id in found)
 
 
 def open_claim_orders_at(executor: Executor, moments: Sequence[datetime]) -> list[list[int]]:
