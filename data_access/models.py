@@ -433,7 +433,20 @@ class SummaryClaimDay(Base):
     claims: Mapped[int] = mapped_column(BigInteger)
 
 
-class SummarySupplierDay(Base):
+class _SupplierSums:
+    """The sums kept per supplier, by day and by month: order counts (``due``/``late`` by
+    ship-by day, ``placed``), claims filed, and the exposure inputs."""
+
+    due: Mapped[int] = mapped_column(BigInteger)
+    late: Mapped[int] = mapped_column(BigInteger)
+    placed: Mapped[int] = mapped_column(BigInteger)
+    claims: Mapped[int] = mapped_column(BigInteger)
+    live_orders: Mapped[int] = mapped_column(BigInteger)
+    live_covered_cents: Mapped[int] = mapped_column(Money)
+    live_cap_cents: Mapped[int] = mapped_column(Money)
+
+
+class SummarySupplierDay(_SupplierSums, Base):
     """Per supplier and day: the same order counts, claims filed, and exposure inputs."""
 
     __tablename__ = "summary_supplier_days"
@@ -445,16 +458,9 @@ class SummarySupplierDay(Base):
     zone: Mapped[str] = mapped_column(String(64), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     supplier_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    due: Mapped[int] = mapped_column(BigInteger)
-    late: Mapped[int] = mapped_column(BigInteger)
-    placed: Mapped[int] = mapped_column(BigInteger)
-    claims: Mapped[int] = mapped_column(BigInteger)
-    live_orders: Mapped[int] = mapped_column(BigInteger)
-    live_covered_cents: Mapped[int] = mapped_column(Money)
-    live_cap_cents: Mapped[int] = mapped_column(Money)
 
 
-class SummarySupplierMonth(Base):
+class SummarySupplierMonth(_SupplierSums, Base):
     """``summary_supplier_days`` summed per calendar month (``month``: its first day): a
     year of every supplier is a dozen rows each, where its days are hundreds. Derived from the
     days alone (a delta of the days rolls up into one of the months), so the two always agree."""
@@ -468,10 +474,3 @@ class SummarySupplierMonth(Base):
     zone: Mapped[str] = mapped_column(String(64), primary_key=True)
     month: Mapped[date] = mapped_column(Date, primary_key=True)
     supplier_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    due: Mapped[int] = mapped_column(BigInteger)
-    late: Mapped[int] = mapped_column(BigInteger)
-    placed: Mapped[int] = mapped_column(BigInteger)
-    claims: Mapped[int] = mapped_column(BigInteger)
-    live_orders: Mapped[int] = mapped_column(BigInteger)
-    live_covered_cents: Mapped[int] = mapped_column(Money)
-    live_cap_cents: Mapped[int] = mapped_column(Money)
