@@ -474,3 +474,58 @@ class SummarySupplierMonth(_SupplierSums, Base):
     zone: Mapped[str] = mapped_column(String(64), primary_key=True)
     month: Mapped[date] = mapped_column(Date, primary_key=True)
     supplier_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+class SummaryReviewerState(Base):
+    """The zone the reviewer summaries are kept for, and the policy version whose deadlines
+    judged which decisions came late (another zone or version counts from the base tables)."""
+
+    __tablename__ = "summary_reviewer_state"
+
+    zone: Mapped[str] = mapped_column(String(64), primary_key=True)
+    policy_version: Mapped[str] = mapped_column(String(32))
+    built_at: Mapped[datetime]
+
+
+class SummaryDecidedDay(Base):
+    """Per day of decision: the claims decided (approved or rejected), and of those the ones
+    decided after the dispute clock's decision deadline."""
+
+    __tablename__ = "summary_decided_days"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    zone: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    decided: Mapped[int] = mapped_column(BigInteger)
+    decided_late: Mapped[int] = mapped_column(BigInteger)
+
+
+class SummaryReviewerDay(Base):
+    """Per day and reviewer: the verdicts recorded, those that answered a recommendation and
+    of those the ones departing from it, and the approvals and rejections."""
+
+    __tablename__ = "summary_reviewer_days"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    zone: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    reviewer_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    verdicts: Mapped[int] = mapped_column(BigInteger)
+    answered: Mapped[int] = mapped_column(BigInteger)
+    overridden: Mapped[int] = mapped_column(BigInteger)
+    approved: Mapped[int] = mapped_column(BigInteger)
+    rejected: Mapped[int] = mapped_column(BigInteger)
+
+
+class SummaryReasonDay(Base):
+    """Per day and reason code of the recommendation answered: the verdicts that answered one
+    with that reason, and of those the ones departing from it."""
+
+    __tablename__ = "summary_reason_days"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    zone: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    reason_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    answered: Mapped[int] = mapped_column(BigInteger)
+    overridden: Mapped[int] = mapped_column(BigInteger)

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import Engine, Table
 from sqlalchemy.orm import Session
 
-from data_access import summaries
+from data_access import reviewer_summaries, summaries
 from data_access.bulk import bulk_tuning
 from data_access.claim_facts import Executor
 from data_access.models import Base
@@ -22,11 +22,13 @@ from data_access.settings import get_settings
 from services import audit
 from services.auth import Actor, Permission, require
 from services.claims.recommendations import active_policy
+from services.figures import reviewer_days
 
 __all__ = [
     "ensure_built",
     "kept_zones",
     "programme_zone",
+    "rebuild_reviewer_days",
     "rebuild_summaries",
     "summary_tables",
 ]
@@ -55,6 +57,7 @@ def rebuild_summaries(
     with engine.begin() as connection, bulk_tuning(connection):
         zones = kept_zones(connection)
         summaries.rebuild(connection, zones, now)
+        rebuild_reviewer_days(connection, now)
         with Session(bind=connection) as session:
             audit.record(
                 session,
@@ -70,9 +73,21 @@ def rebuild_summaries(
 
 
 def ensure_built(executor: Executor, now: datetime) -> bool:
-    """Build the summaries unless exactly what ``kept_zones`` asks is kept; True when built."""
+    """Build the summaries unless exactly what ``kept_zones`` asks is kept, and the reviewer
+    summaries unless kept for the programme's zone and the active policy's version (its
+    deadlines judge lateness); True when either was built."""
     zones = kept_zones(executor)
-    if summaries.built_zones(executor) == zones:
-        return False
-    summaries.rebuild(executor, zones, now)
-    return True
+    built = False
+    if summaries.built_zones(executor) != zones:
+        summaries.rebuild(executor, zones, now)
+        built = True
+    if reviewer_summaries.kept(executor) != {programme_zone(): active_policy(executor).version}:
+        rebuild_reviewer_days(executor, now)
+        built = True
+    return built
+
+
+def rebuild_reviewer_days(executor: Executor, now: datetime) -> None:
+    """Count the reviewer summaries again for the programme's zone, lateness judged by the
+    active policy's deadlines."""
+    reviewer_days.rebuild(executor, programme_zone(), active_policy(executor), now)

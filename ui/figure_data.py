@@ -110,10 +110,10 @@ def claims_behind(
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=_SPINNER)
 def reviewer_figures(
-    database_url: str, start: datetime, end: datetime, policy: str
+    database_url: str, start: datetime, end: datetime, policy: str, zone: str
 ) -> reviewers.ReviewerFigures:
     del database_url
-    return reviewers.reviewer_figures(wiring.engine(), start, end, _policy(policy))
+    return reviewers.reviewer_figures(wiring.engine(), start, end, _policy(policy), zone)
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=_SPINNER)

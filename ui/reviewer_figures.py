@@ -21,7 +21,7 @@ def reviewers(url: str, period: Period, zone: str, policy: Policy, now: datetime
     if end <= period.start(zone):
         st.caption("The period has not started yet.")
         return
-    figures = fd.reviewer_figures(url, period.start(zone), end, policy.version)
+    figures = fd.reviewer_figures(url, period.start(zone), end, policy.version, zone)
     cols = st.columns(4)
     cols[0].metric("Claims decided", f"{figures.claims_decided:,}", border=True)
     median = figures.median_time_to_decision

@@ -66,6 +66,7 @@ from services.claims.recommendations import (
     store_recommendations,
 )
 from services.claims.stored import as_recommendation, describe, same_as_stored
+from services.figures import reviewer_days
 
 __all__ = [
     "AlreadyDecided",
@@ -276,20 +277,19 @@ def _record(
         raise DecisionError(f"Add a note: {ruling.note_reason}.")
 
     seq = last_seq + 1
-    session.add(
-        Decision(
-            claim_id=claim.id,
-            recommendation_id=rec_id,
-            seq=seq,
-            kind=ruling.kind.value,
-            reviewer_id=actor.user_id,
-            verdict="approve" if approve else "reject",
-            amount_cents=amount,
-            cap_cents=rec.cap_cents,
-            note=note,
-            decided_at=now,
-        )
+    decision = Decision(
+        claim_id=claim.id,
+        recommendation_id=rec_id,
+        seq=seq,
+        kind=ruling.kind.value,
+        reviewer_id=actor.user_id,
+        verdict="approve" if approve else "reject",
+        amount_cents=amount,
+        cap_cents=rec.cap_cents,
+        note=note,
+        decided_at=now,
     )
+    session.add(decision)
     before = claim.status
     claim.status = ruling.status_after.value
     if ruling.final:
@@ -298,6 +298,8 @@ def _record(
         claim.assignee_id = actor.user_id
     session.flush()  # the UNIQUE(claim_id, seq) and one-final-decision backstops fire here
     refresh_due(session, [claim.id], policy, now)
+    # The reviewer figures' days, in this transaction: read back as a rebuild would count it.
+    reviewer_days.record_decision(session, policy, decision.id, claim.id if ruling.final else None)
     audit.record(
         session,
         actor,

@@ -32,7 +32,7 @@ from services import audit
 from services.auth import Actor, Permission, require
 from services.claims.deadlines import refresh_due
 from services.demo.data import generate
-from services.summaries import kept_zones, summary_tables
+from services.summaries import kept_zones, rebuild_reviewer_days, summary_tables
 
 __all__ = ["DatabaseNotEmpty", "SeedReport", "seed_demo"]
 
@@ -156,6 +156,7 @@ def seed_demo(
             session.flush()
             # The dashboards' daily summaries, from the rows just written, in this transaction.
             summaries.rebuild(connection, kept_zones(connection), now or as_of, unread=True)
+            rebuild_reviewer_days(connection, now or as_of)
         analyze(connection, [*loaded, *summary_tables()])
     return SeedReport(
         users=counts["users"],

@@ -111,7 +111,7 @@ def figures_report(
     figures as of ``as_of``."""
     tiles = headline(engine, period, today=today, now=now, zone=zone, policy=policy)
     end = min(period.end(zone), now)
-    service = reviewer_figures(engine, period.start(zone), end, policy)
+    service = reviewer_figures(engine, period.start(zone), end, policy, zone)
     median = service.median_time_to_decision
     view = exposure_view(engine, as_of, zone, policy)
     refundable = refundable_by_supplier(engine, as_of, zone, policy)

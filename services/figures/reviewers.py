@@ -13,18 +13,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from statistics import median
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 from sqlalchemy import Engine
 
+from data_access import reviewer_summaries as stored
 from data_access.queries import reviewers as q
-from rules import Action, Policy, Recommendation, decision_due, departs_from
+from data_access.reviewer_summaries import DayCounts
+from data_access.sql import day_start
+from rules import Policy
 from services.collector import collector_paused
 from services.figures.rates import ratio
+from services.figures.reviewer_days import count, no_day, overridden
 
-__all__ = ["ReviewerFigures", "overridden", "reviewer_figures"]
+__all__ = ["ReviewerFigures", "overridden", "reviewer_figures", "whole_days"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,95 +50,78 @@ class ReviewerFigures:
         return self.overridden / self.answered if self.answered else None
 
 
-def overridden(
-    action: str | None, recommended: int | None, cap: int | None, verdict: str, amount: int
-) -> bool | None:
-    """Whether a verdict departs from the recommendation it answered, None if it answered none
-    (the recommendation's action, amount and cap; the verdict and its amount)."""
-    if action is None or recommended is None or cap is None:
+def whole_days(
+    start: datetime, end: datetime, zone: str
+) -> tuple[date, date, list[tuple[datetime, datetime]]] | None:
+    """The days of ``zone`` lying wholly within ``[start, end)`` as ``(first, after_last)``,
+    with the instants before and after them (the ragged ends, none when the bounds are
+    midnights); None if no whole day lies within."""
+    first = start.astimezone(ZoneInfo(zone)).date()
+    if day_start(first, zone) < start:
+        first += timedelta(days=1)
+    after_last = end.astimezone(ZoneInfo(zone)).date()
+    if first >= after_last:
         return None
-    rec = Recommendation(Action(action), recommended, cap, (), "", False)
-    approve = verdict == "approve"
-    try:
-        return departs_from(rec, approve, amount if approve else 0)
-    except ValueError:
-        return True  # e.g. an approval above the cap shown: certainly a departure
-
-
-@dataclass(slots=True)
-class _Tally:
-    verdicts: int = 0
-    answered: int = 0
-    overridden: int = 0
-    approved: int = 0
-    rejected: int = 0
+    begins, ends = day_start(first, zone), day_start(after_last, zone)
+    ragged = [(a, b) for a, b in ((start, begins), (ends, end)) if a < b]
+    return first, after_last, ragged
 
 
 def reviewer_figures(
-    engine: Engine, start: datetime, end: datetime, policy: Policy
+    engine: Engine, start: datetime, end: datetime, policy: Policy, zone: str | None = None
 ) -> ReviewerFigures:
     """The figures for decisions made in ``[start, end)``.
 
-    A year holds tens of thousands of claims and verdicts: they are read as plain tuples and
-    counted in one pass with the cycle collector paused (none of them is cyclic garbage, and
-    collections walking them cost more than the counting)."""
-    with collector_paused():
-        with engine.connect() as conn:
-            decided = q.decided_claims(conn, start, end)
-            decisions = q.decision_rows(conn, start, end)
-        durations: list[float] = []
-        late = 0
-        for filed_at, decided_time, escalated, picked in decided:
-            durations.append((decided_time - filed_at).total_seconds())
-            late += decided_time > decision_due(filed_at, escalated, picked, policy)
-        reviewers: dict[str, _Tally] = {}
-        reasons: dict[str, _Tally] = {}
-        for reviewer, verdict, amount, action, recommended, cap, codes in decisions:
-            tally = reviewers.get(reviewer)
-            if tally is None:
-                tally = reviewers[reviewer] = _Tally()
-            tally.verdicts += 1
-            tally.approved += verdict == "approve"
-            tally.rejected += verdict == "reject"
-            departs = overridden(action, recommended, cap, verdict, amount)
-            if departs is None:
-                continue
-            tally.answered += 1
-            tally.overridden += departs
-            for code in sorted({c for c in codes or () if c}):
-                by_code = reasons.get(code)
-                if by_code is None:
-                    by_code = reasons[code] = _Tally()
-                by_code.answered += 1
-                by_code.overridden += departs
-        median_s = median(durations) if durations else None
+    The days of ``zone`` wholly inside the period come from the reviewer summaries when they
+    are kept for that zone and ``policy``'s version; the rest (the ragged ends: today so far),
+    or everything when they are not, is counted from the verdicts and claims themselves, with
+    the same counting (``reviewer_days.count``). The median is the database's: it sorts the
+    period's durations and returns the middle ones."""
+    with collector_paused(), engine.connect() as conn:
+        counts = DayCounts()
+        span = None
+        if zone is not None and stored.kept(conn).get(zone) == policy.version:
+            span = whole_days(start, end, zone)
+        if span is None:
+            ragged = [(start, end)]
+        else:
+            first, after_last, ragged = span
+            counts.merge(stored.read(conn, zone or "", first, after_last))
+        for a, b in ragged:
+            claims = q.decided_claims(conn, a, b)
+            verdicts = q.decision_rows(conn, a, b)
+            counts.merge(count(claims, verdicts, policy, no_day))
+        median = q.median_time_to_decision(conn, start, end)
+        reviewers = counts.rows["summary_reviewer_days"]
+        names = q.reviewer_names(conn, [reviewer for (reviewer,) in reviewers])
+    columns = ["verdicts", "answered", "overridden", "approved", "rejected"]
     by_reviewer = pd.DataFrame(
         [
-            (name, t.verdicts, t.answered, t.overridden, t.approved, t.rejected)
-            for name, t in reviewers.items()
+            (names.get(reviewer, f"user {reviewer}"), *sums)
+            for (reviewer,), sums in reviewers.items()
         ],
-        columns=["reviewer", "verdicts", "answered", "overridden", "approved", "rejected"],
-    ).astype({c: "int64" for c in ["verdicts", "answered", "overridden", "approved", "rejected"]})
+        columns=["reviewer", *columns],
+    ).astype({c: "int64" for c in columns})
     by_reviewer["override_rate"] = ratio(by_reviewer["overridden"], by_reviewer["answered"])
     by_reviewer = by_reviewer[
         ["reviewer", "verdicts", "answered", "overridden", "override_rate", "approved", "rejected"]
     ].sort_values(["verdicts", "reviewer"], ascending=[False, True], ignore_index=True)
     by_reason = pd.DataFrame(
-        [(code, t.answered, t.overridden) for code, t in reasons.items()],
+        [(code, *sums) for (code,), sums in counts.rows["summary_reason_days"].items()],
         columns=["reason_code", "answered", "overridden"],
     ).astype({"answered": "int64", "overridden": "int64"})
     by_reason["override_rate"] = ratio(by_reason["overridden"], by_reason["answered"])
     by_reason = by_reason.sort_values(
         ["override_rate", "answered"], ascending=[False, False], ignore_index=True
     )
-    answered = sum(t.answered for t in reviewers.values())
+    decided, late = counts.rows["summary_decided_days"].get((), [0, 0])
     return ReviewerFigures(
-        claims_decided=len(decided),
-        median_time_to_decision=None if median_s is None else timedelta(seconds=median_s),
+        claims_decided=decided,
+        median_time_to_decision=median,
         decided_after_deadline=late,
-        verdicts=len(decisions),
-        answered=answered,
-        overridden=sum(t.overridden for t in reviewers.values()),
+        verdicts=int(by_reviewer["verdicts"].sum()),
+        answered=int(by_reviewer["answered"].sum()),
+        overridden=int(by_reviewer["overridden"].sum()),
         by_reviewer=by_reviewer,
         by_reason=by_reason,
     )
