@@ -488,8 +488,9 @@ class SummaryReviewerState(Base):
 
 
 class SummaryDecidedDay(Base):
-    """Per day of decision: the claims decided (approved or rejected), and of those the ones
-    decided after the dispute clock's decision deadline."""
+    """Per day of decision: the claims decided (approved or rejected), of those the ones
+    decided after the dispute clock's decision deadline, and the refunds approved (final
+    approvals: how many, and their amounts)."""
 
     __tablename__ = "summary_decided_days"
     __table_args__ = ({"sqlite_with_rowid": False},)
@@ -498,6 +499,8 @@ class SummaryDecidedDay(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     decided: Mapped[int] = mapped_column(BigInteger)
     decided_late: Mapped[int] = mapped_column(BigInteger)
+    refunds: Mapped[int] = mapped_column(BigInteger)
+    refunded_cents: Mapped[int] = mapped_column(Money)
 
 
 class SummaryReviewerDay(Base):

@@ -26,13 +26,28 @@ from data_access.models import (
     SummaryReviewerDay,
     SummaryReviewerState,
 )
+from data_access.sql import Grain, period_start
 from data_access.upsert import table_of
 
-__all__ = ["TABLES", "DayCounts", "add", "forget", "kept", "read", "replace", "stored_rows"]
+__all__ = [
+    "TABLES",
+    "DayCounts",
+    "add",
+    "forget",
+    "kept",
+    "read",
+    "refunds_by_period",
+    "replace",
+    "stored_rows",
+]
 
 #: Each table: (key columns after zone and day, summed columns).
 TABLES: dict[str, tuple[Table, tuple[str, ...], tuple[str, ...]]] = {
-    "summary_decided_days": (table_of(SummaryDecidedDay), (), ("decided", "decided_late")),
+    "summary_decided_days": (
+        table_of(SummaryDecidedDay),
+        (),
+        ("decided", "decided_late", "refunds", "refunded_cents"),
+    ),
     "summary_reviewer_days": (
         table_of(SummaryReviewerDay),
         ("reviewer_id",),
@@ -133,6 +148,30 @@ def read(executor: Executor, zone: str, first: date, last: date) -> DayCounts:
             if any(sums):
                 counts.add(name, tuple(row[: len(key)]), sums)
     return counts
+
+
+def refunds_by_period(
+    executor: Executor, zone: str, first: date, after_last: date, grain: Grain | None
+) -> list[tuple[date | None, int, int]]:
+    """The refunds approved from day ``first`` up to (not including) ``after_last``: ``period,
+    refunds, cents`` per week or month of approval (``grain``), or one row for all of them
+    (period None; zeros when none)."""
+    days = table_of(SummaryDecidedDay)
+    sums = [
+        func.coalesce(func.sum(days.c.refunds), 0),
+        func.coalesce(func.sum(days.c.refunded_cents), 0),
+    ]
+    span = (days.c.zone == zone, days.c.day >= first, days.c.day < after_last)
+    if grain is None:
+        refunds, cents = executor.execute(select(*sums).where(*span)).one()
+        return [(None, int(refunds), int(cents))]
+    period = period_start(days.c.day, grain)
+    query = select(period, *sums).where(*span, days.c.refunds != 0).group_by(period)
+    return [(_date(p), int(refunds), int(cents)) for p, refunds, cents in executor.execute(query)]
+
+
+def _date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 def stored_rows(executor: Executor, zone: str) -> DayCounts:

@@ -59,9 +59,12 @@ def _reason_codes_postgresql(element: _ReasonCodes, compiler: SQLCompiler, **kw:
     return f"(SELECT {codes} FROM {elements} AS reason)"  # noqa: S608 (no input)
 
 
-#: One verdict: ``reviewer_id, decided_at, verdict, amount_cents`` and the recommendation it
-#: answered: ``action, amount_cents, cap_cents, reason codes`` (all None where it answered none).
-DecisionRow = tuple[int, datetime, str, int, str | None, int | None, int | None, list[str] | None]
+#: One verdict: ``reviewer_id, decided_at, kind, verdict, amount_cents`` and the recommendation
+#: it answered: ``action, amount_cents, cap_cents, reason codes`` (all None where it answered
+#: none).
+DecisionRow = tuple[
+    int, datetime, str, str, int, str | None, int | None, int | None, list[str] | None
+]
 #: A decided claim: ``filed_at, decided_at, escalated_at, picked_up_at``.
 DecidedClaim = tuple[datetime, datetime, datetime | None, datetime | None]
 
@@ -80,6 +83,7 @@ def decision_rows(
         select(
             Decision.reviewer_id,
             Decision.decided_at,
+            Decision.kind,
             Decision.verdict,
             Decision.amount_cents,
             Recommendation.action,
@@ -96,6 +100,7 @@ def decision_rows(
         (
             reviewer,
             decided_at,
+            kind,
             verdict,
             amount,
             action,
@@ -103,7 +108,7 @@ def decision_rows(
             cap,
             None if codes is None else [c for c in codes.split(CODE_SEPARATOR) if c],
         )
-        for reviewer, decided_at, verdict, amount, action, recommended, cap, codes in (
+        for reviewer, decided_at, kind, verdict, amount, action, recommended, cap, codes in (
             executor.execute(query)
         )
     ]

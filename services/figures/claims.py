@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 from data_access.queries import claims as q
 from rules import Policy, claim_deadlines
+from services.figures import refunds
 from services.figures.periods import Grain, Period, bucket_label, buckets
 
 __all__ = [
@@ -85,10 +86,11 @@ def pending_liability(engine: Engine, at: datetime) -> Money:
     return Money(claims, cents)
 
 
-def refunds_approved(engine: Engine, start: datetime, end: datetime) -> Money:
-    """Refunds approved in ``[start, end)`` (each claim's final decision amount)."""
+def refunds_approved(engine: Engine, start: datetime, end: datetime, zone: str) -> Money:
+    """Refunds approved in ``[start, end)`` (each claim's final decision amount); whole days of
+    ``zone`` from its decided days' summary where kept."""
     with engine.connect() as conn:
-        claims, cents = q.refunds_approved(conn, start, end)
+        claims, cents = refunds.refunds_approved(conn, start, end, zone)
     return Money(claims, cents)
 
 
@@ -97,7 +99,7 @@ def refunds_trend(
 ) -> pd.DataFrame:
     """Refunds approved per week or month: ``period, label, partial, claims, refunded_cents``."""
     with engine.connect() as conn:
-        counts = q.refunds_by_period(conn, period.start(zone), period.end(zone), zone, grain)
+        counts = refunds.refunds_by_period(conn, period.start(zone), period.end(zone), zone, grain)
     spine = pd.DataFrame(
         [
             {"period": b.start, "label": bucket_label(b.start, grain), "partial": b.partial}

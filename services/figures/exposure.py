@@ -23,14 +23,10 @@ from data_access import summaries
 from data_access.claim_facts import Executor
 from data_access.queries import exposure as q
 from data_access.queries import exposure_summarised as summarised
-from data_access.queries.claims import (
-    pending_liability,
-    pending_liability_at,
-    refunds_approved,
-    refunds_by_period,
-)
+from data_access.queries.claims import pending_liability, pending_liability_at
 from data_access.sql import day_start
 from rules import Policy
+from services.figures import refunds
 from services.figures.claims import Money
 from services.figures.periods import ONE_DAY, Period, month_start, shift_months
 from services.figures.rates import ratio
@@ -174,8 +170,8 @@ def _trend(engine: Engine, point: AsOf, zone: str, policy: Policy) -> pd.DataFra
         # Each month's refunds are those approved from its first day to its end (the as-of
         # day's end for the last): one query by month of approval gives all twelve. The open
         # claims behind exposure and pending liability are likewise read once for all months.
-        by_month = refunds_by_period(conn, day_start(first, zone), point.end, zone, "month")
-        refunds = dict(zip(by_month["period"], by_month["refunded_cents"], strict=True))
+        by_month = refunds.refunds_by_period(conn, day_start(first, zone), point.end, zone, "month")
+        refunded = dict(zip(by_month["period"], by_month["refunded_cents"], strict=True))
         exposures = exposure_totals(conn, moments, zone, policy)
         pendings = pending_liability_at(conn, [moment.end for moment in moments])
     rows = [
@@ -185,7 +181,7 @@ def _trend(engine: Engine, point: AsOf, zone: str, policy: Policy) -> pd.DataFra
             last < shift_months(start, 1) - ONE_DAY,
             exposure,
             pending,
-            int(refunds.get(start, 0)),
+            int(refunded.get(start, 0)),
         )
         for start, last, (_, exposure), (_, pending) in zip(
             starts, lasts, exposures, pendings, strict=True
@@ -226,7 +222,7 @@ def exposure_view(engine: Engine, day: date, zone: str, policy: Policy) -> Expos
         countries = exposure_by(conn, point, zone, policy, "supplier_country")
         categories = exposure_by(conn, point, zone, policy, "category")
         pending = pending_liability(conn, point.end)
-        refunds = refunds_approved(conn, day_start(refunds_since, zone), point.end)
+        approved = refunds.refunds_approved(conn, day_start(refunds_since, zone), point.end, zone)
     total = int(suppliers["exposure_cents"].sum())
     suppliers["headroom_cents"] = suppliers["limit_cents"] - suppliers["exposure_cents"]
     suppliers["utilisation"] = pd.Series(
@@ -248,7 +244,7 @@ def exposure_view(engine: Engine, day: date, zone: str, policy: Policy) -> Expos
         exposure_cents=total,
         limits_cents=int(suppliers["limit_cents"].sum()),
         pending_liability=Money(*pending),
-        refunds_approved=Money(*refunds),
+        refunds_approved=Money(*approved),
         refunds_since=refunds_since,
         suppliers=suppliers,
         bands=_bands(suppliers),

@@ -13,17 +13,27 @@ policy version (``summary_reviewer_state``), and activating another rebuilds the
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from data_access import reviewer_summaries as stored
 from data_access.claim_facts import Executor
+from data_access.models import FINAL_DECISION_KINDS
 from data_access.queries import reviewers as q
 from data_access.reviewer_summaries import DayCounts
+from data_access.sql import day_start
 from rules import Action, Policy, Recommendation, decision_due, departs_from
 
-__all__ = ["count", "local_day", "no_day", "overridden", "rebuild", "record_decision"]
+__all__ = [
+    "count",
+    "local_day",
+    "no_day",
+    "overridden",
+    "rebuild",
+    "record_decision",
+    "whole_days",
+]
 
 #: The key a row is counted under before the table's own key: its day, or nothing.
 DayOf = Callable[[datetime], tuple[Any, ...]]
@@ -42,6 +52,23 @@ def local_day(zone: str) -> DayOf:
         return (moment.astimezone(tz).date(),)
 
     return day_of
+
+
+def whole_days(
+    start: datetime, end: datetime, zone: str
+) -> tuple[date, date, list[tuple[datetime, datetime]]] | None:
+    """The days of ``zone`` lying wholly within ``[start, end)`` as ``(first, after_last)``,
+    with the instants before and after them (the ragged ends, none when the bounds are
+    midnights); None if no whole day lies within."""
+    first = start.astimezone(ZoneInfo(zone)).date()
+    if day_start(first, zone) < start:
+        first += timedelta(days=1)
+    after_last = end.astimezone(ZoneInfo(zone)).date()
+    if first >= after_last:
+        return None
+    begins, ends = day_start(first, zone), day_start(after_last, zone)
+    ragged = [(a, b) for a, b in ((start, begins), (ends, end)) if a < b]
+    return first, after_last, ragged
 
 
 def overridden(
@@ -66,15 +93,19 @@ def count(
     day_of: DayOf,
 ) -> DayCounts:
     """The figures' counts of these decided claims and verdicts, keyed by ``day_of`` of their
-    decision time: claims decided and decided late; per reviewer the verdicts, those that
+    decision time: claims decided and decided late, refunds approved and their amount; per
+    reviewer the verdicts, those that
     answered a recommendation, those departing from it, approvals and rejections; per reason
     code of the recommendation answered, the verdicts answering it and those departing."""
     counts = DayCounts()
     for filed_at, decided_at, escalated, picked in decided:
         late = decided_at > decision_due(filed_at, escalated, picked, policy)
-        counts.add("summary_decided_days", day_of(decided_at), (1, int(late)))
-    for reviewer, decided_at, verdict, amount, action, recommended, cap, codes in decisions:
+        counts.add("summary_decided_days", day_of(decided_at), (1, int(late), 0, 0))
+    for reviewer, decided_at, kind, verdict, amount, action, recommended, cap, codes in decisions:
         day = day_of(decided_at)
+        if kind in FINAL_DECISION_KINDS and verdict == "approve":
+            # A final approval is a refund approved (``queries.refunds.approved_refunds``).
+            counts.add("summary_decided_days", day, (0, 0, 1, amount))
         departs = overridden(action, recommended, cap, verdict, amount)
         answered = departs is not None
         counts.add(

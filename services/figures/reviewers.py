@@ -13,8 +13,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import Engine
@@ -22,13 +21,12 @@ from sqlalchemy import Engine
 from data_access import reviewer_summaries as stored
 from data_access.queries import reviewers as q
 from data_access.reviewer_summaries import DayCounts
-from data_access.sql import day_start
 from rules import Policy
 from services.collector import collector_paused
 from services.figures.rates import ratio
-from services.figures.reviewer_days import count, no_day, overridden
+from services.figures.reviewer_days import count, no_day, overridden, whole_days
 
-__all__ = ["ReviewerFigures", "overridden", "reviewer_figures", "whole_days"]
+__all__ = ["ReviewerFigures", "overridden", "reviewer_figures"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,23 +46,6 @@ class ReviewerFigures:
     @property
     def override_rate(self) -> float | None:
         return self.overridden / self.answered if self.answered else None
-
-
-def whole_days(
-    start: datetime, end: datetime, zone: str
-) -> tuple[date, date, list[tuple[datetime, datetime]]] | None:
-    """The days of ``zone`` lying wholly within ``[start, end)`` as ``(first, after_last)``,
-    with the instants before and after them (the ragged ends, none when the bounds are
-    midnights); None if no whole day lies within."""
-    first = start.astimezone(ZoneInfo(zone)).date()
-    if day_start(first, zone) < start:
-        first += timedelta(days=1)
-    after_last = end.astimezone(ZoneInfo(zone)).date()
-    if first >= after_last:
-        return None
-    begins, ends = day_start(first, zone), day_start(after_last, zone)
-    ragged = [(a, b) for a, b in ((start, begins), (ends, end)) if a < b]
-    return first, after_last, ragged
 
 
 def reviewer_figures(
@@ -114,7 +95,7 @@ def reviewer_figures(
     by_reason = by_reason.sort_values(
         ["override_rate", "answered"], ascending=[False, False], ignore_index=True
     )
-    decided, late = counts.rows["summary_decided_days"].get((), [0, 0])
+    decided, late, _, _ = counts.rows["summary_decided_days"].get((), [0, 0, 0, 0])
     return ReviewerFigures(
         claims_decided=decided,
         median_time_to_decision=median,

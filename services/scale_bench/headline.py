@@ -119,7 +119,7 @@ def service_headline(engine: Engine, ask: HeadlineAsk, policy: Policy) -> Headli
     late = late_shipment_rate(engine, period, ask.today, ask.zone)
     dispute = dispute_rate(engine, period, ask.zone)
     claims_open = open_claims(engine, ask.at, policy)
-    refunds = refunds_approved(engine, ask.start, ask.at)
+    refunds = refunds_approved(engine, ask.start, ask.at, ask.zone)
     pending = pending_liability(engine, ask.at)
     with engine.connect() as conn:
         live, exposed = exposure_total(conn, ask.exposure_end, ask.delivered_since)

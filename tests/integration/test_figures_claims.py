@@ -76,7 +76,7 @@ def test_pending_liability_at_several_instants_in_one_query(engine: Engine, worl
 
 def test_refunds_take_each_claims_final_decision(engine: Engine, world: World) -> None:
     start, end = datetime(2024, 10, 1, tzinfo=UTC), NOW
-    got = claims.refunds_approved(engine, start, end)
+    got = claims.refunds_approved(engine, start, end, "UTC")
     assert (got.claims, got.cents) == oracle.refunds_between(world, start, end)
     # Four-eyes claims exist (a proposal and its confirmation): each counts once, not twice.
     two = [c for c in world.claims if c.status == "approved" and len(c.verdicts) == 2]

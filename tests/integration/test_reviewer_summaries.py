@@ -17,13 +17,14 @@ from sqlalchemy import Engine, delete, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from data_access import reviewer_summaries as stored
-from data_access.models import Base, SummaryReviewerDay
+from data_access.models import Base, SummaryDecidedDay, SummaryReviewerDay
+from data_access.queries import claims as claims_q
 from data_access.queries import reviewers as q
 from rules import Turn, bundled_policy
 from services.auth import Actor, Role
 from services.claims.decide import DecisionError, decide_claim
 from services.claims.recommendations import recommend_claims
-from services.figures import reviewer_days
+from services.figures import refunds, reviewer_days
 from services.figures.reviewers import ReviewerFigures, reviewer_figures
 from services.summaries import ensure_built, programme_zone
 from tests import factories as f
@@ -147,6 +148,13 @@ def test_random_decisions_keep_the_days_equal_to_a_count(
     fast = reviewer_figures(engine, start, end, POLICY, zone)
     slow = reviewer_figures(engine, start, end, POLICY)
     _same_figures(fast, slow)
+    with engine.connect() as conn:
+        got = refunds.refunds_approved(conn, start, end, zone)
+        assert got == claims_q.refunds_approved(conn, start, end)
+        for grain in ("week", "month"):
+            fast_rows = refunds.refunds_by_period(conn, start, end, zone, grain)
+            slow_rows = claims_q.refunds_by_period(conn, start, end, zone, grain)
+            assert fast_rows.to_dict("records") == slow_rows.to_dict("records")
 
 
 def test_the_figures_read_the_kept_days(
@@ -167,6 +175,16 @@ def test_the_figures_read_the_kept_days(
         s.execute(update(SummaryReviewerDay).values(verdicts=SummaryReviewerDay.verdicts + 5))
     assert reviewer_figures(engine, start, end, POLICY, "UTC").verdicts == 2 + 5
     assert reviewer_figures(engine, start, end, POLICY).verdicts == 2
+    with engine.connect() as conn:
+        refunded = claims_q.refunds_approved(conn, start, end)
+        assert refunded[0] == 2 and refunds.refunds_approved(conn, start, end, "UTC") == refunded
+    with session_factory.begin() as s:
+        s.execute(
+            update(SummaryDecidedDay).values(refunded_cents=SummaryDecidedDay.refunded_cents + 7)
+        )
+    with engine.connect() as conn:
+        claims, cents = refunds.refunds_approved(conn, start, end, "UTC")
+        assert (claims, cents) == (refunded[0], refunded[1] + 7)  # the first day's row, bumped
     # The ragged end alone (the second day before 15:00) holds one verdict, counted row by row.
     assert reviewer_figures(engine, utc(2025, 2, 11), end, POLICY, "UTC").verdicts == 1
 

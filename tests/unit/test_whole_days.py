@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from data_access.sql import day_start
-from services.figures.reviewers import whole_days
+from services.figures.reviewer_days import whole_days
 
 
 @pytest.mark.parametrize("zone", ["UTC", "America/New_York"])

@@ -1,7 +1,8 @@
 """daily reviewer summaries (issue 14, the overview at ten million orders)
 
 The overview's reviewer service figures judged every verdict and every decided claim of the
-period row by row (a year at ten million orders: 150,000 verdicts, over four seconds). Verdicts
+period row by row (a year at ten million orders: 150,000 verdicts, over four seconds), and the
+refunds approved were summed from every approved claim's final decision. Verdicts
 are append-only and a claim is decided once, so each day's counts are fixed when the day's
 decisions are recorded: these tables keep them per day, reviewer and reason code, added to in
 the decision's own transaction. They start empty and without a ``summary_reviewer_state`` row:
@@ -40,7 +41,7 @@ def upgrade() -> None:
         "summary_decided_days",
         sa.Column("zone", sa.String(length=64), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
-        *_counts("decided", "decided_late"),
+        *_counts("decided", "decided_late", "refunds", "refunded_cents"),
         sa.PrimaryKeyConstraint("zone", "day", name=op.f("pk_summary_decided_days")),
         sqlite_with_rowid=False,
     )
