@@ -183,8 +183,8 @@ def test_the_figures_read_the_kept_days(
             update(SummaryDecidedDay).values(refunded_cents=SummaryDecidedDay.refunded_cents + 7)
         )
     with engine.connect() as conn:
-        claims, cents = refunds.refunds_approved(conn, start, end, "UTC")
-        assert (claims, cents) == (refunded[0], refunded[1] + 7)  # the first day's row, bumped
+        bumped = refunds.refunds_approved(conn, start, end, "UTC")
+        assert bumped == (refunded[0], refunded[1] + 7)  # the first day's row, bumped
     # The ragged end alone (the second day before 15:00) holds one verdict, counted row by row.
     assert reviewer_figures(engine, utc(2025, 2, 11), end, POLICY, "UTC").verdicts == 1
 
