@@ -1,5 +1,5 @@
-"""The orders with a claim open at an instant, read through the indexes by parts, are exactly
-those the row-by-row predicate keeps, at any instant, on SQLite and PostgreSQL."""
+"""The claims open at an instant (and their orders), read through the indexes by parts, are
+exactly those the row-by-row predicate keeps, at any instant, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy import Engine, Select, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from data_access.models import Claim
-from data_access.queries.claims import claim_open_at, open_claim_order_ids
+from data_access.queries.claims import claim_open_at, open_claim_ids, open_claim_order_ids
 from tests.factories import utc
 from tests.figures_world import build_world, insert_world
 
@@ -33,9 +33,12 @@ def world(engine: Engine, session_factory: sessionmaker[Session]) -> Engine:
 def test_open_claims_by_parts_are_the_open_claims(world: Engine, minutes: int) -> None:
     moment: datetime = START + timedelta(minutes=minutes)
     with world.connect() as conn:
-        expected = set(conn.execute(select(Claim.order_id).where(claim_open_at(moment))).scalars())
-        read = set(conn.execute(open_claim_order_ids(moment)).scalars())
-    assert read == expected
+        open_rows = conn.execute(select(Claim.id, Claim.order_id).where(claim_open_at(moment)))
+        expected = open_rows.all()
+        orders = set(conn.execute(open_claim_order_ids(moment)).scalars())
+        claims = list(conn.execute(open_claim_ids(moment)).scalars())
+    assert orders == {order for _, order in expected}
+    assert sorted(claims) == sorted(claim for claim, _ in expected)  # each claim once
 
 
 def _part(moment: datetime, index: int) -> Select[tuple[int]]:
