@@ -176,22 +176,11 @@ def pending_liability(executor: Executor, moment: datetime) -> tuple[int, int]:
 
 
 def pending_liability_at(executor: Executor, moments: Sequence[datetime]) -> list[tuple[int, int]]:
-    """``pending_liability`` at each of ``moments``, in one query."""
-    at = moments_table(moments)
-    query = (
-        select(
-            at.c.i,
-            func.count(),
-            cast(func.coalesce(func.sum(Recommendation.amount_cents), 0), BigInteger),
-        )
-        .select_from(Claim)
-        .join(at, claim_open_at(at.c.at))
-        .join(Recommendation, Recommendation.id == _latest_recommendation(at.c.at))
-        .where(claim_open_within(min(moments), max(moments)))
-        .group_by(at.c.i)
-    )
-    found = {int(i): (int(claims), int(cents)) for i, claims, cents in executor.execute(query)}
-    return [found.get(i, (0, 0)) for i in range(len(moments))]
+    """``pending_liability`` at each of ``moments``. One query each: by parts (the claims open
+    at one instant through the indexes) twelve month ends cost a quarter of what one query
+    over the claims open at any of them did (ten million orders, SQLite: 0.3 s against 1.3 s),
+    which met every claim decided in the year with every instant."""
+    return [pending_liability(executor, moment) for moment in moments]
 
 
 def refunds_approved(executor: Executor, start: datetime, end: datetime) -> tuple[int, int]:

@@ -84,7 +84,7 @@ def claim_kept(
     ``delivered_since``, placed before and not cancelled before ``as_of_end``. ``open_orders``
     is ``open_claim_orders`` at ``as_of_end`` when the caller has read it."""
     with_open_claim = (
-        Order.id.in_(select(Claim.order_id).where(claim_open_at(as_of_end)))
+        Order.id.in_(open_claim_order_ids(as_of_end))
         if open_orders is None
         else Order.id.in_(list(open_orders))
     )

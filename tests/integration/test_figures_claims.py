@@ -65,7 +65,7 @@ def test_claims_at_an_instant_equal_the_oracle(engine: Engine, world: World) -> 
     assert claims.pending_liability(engine, NOW).cents > 0
 
 
-def test_pending_liability_at_several_instants_in_one_query(engine: Engine, world: World) -> None:
+def test_pending_liability_at_several_instants(engine: Engine, world: World) -> None:
     before_any = min(c.filed_at for c in world.claims) - timedelta(days=1)
     instants = [before_any, *INSTANTS, NOW]
     with engine.connect() as conn:
