@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 from datetime import date, timedelta
+from fractions import Fraction
 
 import pandas as pd
 import pytest
@@ -168,6 +169,13 @@ def test_concentration_helpers() -> None:
     assert hhi([1, 1, 1, 1]) == pytest.approx(2_500)
     assert hhi([]) == 0
     assert top_share([5, 1, 9, 3], 2) == (14, 18)
+
+
+@given(st.lists(st.integers(0, 10**12), min_size=1, max_size=40))
+def test_hhi_is_the_sum_of_the_squared_percent_shares(amounts: list[int]) -> None:
+    total = sum(amounts)
+    shares = [Fraction(100 * a, total) ** 2 for a in amounts] if total else [Fraction(0)]
+    assert hhi(amounts) == float(sum(shares))
 
 
 @pytest.mark.parametrize("zone", ["UTC", "Asia/Shanghai"])
