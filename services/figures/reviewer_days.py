@@ -94,9 +94,9 @@ def count(
 ) -> DayCounts:
     """The figures' counts of these decided claims and verdicts, keyed by ``day_of`` of their
     decision time: claims decided and decided late, refunds approved and their amount; per
-    reviewer the verdicts, those that
-    answered a recommendation, those departing from it, approvals and rejections; per reason
-    code of the recommendation answered, the verdicts answering it and those departing."""
+    reviewer the verdicts, those that answered a recommendation, those departing from it,
+    approvals and rejections; per reason code of the recommendation answered, the verdicts
+    answering it and those departing."""
     counts = DayCounts()
     for filed_at, decided_at, escalated, picked in decided:
         late = decided_at > decision_due(filed_at, escalated, picked, policy)

@@ -60,14 +60,12 @@ def reviewer_figures(
     period's durations and returns the middle ones."""
     with collector_paused(), engine.connect() as conn:
         counts = DayCounts()
-        span = None
-        if zone is not None and stored.kept(conn).get(zone) == policy.version:
-            span = whole_days(start, end, zone)
-        if span is None:
-            ragged = [(start, end)]
-        else:
+        kept = zone is not None and stored.kept(conn).get(zone) == policy.version
+        if zone is not None and kept and (span := whole_days(start, end, zone)) is not None:
             first, after_last, ragged = span
-            counts.merge(stored.read(conn, zone or "", first, after_last))
+            counts.merge(stored.read(conn, zone, first, after_last))
+        else:
+            ragged = [(start, end)]
         for a, b in ragged:
             claims = q.decided_claims(conn, a, b)
             verdicts = q.decision_rows(conn, a, b)
