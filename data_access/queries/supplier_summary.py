@@ -61,10 +61,9 @@ def supplier_summary(
     to keep."""
     d, m = SummarySupplierDay, SummarySupplierMonth
 
-    def days_between(low: date | None, high: date | None) -> Any:
-        query = select(d.supplier_id, d.day, *[d.__table__.c[s] for s in SUMS]).where(
-            d.zone == zone
-        )
+    def days_between(low: date | None, high: date | None, sign: int = 1) -> Any:
+        sums = [(c if sign > 0 else -c).label(c.name) for c in (d.__table__.c[s] for s in SUMS)]
+        query = select(d.supplier_id, d.day, *sums).where(d.zone == zone)
         if low is not None:
             query = query.where(d.day >= low)
         if high is not None:
@@ -79,12 +78,21 @@ def supplier_summary(
     if not months or span is None:
         return days_between(first, last).subquery("supplier_summary")
     start, end = span
+    if first is not None and first < start and first.day - 1 < (start - first).days:
+        # The span starts late in a month that ends inside it: that month's row less its days
+        # before ``first`` (a few), not its days from ``first`` on (most of them). The month
+        # lies wholly before ``limit``, so its row passes every test its days would.
+        lead = first.replace(day=1)
+        parts = [days_between(lead, first - timedelta(days=1), sign=-1)]
+        start = lead
+    elif first is not None and first < start:
+        parts = [days_between(first, start - timedelta(days=1))]
+    else:
+        parts = []
     whole = select(m.supplier_id, m.month.label("day"), *[m.__table__.c[s] for s in SUMS]).where(
         m.zone == zone, m.month >= start, m.month <= end
     )
-    parts = [_of_supplier(whole, m.supplier_id, supplier)]
-    if first is not None and first < start:
-        parts.append(days_between(first, start - timedelta(days=1)))
+    parts.append(_of_supplier(whole, m.supplier_id, supplier))
     after = _month_after(end)
     if after != date.max and (last is None or last >= after):
         parts.append(days_between(after, last))
