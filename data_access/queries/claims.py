@@ -19,17 +19,13 @@ from sqlalchemy import (
     BigInteger,
     ColumnElement,
     CompoundSelect,
-    Integer,
-    Subquery,
     and_,
     case,
     cast,
     func,
-    literal,
     or_,
     select,
     union,
-    union_all,
 )
 from sqlalchemy.orm import aliased
 
@@ -41,8 +37,6 @@ from data_access.sql import Grain, local_day, period_start
 __all__ = [
     "Moment",
     "claim_open_at",
-    "claim_open_within",
-    "moments_table",
     "open_claim_clocks",
     "open_claim_count",
     "open_claim_ids",
@@ -54,23 +48,8 @@ __all__ = [
 ]
 
 
-#: An instant, or a column of instants (``moments_table``) to ask about several at once.
+#: An instant, or a column of instants.
 Moment = datetime | ColumnElement[datetime]
-
-
-def moments_table(moments: Sequence[datetime]) -> Subquery:
-    """The instants as a derived table ``i, at`` (their positions), so one query answers for
-    every instant of a trend instead of one query each. One-row SELECTs in a UNION ALL:
-    SQLite's VALUES cannot name its columns."""
-    if not moments:
-        raise ValueError("moments_table needs at least one instant")
-    at_type = Claim.__table__.c.filed_at.type
-    rows = [
-        select(literal(i, Integer).label("i"), literal(moment, at_type).label("at"))
-        for i, moment in enumerate(moments)
-    ]
-    query = rows[0] if len(rows) == 1 else union_all(*rows)
-    return query.subquery("moment")
 
 
 def claim_open_at(moment: Moment) -> ColumnElement[bool]:
@@ -110,20 +89,6 @@ def open_claim_ids(moment: datetime) -> CompoundSelect[tuple[int]]:
     return _open_by_parts(Claim.id, moment)
 
 
-def claim_open_within(first: datetime, last: datetime) -> ColumnElement[bool]:
-    """A superset of the claims open at any instant from ``first`` to ``last``, cheap to test
-    on each claim alone: ``claim_open_at(t)`` for such a ``t`` implies it, term by term. It
-    narrows the claims before they meet many instants (``moments_table``)."""
-    return and_(
-        Claim.filed_at < last,
-        or_(
-            Claim.status.in_(UNDECIDED_CLAIM_STATUSES),
-            Claim.decided_at >= first,
-            Claim.withdrawn_at >= first,
-        ),
-    )
-
-
 def open_claim_count(executor: Executor, moment: datetime) -> int:
     query = select(func.count()).select_from(Claim).where(Claim.id.in_(open_claim_ids(moment)))
     return int(executor.execute(query).scalar_one())
@@ -146,30 +111,31 @@ def open_claim_clocks(executor: Executor, moment: datetime) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["filed_at", "escalated_at", "picked_up_at"])
 
 
-def _latest_recommendation(moment: Moment) -> Any:
-    """The id of the claim's latest recommendation made before ``moment`` (the greatest id),
-    for each claim of the outer query: through the (claim_id, id) index, only for the claims
-    asked about (the open ones), instead of grouping every recommendation."""
-    earlier = aliased(Recommendation)
-    return (
-        select(func.max(earlier.id))
-        .where(earlier.claim_id == Claim.id, earlier.created_at < moment)
-        .correlate_except(earlier)
-        .scalar_subquery()
-    )
-
-
 def pending_liability(executor: Executor, moment: datetime) -> tuple[int, int]:
     """``(claims, cents)``: the open claims at ``moment`` with a recommendation, and the sum of
-    their latest recommended amounts."""
-    query = (
-        select(
-            func.count(),
-            cast(func.coalesce(func.sum(Recommendation.amount_cents), 0), BigInteger),
-        )
-        .select_from(Claim)
-        .join(Recommendation, Recommendation.id == _latest_recommendation(moment))
-        .where(Claim.id.in_(open_claim_ids(moment)))
+    their latest recommended amounts.
+
+    Driven by the open claims' ids, each looking up its latest recommendation through the
+    (claim_id, id) index: joined the other way round, PostgreSQL hashed every claim and every
+    recommendation for the few thousand open ones (0.15 s a time at ten million orders)."""
+    open_claim = open_claim_ids(moment).subquery("open_claim")
+    earlier = aliased(Recommendation)
+    latest = (
+        select(func.max(earlier.id))
+        .where(earlier.claim_id == open_claim.c.id, earlier.created_at < moment)
+        .correlate(open_claim)
+        .scalar_subquery()
+    )
+    amount = (
+        select(Recommendation.amount_cents)
+        .where(Recommendation.id == latest)
+        .correlate(open_claim)
+        .scalar_subquery()
+    )
+    amounts = select(amount.label("amount")).select_from(open_claim).subquery()
+    query = select(
+        func.count(amounts.c.amount),  # the claims without a recommendation then: NULL, left out
+        cast(func.coalesce(func.sum(amounts.c.amount), 0), BigInteger),
     )
     claims, cents = executor.execute(query).one()
     return int(claims), int(cents)
