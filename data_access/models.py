@@ -437,6 +437,19 @@ class SummaryClaimDay(Base):
     claims: Mapped[int] = mapped_column(BigInteger)
 
 
+class SummaryLateDay(Base):
+    """Per ship-by day and days late: the late orders (due, and shipped after their ship-by
+    day or not at all: ``days_late`` is then ``UNSHIPPED``), for the stress figure's spread."""
+
+    __tablename__ = "summary_late_days"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    zone: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    days_late: Mapped[int] = mapped_column(Integer, primary_key=True)
+    orders: Mapped[int] = mapped_column(BigInteger)
+
+
 class _SupplierSums:
     """The sums kept per supplier, by day and by month: order counts (``due``/``late`` by
     ship-by day, ``placed``), claims filed, and the exposure inputs."""

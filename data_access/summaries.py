@@ -54,6 +54,7 @@ from data_access.models import (
     Claim,
     Order,
     SummaryClaimDay,
+    SummaryLateDay,
     SummaryOrderDay,
     SummaryState,
     SummarySupplierDay,
@@ -61,7 +62,7 @@ from data_access.models import (
     Supplier,
 )
 from data_access.settings import zone_named
-from data_access.sql import add_days, local_day, period_start
+from data_access.sql import add_days, days_between, local_day, period_start
 
 __all__ = [
     "ALL_DIMENSION",
@@ -69,6 +70,7 @@ __all__ = [
     "OPEN_ENDED",
     "ROLLUPS",
     "TABLES",
+    "UNSHIPPED",
     "Delta",
     "aggregate",
     "aggregated_rows",
@@ -84,6 +86,8 @@ ALL_DIMENSION = "all"
 DIMENSIONS = ("supplier_country", "supplier_tier", "category")
 #: The end day of an order neither cancelled nor delivered yet: it is live on every day.
 OPEN_ENDED = date(9999, 12, 31)
+#: The days late of a late order never shipped (``summary_late_days``).
+UNSHIPPED = -1
 #: External ids, or a query selecting them (a delta's temporary table).
 Ids = Sequence[str] | Select[Any]
 
@@ -109,6 +113,11 @@ TABLES: dict[str, tuple[Table, tuple[str, ...], tuple[str, ...]]] = {
         SummarySupplierMonth.__table__,  # type: ignore[dict-item]
         ("zone", "month", "supplier_id"),
         ("due", "late", "placed", "claims", *_LIVE),
+    ),
+    "summary_late_days": (
+        SummaryLateDay.__table__,  # type: ignore[dict-item]
+        ("zone", "day", "days_late"),
+        ("orders",),
     ),
 }
 #: Tables summed per month from another summary's rows (derived table → its daily source):
@@ -153,6 +162,30 @@ def _supplier_of(supplier_id: Any, suppliers: Ids | None) -> Any:
     return supplier_id if suppliers is not None else supplier_id + literal_column("0")
 
 
+def _due_and_late(zone: str) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """Whether an order is due by its ship-by day (not cancelled before it) and late (due, and
+    shipped on a later day of ``zone`` or not at all): ``queries.rates``' definitions."""
+    ship_by = Order.ship_by
+    due = or_(Order.cancelled_at.is_(None), local_day(Order.cancelled_at, zone) >= ship_by)
+    late = and_(due, or_(Order.shipped_at.is_(None), local_day(Order.shipped_at, zone) > ship_by))
+    return due, late
+
+
+def _late_days(zone: str, orders: Ids | None) -> Select[Any]:
+    """The late orders (with these external ids) per ship-by day and days late."""
+    _, late = _due_and_late(zone)
+    days = case(
+        (Order.shipped_at.is_(None), literal_column(str(UNSHIPPED))),
+        else_=days_between(local_day(Order.shipped_at, zone), Order.ship_by),
+    ).label("days_late")
+    query = select(
+        _text(zone).label("zone"), Order.ship_by.label("day"), days, func.count().label("orders")
+    ).where(late)
+    if orders is not None:
+        query = query.where(_among(Order.external_id, orders))
+    return query.group_by(Order.ship_by, days)
+
+
 def _order_events(
     zone: str,
     claim_window_days: int,
@@ -167,8 +200,7 @@ def _order_events(
     orders sum to a few hundred thousand dimension days, where grouping by supplier and
     category first kept nearly one group an order."""
     ship_by = Order.ship_by
-    due = or_(Order.cancelled_at.is_(None), local_day(Order.cancelled_at, zone) >= ship_by)
-    late = and_(due, or_(Order.shipped_at.is_(None), local_day(Order.shipped_at, zone) > ship_by))
+    due, late = _due_and_late(zone)
     cancelled = local_day(Order.cancelled_at, zone)
     window_ends = add_days(local_day(Order.delivered_at, zone), claim_window_days + 1)
     end = case(
@@ -312,6 +344,9 @@ def aggregate(
         return None if days is None else _by_month(name, days.subquery("day_rows"))
     summed = TABLES[name][2]
     zone_column = _text(zone).label("zone")
+    if name == "summary_late_days":
+        # Only the orders' own columns count: a claim or a supplier's details change nothing.
+        return None if claims is not None or suppliers is not None else _late_days(zone, orders)
     if name == "summary_claim_days":
         c = _claim_events(orders, claims, zone, suppliers)
         branches = [

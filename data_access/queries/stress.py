@@ -6,17 +6,18 @@ shipments double" figure needs how late the late orders of a baseline window wer
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 from sqlalchemy import func, select
 
 from data_access.claim_facts import Executor
-from data_access.models import Order
+from data_access.models import Order, SummaryLateDay
 from data_access.queries.rates import DayWindow, due_order, late_order
 from data_access.sql import days_between, local_day
+from data_access.summaries import UNSHIPPED
 
-__all__ = ["late_days_distribution"]
+__all__ = ["late_days_distribution", "late_days_summarised"]
 
 
 def late_days_distribution(
@@ -29,7 +30,30 @@ def late_days_distribution(
         select(days, func.count().label("orders"))
         .where(due_order(window, today, zone), late_order(zone))
         .group_by(days)
-        .order_by(days)
+        .order_by(days.nulls_last())  # the never-shipped last on both databases
     )
     frame = pd.DataFrame(executor.execute(query).all(), columns=["days_late", "orders"])
+    return frame.astype({"days_late": "Int64", "orders": "int64"})
+
+
+def late_days_summarised(
+    executor: Executor, window: DayWindow, today: date, zone: str
+) -> pd.DataFrame:
+    """``late_days_distribution`` from the daily summary of late orders (kept for ``zone``):
+    the ship-by days of the window before ``today``, a few rows each, not every order. The
+    never-shipped orders (<NA>) come last, as PostgreSQL sorts them."""
+    t = SummaryLateDay
+    last = min(window.last, today - timedelta(days=1))
+    query = (
+        select(t.days_late, func.sum(t.orders))
+        .where(t.zone == zone, t.day >= window.first, t.day <= last)
+        .group_by(t.days_late)
+    )
+    found = {int(days): int(orders) for days, orders in executor.execute(query) if orders}
+    rows: list[tuple[int | None, int]] = [
+        (days, found[days]) for days in sorted(found) if days != UNSHIPPED
+    ]
+    if UNSHIPPED in found:
+        rows.append((None, found[UNSHIPPED]))
+    frame = pd.DataFrame(rows, columns=["days_late", "orders"])
     return frame.astype({"days_late": "Int64", "orders": "int64"})

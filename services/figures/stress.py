@@ -20,6 +20,7 @@ from fractions import Fraction
 import pandas as pd
 from sqlalchemy import Engine
 
+from data_access import summaries
 from data_access.queries import exposure as exposure_q
 from data_access.queries import exposure_summarised
 from data_access.queries import stress as q
@@ -154,7 +155,10 @@ def late_shipments_double(
     """
     baseline = trailing(day, policy.monitoring_window_days)
     with engine.connect() as conn:
-        frame = q.late_days_distribution(conn, baseline.window, day, zone)
+        spread = (
+            q.late_days_summarised if summaries.is_ready(conn, zone) else q.late_days_distribution
+        )
+        frame = spread(conn, baseline.window, day, zone)
         counts = late_shipment_counts(conn, baseline.window, day, zone)
     due, late = int(counts["due"].sum()), int(counts["late"].sum())
     frame["refund_bp"] = [

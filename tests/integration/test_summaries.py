@@ -225,6 +225,9 @@ def test_exposure_from_the_summaries_equals_exposure_from_the_orders(
             out += [repr(view), repr(view.suppliers.to_dict("list"))]
             refundable = stress.refundable_by_supplier(engine, day, zone, policy)
             out.append(repr(refundable.to_dict("list")))
+            total = int(refundable["refundable_cents"].sum())
+            doubled = stress.late_shipments_double(engine, day, zone, policy, total)
+            out += [repr(doubled), repr(doubled.late_days.to_dict("list"))]
         return out
 
     counted = figures()
@@ -232,6 +235,8 @@ def test_exposure_from_the_summaries_equals_exposure_from_the_orders(
         summaries.rebuild(conn, {zone: policy.claim_window_days}, NOW)
     read = figures()
     assert "exposure_cents=0" not in counted[0]  # the world has exposure to compare
+    spread = counted[4]  # TODAY's late orders by days late: shipped late, and never shipped
+    assert "'days_late': [1" in spread and "None], 'orders'" in spread, spread
     for got, expected in zip(read, counted, strict=True):
         assert got == expected
 
