@@ -41,7 +41,7 @@ def late_days_summarised(
 ) -> pd.DataFrame:
     """``late_days_distribution`` from the daily summary of late orders (kept for ``zone``):
     the ship-by days of the window before ``today``, a few rows each, not every order. The
-    never-shipped orders (<NA>) come last, as PostgreSQL sorts them."""
+    never-shipped orders (<NA>) come last, as there."""
     t = SummaryLateDay
     last = min(window.last, today - timedelta(days=1))
     query = (
