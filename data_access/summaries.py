@@ -6,7 +6,8 @@ delta: what the rows it touches contribute after it minus what they contributed 
 writers at once each add their own difference and neither's is lost). A supplier file counts
 its suppliers' orders and claims (they count under the supplier's country and tier). A seed
 builds them again (:func:`rebuild`). Nothing else changes what the summaries hold: decisions,
-recommendations, deadlines and limits touch neither an order nor the filing of a claim.
+recommendations, deadlines and limits touch neither an order nor the filing of a claim (the
+decisions' own daily counts are ``data_access.reviewer_summaries``).
 
 :func:`aggregate` is the one definition of the rows: the build inserts its result, a delta
 is two of its results, and the property tests compare the stored rows with it.
