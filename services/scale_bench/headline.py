@@ -15,7 +15,6 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import BigInteger, Connection, Engine, cast, func, select
 
 from data_access.models import Supplier
-from data_access.queries.exposure import exposure_total
 from data_access.sql import day_start
 from rules import Policy
 from services.figures import exposure
@@ -111,9 +110,10 @@ def ask_between(
 def service_headline(engine: Engine, ask: HeadlineAsk, policy: Policy) -> Headline:
     """Through the app's own figure services, as the overview's tiles compute them.
 
-    Exposure: the exposure page's service (``exposure_view``) computes the whole page (trend,
-    concentration, loss ratio), so its one total is read through the same predicate the
-    service uses (``data_access.queries.exposure``), at the instants ``exposure.as_of`` gives.
+    Exposure: as the exposure service reads a total (``exposure.exposure_total``, each month's
+    of the page's trend: from the daily summaries when they are kept for the zone and the
+    policy's claim window, otherwise from the orders), at the instants ``exposure.as_of`` gives,
+    which the ask holds.
     """
     period = ask.period
     late = late_shipment_rate(engine, period, ask.today, ask.zone)
@@ -122,7 +122,8 @@ def service_headline(engine: Engine, ask: HeadlineAsk, policy: Policy) -> Headli
     refunds = refunds_approved(engine, ask.start, ask.at, ask.zone)
     pending = pending_liability(engine, ask.at)
     with engine.connect() as conn:
-        live, exposed = exposure_total(conn, ask.exposure_end, ask.delivered_since)
+        point = exposure.AsOf(ask.today, ask.exposure_end, ask.delivered_since)
+        live, exposed = exposure.exposure_total(conn, point, ask.zone, policy)
         limits = _limits(conn)
     return Headline(
         late_shipments=late.count,

@@ -12,7 +12,9 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from data_access import summaries
 from rules import bundled_policy
+from services.figures import reviewer_days
 from services.scale_bench.duckdb_parquet import duckdb_headline, export_parquet
 from services.scale_bench.headline import Headline, HeadlineAsk, ask_between, service_headline
 from services.scale_bench.pandas_baseline import pandas_headline, read_tables
@@ -70,6 +72,14 @@ def test_every_contender_equals_the_oracle(
         assert service_headline(engine, ask, POLICY) == expected, (first, zone)
         assert pandas_headline(tables, ask) == expected, (first, zone)
         assert duckdb_headline(files, ask) == expected, (first, zone)
+    # With the daily summaries built for the zone the services read them (rates, refunds,
+    # exposure): the same figures.
+    with engine.begin() as conn:
+        summaries.rebuild(conn, {zone: WINDOW}, NOW)
+        reviewer_days.rebuild(conn, zone, POLICY, NOW)
+    for first, last in PERIODS:
+        ask = ask_between(first, last, today=TODAY, now=NOW, zone=zone, window_days=WINDOW)
+        assert service_headline(engine, ask, POLICY) == _oracle(world, ask), (first, zone)
 
 
 def test_an_empty_database_gives_zeros_everywhere(engine: Engine, tmp_path: Path) -> None:
