@@ -15,7 +15,7 @@ from data_access.claim_facts import Executor
 from data_access.models import Order, SummaryLateDay
 from data_access.queries.rates import DayWindow, due_order, late_order
 from data_access.sql import days_between, local_day
-from data_access.summaries import UNSHIPPED
+from data_access.summary_rows import UNSHIPPED
 
 __all__ = ["late_days_distribution", "late_days_summarised"]
 

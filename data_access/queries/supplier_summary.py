@@ -3,7 +3,7 @@ ragged ends from the daily one.
 
 ``summary_supplier_days`` holds a row per supplier and day with any event, which at ten million
 orders is millions of rows a year; ``summary_supplier_months`` holds the same sums per month
-(``data_access.summaries.ROLLUPS``). A figure over a span reads the months wholly inside it and
+(``data_access.summary_rows.ROLLUPS``). A figure over a span reads the months wholly inside it and
 the days of its partial months at either end: the same sums, a twentieth of the rows.
 """
 
