@@ -6,9 +6,10 @@ import itertools
 from datetime import UTC, date, datetime
 from typing import Any
 
+from sqlalchemy import Engine, delete, text
 from sqlalchemy.orm import Session
 
-from data_access.models import Buyer, Claim, Decision, Order, Supplier, User
+from data_access.models import Base, Buyer, Claim, Decision, Order, Supplier, User
 
 _ids = itertools.count(1)
 
@@ -127,3 +128,14 @@ def decision(session: Session, claim_: Claim, reviewer: User, **fields: Any) -> 
     session.add(row)
     session.flush()
     return row
+
+
+def empty_database(engine: Engine) -> None:
+    """Delete every row (a hypothesis example starts from nothing), on either database."""
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(Base.metadata.sorted_tables):
+                conn.execute(delete(table))

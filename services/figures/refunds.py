@@ -6,7 +6,7 @@ day rows instead of every approved claim."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 import pandas as pd
 
@@ -14,30 +14,19 @@ from data_access import reviewer_summaries as stored
 from data_access.claim_facts import Executor
 from data_access.queries import claims as q
 from data_access.sql import Grain
-from services.figures.reviewer_days import whole_days
+from services.figures.reviewer_days import kept_days
 
 __all__ = ["refunds_approved", "refunds_by_period"]
-
-
-def _split(
-    executor: Executor, start: datetime, end: datetime, zone: str
-) -> tuple[tuple[date, date] | None, list[tuple[datetime, datetime]]]:
-    """The whole days to read from the summary (None: none) and the spans to read row by row."""
-    span = whole_days(start, end, zone) if zone in stored.kept(executor) else None
-    if span is None:
-        return None, [(start, end)]
-    first, after_last, ragged = span
-    return (first, after_last), ragged
 
 
 def refunds_approved(
     executor: Executor, start: datetime, end: datetime, zone: str
 ) -> tuple[int, int]:
     """``(claims, cents)`` of the refunds approved in ``[start, end)``."""
-    days, ragged = _split(executor, start, end, zone)
+    days, ragged = kept_days(executor, start, end, zone, None)
     claims = cents = 0
     if days is not None:
-        ((_, claims, cents),) = stored.refunds_by_period(executor, zone, *days, None)
+        ((_, claims, cents),) = stored.refunds_by_period(executor, *days, None)
     for a, b in ragged:
         more, more_cents = q.refunds_approved(executor, a, b)
         claims, cents = claims + more, cents + more_cents
@@ -50,10 +39,10 @@ def refunds_by_period(
     """Refunds approved in ``[start, end)`` per week or month of approval in ``zone``:
     ``period, claims, refunded_cents`` (periods without any absent), as
     ``queries.claims.refunds_by_period``."""
-    days, ragged = _split(executor, start, end, zone)
+    days, ragged = kept_days(executor, start, end, zone, None)
     parts = [q.refunds_by_period(executor, a, b, zone, grain) for a, b in ragged]
     if days is not None:
-        rows = stored.refunds_by_period(executor, zone, *days, grain)
+        rows = stored.refunds_by_period(executor, *days, grain)
         parts.append(pd.DataFrame(rows, columns=["period", "claims", "refunded_cents"]))
     frame = pd.concat(parts, ignore_index=True)
     summed = frame.groupby("period", as_index=False, sort=True)[["claims", "refunded_cents"]].sum()

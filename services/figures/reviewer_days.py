@@ -27,6 +27,7 @@ from rules import Action, Policy, Recommendation, decision_due, departs_from
 
 __all__ = [
     "count",
+    "kept_days",
     "local_day",
     "no_day",
     "overridden",
@@ -69,6 +70,21 @@ def whole_days(
     begins, ends = day_start(first, zone), day_start(after_last, zone)
     ragged = [(a, b) for a, b in ((start, begins), (ends, end)) if a < b]
     return first, after_last, ragged
+
+
+def kept_days(
+    executor: Executor, start: datetime, end: datetime, zone: str | None, version: str | None
+) -> tuple[tuple[str, date, date] | None, list[tuple[datetime, datetime]]]:
+    """How to read ``[start, end)``: ``(zone, first, after_last)``, the whole days of ``zone`` to
+    read from the kept summaries (None: none), and the spans to count row by row. The days are
+    read only when kept for ``zone`` (and, given a ``version``, judged by that policy)."""
+    kept = stored.kept(executor)
+    if zone is not None and zone in kept and version in (None, kept[zone]):
+        span = whole_days(start, end, zone)
+        if span is not None:
+            first, after_last, ragged = span
+            return (zone, first, after_last), ragged
+    return None, [(start, end)]
 
 
 def overridden(
@@ -141,13 +157,16 @@ def record_decision(
     policy version than the one the decision was made under would judge lateness by other
     deadlines: they are given up (the figures count from the base tables until the next
     build) rather than mixed."""
-    for zone, version in stored.kept(executor).items():
-        if version != policy.version:
-            stored.forget(executor, zone)
-            continue
-        claims = (
-            [] if decided_claim_id is None
-            else q.decided_claims(executor, None, None, claim_ids=[decided_claim_id])
-        )  # fmt: skip
-        verdicts = q.decision_rows(executor, None, None, decision_ids=[decision_id])
+    kept = stored.kept(executor)
+    for zone in [z for z, version in kept.items() if version != policy.version]:
+        stored.forget(executor, zone)
+    zones = [z for z, version in kept.items() if version == policy.version]
+    if not zones:
+        return
+    claims = (
+        [] if decided_claim_id is None
+        else q.decided_claims(executor, None, None, claim_ids=[decided_claim_id])
+    )  # fmt: skip
+    verdicts = q.decision_rows(executor, None, None, decision_ids=[decision_id])
+    for zone in zones:
         stored.add(executor, zone, count(claims, verdicts, policy, local_day(zone)))

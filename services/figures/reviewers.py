@@ -24,7 +24,7 @@ from data_access.reviewer_summaries import DayCounts
 from rules import Policy
 from services.collector import collector_paused
 from services.figures.rates import ratio
-from services.figures.reviewer_days import count, no_day, overridden, whole_days
+from services.figures.reviewer_days import count, kept_days, no_day, overridden
 
 __all__ = ["ReviewerFigures", "overridden", "reviewer_figures"]
 
@@ -60,12 +60,9 @@ def reviewer_figures(
     period's durations and returns the middle ones."""
     with collector_paused(), engine.connect() as conn:
         counts = DayCounts()
-        kept = zone is not None and stored.kept(conn).get(zone) == policy.version
-        if zone is not None and kept and (span := whole_days(start, end, zone)) is not None:
-            first, after_last, ragged = span
-            counts.merge(stored.read(conn, zone, first, after_last))
-        else:
-            ragged = [(start, end)]
+        days, ragged = kept_days(conn, start, end, zone, policy.version)
+        if days is not None:
+            counts.merge(stored.read(conn, *days))
         for a, b in ragged:
             claims = q.decided_claims(conn, a, b)
             verdicts = q.decision_rows(conn, a, b)

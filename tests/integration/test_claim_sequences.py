@@ -18,11 +18,11 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, delete, select, text
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from data_access.claim_facts import approved_refunds_by_order
-from data_access.models import Base, Claim, Decision, Order, Recommendation
+from data_access.models import Claim, Decision, Order, Recommendation
 from rules import Action, Reason, Turn, bundled_policy, departs_from
 from rules import Recommendation as Rec
 from services.auth import Actor, Role
@@ -47,16 +47,6 @@ class World:
     reviewers: list[Actor]
     claims: list[int]
     order_id: int
-
-
-def _empty(engine: Engine) -> None:
-    with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(Base.metadata.sorted_tables):
-                conn.execute(delete(table))
 
 
 def _world(factory: sessionmaker[Session]) -> World:
@@ -122,7 +112,7 @@ _step = st.one_of(
 def test_random_sequences_keep_the_money_invariants(
     engine: Engine, session_factory: sessionmaker[Session], steps: list[tuple[Any, ...]]
 ) -> None:
-    _empty(engine)
+    f.empty_database(engine)
     world = _world(session_factory)
     now = START
     for step in steps:

@@ -13,11 +13,11 @@ from typing import Any
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, delete, text, update
+from sqlalchemy import Engine, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from data_access import reviewer_summaries as stored
-from data_access.models import Base, SummaryDecidedDay, SummaryReviewerDay
+from data_access.models import SummaryDecidedDay, SummaryReviewerDay
 from data_access.queries import claims as claims_q
 from data_access.queries import reviewers as q
 from rules import Turn, bundled_policy
@@ -36,16 +36,6 @@ SYSTEM = Actor.system("reviewer-summaries")
 ZONES = ["UTC", "America/New_York", "Asia/Kolkata"]
 #: Each order's claims: amount claimed and the supplier's response.
 CLAIMS = ((12_000_00, "accepted"), (500_00, "none"), (900_00, "accepted"))
-
-
-def _empty(engine: Engine) -> None:
-    with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(Base.metadata.sorted_tables):
-                conn.execute(delete(table))
 
 
 def _world(factory: sessionmaker[Session], zone: str) -> tuple[list[Actor], list[int]]:
@@ -124,7 +114,7 @@ def test_random_decisions_keep_the_days_equal_to_a_count(
     steps: list[tuple[Any, ...]],
     cuts: list[int],
 ) -> None:
-    _empty(engine)
+    f.empty_database(engine)
     reviewers, claims = _world(session_factory, zone)
     now = START
     for kind, reviewer, claim, approve, amount, gap in steps:
@@ -245,7 +235,7 @@ def test_the_median_time_to_decision_is_exact_to_the_microsecond(
     durations: list[int],
     filed: list[int],
 ) -> None:
-    _empty(engine)
+    f.empty_database(engine)
     origin = datetime(2024, 1, 1, tzinfo=UTC)
     with session_factory.begin() as s:
         sup, buy = f.supplier(s), f.buyer(s)
