@@ -150,8 +150,9 @@ def decided_claims(
 class _Microseconds(FunctionElement[int]):
     """``later - earlier`` (two stored UTC timestamps) in whole microseconds, exactly: SQLite
     keeps them as ``YYYY-MM-DD HH:MM:SS.ffffff`` text, whose whole seconds ``strftime('%s')``
-    reads and whose fraction is the digits after the point (none: zero); PostgreSQL's epoch of
-    an interval is an exact numeric."""
+    reads from the first 19 characters (given the fraction, SQLite rounds to the millisecond,
+    so ``…:14.999999`` would read as second 15) and whose fraction is the digits after the
+    point (none: zero); PostgreSQL's epoch of an interval is an exact numeric."""
 
     type = BigInteger()
     inherit_cache = True
@@ -162,7 +163,8 @@ class _Microseconds(FunctionElement[int]):
 def _microseconds_sqlite(element: _Microseconds, compiler: SQLCompiler, **kw: Any) -> str:
     later, earlier = (compiler.process(c, **kw) for c in element.clauses)
     seconds = (
-        f"(CAST(strftime('%s', {later}) AS INTEGER) - CAST(strftime('%s', {earlier}) AS INTEGER))"
+        f"(CAST(strftime('%s', substr({later}, 1, 19)) AS INTEGER)"
+        f" - CAST(strftime('%s', substr({earlier}, 1, 19)) AS INTEGER))"
     )
     fraction = (
         f"(CAST(substr({later}, 21, 6) AS INTEGER) - CAST(substr({earlier}, 21, 6) AS INTEGER))"
