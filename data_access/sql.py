@@ -40,6 +40,7 @@ __all__ = [
     "local_day",
     "period_start",
     "sqlite_local_day",
+    "unindexed",
     "utc_day",
 ]
 
@@ -113,6 +114,32 @@ def grouping_key(column: Any, name: str) -> ColumnElement[Any]:
 def days_between(later: Any, earlier: Any) -> ColumnElement[int]:
     """Whole days from the DATE ``earlier`` to the DATE ``later`` (negative if before)."""
     return _DaysBetween(later, earlier)
+
+
+class _Unindexed(FunctionElement[Any]):
+    inherit_cache = True
+    name = "unindexed"
+
+
+def unindexed(column: Any) -> ColumnElement[Any]:
+    """``column`` unchanged, in a form SQLite's planner will not look up in an index (``+col``):
+    for a range that would pick the wrong index. Testing ``claims.filed_at < T`` beside
+    ``decided_at >= T``, SQLite took the filed-at index, fetching every claim filed before T
+    (each open-claims query 65 ms at ten million orders), where the decided-at index holds
+    both times. PostgreSQL estimates both ranges from its statistics; it sees the column."""
+    element = _Unindexed(column)
+    element.type = column.type
+    return element
+
+
+@compiles(_Unindexed, "sqlite")
+def _unindexed_sqlite(element: _Unindexed, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"+{_args(compiler, element, **kw)[0]}"
+
+
+@compiles(_Unindexed)
+def _unindexed_default(element: _Unindexed, compiler: SQLCompiler, **kw: Any) -> str:
+    return _args(compiler, element, **kw)[0]
 
 
 class _AddDays(FunctionElement[Any]):

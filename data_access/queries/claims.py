@@ -32,7 +32,7 @@ from sqlalchemy.orm import aliased
 from data_access.claim_facts import Executor
 from data_access.models import UNDECIDED_CLAIM_STATUSES, Claim, Recommendation
 from data_access.queries.refunds import approved_refunds
-from data_access.sql import Grain, local_day, period_start
+from data_access.sql import Grain, local_day, period_start, unindexed
 
 __all__ = [
     "Moment",
@@ -68,12 +68,14 @@ def _open_by_parts(column: Any, moment: datetime) -> CompoundSelect[tuple[int]]:
     """``column`` of the claims ``claim_open_at(moment)`` keeps (each value once), found by
     parts: the undecided claims through their status index, those decided or withdrawn at or
     after ``moment`` through the partial indexes on those times. Tested row by row the
-    predicate reads every claim filed before ``moment``; by parts, the few thousand it keeps."""
+    predicate reads every claim filed before ``moment``; by parts, the few thousand it keeps.
+    (The filing time is tested, not looked up, beside those times: see ``sql.unindexed``.)"""
     filed = Claim.filed_at < moment
+    tested = unindexed(Claim.filed_at) < moment
     return union(
         select(column).where(Claim.status.in_(UNDECIDED_CLAIM_STATUSES), filed),
-        select(column).where(Claim.decided_at >= moment, filed),
-        select(column).where(Claim.withdrawn_at >= moment, filed),
+        select(column).where(Claim.decided_at >= moment, tested),
+        select(column).where(Claim.withdrawn_at >= moment, tested),
     )
 
 

@@ -132,7 +132,7 @@ def refundable_by_supplier(
 
     Columns ``supplier, supplier_name, live_orders, exposure_cents, refundable_cents``.
     """
-    refunded = refunded_by_order(as_of_end)
+    refunded = refunded_by_order(as_of_end, every_order=True)
     cap = case(
         (Order.covered_amount_cents <= Order.paid_amount_cents, Order.covered_amount_cents),
         else_=Order.paid_amount_cents,

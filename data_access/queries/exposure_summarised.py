@@ -223,7 +223,7 @@ def refundable_by_supplier(
     its cap less ``min(cap, refunded)``, and only the few orders with refunds have the latter."""
     open_orders = open_claim_orders(executor, as_of_end)
     live = supplier_live(zone, day, as_of_end, delivered_since, None, open_orders)
-    refunded = refunded_by_order(as_of_end)
+    refunded = refunded_by_order(as_of_end, every_order=True)
     cap = _cap()
     taken = case((refunded.c.refunded_cents < cap, refunded.c.refunded_cents), else_=cap)
     already = (

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Subquery, and_, cast, func, select
 
 from data_access.models import FINAL_DECISION_KINDS, Claim, Decision
+from data_access.sql import grouping_key
 
 __all__ = ["approved_refunds", "refunded_by_order"]
 
@@ -43,12 +44,19 @@ def approved_refunds(before: datetime | None = None) -> Subquery:
     return query.subquery("approved_refund")
 
 
-def refunded_by_order(before: datetime | None = None) -> Subquery:
-    """Refunds approved per order: ``order_id, refunded_cents`` (orders with none are absent)."""
+def refunded_by_order(before: datetime | None = None, *, every_order: bool = False) -> Subquery:
+    """Refunds approved per order: ``order_id, refunded_cents`` (orders with none are absent).
+
+    ``every_order``: the caller reads them all, not a few orders' (which it finds through the
+    claims' order index). Grouped then by a key no index serves: SQLite would otherwise walk
+    the order index and fetch every claim in order-id order, one random read each (at ten
+    million orders 0.73 s, against 0.20 s reading the approved claims and sorting them).
+    """
     refunds = approved_refunds(before)
     total: Any = cast(func.sum(refunds.c.amount_cents), BigInteger)
+    order_id = grouping_key(refunds.c.order_id, "order_id") if every_order else refunds.c.order_id
     return (
-        select(refunds.c.order_id, total.label("refunded_cents"))
-        .group_by(refunds.c.order_id)
+        select(order_id, total.label("refunded_cents"))
+        .group_by(order_id)
         .subquery("refunded_order")
     )
