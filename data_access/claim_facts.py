@@ -21,8 +21,8 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import BigInteger, ColumnElement, Connection, bindparam, cast, func, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import BigInteger, ColumnElement, Connection, cast, func, select
+from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from data_access.models import (
@@ -33,6 +33,7 @@ from data_access.models import (
     Recommendation,
 )
 from data_access.queries.refunds import approved_refunds, refunded_by_order
+from data_access.sql import ids_in
 
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
@@ -53,7 +54,7 @@ __all__ = [
 ]
 
 #: Claims per query: large enough to amortise round trips, small enough for bounded memory and
-#: statements of modest size (ids are inlined, see ``_id_in``).
+#: statements of modest size (ids are inlined, see ``sql.ids_in``).
 DEFAULT_CHUNK_SIZE = 5_000
 
 Executor = Session | Connection
@@ -116,17 +117,6 @@ def stored_recommendation(
     return None if row is None else StoredRecommendation._make(row)
 
 
-def _id_in(column: InstrumentedAttribute[int], ids: Sequence[int]) -> ColumnElement[bool]:
-    """``column IN (ids)`` with the ids rendered inline (``literal_execute``).
-
-    Integers only, so inlining is safe; it spares psycopg parsing thousands of placeholders per
-    statement, which cost more than the query itself on PostgreSQL. Plain ``IN`` (not a range)
-    keeps both databases on primary-key lookups: a range plus the status filter sends SQLite
-    through the status index for every chunk.
-    """
-    return column.in_(bindparam("ids", [int(i) for i in ids], literal_execute=True))
-
-
 def already_refunded_cents() -> Any:
     """A scalar subquery correlated to ``Claim``: refunds approved on the order's other claims
     (``data_access.queries.refunds``, the one definition of a refund)."""
@@ -149,7 +139,7 @@ def approved_refunds_by_order(executor: Executor, order_ids: Sequence[int]) -> d
     for start in range(0, len(ids), DEFAULT_CHUNK_SIZE):
         chunk = ids[start : start + DEFAULT_CHUNK_SIZE]
         query = select(by_order.c.order_id, by_order.c.refunded_cents).where(
-            by_order.c.order_id.in_(bindparam("orders", chunk, literal_execute=True))
+            ids_in(by_order.c.order_id, chunk)
         )
         totals.update({int(o): int(t) for o, t in executor.execute(query).all()})
     return totals
@@ -172,7 +162,7 @@ def decision_chains(
                 Decision.kind,
                 Decision.recommendation_id,
             )
-            .where(_id_in(Decision.claim_id, ids[start : start + DEFAULT_CHUNK_SIZE]))
+            .where(ids_in(Decision.claim_id, ids[start : start + DEFAULT_CHUNK_SIZE]))
             .order_by(Decision.claim_id, Decision.seq)
         )
         for row in executor.execute(query).all():
@@ -236,7 +226,7 @@ def claim_facts_for(
     ids = sorted(set(claim_ids))
     rows: list[ClaimFactsRow] = []
     for start in range(0, len(ids), chunk_size):
-        query = _facts_query().where(_id_in(Claim.id, ids[start : start + chunk_size]))
+        query = _facts_query().where(ids_in(Claim.id, ids[start : start + chunk_size]))
         if undecided_only:
             query = query.where(Claim.status.in_(UNDECIDED_CLAIM_STATUSES))
         rows.extend(
@@ -278,7 +268,7 @@ def latest_recommendations(
     for start in range(0, len(ids), chunk_size):
         ranked = (
             select(*STORED_RECOMMENDATION_COLUMNS, rank)
-            .where(_id_in(Recommendation.claim_id, ids[start : start + chunk_size]))
+            .where(ids_in(Recommendation.claim_id, ids[start : start + chunk_size]))
             .subquery()
         )
         columns = [ranked.c[name] for name in StoredRecommendation._fields]

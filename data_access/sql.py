@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any, Literal
 
-from sqlalchemy import Boolean, ColumnElement, Date, Integer, Select, literal_column
+from sqlalchemy import Boolean, ColumnElement, Date, Integer, Select, bindparam, literal_column
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnClause
@@ -37,6 +38,7 @@ __all__ = [
     "day_start",
     "days_between",
     "grouping_key",
+    "ids_in",
     "local_day",
     "period_start",
     "sqlite_local_day",
@@ -114,6 +116,22 @@ def grouping_key(column: Any, name: str) -> ColumnElement[Any]:
 def days_between(later: Any, earlier: Any) -> ColumnElement[int]:
     """Whole days from the DATE ``earlier`` to the DATE ``later`` (negative if before)."""
     return _DaysBetween(later, earlier)
+
+
+def ids_in(column: Any, ids: Sequence[int]) -> ColumnElement[bool]:
+    """``column IN (ids)`` with the ids rendered inline (``literal_execute``).
+
+    Integers only, so inlining is safe; it spares psycopg parsing thousands of placeholders per
+    statement, which cost more than the query itself on PostgreSQL, and SQLAlchemy naming a
+    bound parameter for each (the exposure page's sixteen lists of open claims' orders, 60,000
+    ids at ten million orders, took 0.2 s to render). Plain ``IN`` (not a range) keeps both
+    databases on primary-key lookups: a range plus the status filter sends SQLite through the
+    status index for every chunk.
+    """
+    found: ColumnElement[bool] = column.in_(
+        bindparam("ids", [int(i) for i in ids], literal_execute=True)
+    )
+    return found
 
 
 class _Unindexed(FunctionElement[Any]):

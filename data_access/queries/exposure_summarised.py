@@ -25,7 +25,7 @@ from data_access.queries.claims import (
 from data_access.queries.exposure import ExposureKey, live_order
 from data_access.queries.refunds import refunded_by_order
 from data_access.queries.supplier_summary import supplier_rows_after
-from data_access.sql import among, period_start
+from data_access.sql import among, ids_in, period_start
 from data_access.summary_rows import ALL_DIMENSION
 
 __all__ = [
@@ -74,7 +74,7 @@ def claim_kept(
     with_open_claim = (
         Order.id.in_(open_claim_order_ids(as_of_end))
         if open_orders is None
-        else Order.id.in_(list(open_orders))
+        else ids_in(Order.id, open_orders)
     )
     return and_(
         with_open_claim,

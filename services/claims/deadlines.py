@@ -21,10 +21,11 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, tzinfo
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, and_, bindparam, select, text, update
+from sqlalchemy import CursorResult, and_, select, text, update
 from sqlalchemy.orm import Session
 
 from data_access.models import UNDECIDED_CLAIM_STATUSES, Claim
+from data_access.sql import ids_in
 from rules import UNDECIDED, Policy, claim_deadlines
 from services import clock
 
@@ -161,8 +162,6 @@ def refresh_due(
     ids = sorted({int(i) for i in claim_ids})
     for start in range(0, len(ids), CHUNK_SIZE):
         chunk = ids[start : start + CHUNK_SIZE]
-        rows = session.execute(
-            select(*_COLUMNS).where(Claim.id.in_(bindparam("ids", chunk, literal_execute=True)))
-        ).all()
+        rows = session.execute(select(*_COLUMNS).where(ids_in(Claim.id, chunk))).all()
         changed += _write(session, _changes(rows, policy, now, zone))
     return changed
