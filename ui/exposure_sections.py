@@ -13,6 +13,7 @@ from services.figures.exposure import ExposureView
 from services.figures.stress import LateDoubling, largest_exposures_fail
 from ui import definitions as defs
 from ui import exposure_charts as charts
+from ui import exposure_tables as tables
 from ui import figure_widgets as w
 from ui import format
 from ui.supplier_tables import utilisation_text
@@ -115,42 +116,6 @@ SUPPLIER_CSV = {
 }
 
 
-def _who(frame: pd.DataFrame) -> list[str]:
-    """Name, id and country in one cell, so the figures keep their room on a narrow screen."""
-    countries = frame["supplier_country"] if "supplier_country" in frame else [""] * len(frame)
-    return [
-        f"{name} · {ref}" + (f" · {country}" if country else "")
-        for name, ref, country in zip(
-            frame["supplier_name"], frame["supplier"], countries, strict=True
-        )
-    ]
-
-
-def _limits(frame: pd.DataFrame) -> pd.DataFrame:
-    """The limit ledger of the suppliers near or over their limit."""
-    return pd.DataFrame(
-        {
-            "Supplier": _who(frame),
-            "Limit": w.money_column(frame, "limit_cents"),
-            "Exposure": w.money_column(frame, "exposure_cents"),
-            "Headroom": w.money_column(frame, "headroom_cents"),
-            "Utilisation": [utilisation_text(u) for u in frame["utilisation"]],
-        }
-    )
-
-
-def _largest(frame: pd.DataFrame) -> pd.DataFrame:
-    """The largest exposures and their share of the programme's."""
-    return pd.DataFrame(
-        {
-            "Supplier": _who(frame),
-            "Exposure": w.money_column(frame, "exposure_cents"),
-            "Share": [f"{s:.2%}" for s in frame["share"]],
-            "Utilisation": [utilisation_text(u) for u in frame["utilisation"]],
-        }
-    )
-
-
 #: Wide enough for a money value and its change on one line each, even at 900 px.
 STRESS_WIDTH = 330
 
@@ -160,7 +125,9 @@ _RIGHT = {
 }
 
 
-def utilisation(view: ExposureView) -> None:
+def utilisation(view: ExposureView, ledger: pd.DataFrame) -> None:
+    """``ledger``: ``exposure_tables.limits(view.above)``, made once per view (a cached read:
+    at ten million orders fifteen thousand suppliers are above 90%)."""
     st.plotly_chart(charts.utilisation_chart(view.bands, view.as_of), key="utilisation")
     above = view.above
     over = int((above["utilisation"] >= 1).sum())
@@ -169,7 +136,7 @@ def utilisation(view: ExposureView) -> None:
         "100% (negative headroom)."
     )
     if not above.empty:
-        w.table(_limits(above), column_config=_RIGHT)
+        w.table(ledger, column_config=_RIGHT)
         w.download(
             "Suppliers above 90% (CSV)", above, SUPPLIER_CSV, f"suppliers-above-90-{view.as_of}.csv"
         )
@@ -182,7 +149,7 @@ def concentration(view: ExposureView, zone: str, policy: Policy) -> None:
         f"The 10 largest exposures hold **{share}** of the programme's "
         f"{format.money(view.exposure_cents)}; HHI **{view.hhi:,.0f}**."
     )
-    w.table(_largest(top), column_config=_RIGHT)
+    w.table(tables.largest(top), column_config=_RIGHT)
     w.download(
         "All suppliers' exposure (CSV)",
         view.suppliers,
@@ -260,7 +227,7 @@ def largest_fail(refundable: pd.DataFrame, view: ExposureView, zone: str, policy
     st.caption(defs.markdown("stress_largest", zone, policy))
     shown = pd.DataFrame(
         {
-            "Supplier": _who(result.suppliers),
+            "Supplier": tables.who(result.suppliers),
             "Live orders": w.counts_text(result.suppliers["live_orders"]),
             "Exposure": w.money_column(result.suppliers, "exposure_cents"),
             "Payout": w.money_column(result.suppliers, "refundable_cents"),

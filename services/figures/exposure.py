@@ -32,7 +32,16 @@ from services.figures.periods import ONE_DAY, Period, month_start, shift_months
 from services.figures.rates import ratio
 from services.figures.suppliers import utilisation
 
-__all__ = ["BANDS", "AsOf", "ExposureView", "as_of", "exposure_view", "hhi", "top_share"]
+__all__ = [
+    "BANDS",
+    "AsOf",
+    "ExposureView",
+    "above_90",
+    "as_of",
+    "exposure_view",
+    "hhi",
+    "top_share",
+]
 
 #: Utilisation bands of the distribution: (label, lower bound included, upper bound excluded).
 BANDS: tuple[tuple[str, float, float], ...] = (
@@ -101,18 +110,20 @@ class ExposureView:
     trend: pd.DataFrame
     #: ``cohort, label, partial, orders, covered_cents, refunds, refunded_cents, loss_ratio``.
     loss_ratio: pd.DataFrame
+    #: The rows of ``suppliers`` above 90% of their limit (or with exposure on a zero limit),
+    #: highest utilisation first: found once, not at every run of the page that shows them.
+    above: pd.DataFrame
 
     @property
     def top10_share(self) -> float | None:
         return self.top10_cents / self.exposure_cents if self.exposure_cents else None
 
-    @property
-    def above(self) -> pd.DataFrame:
-        """Suppliers above 90% of their limit (or with exposure on a zero limit)."""
-        frame = self.suppliers
-        return frame[frame["utilisation"] > 0.9].sort_values(
-            ["utilisation", "exposure_cents"], ascending=False, ignore_index=True
-        )
+
+def above_90(suppliers: pd.DataFrame) -> pd.DataFrame:
+    """The suppliers above 90% of their limit, highest utilisation (then exposure) first."""
+    return suppliers[suppliers["utilisation"] > 0.9].sort_values(
+        ["utilisation", "exposure_cents"], ascending=False, ignore_index=True
+    )
 
 
 def _bands(suppliers: pd.DataFrame) -> pd.DataFrame:
@@ -256,4 +267,5 @@ def exposure_view(engine: Engine, day: date, zone: str, policy: Policy) -> Expos
         by_category=_shares(categories, "category", total),
         trend=_trend(engine, point, zone, policy),
         loss_ratio=_loss_ratio(engine, point, zone),
+        above=above_90(suppliers),
     )

@@ -106,16 +106,18 @@ def largest_exposures_fail(refundable: pd.DataFrame, n: int) -> LargestFail:
     """The payout if the ``n`` largest exposures of ``refundable_by_supplier`` fail."""
     if n < 0:
         raise ValueError("n must not be negative")
-    ranked = refundable.sort_values(
+    # The n largest and every supplier tied with the smallest of them, then only those ranked
+    # (exposure down, id up): fifty thousand suppliers are not sorted to name fifty.
+    candidates = refundable.nlargest(n, "exposure_cents", keep="all") if n else refundable[:0]
+    failing = candidates.sort_values(
         ["exposure_cents", "supplier"], ascending=[False, True], ignore_index=True
-    )
-    failing = ranked.head(n)
+    ).head(n)
     return LargestFail(
         n=n,
         suppliers=failing,
         payout_cents=int(failing["refundable_cents"].sum()),
         exposure_cents=int(failing["exposure_cents"].sum()),
-        programme_exposure_cents=int(ranked["exposure_cents"].sum()),
+        programme_exposure_cents=int(refundable["exposure_cents"].sum()),
     )
 
 

@@ -269,6 +269,34 @@ def test_exposure_page_is_read_only_and_complete(role: str) -> None:
     assert any("As of the end of 31 January 2025" in c.value for c in linked.caption)
 
 
+def _limit_ledger(at: AppTest) -> dict[str, str]:
+    """The exposure page's suppliers above 90%: supplier id → the limit shown."""
+    tables = [t.value for t in (*at.table, *at.dataframe) if "Limit" in t.value.columns]
+    assert len(tables) == 1, tables
+    return {
+        unescape(who).split(" · ")[1]: unescape(limit)
+        for who, limit in zip(tables[0]["Supplier"], tables[0]["Limit"], strict=True)
+    }
+
+
+@pytest.mark.usefixtures("figures_database")
+def test_a_limit_change_reaches_the_exposure_ledger_at_once() -> None:
+    """The ledger of suppliers above 90% is formatted once per view and cached: a limit change
+    must clear it with the view, or the page would show the old limit for minutes."""
+    before = open_app(EMAILS["ops_manager"], EXPOSURE)
+    _ok(before)
+    assert _limit_ledger(before)["SUP-B"] == "USD 500.00"
+    at = _supplier_page(EMAILS["ops_manager"])
+    at.text_input(key="new_limit").input("400.00")
+    at.text_area(key="limit_reason").input("Tighter")
+    next(b for b in at.button if b.label == "Change the limit").click()
+    at.run()
+    _ok(at)
+    after = open_app(EMAILS["ops_manager"], EXPOSURE)
+    _ok(after)
+    assert _limit_ledger(after)["SUP-B"] == "USD 400.00"
+
+
 @pytest.mark.usefixtures("figures_database")
 def test_exec_lands_on_exposure() -> None:
     at = open_app(EMAILS["exec"])
