@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select, union_all
+from sqlalchemy import Date, literal, select, union_all
 
 from data_access.models import SummarySupplierDay, SummarySupplierMonth
 
@@ -61,9 +61,12 @@ def supplier_summary(
     to keep."""
     d, m = SummarySupplierDay, SummarySupplierMonth
 
-    def days_between(low: date | None, high: date | None, sign: int = 1) -> Any:
+    def days_between(
+        low: date | None, high: date | None, sign: int = 1, dated: date | None = None
+    ) -> Any:
         sums = [(c if sign > 0 else -c).label(c.name) for c in (d.__table__.c[s] for s in SUMS)]
-        query = select(d.supplier_id, d.day, *sums).where(d.zone == zone)
+        day = d.day if dated is None else literal(dated, Date).label("day")
+        query = select(d.supplier_id, day, *sums).where(d.zone == zone)
         if low is not None:
             query = query.where(d.day >= low)
         if high is not None:
@@ -95,8 +98,43 @@ def supplier_summary(
     parts.append(_of_supplier(whole, m.supplier_id, supplier))
     after = _month_after(end)
     if after != date.max and (last is None or last >= after):
-        parts.append(days_between(after, last))
+        cut = _trailing_cut(after, last, months_before)
+        if cut is not None:
+            # The month after the whole ones is partly counted (the span ends in it, or a test
+            # on ``day < months_before`` keeps only its first days): its month row, less its
+            # days from ``cut`` on dated its first day (so that they go whole, whatever the
+            # test), plus those of them in the span on their own days (where the test keeps
+            # only what counts without it). A span ending yesterday or today reads a day or
+            # two of rows, not the month's.
+            month_last = _month_after(after) - timedelta(days=1)
+            in_span = month_last if last is None else min(last, month_last)
+            month_row = select(
+                m.supplier_id, m.month.label("day"), *[m.__table__.c[s] for s in SUMS]
+            ).where(m.zone == zone, m.month == after)
+            parts.append(_of_supplier(month_row, m.supplier_id, supplier))
+            if cut <= month_last:
+                parts.append(days_between(cut, month_last, sign=-1, dated=after))
+            if cut <= in_span:
+                parts.append(days_between(cut, in_span))
+            after = _month_after(after)
+        if after != date.max and (last is None or last >= after):
+            parts.append(days_between(after, last))
     return union_all(*parts).subquery("supplier_summary")
+
+
+def _trailing_cut(month: date, last: date | None, months_before: date | None) -> date | None:
+    """The first day of ``month`` (a first day) that its month row must not count as its own:
+    the day after the span's ``last``, or ``months_before`` if earlier; None when reading the
+    month's days in the span costs no more than its row and the days from the cut on."""
+    month_last = _month_after(month) - timedelta(days=1)
+    in_span = month_last if last is None else min(last, month_last)
+    cut = in_span + timedelta(days=1)
+    if months_before is not None:
+        cut = max(month, min(cut, months_before))
+    subtracted = (month_last - cut).days + 1
+    added_back = max(0, (in_span - cut).days + 1)
+    read_as_days = (in_span - month).days + 1
+    return cut if subtracted + added_back < read_as_days else None
 
 
 def supplier_rows_after(zone: str, day: date, *, supplier: Any | None = None) -> Any:

@@ -8,14 +8,15 @@ from datetime import date
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, case, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from data_access import summaries
 from data_access.models import SummarySupplierDay, Supplier
 from data_access.queries.supplier_summary import SUMS, supplier_rows_after, supplier_summary
+from data_access.sql import period_start
 from tests.factories import utc
 from tests.figures_world import TODAY, build_world, insert_world
 
@@ -44,10 +45,50 @@ def _per_supplier(
     return {k: v for k, v in found.items() if any(v)}  # a supplier summing to nothing: none
 
 
+def _counted_as_figures_do(engine: Engine, rows: Any, before: date | None) -> dict[Any, Any]:
+    """The two other ways figures test ``day < before``: inside the sums (due and late only
+    before it, the rest whatever the day), and grouped by supplier and month."""
+    due_day = rows.c.day < before if before is not None else None
+
+    def summed(name: str) -> Any:
+        column = rows.c[name]
+        if due_day is not None and name in ("due", "late"):
+            column = case((due_day, column), else_=0)
+        return func.sum(column)
+
+    per_supplier = select(rows.c.supplier_id, *[summed(s) for s in SUMS]).group_by(
+        rows.c.supplier_id
+    )
+    month = period_start(rows.c.day, "month")
+    per_month = select(rows.c.supplier_id, month, *[func.sum(rows.c[s]) for s in SUMS]).group_by(
+        rows.c.supplier_id, month
+    )
+    if due_day is not None:
+        per_month = per_month.where(due_day)
+    with engine.connect() as conn:
+        found: dict[str, dict[Any, tuple[int, ...]]] = {
+            "case": {int(r[0]): tuple(int(v) for v in r[1:]) for r in conn.execute(per_supplier)},
+            "month": {
+                (int(r[0]), str(r[1])): tuple(int(v) for v in r[2:])
+                for r in conn.execute(per_month)
+            },
+        }
+    return {kind: {k: v for k, v in rows.items() if any(v)} for kind, rows in found.items()}
+
+
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(first=SPAN_DAYS, last=SPAN_DAYS, before=SPAN_DAYS, one=st.booleans())
+# Spans whose last month is counted only to a late day in it (the span ends there, or
+# ``before`` comes first): that month is read as its row less its last days (then those of
+# them in the span again, on their own days).
+@example(first=date(2024, 11, 1), last=date(2025, 5, 31), before=date(2025, 5, 30), one=False)
+@example(first=None, last=None, before=date(2025, 3, 20), one=False)
+@example(first=date(2025, 2, 3), last=date(2025, 6, 30), before=date(2025, 4, 29), one=True)
+@example(first=date(2025, 1, 1), last=date(2025, 5, 29), before=date(2025, 5, 30), one=False)
+@example(first=date(2025, 1, 1), last=date(2025, 5, 28), before=date(2025, 5, 27), one=False)
+@example(first=date(2024, 12, 9), last=date(2025, 4, 27), before=None, one=True)
 def test_months_and_days_add_up_to_the_days(
     world_summarised: Engine,
     first: date | None,
@@ -64,6 +105,11 @@ def test_months_and_days_add_up_to_the_days(
         engine, supplier_summary("UTC", first, last, months=False, **kwargs), before
     )
     assert read == days
+    assert _counted_as_figures_do(
+        engine, supplier_summary("UTC", first, last, **kwargs), before
+    ) == _counted_as_figures_do(
+        engine, supplier_summary("UTC", first, last, months=False, **kwargs), before
+    )
     # and the days-only read is the stored days themselves
     d = SummarySupplierDay
     stored = select(d).where(d.zone == "UTC")
