@@ -190,6 +190,8 @@ class Delta:
             executor.execute(
                 delete(_IDS).where(~exists().where(written.c.external_id == _IDS.c.external_id))
             )
+            if executor.execute(select(_IDS.c.external_id).limit(1)).first() is None:
+                return  # all new: nothing of theirs is counted yet
         if connection.dialect.name == "postgresql":
             # A temporary table has no statistics until analysed: plan for its real size.
             executor.execute(text(f"ANALYZE {_IDS.name}"))
