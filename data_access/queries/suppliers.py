@@ -44,7 +44,7 @@ from data_access.queries.rates import DayWindow, due_order, filed_in, late_order
 from data_access.queries.refunds import approved_refunds
 from data_access.queries.supplier_summary import supplier_summary
 from data_access.queries.tiers import Thresholds, tier_rank, worse_rank
-from data_access.sql import grouping_key
+from data_access.sql import grouping_key, ids_in
 
 __all__ = [
     "FIGURE_COLUMNS",
@@ -445,27 +445,35 @@ def limit_history(executor: Executor, supplier_id: int) -> pd.DataFrame:
 def supplier_claims(
     executor: Executor, supplier_id: int, limit: int, offset: int
 ) -> tuple[pd.DataFrame, int]:
-    """A page of the supplier's claims, newest first, with the refund approved on each."""
-    refunds = approved_refunds()
+    """A page of the supplier's claims, newest first, with the refund approved on each.
+
+    The page first, then the refunds of its claims: joined to the page's query, SQLite built
+    every approved refund (178,000 at ten million orders, 0.3–0.6 s) to find a page's few."""
     query = (
         select(
+            Claim.id,
             Claim.external_id,
             Order.external_id,
             Claim.kind,
             Claim.status,
             Claim.filed_at,
             Claim.claimed_amount_cents,
-            refunds.c.amount_cents,
         )
         .join(Order, Order.id == Claim.order_id)
-        .outerjoin(refunds, refunds.c.claim_id == Claim.id)
         .where(Order.supplier_id == supplier_id)
         .order_by(Claim.filed_at.desc(), Claim.id.desc())
         .limit(limit)
         .offset(offset)
     )
+    page = executor.execute(query).all()
+    refunds = approved_refunds()
+    refunded: dict[int, int] = {}
+    if page:
+        on_page = ids_in(refunds.c.claim_id, [row[0] for row in page])
+        found = executor.execute(select(refunds.c.claim_id, refunds.c.amount_cents).where(on_page))
+        refunded = {int(claim_id): int(amount) for claim_id, amount in found}
     columns = ["claim", "order", "kind", "status", "filed_at", "claimed_cents", "refunded_cents"]
-    frame = pd.DataFrame(executor.execute(query).all(), columns=columns)
+    frame = pd.DataFrame([(*row[1:], refunded.get(row[0])) for row in page], columns=columns)
     total = executor.execute(
         select(func.count())
         .select_from(Claim)
