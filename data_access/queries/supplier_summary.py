@@ -56,9 +56,11 @@ def supplier_summary(
     None: unbounded). A whole month inside the span is one row dated its first day, so a test
     on ``day`` keeps it as it would all its days only when that holds for every day of the
     month: ``months_before`` keeps the months that end before that day (a test
-    ``day < months_before`` then holds for all their days). ``months=False``: days only (a
-    weekly grouping cannot use months). ``supplier``: a supplier id, or a query selecting ids,
-    to keep."""
+    ``day < months_before`` then holds for all their days). The rows add up so for exactly
+    two uses: sums over all of them, or over those with ``day < months_before``, whole or by
+    calendar month (the month a span ends in may come as its row less some of its days, all
+    dated its first day); any other test on ``day`` needs ``months=False``: days only (a weekly
+    grouping too). ``supplier``: a supplier id, or a query selecting ids, to keep."""
     d, m = SummarySupplierDay, SummarySupplierMonth
 
     def days_between(

@@ -39,7 +39,6 @@ from services import audit
 from services.auth import Actor, Permission, authorize, require
 from services.claims.deadlines import refresh_due
 from services.claims.recommendations import active_policy, refresh_recommendations
-from services.importing.columnar import ColumnChunk
 from services.importing.fast_reading import ChunkReader, Declined
 from services.importing.formats import FORMATS, Entity
 from services.importing.problems import Problem, Problems, printable
@@ -196,6 +195,8 @@ def _import(
             # SQLite: hold the write lock from the start (see data_access.engine.write_session).
             session.connection(execution_options={WRITE_OPTION: not dry_run})
             actor = authorize(session, actor, Permission.IMPORT_DATA)
+            # The daily summaries follow the rows the import changes, in its transaction.
+            summary = _SummaryStep(session, entity) if not dry_run else None
             writer = WRITERS[entity](
                 session,
                 actor,
@@ -204,15 +205,13 @@ def _import(
                 dry_run=dry_run,
                 problems=late,
                 rows=rows,
+                changing=None if summary is None else summary.before,
             )
-            summary = _SummaryStep(session, entity) if not dry_run else None
             # SQLite: a page cache that holds the indexes being written (2 MB by default); with a
             # million orders, 100,000 new rows otherwise cost a page miss per index per row.
             try:
                 with bulk_tuning(session.connection()):
                     for chunk in reader.chunks(CHUNK_ROWS):
-                        if summary is not None:
-                            summary.before(chunk)
                         writer.write(chunk)
                         report(size + reader.bytes_read)
                     writer.finish()
@@ -275,25 +274,23 @@ def _import(
 
 class _SummaryStep:
     """Keeps the daily summaries in step with the import, inside its transaction: what the
-    file's rows (a supplier file: its suppliers' orders and claims, which count under the
-    supplier's country and tier) contributed before they were written is taken away, what they
-    contribute after is added (``data_access.summaries.Delta``)."""
+    rows the import changes (a supplier file: its suppliers' orders and claims, which count
+    under the supplier's country and tier) contributed before they were written is taken away,
+    what the rows it wrote contribute after is added (``data_access.summaries.Delta``). Rows
+    already up to date are neither: a re-import of an unchanged file counts nothing."""
 
     def __init__(self, session: Session, entity: str) -> None:
         self.session, self.entity = session, entity
-        self.ids: list[str] = []
         self.delta = summaries.Delta.for_database(session)
 
-    def before(self, chunk: ColumnChunk) -> None:
-        if not self.delta.zones or not len(chunk):
-            return
-        ids = [str(external_id) for external_id in chunk.column("external_id")]
-        self.ids += ids
-        self.delta.subtract(self.session, self.entity, ids)
+    def before(self, changing: list[str]) -> None:
+        """Called by the writer with the existing rows it is about to change."""
+        if self.delta.zones:
+            self.delta.subtract(self.session, self.entity, changing)
 
     def after(self, tally: Tally) -> None:
         if self.delta.zones:
-            self.delta.add(self.session, self.entity, self.ids)
+            self.delta.add(self.session, self.entity, tally.written_keys)
             self.delta.apply(self.session)
         if tally.inserted + tally.updated >= ANALYZE_AFTER_ROWS:
             # PostgreSQL plans from statistics autovacuum refreshes only later (the orders

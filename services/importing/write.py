@@ -10,7 +10,7 @@ Everything runs in the caller's transaction; the service commits once at the end
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -146,6 +146,13 @@ class Tally:
     #: Undecided claims whose facts this import changed (their own row, or their order's):
     #: the only ones whose recommendation can have moved.
     touched_claim_ids: set[int] = field(default_factory=set)
+    #: External ids of the rows written (new or changed; not those already up to date).
+    written_keys: list[str] = field(default_factory=list)
+
+
+#: Told the external ids of existing rows about to change, before they are written (in the
+#: import's transaction): what they count now can still be read then.
+Changing = Callable[[list[str]], None]
 
 
 class Writer:
@@ -164,8 +171,10 @@ class Writer:
         dry_run: bool,
         problems: Problems,
         rows: int = 0,
+        changing: Changing | None = None,
     ) -> None:
         self.session = session
+        self.changing = changing
         #: Data rows in the file (pass 1's count): a large load is written differently.
         self.file_rows = rows
         self.actor = actor
@@ -206,6 +215,7 @@ class Writer:
                 self.tally.unchanged += 1
         self.guard(updated)
         if not self.dry_run:
+            self._changing([new["external_id"] for _, new in updated])
             upsert(
                 self.session,
                 self.table,
@@ -213,7 +223,12 @@ class Writer:
                 update_columns=self.update_columns,
                 only_where=self.updatable(),
             )
+            self.tally.written_keys.extend(row["external_id"] for row in changed)
             self.written(inserted)
+
+    def _changing(self, keys: list[str]) -> None:
+        if self.changing is not None and keys:
+            self.changing(keys)
 
     def updatable(self) -> ColumnElement[bool] | TextClause | None:
         """Which existing rows an import may update at all (None: any)."""
@@ -363,7 +378,9 @@ class OrderWriter(Writer):
         self.tally.inserted += int(kept.sum()) - len(existing)
         self.guard(updated)
         if not self.dry_run and changed.any():
+            self._changing([new["external_id"] for _, new in updated])
             rows = np.flatnonzero(changed)
+            self.tally.written_keys.extend(str(key) for key in keys[rows].tolist())
             upsert_columns(
                 self.session.connection(),
                 self.table,
@@ -441,13 +458,14 @@ class OrderWriter(Writer):
         connection = self.session.connection()
         if (
             not self.dry_run
-            and self.file_rows >= BULK_ROWS
+            and len(self.tally.written_keys) >= BULK_ROWS
             and connection.dialect.name == "postgresql"
         ):
             # PostgreSQL plans with the statistics it last gathered; after a large load those
             # describe a much smaller table until autovacuum comes round (seconds to minutes
-            # of plans made for the wrong table). On SQLite, ANALYZE reads every index again
-            # for a planner that does well on its defaults: left to the seed.
+            # of plans made for the wrong table). A file re-sent unchanged loads nothing. On
+            # SQLite, ANALYZE reads every index again for a planner that does well on its
+            # defaults: left to the seed.
             analyze(connection, [self.table, table_of(Buyer)])
         if self.buyers_inserted or self.buyers_updated:
             self.tally.notes.append(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -318,3 +319,43 @@ def test_an_import_written_in_many_chunks_keeps_the_summaries_in_step(
         _in_step(engine)
     with engine.connect() as conn:  # the summaries count something: the check is not vacuous
         assert summaries.stored_rows(conn, "summary_supplier_days", "UTC")
+
+
+def test_a_re_import_of_an_unchanged_file_counts_nothing(
+    engine: Engine, session_factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only rows an import changes are taken away and counted again: a marketplace sending the
+    same orders again (most rows of a daily export) costs no summary work, and a file changing
+    a few of them counts those few."""
+    _suppliers(session_factory)
+    with engine.begin() as conn:
+        summaries.rebuild(conn, dict.fromkeys(ZONES_KEPT, 30), NOW)
+    rows = [_order_line(k, "SUP-A", 1 + k, ("placed", "shipped")[k % 2]) for k in range(6)]
+    changed = [*rows[:5], _order_line(5, "SUP-B", 3, "cancelled")]
+    counted: list[tuple[int, list[str]]] = []
+    real = summaries.Delta._count
+
+    def spy(self: summaries.Delta, executor: Any, sign: int, entity: str, ids: Any) -> None:
+        counted.append((sign, sorted(ids)))
+        real(self, executor, sign, entity, ids)
+
+    monkeypatch.setattr(summaries.Delta, "_count", spy)
+
+    def imported(lines: list[str]) -> list[tuple[int, list[str]]]:
+        counted.clear()
+        result = import_file(
+            session_factory,
+            Actor.system("test"),
+            "orders",
+            io.BytesIO((HEADER + "\n".join(lines) + "\n").encode()),
+            file_name="orders.csv",
+            now=NOW,
+        )
+        assert result.written, result.problems
+        _in_step(engine)
+        return [(sign, ids) for sign, ids in counted if ids]
+
+    every = [f"ORD-{k}" for k in range(6)]
+    assert imported(rows) == [(1, every)]  # new orders: counted once written
+    assert imported(rows) == []  # the same file again: nothing to count
+    assert imported(changed) == [(-1, ["ORD-5"]), (1, ["ORD-5"])]  # one changed order
