@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session
 
 from data_access.bulk import indexes_built_after, insert_columns
 from data_access.claim_facts import Executor
-from data_access.models import Claim, Order, SummaryState, Supplier
+from data_access.models import SummaryState
 from data_access.settings import zone_named
 from data_access.summary_rows import (
     ALL_DIMENSION,
@@ -253,11 +253,6 @@ class Delta:
 
 #: The ids a delta counts (a temporary table, created by Delta._prepare).
 _IDS = Table("summary_delta_ids", MetaData(), Column("external_id", String(64), primary_key=True))
-_ENTITY_TABLES: dict[str, Table] = {
-    "orders": Order.__table__,  # type: ignore[dict-item]
-    "claims": Claim.__table__,  # type: ignore[dict-item]
-    "suppliers": Supplier.__table__,  # type: ignore[dict-item]
-}
 
 
 def _delta_table(name: str) -> TableClause:

@@ -94,13 +94,20 @@ def supplier_summary(
         parts = [days_between(first, start - timedelta(days=1))]
     else:
         parts = []
-    whole = select(m.supplier_id, m.month.label("day"), *[m.__table__.c[s] for s in SUMS]).where(
-        m.zone == zone, m.month >= start, m.month <= end
-    )
-    parts.append(_of_supplier(whole, m.supplier_id, supplier))
+
+    def months_between(low: date, high: date) -> Any:
+        sums = [m.__table__.c[s] for s in SUMS]
+        query = select(m.supplier_id, m.month.label("day"), *sums).where(
+            m.zone == zone, m.month >= low, m.month <= high
+        )
+        return _of_supplier(query, m.supplier_id, supplier)
+
+    parts.append(months_between(start, end))
     after = _month_after(end)
     if after != date.max and (last is None or last >= after):
-        cut = _trailing_cut(after, last, months_before)
+        month_last = _month_after(after) - timedelta(days=1)
+        in_span = month_last if last is None else min(last, month_last)
+        cut = _trailing_cut(after, month_last, in_span, months_before)
         if cut is not None:
             # The month after the whole ones is partly counted (the span ends in it, or a test
             # on ``day < months_before`` keeps only its first days): its month row, less its
@@ -108,12 +115,7 @@ def supplier_summary(
             # test), plus those of them in the span on their own days (where the test keeps
             # only what counts without it). A span ending yesterday or today reads a day or
             # two of rows, not the month's.
-            month_last = _month_after(after) - timedelta(days=1)
-            in_span = month_last if last is None else min(last, month_last)
-            month_row = select(
-                m.supplier_id, m.month.label("day"), *[m.__table__.c[s] for s in SUMS]
-            ).where(m.zone == zone, m.month == after)
-            parts.append(_of_supplier(month_row, m.supplier_id, supplier))
+            parts.append(months_between(after, after))
             if cut <= month_last:
                 parts.append(days_between(cut, month_last, sign=-1, dated=after))
             if cut <= in_span:
@@ -124,12 +126,13 @@ def supplier_summary(
     return union_all(*parts).subquery("supplier_summary")
 
 
-def _trailing_cut(month: date, last: date | None, months_before: date | None) -> date | None:
-    """The first day of ``month`` (a first day) that its month row must not count as its own:
-    the day after the span's ``last``, or ``months_before`` if earlier; None when reading the
-    month's days in the span costs no more than its row and the days from the cut on."""
-    month_last = _month_after(month) - timedelta(days=1)
-    in_span = month_last if last is None else min(last, month_last)
+def _trailing_cut(
+    month: date, month_last: date, in_span: date, months_before: date | None
+) -> date | None:
+    """The first day of ``month`` (its first to ``month_last``, the span holding it up to
+    ``in_span``) that its month row must not count as its own: the day after ``in_span``, or
+    ``months_before`` if earlier; None when reading the month's days in the span costs no more
+    than its row and the days from the cut on."""
     cut = in_span + timedelta(days=1)
     if months_before is not None:
         cut = max(month, min(cut, months_before))

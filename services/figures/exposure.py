@@ -32,16 +32,7 @@ from services.figures.periods import ONE_DAY, Period, month_start, shift_months
 from services.figures.rates import ratio
 from services.figures.suppliers import utilisation
 
-__all__ = [
-    "BANDS",
-    "AsOf",
-    "ExposureView",
-    "above_90",
-    "as_of",
-    "exposure_view",
-    "hhi",
-    "top_share",
-]
+__all__ = ["BANDS", "AsOf", "ExposureView", "as_of", "exposure_view", "hhi", "top_share"]
 
 #: Utilisation bands of the distribution: (label, lower bound included, upper bound excluded).
 BANDS: tuple[tuple[str, float, float], ...] = (
@@ -119,7 +110,7 @@ class ExposureView:
         return self.top10_cents / self.exposure_cents if self.exposure_cents else None
 
 
-def above_90(suppliers: pd.DataFrame) -> pd.DataFrame:
+def _above_90(suppliers: pd.DataFrame) -> pd.DataFrame:
     """The suppliers above 90% of their limit, highest utilisation (then exposure) first."""
     return suppliers[suppliers["utilisation"] > 0.9].sort_values(
         ["utilisation", "exposure_cents"], ascending=False, ignore_index=True
@@ -267,5 +258,5 @@ def exposure_view(engine: Engine, day: date, zone: str, policy: Policy) -> Expos
         by_category=_shares(categories, "category", total),
         trend=_trend(engine, point, zone, policy),
         loss_ratio=_loss_ratio(engine, point, zone),
-        above=above_90(suppliers),
+        above=_above_90(suppliers),
     )

@@ -108,7 +108,7 @@ def largest_exposures_fail(refundable: pd.DataFrame, n: int) -> LargestFail:
         raise ValueError("n must not be negative")
     # The n largest and every supplier tied with the smallest of them, then only those ranked
     # (exposure down, id up): fifty thousand suppliers are not sorted to name fifty.
-    candidates = refundable.nlargest(n, "exposure_cents", keep="all") if n else refundable[:0]
+    candidates = refundable.nlargest(n, "exposure_cents", keep="all")
     failing = candidates.sort_values(
         ["exposure_cents", "supplier"], ascending=[False, True], ignore_index=True
     ).head(n)
