@@ -450,6 +450,23 @@ class SummaryLateDay(Base):
     orders: Mapped[int] = mapped_column(BigInteger)
 
 
+class SummaryRefundDay(Base):
+    """The refunds approved (final decisions of approved claims: how many, their amounts) per
+    order cohort (the month the order was placed, in the zone) and per day their count changes:
+    a refund is added on the later of its decided day and its order's placed day, and taken
+    away on the day its order was cancelled if later. The rows up to a day sum to the refunds
+    a loss ratio as of that day's end counts."""
+
+    __tablename__ = "summary_refund_days"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    zone: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    cohort: Mapped[date] = mapped_column(Date, primary_key=True)
+    refunds: Mapped[int] = mapped_column(BigInteger)
+    refunded_cents: Mapped[int] = mapped_column(Money)
+
+
 class _SupplierSums:
     """The sums kept per supplier, by day and by month: order counts (``due``/``late`` by
     ship-by day, ``placed``), claims filed, and the exposure inputs."""

@@ -6,8 +6,9 @@ minus what they contributed before (:class:`Delta`, in the write's own transacti
 databases add with an upsert, so two writers at once each add their own difference and
 neither's is lost). A supplier file counts its suppliers' orders and claims (they count under
 the supplier's country and tier). A seed builds them again (:func:`rebuild`). Nothing else
-changes what the summaries hold: decisions, recommendations, deadlines and limits touch neither
-an order nor the filing of a claim (the decisions' own daily counts are
+changes what the summaries hold but a final approval, which adds its refund
+(:func:`add_refunds`): other decisions, recommendations, deadlines and limits touch neither an
+order, nor the filing of a claim, nor a refund (the decisions' own daily counts are
 ``data_access.reviewer_summaries``).
 """
 
@@ -37,6 +38,7 @@ from sqlalchemy import (
 from sqlalchemy import table as table_clause
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 
 from data_access.bulk import indexes_built_after, insert_columns
 from data_access.claim_facts import Executor
@@ -62,6 +64,7 @@ __all__ = [
     "TABLES",
     "UNSHIPPED",
     "Delta",
+    "add_refunds",
     "aggregate",
     "aggregated_rows",
     "built_zones",
@@ -232,14 +235,7 @@ class Delta:
                 .group_by(*[changes.c[k] for k in key])
                 .having(nonzero(sums))
             )
-            upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-            statement = upsert.from_select([*key, *summed], grouped)
-            executor.execute(
-                statement.on_conflict_do_update(
-                    index_elements=list(key),
-                    set_={s: table.c[s] + statement.excluded[s] for s in summed},
-                )
-            )
+            _add_rows(executor, name, grouped)
             # The rows this write touched that now count nothing, found by their keys.
             touched = select(*[changes.c[k] for k in key]).distinct()
             executor.execute(
@@ -249,6 +245,33 @@ class Delta:
                 )
             )
             executor.execute(delete(changes))
+
+
+def add_refunds(executor: Executor, claim_external_ids: Sequence[str]) -> None:
+    """Add the refunds of claims just approved by a final decision, for every kept zone.
+
+    A claim is decided once and a decision never changes, so a final approval only ever adds
+    rows (the claim contributed no refund before): an upsert of its own count, without the
+    temporary tables a :class:`Delta` takes away and adds with."""
+    for zone, window in built_zones(executor).items():
+        rows = aggregate("summary_refund_days", zone, window, claims=claim_external_ids)
+        assert rows is not None
+        _add_rows(executor, "summary_refund_days", rows)
+
+
+def _add_rows(executor: Executor, name: str, rows: Select[Any]) -> None:
+    """Add ``rows`` (one per key of summary ``name``) to its stored rows: an upsert, so two
+    writers at once each add their own and neither's is lost."""
+    table, key, summed = TABLES[name]
+    dialect = _dialect(executor)
+    upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    statement = upsert.from_select([*key, *summed], rows)
+    executor.execute(
+        statement.on_conflict_do_update(
+            index_elements=list(key),
+            set_={s: table.c[s] + statement.excluded[s] for s in summed},
+        )
+    )
 
 
 #: The ids a delta counts (a temporary table, created by Delta._prepare).

@@ -4,7 +4,7 @@
 inserts its result, a write's delta is two of its results, and the property tests compare the
 stored rows with it. Every column is a sum over orders or claims: the orders' events per day
 (due and late by ship-by day, placed, live from placing to the end of the claim window), the
-claims filed, and the late orders by days late.
+claims filed, the late orders by days late, and the refunds approved per order cohort.
 """
 
 from __future__ import annotations
@@ -33,10 +33,12 @@ from data_access.models import (
     SummaryClaimDay,
     SummaryLateDay,
     SummaryOrderDay,
+    SummaryRefundDay,
     SummarySupplierDay,
     SummarySupplierMonth,
     Supplier,
 )
+from data_access.queries.refunds import approved_refunds
 from data_access.sql import add_days, days_between, local_day, period_start
 
 __all__ = [
@@ -89,6 +91,11 @@ TABLES: dict[str, tuple[Table, tuple[str, ...], tuple[str, ...]]] = {
         SummaryLateDay.__table__,  # type: ignore[dict-item]
         ("zone", "day", "days_late"),
         ("orders",),
+    ),
+    "summary_refund_days": (
+        SummaryRefundDay.__table__,  # type: ignore[dict-item]
+        ("zone", "day", "cohort"),
+        ("refunds", "refunded_cents"),
     ),
 }
 #: Tables summed per month from another summary's rows (derived table → its daily source):
@@ -155,6 +162,51 @@ def _late_days(zone: str, orders: Ids | None) -> Select[Any]:
     if orders is not None:
         query = query.where(_among(Order.external_id, orders))
     return query.group_by(Order.ship_by, days)
+
+
+def _refund_days(zone: str, orders: Ids | None, claims: Ids | None) -> Select[Any]:
+    """The refunds approved (of these orders, or these claims) per order cohort and per day
+    their count changes, as ``queries.exposure``'s loss ratio counts them as of a day's end:
+    decided and placed by then, on an order not cancelled by then. So a refund is added on the
+    later of its decided day and its order's placed day, and taken away again on the day its
+    order was cancelled, if later (an order cancelled by then never counts it at all)."""
+    refunds = approved_refunds()
+    placed = local_day(Order.placed_at, zone)
+    decided = local_day(refunds.c.decided_at, zone)
+    fact = (
+        select(
+            case((decided >= placed, decided), else_=placed).label("counts_from"),
+            period_start(placed, "month").label("cohort"),
+            local_day(Order.cancelled_at, zone).label("cancelled"),
+            refunds.c.amount_cents.label("amount"),
+        )
+        .select_from(refunds)
+        .join(Order, Order.id == refunds.c.order_id)
+    )
+    if orders is not None:
+        fact = fact.where(_among(Order.external_id, orders))
+    if claims is not None:
+        fact = fact.join(Claim, Claim.id == refunds.c.claim_id).where(
+            _among(Claim.external_id, claims)
+        )
+    r = _facts(fact, "refund_fact", orders, claims).c
+    cancelled_later = r.cancelled > r.counts_from
+    counted = select(
+        r.counts_from.label("day"),
+        r.cohort,
+        _ONE.label("refunds"),
+        r.amount.label("refunded_cents"),
+    ).where(or_(r.cancelled.is_(None), cancelled_later))
+    taken_back = select(r.cancelled, r.cohort, literal_column("-1"), -r.amount).where(
+        cancelled_later
+    )
+    e = union_all(counted, taken_back).subquery("refund_event").c
+    sums = [func.sum(e[name]).label(name) for name in ("refunds", "refunded_cents")]
+    return (
+        select(_text(zone).label("zone"), e.day, e.cohort, *sums)
+        .group_by(e.day, e.cohort)
+        .having(nonzero(sums))
+    )
 
 
 def _order_events(
@@ -318,6 +370,9 @@ def aggregate(
     if name == "summary_late_days":
         # Only the orders' own columns count: a claim or a supplier's details change nothing.
         return None if claims is not None or suppliers is not None else _late_days(zone, orders)
+    if name == "summary_refund_days":
+        # A supplier's details change no refund nor the cohort of its order.
+        return None if suppliers is not None else _refund_days(zone, orders, claims)
     if name == "summary_claim_days":
         c = _claim_events(orders, claims, zone, suppliers)
         branches = [

@@ -17,7 +17,7 @@ import pandas as pd
 from sqlalchemy import BigInteger, and_, case, cast, func, literal_column, or_, select, union_all
 
 from data_access.claim_facts import Executor
-from data_access.models import Order, SummaryOrderDay, Supplier
+from data_access.models import Order, SummaryOrderDay, SummaryRefundDay, Supplier
 from data_access.queries import exposure
 from data_access.queries.claims import (
     open_claim_order_ids,
@@ -267,7 +267,8 @@ def loss_ratio_by_cohort(
 ) -> pd.DataFrame:
     """As ``exposure.loss_ratio_by_cohort`` over the orders placed on days ``first`` to
     ``last`` (``[start, as_of_end)``): the orders placed and their covered amount per month
-    from the daily summary, less the cancelled ones a cohort leaves out."""
+    from the daily summary, less the cancelled ones a cohort leaves out; the refunds from the
+    refunds' summary, whose rows up to ``last`` are exactly those the cohorts count."""
     t = SummaryOrderDay
     cohort = period_start(t.day, "month").label("cohort")
     placed = (
@@ -291,7 +292,29 @@ def loss_ratio_by_cohort(
     frame["covered_cents"] = frame["covered_cents"] - frame["covered_cents_out"].astype("int64")
     # A cohort whose every order was cancelled is absent, as when counted from the orders.
     frame = frame.loc[frame["orders"] > 0, ["cohort", "orders", "covered_cents"]]
-    return exposure.with_refunds(executor, frame, start, as_of_end, as_of_end, zone)
+    r = SummaryRefundDay
+    refunded = (
+        select(
+            r.cohort,
+            cast(func.sum(r.refunds), BigInteger).label("refunds"),
+            _money(r.refunded_cents).label("refunded_cents"),
+        )
+        .where(r.zone == zone, r.cohort >= first, r.day <= last)
+        .group_by(r.cohort)
+    )
+    refunds = pd.DataFrame(
+        executor.execute(refunded).all(), columns=["cohort", "refunds", "refunded_cents"]
+    )
+    refunds["cohort"] = [_day(value) for value in refunds["cohort"]]
+    # Dates as objects on both sides, even where there are none (pandas then guesses floats).
+    frame["cohort"], refunds["cohort"] = (f["cohort"].astype("object") for f in (frame, refunds))
+    merged = frame.merge(refunds, on="cohort", how="left")
+    # A cohort without refunds has none; the refunds of a cohort left out are not counted.
+    # Filled as objects: money never passes through a float.
+    sums = ["refunds", "refunded_cents"]
+    merged[sums] = merged[sums].astype("object").where(merged[sums].notna(), 0)
+    merged = merged.astype(dict.fromkeys(sums, "int64"))
+    return merged.sort_values("cohort", ignore_index=True)
 
 
 def _day(value: Any) -> date:

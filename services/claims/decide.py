@@ -34,6 +34,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from data_access import summaries
 from data_access.claim_facts import (
     claim_facts_for,
     decision_chain,
@@ -300,6 +301,9 @@ def _record(
     refresh_due(session, [claim.id], policy, now)
     # The reviewer figures' days, in this transaction: read back as a rebuild would count it.
     reviewer_days.record_decision(session, policy, decision.id, claim.id if ruling.final else None)
+    if ruling.final and ruling.status_after is ClaimStatus.APPROVED:
+        # The loss ratio's refunds per order cohort, in this transaction likewise.
+        summaries.add_refunds(session, [claim.external_id])
     audit.record(
         session,
         actor,

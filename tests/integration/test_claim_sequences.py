@@ -3,8 +3,10 @@ decisions, changed facts, recomputations and re-imports, on SQLite and PostgreSQ
 
 After every step: every final claim has the people it needs (one reviewer following the
 recommendation within the four-eyes threshold, or two different reviewers agreeing on verdict and
-amount), no order's approved refunds exceed min(covered, paid), and a pending proposal always
-answers the recommendation standing now.
+amount), no order's approved refunds exceed min(covered, paid), a pending proposal always
+answers the recommendation standing now, and every daily summary (the refunds per order cohort
+among them: a final approval adds to it, a re-import may move the order's month) equals a count
+from the base tables.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import io
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -21,6 +23,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from data_access import summaries
 from data_access.claim_facts import approved_refunds_by_order
 from data_access.models import Claim, Decision, Order, Recommendation
 from rules import Action, Reason, Turn, bundled_policy, departs_from
@@ -35,6 +38,8 @@ from tests.factories import utc
 POLICY = bundled_policy("v1")  # four-eyes above USD 10,000.00
 START = utc(2025, 2, 10, 9)
 SYSTEM = Actor.system("sequences")
+#: Summaries kept in two zones: the order's placing moves between months in one of them only.
+ZONES_KEPT = {"UTC": 30, "Asia/Shanghai": 30}
 ORDER_HEADER = (
     "external_id,supplier_external_id,buyer_external_id,buyer_name,buyer_country,category,"
     "payment_method,currency,order_amount,covered_amount,paid_amount,placed_at,ship_by,"
@@ -69,14 +74,18 @@ def _world(factory: sessionmaker[Session]) -> World:
         ]
         ids = [c.id for c in claims]
         recommend_claims(s, ids, POLICY, now=START, actor=SYSTEM)
+        summaries.rebuild(s, ZONES_KEPT, START)
         return World(reviewers, ids, order.id)
 
 
-def _reimport(factory: sessionmaker[Session], paid: int, shipped_day: int, now: datetime) -> None:
-    """An orders file with a new paid amount and shipping day for the order (may be refused)."""
+def _reimport(
+    factory: sessionmaker[Session], paid: int, shipped_day: int, placed: str, now: datetime
+) -> None:
+    """An orders file with a new paid amount, shipping day and placing for the order (may be
+    refused)."""
     row = (
         f"ORD-SEQ,SUP-SEQ,BUY-SEQ,Buyer Seq,DE,Machinery,tt,USD,30000.00,30000.00,"
-        f"{paid // 100}.{paid % 100:02d},2025-01-01T09:00:00Z,2025-01-20,"
+        f"{paid // 100}.{paid % 100:02d},{placed},2025-01-20,"
         f"2025-01-{shipped_day:02d}T08:00:00Z,,,shipped\n"
     )
     import_file(
@@ -98,6 +107,8 @@ _step = st.one_of(
         st.just("reimport"),
         st.sampled_from([30_000_00, 20_000_00, 5_000_00, 100_00]),  # paid
         st.sampled_from([21, 25, 30]),  # shipped on 2025-01-xx (ship-by the 20th)
+        # Placed in January everywhere, or on 31 December in UTC and 1 January in Shanghai.
+        st.sampled_from(["2025-01-01T09:00:00Z", "2024-12-31T20:00:00Z"]),
     ),
     st.tuples(st.just("recompute")),
 )
@@ -141,7 +152,7 @@ def test_random_sequences_keep_the_money_invariants(
                     now=now, **kwargs,
                 )  # fmt: skip
         elif kind == "reimport":
-            _reimport(session_factory, step[1], step[2], now)
+            _reimport(session_factory, step[1], step[2], step[3], now)
         else:
             recompute_recommendations(session_factory, SYSTEM, POLICY, now=now)
         _check(session_factory, world)
@@ -168,6 +179,10 @@ def _as_rec(row: Recommendation) -> Rec:
 
 def _check(factory: sessionmaker[Session], world: World) -> None:
     with factory() as s:
+        for zone in ZONES_KEPT:
+            for table in summaries.TABLES:
+                stored = summaries.stored_rows(s, table, zone)
+                assert stored == summaries.aggregated_rows(s, table, zone), (table, zone)
         order = s.get(Order, world.order_id)
         assert order is not None
         refunded = approved_refunds_by_order(s, [order.id]).get(order.id, 0)
@@ -224,7 +239,8 @@ def test_the_sequence_world_can_reach_every_ending(
     engine: Engine, session_factory: sessionmaker[Session]
 ) -> None:
     """Guard against a property that holds because nothing ever happens: one scripted run
-    reaches a confirmation, a sole decision and a refused re-import."""
+    reaches a confirmation, a sole decision, a refused re-import and one moving the order's
+    month."""
     world = _world(session_factory)
     rita, ravi, _raj = world.reviewers
     big, small, _accepted = world.claims
@@ -236,11 +252,21 @@ def test_the_sequence_world_can_reach_every_ending(
     out = decide_claim(session_factory, rita, small, approve=True, amount_cents=None, note="",
                        policy=POLICY, now=START)  # fmt: skip
     assert out.kind == "sole"
-    _reimport(session_factory, 100_00, 25, START)
+    _reimport(session_factory, 100_00, 25, "2024-12-31T20:00:00Z", START)
     with session_factory() as s:
         order = s.get(Order, world.order_id)
         assert order is not None and order.paid_amount_cents == 30_000_00  # refused
     _check(session_factory, world)
+    # Accepted: the order now placed on 31 December in UTC, 1 January in Shanghai. The two
+    # refunds move to the December cohort in UTC only.
+    _reimport(session_factory, 30_000_00, 25, "2024-12-31T20:00:00Z", START)
+    _check(session_factory, world)
+    with session_factory() as s:
+        cohorts = {
+            zone: {row[2] for row in summaries.stored_rows(s, "summary_refund_days", zone)}
+            for zone in ZONES_KEPT
+        }
+    assert cohorts == {"UTC": {date(2024, 12, 1)}, "Asia/Shanghai": {date(2025, 1, 1)}}
 
 
 pytestmark = pytest.mark.slow
