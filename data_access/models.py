@@ -478,6 +478,9 @@ class _SupplierSums:
     live_orders: Mapped[int] = mapped_column(BigInteger)
     live_covered_cents: Mapped[int] = mapped_column(Money)
     live_cap_cents: Mapped[int] = mapped_column(Money)
+    #: The refunds approved by a day, as far as they take from live orders' caps (an order's
+    #: refunds beyond its cap take nothing more): what it can no longer pay out.
+    live_taken_cents: Mapped[int] = mapped_column(Money)
 
 
 class SummarySupplierDay(_SupplierSums, Base):

@@ -6,9 +6,9 @@ minus what they contributed before (:class:`Delta`, in the write's own transacti
 databases add with an upsert, so two writers at once each add their own difference and
 neither's is lost). A supplier file counts its suppliers' orders and claims (they count under
 the supplier's country and tier). A seed builds them again (:func:`rebuild`). Nothing else
-changes what the summaries hold but a final approval, which adds its refund
-(:func:`add_refunds`): other decisions, recommendations, deadlines and limits touch neither an
-order, nor the filing of a claim, nor a refund (the decisions' own daily counts are
+changes what the summaries hold but a final approval, which adds a refund (a :class:`Delta` of
+the :data:`DECIDED` tables): other decisions, recommendations, deadlines and limits touch
+neither an order, nor the filing of a claim, nor a refund (the decisions' own daily counts are
 ``data_access.reviewer_summaries``).
 """
 
@@ -58,13 +58,13 @@ from data_access.summary_rows import (
 
 __all__ = [
     "ALL_DIMENSION",
+    "DECIDED",
     "DIMENSIONS",
     "OPEN_ENDED",
     "ROLLUPS",
     "TABLES",
     "UNSHIPPED",
     "Delta",
-    "add_refunds",
     "aggregate",
     "aggregated_rows",
     "built_zones",
@@ -73,6 +73,10 @@ __all__ = [
     "refresh_all",
     "stored_rows",
 ]
+
+
+#: The summaries a decision can change: those that count refunds.
+DECIDED = ("summary_refund_days", "summary_supplier_days", "summary_supplier_months")
 
 
 def _stored(name: str, zone: str) -> Any:
@@ -150,11 +154,13 @@ class Delta:
     """
 
     zones: dict[str, int]
+    #: The summaries to keep (a write that can change only some: a decision, the refunds).
+    tables: tuple[str, ...] = tuple(TABLES)
     _ready: bool = field(default=False, repr=False)
 
     @classmethod
-    def for_database(cls, executor: Executor) -> Delta:
-        return cls(built_zones(executor))
+    def for_database(cls, executor: Executor, tables: tuple[str, ...] = tuple(TABLES)) -> Delta:
+        return cls(built_zones(executor), tables)
 
     def _prepare(self, executor: Executor) -> None:
         if self._ready:
@@ -168,7 +174,8 @@ class Delta:
                 f"(external_id VARCHAR(64) PRIMARY KEY){drop}"
             )
         )
-        for name, (_, key, summed) in TABLES.items():
+        for name in self.tables:
+            _, key, summed = TABLES[name]
             columns = ", ".join((*key, *summed))
             target = _delta_table(name).name
             empty = f"SELECT {columns} FROM {name} WHERE 1 = 0"  # noqa: S608
@@ -190,7 +197,8 @@ class Delta:
             executor.execute(text(f"ANALYZE {_IDS.name}"))
         chosen = select(_IDS.c.external_id)
         for zone, window in self.zones.items():
-            for name, (_, key, summed) in TABLES.items():
+            for name in self.tables:
+                _, key, summed = TABLES[name]
                 if name in ROLLUPS:
                     continue  # rolled up from its source's delta in apply()
                 query = aggregate(name, zone, window, **{entity: chosen})
@@ -222,10 +230,13 @@ class Delta:
             return
         dialect = _dialect(executor)
         for name, source in ROLLUPS.items():
+            if name not in self.tables:
+                continue
             rolled = by_month(name, _delta_table(source))
             key, summed = TABLES[name][1:]
             executor.execute(insert(_delta_table(name)).from_select([*key, *summed], rolled))
-        for name, (table, key, summed) in TABLES.items():
+        for name in self.tables:
+            table, key, summed = TABLES[name]
             changes = _delta_table(name)
             if dialect == "postgresql":
                 executor.execute(text(f"ANALYZE {changes.name}"))
@@ -245,18 +256,6 @@ class Delta:
                 )
             )
             executor.execute(delete(changes))
-
-
-def add_refunds(executor: Executor, claim_external_ids: Sequence[str]) -> None:
-    """Add the refunds of claims just approved by a final decision, for every kept zone.
-
-    A claim is decided once and a decision never changes, so a final approval only ever adds
-    rows (the claim contributed no refund before): an upsert of its own count, without the
-    temporary tables a :class:`Delta` takes away and adds with."""
-    for zone, window in built_zones(executor).items():
-        rows = aggregate("summary_refund_days", zone, window, claims=claim_external_ids)
-        assert rows is not None
-        _add_rows(executor, "summary_refund_days", rows)
 
 
 def _add_rows(executor: Executor, name: str, rows: Select[Any]) -> None:

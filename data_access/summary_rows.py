@@ -3,8 +3,9 @@
 :func:`aggregate` is the one definition of the rows: a build (``data_access.summaries``)
 inserts its result, a write's delta is two of its results, and the property tests compare the
 stored rows with it. Every column is a sum over orders or claims: the orders' events per day
-(due and late by ship-by day, placed, live from placing to the end of the claim window), the
-claims filed, the late orders by days late, and the refunds approved per order cohort.
+(due and late by ship-by day, placed, live from placing to the end of the claim window, and
+what refunds take from live orders' caps), the claims filed, the late orders by days late, and
+the refunds approved per order cohort.
 """
 
 from __future__ import annotations
@@ -80,12 +81,12 @@ TABLES: dict[str, tuple[Table, tuple[str, ...], tuple[str, ...]]] = {
     "summary_supplier_days": (
         SummarySupplierDay.__table__,  # type: ignore[dict-item]
         ("zone", "day", "supplier_id"),
-        ("due", "late", "placed", "claims", *_LIVE),
+        ("due", "late", "placed", "claims", *_LIVE, "live_taken_cents"),
     ),
     "summary_supplier_months": (
         SummarySupplierMonth.__table__,  # type: ignore[dict-item]
         ("zone", "month", "supplier_id"),
-        ("due", "late", "placed", "claims", *_LIVE),
+        ("due", "late", "placed", "claims", *_LIVE, "live_taken_cents"),
     ),
     "summary_late_days": (
         SummaryLateDay.__table__,  # type: ignore[dict-item]
@@ -164,6 +165,91 @@ def _late_days(zone: str, orders: Ids | None) -> Select[Any]:
     return query.group_by(Order.ship_by, days)
 
 
+def _end_day(zone: str, claim_window_days: int) -> Any:
+    """The first day an order is no longer live (``queries.exposure.live_order``): its
+    cancellation, or the day after its claim window, whichever comes first."""
+    cancelled = local_day(Order.cancelled_at, zone)
+    window_ends = add_days(local_day(Order.delivered_at, zone), claim_window_days + 1)
+    return case(
+        (and_(Order.cancelled_at.is_(None), Order.delivered_at.is_(None)), literal(OPEN_ENDED)),
+        (Order.cancelled_at.is_(None), window_ends),
+        (Order.delivered_at.is_(None), cancelled),
+        (cancelled < window_ends, cancelled),
+        else_=window_ends,
+    )
+
+
+def _cap() -> Any:
+    """What the policy lets an order's refunds reach: min(covered, paid)."""
+    return case(
+        (Order.covered_amount_cents <= Order.paid_amount_cents, Order.covered_amount_cents),
+        else_=Order.paid_amount_cents,
+    )
+
+
+def _smaller(a: Any, b: Any) -> Any:
+    return case((a <= b, a), else_=b)
+
+
+def _taken_events(
+    zone: str,
+    claim_window_days: int,
+    orders: Ids | None,
+    claims: Ids | None,
+    suppliers: Ids | None,
+) -> Any:
+    """What the refunds approved on orders (these, those of these claims, or these suppliers')
+    take from their caps while the orders are live: ``supplier_id, day, live_taken_cents``.
+
+    An order's refunds of a day take ``min(cap, through) − min(cap, through − that day's)``,
+    ``through`` being all its refunds up to that day: so its refunds never take more than its
+    cap. They take from the later of that day and its placed day until its end day (the
+    ``-`` and ``+`` rows, as its live covered amount), and nothing if that is not before its
+    end. A change to one claim changes what the order's later refunds take: so a claim's
+    count is its whole order's."""
+    refunds = approved_refunds()
+    of_orders: Any = None
+    if orders is not None:
+        of_orders = select(Order.id).where(_among(Order.external_id, orders))
+    elif claims is not None:
+        of_orders = select(Claim.order_id).where(_among(Claim.external_id, claims))
+    elif suppliers is not None:
+        of_orders = (
+            select(Order.id)
+            .join(Supplier, Supplier.id == Order.supplier_id)
+            .where(_among(Supplier.external_id, suppliers))
+        )
+    decided = local_day(refunds.c.decided_at, zone)
+    per_day = select(
+        refunds.c.order_id.label("order_id"),
+        decided.label("day"),
+        func.sum(refunds.c.amount_cents).label("amount"),
+    ).group_by(refunds.c.order_id, decided)
+    if of_orders is not None:
+        per_day = per_day.where(refunds.c.order_id.in_(of_orders))
+    d = per_day.subquery("refund_per_day").c
+    through = func.sum(d.amount).over(partition_by=d.order_id, order_by=d.day)
+    running = select(d.order_id, d.day, d.amount, through.label("through")).subquery("refund_run")
+    r = running.c
+    placed = local_day(Order.placed_at, zone)
+    fact = (
+        select(
+            Order.supplier_id.label("supplier_id"),
+            case((r.day >= placed, r.day), else_=placed).label("from_day"),
+            _end_day(zone, claim_window_days).label("end_day"),
+            (_smaller(_cap(), r.through) - _smaller(_cap(), r.through - r.amount)).label("taken"),
+        )
+        .select_from(running)
+        .join(Order, Order.id == r.order_id)
+    )
+    t = _facts(fact, "taken_fact", orders, claims, suppliers).c
+    spans = and_(t.from_day < t.end_day, t.taken != 0)
+    return union_all(
+        select(t.supplier_id, t.from_day.label("day"), (-t.taken).label("taken")).where(spans),
+        select(t.supplier_id, t.end_day, t.taken).where(spans),
+    ).subquery("taken_event")
+
+
 def _refund_days(zone: str, orders: Ids | None, claims: Ids | None) -> Select[Any]:
     """The refunds approved (of these orders, or these claims) per order cohort and per day
     their count changes, as ``queries.exposure``'s loss ratio counts them as of a day's end:
@@ -224,19 +310,6 @@ def _order_events(
     category first kept nearly one group an order."""
     ship_by = Order.ship_by
     due, late = _due_and_late(zone)
-    cancelled = local_day(Order.cancelled_at, zone)
-    window_ends = add_days(local_day(Order.delivered_at, zone), claim_window_days + 1)
-    end = case(
-        (and_(Order.cancelled_at.is_(None), Order.delivered_at.is_(None)), literal(OPEN_ENDED)),
-        (Order.cancelled_at.is_(None), window_ends),
-        (Order.delivered_at.is_(None), cancelled),
-        (cancelled < window_ends, cancelled),
-        else_=window_ends,
-    )
-    cap = case(
-        (Order.covered_amount_cents <= Order.paid_amount_cents, Order.covered_amount_cents),
-        else_=Order.paid_amount_cents,
-    )
     fact = select(
         Order.supplier_id.label("supplier_id"),
         Supplier.country.label("supplier_country"),
@@ -244,11 +317,11 @@ def _order_events(
         Order.category.label("category"),
         ship_by.label("ship_by"),
         local_day(Order.placed_at, zone).label("placed_day"),
-        end.label("end_day"),
+        _end_day(zone, claim_window_days).label("end_day"),
         case((due, 1), else_=0).label("due"),
         case((late, 1), else_=0).label("late"),
         Order.covered_amount_cents.label("covered"),
-        cap.label("cap"),
+        _cap().label("cap"),
     ).join(Supplier, Supplier.id == _supplier_of(Order.supplier_id, suppliers))
     if orders is not None:
         fact = fact.where(_among(Order.external_id, orders))
@@ -400,7 +473,8 @@ def aggregate(
             .group_by(e.c.day, e.c.dimension, e.c.value)
             .having(nonzero(sums))
         )
-    # summary_supplier_days: the orders' events and the claims filed, per supplier and day.
+    # summary_supplier_days: the orders' events, the claims filed and what refunds take from
+    # live orders, per supplier and day.
     parts = []
     order_sums = ("due", "late", "placed", *_LIVE)
     if claims is None:
@@ -412,6 +486,7 @@ def aggregate(
                 *[g.c[s] for s in order_sums[:3]],
                 _ZERO.label("claims"),
                 *[g.c[s] for s in order_sums[3:]],
+                _ZERO.label("live_taken_cents"),
             )
         )
     c = _claim_events(orders, claims, zone, suppliers)
@@ -426,6 +501,16 @@ def aggregate(
             _ZERO.label("live_orders"),
             _ZERO.label("live_covered_cents"),
             _ZERO.label("live_cap_cents"),
+            _ZERO.label("live_taken_cents"),
+        )
+    )
+    t = _taken_events(zone, claim_window_days, orders, claims, suppliers).c
+    parts.append(
+        select(
+            t.supplier_id,
+            t.day,
+            *[_ZERO.label(name) for name in ("due", "late", "placed", "claims", *_LIVE)],
+            t.taken.label("live_taken_cents"),
         )
     )
     e = union_all(*parts).subquery("supplier_event")

@@ -22,10 +22,10 @@ from data_access.queries import exposure
 from data_access.queries.claims import (
     open_claim_order_ids,
 )
-from data_access.queries.exposure import ExposureKey, live_order
+from data_access.queries.exposure import ExposureKey
 from data_access.queries.refunds import refunded_by_order
 from data_access.queries.supplier_summary import supplier_rows_after
-from data_access.sql import among, ids_in, period_start
+from data_access.sql import ids_in, period_start
 from data_access.summary_rows import ALL_DIMENSION
 
 __all__ = [
@@ -93,7 +93,8 @@ def supplier_live(
     open_orders: Sequence[int] | None = None,
 ) -> Any:
     """Per supplier with live orders (or just supplier ``only``): ``supplier_id, live_orders,
-    exposure_cents, cap_cents``."""
+    exposure_cents, cap_cents, taken_cents`` (the refunds approved by ``as_of_end`` as far as
+    they take from the orders' caps)."""
     s = supplier_rows_after(zone, day, supplier=only).c
     one: Any = literal_column("1")
     summed = select(
@@ -101,9 +102,23 @@ def supplier_live(
         s.live_orders.label("orders"),
         s.live_covered_cents.label("covered"),
         s.live_cap_cents.label("cap"),
+        s.live_taken_cents.label("taken"),
     )
-    kept = select(Order.supplier_id, one, Order.covered_amount_cents, _cap()).where(
-        claim_kept(as_of_end, delivered_since, open_orders)
+    refunded = refunded_by_order(
+        as_of_end,
+        orders=open_claim_order_ids(as_of_end) if open_orders is None else open_orders,
+    )
+    taken = func.coalesce(refunded.c.refunded_cents, 0)
+    kept = (
+        select(
+            Order.supplier_id,
+            one,
+            Order.covered_amount_cents,
+            _cap(),
+            case((taken < _cap(), taken), else_=_cap()),
+        )
+        .outerjoin(refunded, refunded.c.order_id == Order.id)
+        .where(claim_kept(as_of_end, delivered_since, open_orders))
     )
     if only is not None:
         kept = kept.where(Order.supplier_id == only)
@@ -115,6 +130,7 @@ def supplier_live(
             cast(func.sum(p.orders), BigInteger).label("live_orders"),
             _money(p.covered).label("exposure_cents"),
             _money(p.cap).label("cap_cents"),
+            _money(p.taken).label("taken_cents"),
         )
         .group_by(p.supplier_id)
         .subquery("supplier_live")
@@ -220,32 +236,18 @@ def refundable_by_supplier(
     executor: Executor, zone: str, day: date, as_of_end: datetime, delivered_since: datetime
 ) -> pd.DataFrame:
     """As ``exposure.refundable_by_supplier``: per live order ``max(0, cap − refunded)`` is
-    its cap less ``min(cap, refunded)``, and only the few orders with refunds have the latter."""
+    its cap less ``min(cap, refunded)``, which the summaries keep (``live_taken_cents``)."""
     open_orders = open_claim_orders(executor, as_of_end)
     live = supplier_live(zone, day, as_of_end, delivered_since, None, open_orders)
-    refunded = refunded_by_order(as_of_end, every_order=True)
-    cap = _cap()
-    taken = case((refunded.c.refunded_cents < cap, refunded.c.refunded_cents), else_=cap)
-    already = (
-        select(Order.supplier_id.label("supplier_id"), _money(taken).label("taken_cents"))
-        .join(refunded, refunded.c.order_id == Order.id)
-        .where(
-            among(Order.id, select(refunded.c.order_id)),
-            live_order(as_of_end, delivered_since),
-        )
-        .group_by(Order.supplier_id)
-        .subquery("already_refunded")
-    )
     query = (
         select(
             Supplier.external_id,
             Supplier.name,
             live.c.live_orders,
             live.c.exposure_cents,
-            live.c.cap_cents - func.coalesce(already.c.taken_cents, 0),
+            live.c.cap_cents - live.c.taken_cents,
         )
         .join(live, live.c.supplier_id == Supplier.id)
-        .outerjoin(already, already.c.supplier_id == Supplier.id)
         .where(live.c.live_orders > 0)
     )
     frame = pd.DataFrame(

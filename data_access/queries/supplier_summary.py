@@ -19,7 +19,16 @@ from data_access.models import SummarySupplierDay, SummarySupplierMonth
 __all__ = ["SUMS", "supplier_rows_after", "supplier_summary", "whole_months"]
 
 #: The summed columns, named alike in both tables.
-SUMS = ("due", "late", "placed", "claims", "live_orders", "live_covered_cents", "live_cap_cents")
+SUMS = (
+    "due",
+    "late",
+    "placed",
+    "claims",
+    "live_orders",
+    "live_covered_cents",
+    "live_cap_cents",
+    "live_taken_cents",
+)
 
 
 def _month_after(day: date) -> date:

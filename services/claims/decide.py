@@ -277,6 +277,12 @@ def _record(
     if ruling.note_required and not note:
         raise DecisionError(f"Add a note: {ruling.note_reason}.")
 
+    refunds = None
+    if ruling.final and ruling.status_after is ClaimStatus.APPROVED:
+        # A refund: the summaries that count refunds change, in this transaction (what the
+        # order's refunds took from its cap before, taken away; after, added).
+        refunds = summaries.Delta.for_database(session, summaries.DECIDED)
+        refunds.subtract(session, "claims", [claim.external_id])
     seq = last_seq + 1
     decision = Decision(
         claim_id=claim.id,
@@ -301,9 +307,9 @@ def _record(
     refresh_due(session, [claim.id], policy, now)
     # The reviewer figures' days, in this transaction: read back as a rebuild would count it.
     reviewer_days.record_decision(session, policy, decision.id, claim.id if ruling.final else None)
-    if ruling.final and ruling.status_after is ClaimStatus.APPROVED:
-        # The loss ratio's refunds per order cohort, in this transaction likewise.
-        summaries.add_refunds(session, [claim.external_id])
+    if refunds is not None:
+        refunds.add(session, "claims", [claim.external_id])
+        refunds.apply(session)
     audit.record(
         session,
         actor,
