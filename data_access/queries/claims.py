@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -36,13 +36,14 @@ from data_access.sql import Grain, local_day, period_start, unindexed
 
 __all__ = [
     "Moment",
+    "OpenAt",
     "claim_open_at",
+    "open_at",
     "open_claim_clocks",
     "open_claim_count",
     "open_claim_ids",
     "open_claim_order_ids",
     "pending_liability",
-    "pending_liability_at",
     "refunds_approved",
     "refunds_by_period",
 ]
@@ -64,8 +65,8 @@ def claim_open_at(moment: Moment) -> ColumnElement[bool]:
     )
 
 
-def _open_by_parts(column: Any, moment: datetime) -> CompoundSelect[tuple[int]]:
-    """``column`` of the claims ``claim_open_at(moment)`` keeps (each value once), found by
+def _open_by_parts(moment: datetime, *columns: Any) -> CompoundSelect[Any]:
+    """``columns`` of the claims ``claim_open_at(moment)`` keeps (each row once), found by
     parts: the undecided claims through their status index, those decided or withdrawn at or
     after ``moment`` through the partial indexes on those times. Tested row by row the
     predicate reads every claim filed before ``moment``; by parts, the few thousand it keeps.
@@ -73,22 +74,22 @@ def _open_by_parts(column: Any, moment: datetime) -> CompoundSelect[tuple[int]]:
     filed = Claim.filed_at < moment
     tested = unindexed(Claim.filed_at) < moment
     return union(
-        select(column).where(Claim.status.in_(UNDECIDED_CLAIM_STATUSES), filed),
-        select(column).where(Claim.decided_at >= moment, tested),
-        select(column).where(Claim.withdrawn_at >= moment, tested),
+        select(*columns).where(Claim.status.in_(UNDECIDED_CLAIM_STATUSES), filed),
+        select(*columns).where(Claim.decided_at >= moment, tested),
+        select(*columns).where(Claim.withdrawn_at >= moment, tested),
     )
 
 
 def open_claim_order_ids(moment: datetime) -> CompoundSelect[tuple[int]]:
     """The order ids (each once) of the claims open at ``moment``, found by parts."""
-    return _open_by_parts(Claim.order_id, moment)
+    return _open_by_parts(moment, Claim.order_id)
 
 
 def open_claim_ids(moment: datetime) -> CompoundSelect[tuple[int]]:
     """The ids of the claims open at ``moment``, found by parts: a figure at one instant
     keeps ``Claim.id.in_(open_claim_ids(moment))`` where ``claim_open_at`` would test every
     claim filed before it."""
-    return _open_by_parts(Claim.id, moment)
+    return _open_by_parts(moment, Claim.id)
 
 
 def open_claim_count(executor: Executor, moment: datetime) -> int:
@@ -113,14 +114,13 @@ def open_claim_clocks(executor: Executor, moment: datetime) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["filed_at", "escalated_at", "picked_up_at"])
 
 
-def pending_liability(executor: Executor, moment: datetime) -> tuple[int, int]:
-    """``(claims, cents)``: the open claims at ``moment`` with a recommendation, and the sum of
-    their latest recommended amounts.
+def _latest_amount(open_claim: Any, moment: datetime) -> Any:
+    """The amount of the latest recommendation made before ``moment`` for each row of
+    ``open_claim`` (a subquery with the claims' ``id``), NULL where none was made yet.
 
     Driven by the open claims' ids, each looking up its latest recommendation through the
     (claim_id, id) index: joined the other way round, PostgreSQL hashed every claim and every
     recommendation for the few thousand open ones."""
-    open_claim = open_claim_ids(moment).subquery("open_claim")
     earlier = aliased(Recommendation)
     latest = (
         select(func.max(earlier.id))
@@ -128,12 +128,19 @@ def pending_liability(executor: Executor, moment: datetime) -> tuple[int, int]:
         .correlate(open_claim)
         .scalar_subquery()
     )
-    amount = (
+    return (
         select(Recommendation.amount_cents)
         .where(Recommendation.id == latest)
         .correlate(open_claim)
         .scalar_subquery()
     )
+
+
+def pending_liability(executor: Executor, moment: datetime) -> tuple[int, int]:
+    """``(claims, cents)``: the open claims at ``moment`` with a recommendation, and the sum of
+    their latest recommended amounts."""
+    open_claim = open_claim_ids(moment).subquery("open_claim")
+    amount = _latest_amount(open_claim, moment)
     amounts = select(amount.label("amount")).select_from(open_claim).subquery()
     query = select(
         func.count(amounts.c.amount),  # the claims without a recommendation then: NULL, left out
@@ -143,12 +150,23 @@ def pending_liability(executor: Executor, moment: datetime) -> tuple[int, int]:
     return int(claims), int(cents)
 
 
-def pending_liability_at(executor: Executor, moments: Sequence[datetime]) -> list[tuple[int, int]]:
-    """``pending_liability`` at each of ``moments``. One query each: by parts (the claims open
-    at one instant through the indexes) twelve month ends cost a quarter of what one query
-    over the claims open at any of them did (ten million orders, SQLite: 0.3 s against 1.3 s),
-    which met every claim decided in the year with every instant."""
-    return [pending_liability(executor, moment) for moment in moments]
+@dataclass(frozen=True, slots=True)
+class OpenAt:
+    """The claims open at an instant, for the exposure: the ids of their orders (sorted, each
+    once: the orders they keep live) and the pending liability (``pending_liability``)."""
+
+    order_ids: list[int]
+    pending: tuple[int, int]
+
+
+def open_at(executor: Executor, moment: datetime) -> OpenAt:
+    """The claims open at ``moment`` read once for both what the exposure needs of them: its
+    page asks at thirteen instants (now and the trend's month ends), and found by parts each
+    costs as much as the rest of the query (ten million orders, SQLite: 25 ms)."""
+    open_claim = _open_by_parts(moment, Claim.id, Claim.order_id).subquery("open_claim")
+    rows = executor.execute(select(open_claim.c.order_id, _latest_amount(open_claim, moment))).all()
+    amounts = [int(amount) for _, amount in rows if amount is not None]
+    return OpenAt(sorted({int(order_id) for order_id, _ in rows}), (len(amounts), sum(amounts)))
 
 
 def refunds_approved(executor: Executor, start: datetime, end: datetime) -> tuple[int, int]:

@@ -33,7 +33,6 @@ __all__ = [
     "exposure_total",
     "loss_ratio_by_cohort",
     "open_claim_orders",
-    "open_claim_orders_at",
     "refundable_by_supplier",
     "supplier_live",
 ]
@@ -56,13 +55,6 @@ def open_claim_orders(executor: Executor, as_of_end: datetime) -> list[int]:
     the open-at predicate keeps, otherwise scans every order placed before the instant."""
     found = executor.execute(open_claim_order_ids(as_of_end)).scalars()
     return sorted(int(order_id) for order_id in found)
-
-
-def open_claim_orders_at(executor: Executor, moments: Sequence[datetime]) -> list[list[int]]:
-    """``open_claim_orders`` at each of ``moments`` (a trend's month ends): one query each, by
-    parts through the claims' indexes, which costs less than one query meeting every claim
-    open at any of them with every instant (PostgreSQL at ten million orders: 0.7 s)."""
-    return [open_claim_orders(executor, moment) for moment in moments]
 
 
 def claim_kept(
@@ -201,10 +193,13 @@ def exposure_by(
     delivered_since: datetime,
     key: ExposureKey,
     supplier_external_ids: Sequence[str] | None = None,
+    open_orders: Sequence[int] | None = None,
 ) -> pd.DataFrame:
-    """As ``exposure.exposure_by``, from the summaries."""
-    if key == "supplier":
+    """As ``exposure.exposure_by``, from the summaries. ``open_orders``: ``open_claim_orders``
+    at ``as_of_end`` when the caller has read it."""
+    if open_orders is None:
         open_orders = open_claim_orders(executor, as_of_end)
+    if key == "supplier":
         live = supplier_live(zone, day, as_of_end, delivered_since, None, open_orders)
         query = (
             select(
@@ -223,7 +218,6 @@ def exposure_by(
         columns = ["supplier", "supplier_name", "supplier_country", "limit_cents"]
         types = {"limit_cents": "int64"}
     else:
-        open_orders = open_claim_orders(executor, as_of_end)
         query = _dimension_live(zone, day, as_of_end, delivered_since, key, open_orders)
         columns, types = [key], {}
     frame = pd.DataFrame(

@@ -12,18 +12,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from fractions import Fraction
 
 import pandas as pd
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from data_access import summaries
 from data_access.claim_facts import Executor
 from data_access.queries import exposure as q
 from data_access.queries import exposure_summarised as summarised
-from data_access.queries.claims import pending_liability, pending_liability_at
+from data_access.queries.claims import OpenAt, open_at
 from data_access.sql import day_start
 from rules import Policy
 from services.figures import refunds
@@ -142,13 +143,19 @@ def exposure_total(executor: Executor, point: AsOf, zone: str, policy: Policy) -
 
 
 def exposure_totals(
-    executor: Executor, points: list[AsOf], zone: str, policy: Policy
+    executor: Executor,
+    points: list[AsOf],
+    zone: str,
+    policy: Policy,
+    open_orders: Sequence[list[int]] | None = None,
 ) -> list[tuple[int, int]]:
-    """``exposure_total`` at each of ``points``; from the summaries, the orders kept live by
-    open claims are read for all of them in one query."""
+    """``exposure_total`` at each of ``points``. From the summaries, the orders kept live by
+    open claims: ``open_orders`` (one list per point: ``OpenAt.order_ids``) when the caller
+    has read them, otherwise read here."""
     if not summarised_for(executor, zone, policy):
         return [q.exposure_total(executor, p.end, p.delivered_since) for p in points]
-    open_orders = summarised.open_claim_orders_at(executor, [p.end for p in points])
+    if open_orders is None:
+        open_orders = [summarised.open_claim_orders(executor, p.end) for p in points]
     return [
         summarised.exposure_total(executor, zone, p.day, p.end, p.delivered_since, orders)
         for p, orders in zip(points, open_orders, strict=True)
@@ -156,41 +163,53 @@ def exposure_totals(
 
 
 def exposure_by(
-    executor: Executor, point: AsOf, zone: str, policy: Policy, key: q.ExposureKey
+    executor: Executor,
+    point: AsOf,
+    zone: str,
+    policy: Policy,
+    key: q.ExposureKey,
+    open_orders: list[int] | None = None,
 ) -> pd.DataFrame:
+    """``open_orders``: the orders with a claim open at ``point`` when the caller has read them."""
     if summarised_for(executor, zone, policy):
         return summarised.exposure_by(
-            executor, zone, point.day, point.end, point.delivered_since, key
-        )
+            executor, zone, point.day, point.end, point.delivered_since, key,
+            open_orders=open_orders,
+        )  # fmt: skip
     return q.exposure_by(executor, point.end, point.delivered_since, key)
 
 
-def _trend(engine: Engine, point: AsOf, zone: str, policy: Policy) -> pd.DataFrame:
+def _month_ends(point: AsOf, zone: str, policy: Policy) -> list[AsOf]:
+    """The trend's instants: the end of each of the twelve months up to ``point`` (its own
+    month's: ``point`` itself)."""
     first = shift_months(point.day, -(TREND_MONTHS - 1))
     starts = [shift_months(first, index) for index in range(TREND_MONTHS)]
-    lasts = [min(shift_months(start, 1) - ONE_DAY, point.day) for start in starts]
-    moments = [as_of(last, zone, policy) for last in lasts]
-    with engine.connect() as conn:
-        # Each month's refunds are those approved from its first day to its end (the as-of
-        # day's end for the last): one query by month of approval gives all twelve. The open
-        # claims behind exposure and pending liability are likewise read once for all months.
-        by_month = refunds.refunds_by_period(conn, day_start(first, zone), point.end, zone, "month")
-        refunded = dict(zip(by_month["period"], by_month["refunded_cents"], strict=True))
-        exposures = exposure_totals(conn, moments, zone, policy)
-        pendings = pending_liability_at(conn, [moment.end for moment in moments])
-    rows = [
-        (
-            start,
-            f"{start:%b %Y}",
-            last < shift_months(start, 1) - ONE_DAY,
-            exposure,
-            pending,
-            int(refunded.get(start, 0)),
-        )
-        for start, last, (_, exposure), (_, pending) in zip(
-            starts, lasts, exposures, pendings, strict=True
-        )
+    return [
+        as_of(min(shift_months(start, 1) - ONE_DAY, point.day), zone, policy) for start in starts
     ]
+
+
+def _trend(
+    conn: Connection,
+    point: AsOf,
+    zone: str,
+    policy: Policy,
+    moments: list[AsOf],
+    opens: list[OpenAt],
+) -> pd.DataFrame:
+    """The trend at ``moments`` (``_month_ends``), with the claims open at each (``opens``)."""
+    first = month_start(moments[0].day)
+    # Each month's refunds are those approved from its first day to its end (the as-of day's
+    # end for the last): one query by month of approval gives all twelve.
+    by_month = refunds.refunds_by_period(conn, day_start(first, zone), point.end, zone, "month")
+    refunded = dict(zip(by_month["period"], by_month["refunded_cents"], strict=True))
+    exposures = exposure_totals(conn, moments, zone, policy, [o.order_ids for o in opens])
+    rows = []
+    for moment, (_, exposure), still_open in zip(moments, exposures, opens, strict=True):
+        start = month_start(moment.day)
+        partial = moment.day < shift_months(start, 1) - ONE_DAY
+        row = (start, f"{start:%b %Y}", partial, exposure, still_open.pending[1])
+        rows.append((*row, int(refunded.get(start, 0))))
     columns = ["month", "label", "partial", "exposure_cents", "pending_cents", "refunds_cents"]
     return pd.DataFrame(rows, columns=columns)
 
@@ -220,13 +239,17 @@ def _loss_ratio(engine: Engine, point: AsOf, zone: str) -> pd.DataFrame:
 def exposure_view(engine: Engine, day: date, zone: str, policy: Policy) -> ExposureView:
     """Everything the exposure page shows, as of the end of ``day`` (programme time zone)."""
     point = as_of(day, zone, policy)
+    moments = _month_ends(point, zone, policy)
     refunds_since = shift_months(day, -11)
     with engine.connect() as conn:
-        suppliers = exposure_by(conn, point, zone, policy, "supplier")
-        countries = exposure_by(conn, point, zone, policy, "supplier_country")
-        categories = exposure_by(conn, point, zone, policy, "category")
-        pending = pending_liability(conn, point.end)
+        # The claims open at each instant, read once: the trend's last instant is ``point``.
+        opens = [open_at(conn, moment.end) for moment in moments]
+        now_open = opens[-1].order_ids
+        suppliers = exposure_by(conn, point, zone, policy, "supplier", now_open)
+        countries = exposure_by(conn, point, zone, policy, "supplier_country", now_open)
+        categories = exposure_by(conn, point, zone, policy, "category", now_open)
         approved = refunds.refunds_approved(conn, day_start(refunds_since, zone), point.end, zone)
+        trend = _trend(conn, point, zone, policy, moments, opens)
     total = int(suppliers["exposure_cents"].sum())
     suppliers["headroom_cents"] = suppliers["limit_cents"] - suppliers["exposure_cents"]
     suppliers["utilisation"] = pd.Series(
@@ -247,7 +270,7 @@ def exposure_view(engine: Engine, day: date, zone: str, policy: Policy) -> Expos
         live_orders=int(suppliers["live_orders"].sum()),
         exposure_cents=total,
         limits_cents=int(suppliers["limit_cents"].sum()),
-        pending_liability=Money(*pending),
+        pending_liability=Money(*opens[-1].pending),
         refunds_approved=Money(*approved),
         refunds_since=refunds_since,
         suppliers=suppliers,
@@ -256,7 +279,7 @@ def exposure_view(engine: Engine, day: date, zone: str, policy: Policy) -> Expos
         hhi=hhi(amounts),
         by_country=_shares(countries, "supplier_country", total),
         by_category=_shares(categories, "category", total),
-        trend=_trend(engine, point, zone, policy),
+        trend=trend,
         loss_ratio=_loss_ratio(engine, point, zone),
         above=_above_90(suppliers),
     )

@@ -8,9 +8,10 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from data_access.models import Order
 from data_access.queries import claims as claims_q
 from rules import bundled_policy, claim_deadlines
 from services.figures import claims, headline, reviewers
@@ -65,13 +66,23 @@ def test_claims_at_an_instant_equal_the_oracle(engine: Engine, world: World) -> 
     assert claims.pending_liability(engine, NOW).cents > 0
 
 
-def test_pending_liability_at_several_instants(engine: Engine, world: World) -> None:
+def test_the_claims_open_at_an_instant_give_their_orders_and_the_pending_liability(
+    engine: Engine, world: World
+) -> None:
+    """``open_at``, which the exposure page reads at each of its instants, against the oracle."""
     before_any = min(c.filed_at for c in world.claims) - timedelta(days=1)
     instants = [before_any, *INSTANTS, NOW]
     with engine.connect() as conn:
-        got = claims_q.pending_liability_at(conn, instants)
-    assert got == [oracle.pending_at(world, at) for at in instants]
-    assert got[0] == (0, 0) and got[-1][1] > 0
+        got = [claims_q.open_at(conn, at) for at in instants]
+        order_ids = dict(conn.execute(select(Order.external_id, Order.id)).tuples().all())
+    expected_orders = [
+        sorted({order_ids[c.order] for c in world.claims if oracle.open_at(c, at)})
+        for at in instants
+    ]
+    assert [o.order_ids for o in got] == expected_orders
+    assert [o.pending for o in got] == [oracle.pending_at(world, at) for at in instants]
+    assert got[0].pending == (0, 0) and got[0].order_ids == []
+    assert got[-1].pending[1] > 0 and len(got[-1].order_ids) > 5
 
 
 def test_refunds_take_each_claims_final_decision(engine: Engine, world: World) -> None:
