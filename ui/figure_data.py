@@ -189,9 +189,9 @@ def limits_ledger(database_url: str, day: date, zone: str, policy: str) -> pd.Da
 def stress_inputs(
     database_url: str, day: date, zone: str, policy: str
 ) -> tuple[pd.DataFrame, stress.LateDoubling]:
-    del database_url
     engine, active = wiring.engine(), _policy(policy)
-    refundable = stress.refundable_by_supplier(engine, day, zone, active)
+    # From the exposure view the same page shows (cached), not summed a second time.
+    refundable = stress.refundable_of(exposure_view(database_url, day, zone, policy).suppliers)
     total = int(refundable["refundable_cents"].sum())
     return refundable, stress.late_shipments_double(engine, day, zone, active, total)
 

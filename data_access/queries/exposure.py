@@ -28,7 +28,6 @@ __all__ = [
     "exposure_total",
     "live_order",
     "loss_ratio_by_cohort",
-    "refundable_by_supplier",
     "with_refunds",
 ]
 
@@ -70,19 +69,24 @@ def exposure_by(
     key: ExposureKey,
     supplier_external_ids: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """Live orders and exposure per ``key``; per supplier also its name, country and limit.
+    """Live orders and exposure per ``key``; per supplier also its name, country and limit,
+    and what its live orders could still pay out (``refundable_cents``: the stress tests').
 
     Suppliers with no live order are included (exposure 0), so utilisation covers them all.
     """
     live = live_order(as_of_end, delivered_since)
     if key == "supplier":
         supplier_id = grouping_key(Order.supplier_id, "supplier_id")
+        refunded = refunded_by_order(as_of_end, every_order=True)
         per_supplier = (
             select(
                 supplier_id,
                 func.count().label("live_orders"),
                 _money_sum(Order.covered_amount_cents).label("exposure_cents"),
+                _money_sum(_still_refundable(refunded)).label("refundable_cents"),
             )
+            .select_from(Order)
+            .outerjoin(refunded, refunded.c.order_id == Order.id)
             .where(live)
             .group_by(supplier_id)
             .subquery("supplier_exposure")
@@ -94,10 +98,12 @@ def exposure_by(
             Supplier.limit_cents.label("limit_cents"),
             func.coalesce(per_supplier.c.live_orders, 0).label("live_orders"),
             func.coalesce(per_supplier.c.exposure_cents, 0).label("exposure_cents"),
+            func.coalesce(per_supplier.c.refundable_cents, 0).label("refundable_cents"),
         ).outerjoin(per_supplier, per_supplier.c.supplier_id == Supplier.id)
         if supplier_external_ids is not None:
             query = query.where(Supplier.external_id.in_(list(supplier_external_ids)))
         columns = ["supplier", "supplier_name", "supplier_country", "limit_cents"]
+        sums = ["live_orders", "exposure_cents", "refundable_cents"]
         query = query.order_by(Supplier.external_id)
     else:
         group = Supplier.country if key == "supplier_country" else Order.category
@@ -114,52 +120,23 @@ def exposure_by(
         )
         if key == "supplier_country":
             query = query.join(Supplier, Supplier.id == Order.supplier_id)
-        columns = [key]
-    frame = pd.DataFrame(
-        executor.execute(query).all(), columns=[*columns, "live_orders", "exposure_cents"]
-    )
+        columns, sums = [key], ["live_orders", "exposure_cents"]
+    frame = pd.DataFrame(executor.execute(query).all(), columns=[*columns, *sums])
     return frame.astype(
-        {"live_orders": "int64", "exposure_cents": "int64"}
-        | ({"limit_cents": "int64"} if key == "supplier" else {})
+        dict.fromkeys(sums, "int64") | ({"limit_cents": "int64"} if key == "supplier" else {})
     )
 
 
-def refundable_by_supplier(
-    executor: Executor, as_of_end: datetime, delivered_since: datetime
-) -> pd.DataFrame:
-    """What each supplier's live orders could still pay out, as the policy caps a refund: per
-    order ``max(0, min(covered, paid) − refunds approved before as_of_end)``.
-
-    Columns ``supplier, supplier_name, live_orders, exposure_cents, refundable_cents``.
-    """
-    refunded = refunded_by_order(as_of_end, every_order=True)
+def _still_refundable(refunded: Any) -> Any:
+    """What a live order could still pay out, as the policy caps a refund: ``max(0,
+    min(covered, paid) − its refunds approved before the instant)`` (``refunded``:
+    ``refunded_by_order``, outer-joined)."""
     cap = case(
         (Order.covered_amount_cents <= Order.paid_amount_cents, Order.covered_amount_cents),
         else_=Order.paid_amount_cents,
     )
     remaining = cap - func.coalesce(refunded.c.refunded_cents, 0)
-    left = case((remaining > 0, remaining), else_=0)
-    query = (
-        select(
-            Supplier.external_id,
-            Supplier.name,
-            func.count(),
-            _money_sum(Order.covered_amount_cents),
-            _money_sum(left),
-        )
-        .select_from(Order)
-        .join(Supplier, Supplier.id == Order.supplier_id)
-        .outerjoin(refunded, refunded.c.order_id == Order.id)
-        .where(live_order(as_of_end, delivered_since))
-        .group_by(Supplier.external_id, Supplier.name)
-    )
-    frame = pd.DataFrame(
-        executor.execute(query).all(),
-        columns=["supplier", "supplier_name", "live_orders", "exposure_cents", "refundable_cents"],
-    )
-    return frame.astype(
-        {"live_orders": "int64", "exposure_cents": "int64", "refundable_cents": "int64"}
-    )
+    return case((remaining > 0, remaining), else_=0)
 
 
 def loss_ratio_by_cohort(

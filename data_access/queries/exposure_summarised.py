@@ -33,7 +33,6 @@ __all__ = [
     "exposure_total",
     "loss_ratio_by_cohort",
     "open_claim_orders",
-    "refundable_by_supplier",
     "supplier_live",
 ]
 
@@ -195,8 +194,9 @@ def exposure_by(
     supplier_external_ids: Sequence[str] | None = None,
     open_orders: Sequence[int] | None = None,
 ) -> pd.DataFrame:
-    """As ``exposure.exposure_by``, from the summaries. ``open_orders``: ``open_claim_orders``
-    at ``as_of_end`` when the caller has read it."""
+    """As ``exposure.exposure_by``, from the summaries (what live orders could still pay out:
+    their caps less what refunds took from them, ``live_taken_cents``). ``open_orders``:
+    ``open_claim_orders`` at ``as_of_end`` when the caller has read it."""
     if open_orders is None:
         open_orders = open_claim_orders(executor, as_of_end)
     if key == "supplier":
@@ -209,6 +209,8 @@ def exposure_by(
                 Supplier.limit_cents,
                 func.coalesce(live.c.live_orders, 0),
                 func.coalesce(live.c.exposure_cents, 0),
+                # Per live order max(0, cap − refunded) is its cap less min(cap, refunded).
+                func.coalesce(live.c.cap_cents - live.c.taken_cents, 0),
             )
             .outerjoin(live, live.c.supplier_id == Supplier.id)
             .order_by(Supplier.external_id)
@@ -216,41 +218,13 @@ def exposure_by(
         if supplier_external_ids is not None:
             query = query.where(Supplier.external_id.in_(list(supplier_external_ids)))
         columns = ["supplier", "supplier_name", "supplier_country", "limit_cents"]
+        sums = ["live_orders", "exposure_cents", "refundable_cents"]
         types = {"limit_cents": "int64"}
     else:
         query = _dimension_live(zone, day, as_of_end, delivered_since, key, open_orders)
-        columns, types = [key], {}
-    frame = pd.DataFrame(
-        executor.execute(query).all(), columns=[*columns, "live_orders", "exposure_cents"]
-    )
-    return frame.astype({"live_orders": "int64", "exposure_cents": "int64"} | types)
-
-
-def refundable_by_supplier(
-    executor: Executor, zone: str, day: date, as_of_end: datetime, delivered_since: datetime
-) -> pd.DataFrame:
-    """As ``exposure.refundable_by_supplier``: per live order ``max(0, cap − refunded)`` is
-    its cap less ``min(cap, refunded)``, which the summaries keep (``live_taken_cents``)."""
-    open_orders = open_claim_orders(executor, as_of_end)
-    live = supplier_live(zone, day, as_of_end, delivered_since, None, open_orders)
-    query = (
-        select(
-            Supplier.external_id,
-            Supplier.name,
-            live.c.live_orders,
-            live.c.exposure_cents,
-            live.c.cap_cents - live.c.taken_cents,
-        )
-        .join(live, live.c.supplier_id == Supplier.id)
-        .where(live.c.live_orders > 0)
-    )
-    frame = pd.DataFrame(
-        executor.execute(query).all(),
-        columns=["supplier", "supplier_name", "live_orders", "exposure_cents", "refundable_cents"],
-    )
-    return frame.astype(
-        {"live_orders": "int64", "exposure_cents": "int64", "refundable_cents": "int64"}
-    )
+        columns, sums, types = [key], ["live_orders", "exposure_cents"], {}
+    frame = pd.DataFrame(executor.execute(query).all(), columns=[*columns, *sums])
+    return frame.astype(dict.fromkeys(sums, "int64") | types)
 
 
 def loss_ratio_by_cohort(

@@ -21,12 +21,10 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from data_access import summaries
-from data_access.queries import exposure as exposure_q
-from data_access.queries import exposure_summarised
 from data_access.queries import stress as q
 from data_access.queries.rates import late_shipment_counts
 from rules import ClaimFacts, ClaimKind, OrderFacts, Policy, SupplierResponse, recommend
-from services.figures.exposure import as_of, summarised_for
+from services.figures.exposure import as_of, exposure_by
 from services.figures.periods import Period, trailing
 
 __all__ = [
@@ -36,6 +34,7 @@ __all__ = [
     "late_refund_bp",
     "late_shipments_double",
     "refundable_by_supplier",
+    "refundable_of",
 ]
 
 #: A reference amount the refund terms are applied to: 100 x any basis-point rate is exact.
@@ -75,20 +74,27 @@ def late_refund_bp(days_late: int | None, policy: Policy) -> int:
     return amount * 10_000 // _REFERENCE_CENTS
 
 
+#: The columns of ``refundable_by_supplier``.
+REFUNDABLE = ["supplier", "supplier_name", "live_orders", "exposure_cents", "refundable_cents"]
+
+
+def refundable_of(suppliers: pd.DataFrame) -> pd.DataFrame:
+    """The suppliers with live orders of an exposure per supplier (``exposure_by(…,
+    "supplier")``, or the exposure view's ``suppliers``), as ``refundable_by_supplier`` gives
+    them: the exposure page reads them from its view rather than summing every supplier's live
+    orders a second time."""
+    live = suppliers.loc[suppliers["live_orders"] > 0, REFUNDABLE]
+    return live.sort_values(
+        ["exposure_cents", "supplier"], ascending=[False, True], ignore_index=True
+    )
+
+
 def refundable_by_supplier(engine: Engine, day: date, zone: str, policy: Policy) -> pd.DataFrame:
     """Per supplier with live orders: ``supplier, supplier_name, live_orders, exposure_cents,
     refundable_cents``, largest exposure first."""
     point = as_of(day, zone, policy)
     with engine.connect() as conn:
-        if summarised_for(conn, zone, policy):
-            frame = exposure_summarised.refundable_by_supplier(
-                conn, zone, day, point.end, point.delivered_since
-            )
-        else:
-            frame = exposure_q.refundable_by_supplier(conn, point.end, point.delivered_since)
-    return frame.sort_values(
-        ["exposure_cents", "supplier"], ascending=[False, True], ignore_index=True
-    )
+        return refundable_of(exposure_by(conn, point, zone, policy, "supplier"))
 
 
 @dataclass(frozen=True, slots=True)

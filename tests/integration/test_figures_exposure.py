@@ -203,6 +203,9 @@ def test_stress_counted_by_hand(engine: Engine) -> None:
     assert stress.largest_exposures_fail(refundable, 2).payout_cents == 2_900_00
     assert stress.largest_exposures_fail(refundable, 9).payout_cents == 2_900_00
     assert stress.largest_exposures_fail(refundable, 0).payout_cents == 0
+    # The exposure page reads them from its view (sorted by share, renamed and re-keyed there).
+    view = exposure.exposure_view(engine, AS_OF, "UTC", POLICY)
+    assert stress.refundable_of(view.suppliers).equals(refundable)
     doubled = stress.late_shipments_double(engine, AS_OF, "UTC", POLICY, 2_900_00)
     assert (doubled.late, doubled.due) == (2, 10)
     assert doubled.baseline.first == AS_OF - timedelta(days=90)

@@ -118,10 +118,10 @@ def _refundable(engine: Engine, zone: str, day: date, *, from_summary: bool) -> 
     since = day_start(day - timedelta(days=WINDOW), zone)
     with engine.connect() as conn:
         if from_summary:
-            frame = summarised.refundable_by_supplier(conn, zone, day, end, since)
+            frame = summarised.exposure_by(conn, zone, day, end, since, "supplier")
         else:
-            frame = counted.refundable_by_supplier(conn, end, since)
-    return frame.sort_values("supplier", ignore_index=True).to_dict("list")
+            frame = counted.exposure_by(conn, end, since, "supplier")
+    return frame.to_dict("list")  # refundable_cents among the exposure per supplier
 
 
 @settings(
