@@ -18,7 +18,7 @@ from services.figures.reviewers import reviewer_figures
 from services.figures.stress import (
     largest_exposures_fail,
     late_shipments_double,
-    refundable_by_supplier,
+    refundable_of,
 )
 
 __all__ = ["STRESS_SUPPLIERS", "figures_report"]
@@ -114,7 +114,7 @@ def figures_report(
     service = reviewer_figures(engine, period.start(zone), end, policy, zone)
     median = service.median_time_to_decision
     view = exposure_view(engine, as_of, zone, policy)
-    refundable = refundable_by_supplier(engine, as_of, zone, policy)
+    refundable = refundable_of(view.suppliers)
     failing = largest_exposures_fail(refundable, STRESS_SUPPLIERS)
     doubled = late_shipments_double(
         engine, as_of, zone, policy, int(refundable["refundable_cents"].sum())
