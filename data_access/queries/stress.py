@@ -1,7 +1,8 @@
 """Inputs of the stress figures (issue 13) that only SQL can count cheaply.
 
-The "N largest exposures fail" figure reads ``exposure.refundable_by_supplier``; the "late
-shipments double" figure needs how late the late orders of a baseline window were.
+The "N largest exposures fail" figure reads the ``refundable_cents`` of
+``exposure.exposure_by(…, "supplier")``; the "late shipments double" figure needs how late the
+late orders of a baseline window were.
 """
 
 from __future__ import annotations
