@@ -39,6 +39,7 @@ from data_access.models import (
     SummarySupplierMonth,
     Supplier,
 )
+from data_access.queries.exposure import order_cap, smaller
 from data_access.queries.refunds import approved_refunds
 from data_access.sql import add_days, days_between, local_day, period_start
 
@@ -179,18 +180,6 @@ def _end_day(zone: str, claim_window_days: int) -> Any:
     )
 
 
-def _cap() -> Any:
-    """What the policy lets an order's refunds reach: min(covered, paid)."""
-    return case(
-        (Order.covered_amount_cents <= Order.paid_amount_cents, Order.covered_amount_cents),
-        else_=Order.paid_amount_cents,
-    )
-
-
-def _smaller(a: Any, b: Any) -> Any:
-    return case((a <= b, a), else_=b)
-
-
 def _taken_events(
     zone: str,
     claim_window_days: int,
@@ -237,7 +226,9 @@ def _taken_events(
             Order.supplier_id.label("supplier_id"),
             case((r.day >= placed, r.day), else_=placed).label("from_day"),
             _end_day(zone, claim_window_days).label("end_day"),
-            (_smaller(_cap(), r.through) - _smaller(_cap(), r.through - r.amount)).label("taken"),
+            (smaller(order_cap(), r.through) - smaller(order_cap(), r.through - r.amount)).label(
+                "taken"
+            ),
         )
         .select_from(running)
         .join(Order, Order.id == r.order_id)
@@ -321,7 +312,7 @@ def _order_events(
         case((due, 1), else_=0).label("due"),
         case((late, 1), else_=0).label("late"),
         Order.covered_amount_cents.label("covered"),
-        _cap().label("cap"),
+        order_cap().label("cap"),
     ).join(Supplier, Supplier.id == _supplier_of(Order.supplier_id, suppliers))
     if orders is not None:
         fact = fact.where(_among(Order.external_id, orders))

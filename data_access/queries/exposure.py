@@ -26,8 +26,11 @@ __all__ = [
     "cancelled_by_cohort",
     "exposure_by",
     "exposure_total",
+    "join_refunds",
     "live_order",
     "loss_ratio_by_cohort",
+    "order_cap",
+    "smaller",
     "with_refunds",
 ]
 
@@ -127,15 +130,21 @@ def exposure_by(
     )
 
 
+def order_cap() -> Any:
+    """What the policy lets an order's refunds reach: ``min(covered, paid)``."""
+    return smaller(Order.covered_amount_cents, Order.paid_amount_cents)
+
+
+def smaller(a: Any, b: Any) -> Any:
+    """The smaller of two SQL values (one spelling for both databases)."""
+    return case((a <= b, a), else_=b)
+
+
 def _still_refundable(refunded: Any) -> Any:
     """What a live order could still pay out, as the policy caps a refund: ``max(0,
     min(covered, paid) − its refunds approved before the instant)`` (``refunded``:
     ``refunded_by_order``, outer-joined)."""
-    cap = case(
-        (Order.covered_amount_cents <= Order.paid_amount_cents, Order.covered_amount_cents),
-        else_=Order.paid_amount_cents,
-    )
-    remaining = cap - func.coalesce(refunded.c.refunded_cents, 0)
+    remaining = order_cap() - func.coalesce(refunded.c.refunded_cents, 0)
     return case((remaining > 0, remaining), else_=0)
 
 
@@ -225,11 +234,21 @@ def with_refunds(
     right = pd.DataFrame(
         executor.execute(refunded).all(), columns=["cohort", "refunds", "refunded_cents"]
     )
-    left = covered.copy()
+    return join_refunds(covered, right)
+
+
+def join_refunds(covered: pd.DataFrame, refunds: pd.DataFrame) -> pd.DataFrame:
+    """``covered`` (``cohort, orders, covered_cents``) with ``refunds`` (``cohort, refunds,
+    refunded_cents``) of its cohorts; a cohort without refunds has none, and refunds of a cohort
+    not in ``covered`` are not counted."""
+    left, right = covered.copy(), refunds.copy()
     for frame in (left, right):
-        frame["cohort"] = [_day(value) for value in frame["cohort"]]
+        # Dates as objects on both sides, even where there are none (pandas guesses floats).
+        frame["cohort"] = pd.Series(
+            [_day(v) for v in frame["cohort"]], index=frame.index, dtype="object"
+        )
     merged = left.merge(right, on="cohort", how="left")
-    # A cohort without refunds has none: fill the count columns only, then fix their types.
+    # Fill the count columns only, as objects (money never passes through a float).
     counts = ["orders", "covered_cents", "refunds", "refunded_cents"]
     merged[counts] = merged[counts].astype("object").where(merged[counts].notna(), 0)
     merged = merged.astype(dict.fromkeys(counts, "int64"))

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import BigInteger, and_, case, cast, func, literal_column, or_, select, union_all
+from sqlalchemy import BigInteger, and_, cast, func, literal_column, or_, select, union_all
 
 from data_access.claim_facts import Executor
 from data_access.models import Order, SummaryOrderDay, SummaryRefundDay, Supplier
@@ -22,7 +22,7 @@ from data_access.queries import exposure
 from data_access.queries.claims import (
     open_claim_order_ids,
 )
-from data_access.queries.exposure import ExposureKey
+from data_access.queries.exposure import ExposureKey, order_cap, smaller
 from data_access.queries.refunds import refunded_by_order
 from data_access.queries.supplier_summary import supplier_rows_after
 from data_access.sql import ids_in, period_start
@@ -39,13 +39,6 @@ __all__ = [
 
 def _money(column: Any) -> Any:
     return cast(func.coalesce(func.sum(column), 0), BigInteger)
-
-
-def _cap() -> Any:
-    return case(
-        (Order.covered_amount_cents <= Order.paid_amount_cents, Order.covered_amount_cents),
-        else_=Order.paid_amount_cents,
-    )
 
 
 def open_claim_orders(executor: Executor, as_of_end: datetime) -> list[int]:
@@ -105,8 +98,8 @@ def supplier_live(
             Order.supplier_id,
             one,
             Order.covered_amount_cents,
-            _cap(),
-            case((taken < _cap(), taken), else_=_cap()),
+            order_cap(),
+            smaller(taken, order_cap()),
         )
         .outerjoin(refunded, refunded.c.order_id == Order.id)
         .where(claim_kept(as_of_end, delivered_since, open_orders))
@@ -275,16 +268,7 @@ def loss_ratio_by_cohort(
     refunds = pd.DataFrame(
         executor.execute(refunded).all(), columns=["cohort", "refunds", "refunded_cents"]
     )
-    refunds["cohort"] = [_day(value) for value in refunds["cohort"]]
-    # Dates as objects on both sides, even where there are none (pandas then guesses floats).
-    frame["cohort"], refunds["cohort"] = (f["cohort"].astype("object") for f in (frame, refunds))
-    merged = frame.merge(refunds, on="cohort", how="left")
-    # A cohort without refunds has none; the refunds of a cohort left out are not counted.
-    # Filled as objects: money never passes through a float.
-    sums = ["refunds", "refunded_cents"]
-    merged[sums] = merged[sums].astype("object").where(merged[sums].notna(), 0)
-    merged = merged.astype(dict.fromkeys(sums, "int64"))
-    return merged.sort_values("cohort", ignore_index=True)
+    return exposure.join_refunds(frame, refunds)
 
 
 def _day(value: Any) -> date:

@@ -190,18 +190,13 @@ def _month_ends(point: AsOf, zone: str, policy: Policy) -> list[AsOf]:
 
 
 def _trend(
-    conn: Connection,
-    point: AsOf,
-    zone: str,
-    policy: Policy,
-    moments: list[AsOf],
-    opens: list[OpenAt],
+    conn: Connection, zone: str, policy: Policy, moments: list[AsOf], opens: list[OpenAt]
 ) -> pd.DataFrame:
     """The trend at ``moments`` (``_month_ends``), with the claims open at each (``opens``)."""
-    first = month_start(moments[0].day)
+    first, end = month_start(moments[0].day), moments[-1].end
     # Each month's refunds are those approved from its first day to its end (the as-of day's
     # end for the last): one query by month of approval gives all twelve.
-    by_month = refunds.refunds_by_period(conn, day_start(first, zone), point.end, zone, "month")
+    by_month = refunds.refunds_by_period(conn, day_start(first, zone), end, zone, "month")
     refunded = dict(zip(by_month["period"], by_month["refunded_cents"], strict=True))
     exposures = exposure_totals(conn, moments, zone, policy, [o.order_ids for o in opens])
     rows = []
@@ -249,7 +244,7 @@ def exposure_view(engine: Engine, day: date, zone: str, policy: Policy) -> Expos
         countries = exposure_by(conn, point, zone, policy, "supplier_country", now_open)
         categories = exposure_by(conn, point, zone, policy, "category", now_open)
         approved = refunds.refunds_approved(conn, day_start(refunds_since, zone), point.end, zone)
-        trend = _trend(conn, point, zone, policy, moments, opens)
+        trend = _trend(conn, zone, policy, moments, opens)
     total = int(suppliers["exposure_cents"].sum())
     suppliers["headroom_cents"] = suppliers["limit_cents"] - suppliers["exposure_cents"]
     suppliers["utilisation"] = pd.Series(

@@ -24,7 +24,6 @@ from data_access import summaries
 from data_access.queries import stress as q
 from data_access.queries.rates import late_shipment_counts
 from rules import ClaimFacts, ClaimKind, OrderFacts, Policy, SupplierResponse, recommend
-from services.figures.exposure import as_of, exposure_by
 from services.figures.periods import Period, trailing
 
 __all__ = [
@@ -33,7 +32,6 @@ __all__ = [
     "largest_exposures_fail",
     "late_refund_bp",
     "late_shipments_double",
-    "refundable_by_supplier",
     "refundable_of",
 ]
 
@@ -74,27 +72,19 @@ def late_refund_bp(days_late: int | None, policy: Policy) -> int:
     return amount * 10_000 // _REFERENCE_CENTS
 
 
-#: The columns of ``refundable_by_supplier``.
+#: The columns of ``refundable_of``.
 REFUNDABLE = ["supplier", "supplier_name", "live_orders", "exposure_cents", "refundable_cents"]
 
 
 def refundable_of(suppliers: pd.DataFrame) -> pd.DataFrame:
-    """The suppliers with live orders of an exposure per supplier (``exposure_by(…,
-    "supplier")``, or the exposure view's ``suppliers``), as ``refundable_by_supplier`` gives
-    them: the exposure page reads them from its view rather than summing every supplier's live
-    orders a second time."""
+    """What each supplier's live orders could still pay out, from an exposure per supplier (the
+    exposure view's ``suppliers``, which carries it): ``supplier, supplier_name, live_orders,
+    exposure_cents, refundable_cents`` of the suppliers with live orders, largest exposure
+    first."""
     live = suppliers.loc[suppliers["live_orders"] > 0, REFUNDABLE]
     return live.sort_values(
         ["exposure_cents", "supplier"], ascending=[False, True], ignore_index=True
     )
-
-
-def refundable_by_supplier(engine: Engine, day: date, zone: str, policy: Policy) -> pd.DataFrame:
-    """Per supplier with live orders: ``supplier, supplier_name, live_orders, exposure_cents,
-    refundable_cents``, largest exposure first."""
-    point = as_of(day, zone, policy)
-    with engine.connect() as conn:
-        return refundable_of(exposure_by(conn, point, zone, policy, "supplier"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +99,7 @@ class LargestFail:
 
 
 def largest_exposures_fail(refundable: pd.DataFrame, n: int) -> LargestFail:
-    """The payout if the ``n`` largest exposures of ``refundable_by_supplier`` fail."""
+    """The payout if the ``n`` largest exposures of ``refundable_of`` fail."""
     if n < 0:
         raise ValueError("n must not be negative")
     # The n largest and every supplier tied with the smallest of them, then only those ranked
@@ -159,7 +149,7 @@ def late_shipments_double(
 ) -> LateDoubling:
     """Refunds if late shipments doubled, against refunds at today's rate (see module doc).
 
-    ``refundable_cents`` is the programme's total of ``refundable_by_supplier``.
+    ``refundable_cents`` is the programme's total of ``refundable_of``.
     """
     baseline = trailing(day, policy.monitoring_window_days)
     with engine.connect() as conn:

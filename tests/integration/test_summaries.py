@@ -224,7 +224,7 @@ def test_exposure_from_the_summaries_equals_exposure_from_the_orders(
         for day in days:
             view = exposure.exposure_view(engine, day, zone, policy)
             out += [repr(view), repr(view.suppliers.to_dict("list"))]
-            refundable = stress.refundable_by_supplier(engine, day, zone, policy)
+            refundable = stress.refundable_of(view.suppliers)
             out.append(repr(refundable.to_dict("list")))
             total = int(refundable["refundable_cents"].sum())
             doubled = stress.late_shipments_double(engine, day, zone, policy, total)
