@@ -451,11 +451,13 @@ class SummaryLateDay(Base):
 
 
 class SummaryRefundDay(Base):
-    """The refunds approved (final decisions of approved claims: how many, their amounts) per
-    order cohort (the month the order was placed, in the zone) and per day their count changes:
-    a refund is added on the later of its decided day and its order's placed day, and taken
-    away on the day its order was cancelled if later. The rows up to a day sum to the refunds
-    a loss ratio as of that day's end counts."""
+    """What an order cohort (the month its orders were placed, in the zone) loses, per day it
+    changes: the refunds approved (final decisions of approved claims: how many, their amounts)
+    and the orders cancelled (how many, their covered amounts), which a cohort leaves out. A
+    refund is added on the later of its decided day and its order's placed day, and taken away
+    on the day its order was cancelled if later; a cancelled order is added on the later of its
+    cancelled and placed days. The rows up to a day sum to what a loss ratio as of that day's
+    end counts."""
 
     __tablename__ = "summary_refund_days"
     __table_args__ = ({"sqlite_with_rowid": False},)
@@ -465,6 +467,8 @@ class SummaryRefundDay(Base):
     cohort: Mapped[date] = mapped_column(Date, primary_key=True)
     refunds: Mapped[int] = mapped_column(BigInteger)
     refunded_cents: Mapped[int] = mapped_column(Money)
+    cancelled_orders: Mapped[int] = mapped_column(BigInteger)
+    cancelled_covered_cents: Mapped[int] = mapped_column(Money)
 
 
 class _SupplierSums:

@@ -5,7 +5,7 @@ inserts its result, a write's delta is two of its results, and the property test
 stored rows with it. Every column is a sum over orders or claims: the orders' events per day
 (due and late by ship-by day, placed, live from placing to the end of the claim window, and
 what refunds take from live orders' caps), the claims filed, the late orders by days late, and
-the refunds approved per order cohort.
+the refunds approved and the orders cancelled per order cohort.
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ TABLES: dict[str, tuple[Table, tuple[str, ...], tuple[str, ...]]] = {
     "summary_refund_days": (
         SummaryRefundDay.__table__,  # type: ignore[dict-item]
         ("zone", "day", "cohort"),
-        ("refunds", "refunded_cents"),
+        ("refunds", "refunded_cents", "cancelled_orders", "cancelled_covered_cents"),
     ),
 }
 #: Tables summed per month from another summary's rows (derived table → its daily source):
@@ -242,18 +242,21 @@ def _taken_events(
 
 
 def _refund_days(zone: str, orders: Ids | None, claims: Ids | None) -> Select[Any]:
-    """The refunds approved (of these orders, or these claims) per order cohort and per day
-    their count changes, as ``queries.exposure``'s loss ratio counts them as of a day's end:
-    decided and placed by then, on an order not cancelled by then. So a refund is added on the
-    later of its decided day and its order's placed day, and taken away again on the day its
-    order was cancelled, if later (an order cancelled by then never counts it at all)."""
+    """What the order cohorts lose (through these orders, or these claims) per cohort and per
+    day it changes, as ``queries.exposure``'s loss ratio counts it as of a day's end: the
+    refunds decided and placed by then, on an order not cancelled by then; the orders placed
+    and cancelled by then, which the cohort leaves out. So a refund is added on the later of
+    its decided day and its order's placed day, and taken away again on the day its order was
+    cancelled, if later (an order cancelled by then never counts it at all); a cancelled order
+    is added on the later of its cancelled and placed days."""
     refunds = approved_refunds()
     placed = local_day(Order.placed_at, zone)
     decided = local_day(refunds.c.decided_at, zone)
+    cohort = period_start(placed, "month").label("cohort")
     fact = (
         select(
             case((decided >= placed, decided), else_=placed).label("counts_from"),
-            period_start(placed, "month").label("cohort"),
+            cohort,
             local_day(Order.cancelled_at, zone).label("cancelled"),
             refunds.c.amount_cents.label("amount"),
         )
@@ -268,17 +271,30 @@ def _refund_days(zone: str, orders: Ids | None, claims: Ids | None) -> Select[An
         )
     r = _facts(fact, "refund_fact", orders, claims).c
     cancelled_later = r.cancelled > r.counts_from
+    none = (_ZERO, _ZERO)
     counted = select(
         r.counts_from.label("day"),
         r.cohort,
         _ONE.label("refunds"),
         r.amount.label("refunded_cents"),
+        _ZERO.label("cancelled_orders"),
+        _ZERO.label("cancelled_covered_cents"),
     ).where(or_(r.cancelled.is_(None), cancelled_later))
-    taken_back = select(r.cancelled, r.cohort, literal_column("-1"), -r.amount).where(
+    taken_back = select(r.cancelled, r.cohort, literal_column("-1"), -r.amount, *none).where(
         cancelled_later
     )
-    e = union_all(counted, taken_back).subquery("refund_event").c
-    sums = [func.sum(e[name]).label(name) for name in ("refunds", "refunded_cents")]
+    branches = [counted, taken_back]
+    if claims is None:  # a claim cancels no order
+        cancelled = local_day(Order.cancelled_at, zone)
+        counts_from = case((cancelled >= placed, cancelled), else_=placed)
+        left_out = select(counts_from, cohort, *none, _ONE, Order.covered_amount_cents).where(
+            Order.cancelled_at.is_not(None)
+        )
+        if orders is not None:
+            left_out = left_out.where(_among(Order.external_id, orders))
+        branches.append(left_out)
+    e = union_all(*branches).subquery("refund_event").c
+    sums = [func.sum(e[name]).label(name) for name in TABLES["summary_refund_days"][2]]
     return (
         select(_text(zone).label("zone"), e.day, e.cohort, *sums)
         .group_by(e.day, e.cohort)

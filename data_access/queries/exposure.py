@@ -23,7 +23,6 @@ from data_access.sql import among, grouping_key, local_day, period_start
 
 __all__ = [
     "ExposureKey",
-    "cancelled_by_cohort",
     "exposure_by",
     "exposure_total",
     "join_refunds",
@@ -177,34 +176,6 @@ def _cohort_kept(start: datetime, end: datetime, as_of_end: datetime) -> ColumnE
         Order.placed_at < end,
         or_(Order.cancelled_at.is_(None), Order.cancelled_at >= as_of_end),
     )
-
-
-def cancelled_by_cohort(
-    executor: Executor, start: datetime, end: datetime, as_of_end: datetime, zone: str
-) -> pd.DataFrame:
-    """The orders placed in ``[start, end)`` that a cohort leaves out (cancelled before
-    ``as_of_end``), per month placed: ``cohort, orders, covered_cents``. Few, and found through
-    the partial index on cancelled orders."""
-    cohort = period_start(local_day(Order.placed_at, zone), "month").label("cohort")
-    query = (
-        select(
-            cohort,
-            func.count().label("orders"),
-            _money_sum(Order.covered_amount_cents).label("covered_cents"),
-        )
-        .where(
-            Order.placed_at >= start,
-            Order.placed_at < end,
-            Order.cancelled_at.is_not(None),
-            Order.cancelled_at < as_of_end,
-        )
-        .group_by(cohort)
-    )
-    frame = pd.DataFrame(
-        executor.execute(query).all(), columns=["cohort", "orders", "covered_cents"]
-    )
-    frame["cohort"] = [_day(value) for value in frame["cohort"]]
-    return frame.astype({"orders": "int64", "covered_cents": "int64"})
 
 
 def with_refunds(

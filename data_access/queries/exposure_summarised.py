@@ -220,18 +220,12 @@ def exposure_by(
     return frame.astype(dict.fromkeys(sums, "int64") | types)
 
 
-def loss_ratio_by_cohort(
-    executor: Executor,
-    zone: str,
-    first: date,
-    last: date,
-    start: datetime,
-    as_of_end: datetime,
-) -> pd.DataFrame:
-    """As ``exposure.loss_ratio_by_cohort`` over the orders placed on days ``first`` to
-    ``last`` (``[start, as_of_end)``): the orders placed and their covered amount per month
-    from the daily summary, less the cancelled ones a cohort leaves out; the refunds from the
-    refunds' summary, whose rows up to ``last`` are exactly those the cohorts count."""
+def loss_ratio_by_cohort(executor: Executor, zone: str, first: date, last: date) -> pd.DataFrame:
+    """As ``exposure.loss_ratio_by_cohort`` over the orders placed on days ``first`` (a
+    month's first day) to ``last``, as of the end of ``last``: the orders placed and their
+    covered amount per month from the daily summary; what the cohorts lose, the refunds and
+    the cancelled orders they leave out, from the cohorts' summary, whose rows up to ``last``
+    are exactly those counted as of its end."""
     t = SummaryOrderDay
     cohort = period_start(t.day, "month").label("cohort")
     placed = (
@@ -247,28 +241,33 @@ def loss_ratio_by_cohort(
     frame = pd.DataFrame(
         executor.execute(placed).all(), columns=["cohort", "orders", "covered_cents"]
     )
-    frame["cohort"] = [_day(value) for value in frame["cohort"]]
-    frame = frame.astype({"orders": "int64", "covered_cents": "int64"})
-    out = exposure.cancelled_by_cohort(executor, start, as_of_end, as_of_end, zone)
-    frame = frame.merge(out, on="cohort", how="left", suffixes=("", "_out")).fillna(0)
-    frame["orders"] = frame["orders"] - frame["orders_out"].astype("int64")
-    frame["covered_cents"] = frame["covered_cents"] - frame["covered_cents_out"].astype("int64")
-    # A cohort whose every order was cancelled is absent, as when counted from the orders.
-    frame = frame.loc[frame["orders"] > 0, ["cohort", "orders", "covered_cents"]]
     r = SummaryRefundDay
-    refunded = (
+    losses = (
         select(
             r.cohort,
             cast(func.sum(r.refunds), BigInteger).label("refunds"),
             _money(r.refunded_cents).label("refunded_cents"),
+            cast(func.sum(r.cancelled_orders), BigInteger).label("orders_out"),
+            _money(r.cancelled_covered_cents).label("covered_cents_out"),
         )
         .where(r.zone == zone, r.cohort >= first, r.day <= last)
         .group_by(r.cohort)
     )
-    refunds = pd.DataFrame(
-        executor.execute(refunded).all(), columns=["cohort", "refunds", "refunded_cents"]
+    lost = pd.DataFrame(
+        executor.execute(losses).all(),
+        columns=["cohort", "refunds", "refunded_cents", "orders_out", "covered_cents_out"],
     )
-    return exposure.join_refunds(frame, refunds)
+    for table in (frame, lost):
+        table["cohort"] = [_day(value) for value in table["cohort"]]
+    # Aligned by cohort, a cohort without cancellations losing 0 (integers throughout: money
+    # never passes through a float).
+    out = lost.set_index("cohort").reindex(frame["cohort"], fill_value=0)
+    for column in ("orders", "covered_cents"):
+        left = frame[column].to_numpy(dtype="int64") - out[f"{column}_out"].to_numpy(dtype="int64")
+        frame[column] = left
+    # A cohort whose every order was cancelled is absent, as when counted from the orders.
+    frame = frame.loc[frame["orders"] > 0, ["cohort", "orders", "covered_cents"]]
+    return exposure.join_refunds(frame, lost[["cohort", "refunds", "refunded_cents"]])
 
 
 def _day(value: Any) -> date:

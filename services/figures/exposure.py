@@ -214,9 +214,7 @@ def _loss_ratio(engine: Engine, point: AsOf, zone: str) -> pd.DataFrame:
     cohorts = Period(first, point.day)
     with engine.connect() as conn:
         if summaries.is_ready(conn, zone):
-            frame = summarised.loss_ratio_by_cohort(
-                conn, zone, first, point.day, cohorts.start(zone), point.end
-            )
+            frame = summarised.loss_ratio_by_cohort(conn, zone, first, point.day)
         else:
             frame = q.loss_ratio_by_cohort(conn, cohorts.start(zone), point.end, point.end, zone)
     spine = pd.DataFrame({"cohort": [shift_months(first, i) for i in range(TREND_MONTHS)]})

@@ -1,6 +1,7 @@
 """The figures the summaries hold refunds for equal those counted from the claims, as of any
-day, on SQLite and PostgreSQL: the loss ratio's refunds per cohort (``summary_refund_days``) and
-what live orders could still pay out (their caps less ``live_taken_cents``).
+day, on SQLite and PostgreSQL: the loss ratio's cohorts, their refunds and the cancelled orders
+they leave out (``summary_refund_days``), and what live orders could still pay out (their caps
+less ``live_taken_cents``).
 
 The summaries date each refund twice at most (from the later of its decided and placed days,
 until its order is cancelled or leaves the claim window); these worlds put those days on either
@@ -45,7 +46,10 @@ CLAIM_STATUS = {
 def orders(draw: st.DrawFn) -> dict[str, Any]:
     placed = START + timedelta(hours=draw(st.integers(0, 24 * 35)))
     later = st.integers(1, 24 * 30).map(lambda h: placed + timedelta(hours=h))
-    cancelled = draw(st.none() | later)
+    # Now and then cancelled before it was placed (odd data): it leaves its cohort when placed.
+    cancelled = draw(
+        st.none() | st.integers(-30, 24 * 30).map(lambda h: placed + timedelta(hours=h))
+    )
     delivered = None if cancelled else draw(st.none() | later)
     claims = draw(
         st.lists(
@@ -60,7 +64,8 @@ def orders(draw: st.DrawFn) -> dict[str, Any]:
     paid = draw(st.sampled_from([500_00, 3_000_00, 10_000_00]))
     return {
         "placed": placed, "cancelled": cancelled, "delivered": delivered, "paid": paid,
-        "claims": claims, "supplier": draw(st.integers(0, 1)),
+        "covered": draw(st.sampled_from([2_000_00, 5_000_00])), "claims": claims,
+        "supplier": draw(st.integers(0, 1)),
     }  # fmt: skip
 
 
@@ -69,7 +74,7 @@ def _order(
 ) -> dict[str, Any]:
     return {
         "placed": START, "cancelled": None, "delivered": delivered, "paid": paid,
-        "claims": claims, "supplier": 0,
+        "covered": 5_000_00, "claims": claims, "supplier": 0,
     }  # fmt: skip
 
 
@@ -84,7 +89,7 @@ def _insert(factory: sessionmaker[Session], drawn: list[dict[str, Any]]) -> None
                 s, suppliers[o["supplier"]], buyer, placed_at=o["placed"],
                 ship_by=o["placed"].date(), cancelled_at=o["cancelled"],
                 shipped_at=o["delivered"], delivered_at=o["delivered"], status=status,
-                order_amount_cents=10_000_00, covered_amount_cents=5_000_00,
+                order_amount_cents=10_000_00, covered_amount_cents=o["covered"],
                 paid_amount_cents=o["paid"],
             )  # fmt: skip
             for ending, hours, amount in o["claims"]:
@@ -107,7 +112,7 @@ def _loss_ratios(engine: Engine, zone: str, day: date, *, from_summary: bool) ->
     start, end = day_start(first, zone), day_start(day + timedelta(days=1), zone)
     with engine.connect() as conn:
         if from_summary:
-            frame = summarised.loss_ratio_by_cohort(conn, zone, first, day, start, end)
+            frame = summarised.loss_ratio_by_cohort(conn, zone, first, day)
         else:
             frame = counted.loss_ratio_by_cohort(conn, start, end, end, zone)
     return frame.to_dict("list")
@@ -192,3 +197,36 @@ def test_a_refund_counts_from_its_day_until_its_order_is_cancelled(
     assert refunded("UTC", date(2025, 2, 9)) == {january: 700_00}
     assert refunded("UTC", date(2025, 2, 10)) == {}  # the cohort's only order left it
     assert refunded("Asia/Shanghai", date(2025, 2, 3)) == {february: 700_00}
+
+
+def test_a_cancelled_order_leaves_its_cohort_on_its_cancelled_day(
+    engine: Engine, session_factory: sessionmaker[Session]
+) -> None:
+    """Three January orders (UTC): one kept, one cancelled on 10 February, one whose
+    cancellation is recorded on the 18th, two days before it was placed (odd data): that one
+    leaves the cohort on its placed day (before, it was not in it), the other on the 10th."""
+    with session_factory.begin() as s:
+        supplier, buyer = f.supplier(s), f.buyer(s)
+        for placed, cancelled, covered in (
+            (utc(2025, 1, 5), None, 100_00),
+            (utc(2025, 1, 6), utc(2025, 2, 10, 9), 200_00),
+            (utc(2025, 1, 20, 12), utc(2025, 1, 18, 11), 400_00),
+        ):
+            f.order(
+                s, supplier, buyer, placed_at=placed, ship_by=placed.date(),
+                cancelled_at=cancelled, status="cancelled" if cancelled else "placed",
+                covered_amount_cents=covered, paid_amount_cents=covered,
+            )  # fmt: skip
+    with engine.begin() as conn:
+        summaries.rebuild(conn, {"UTC": 30}, START)
+
+    def cohort(day: date) -> tuple[int, int]:
+        frame = _loss_ratios(engine, "UTC", day, from_summary=True)
+        assert frame == _loss_ratios(engine, "UTC", day, from_summary=False)
+        return frame["orders"][0], frame["covered_cents"][0]
+
+    assert cohort(date(2025, 1, 18)) == (2, 300_00)
+    assert cohort(date(2025, 1, 19)) == (2, 300_00)
+    assert cohort(date(2025, 1, 20)) == (2, 300_00)  # the third placed and cancelled at once
+    assert cohort(date(2025, 2, 9)) == (2, 300_00)
+    assert cohort(date(2025, 2, 10)) == (1, 100_00)
