@@ -135,20 +135,56 @@ def claim_deadlines(
     escalated = None if escalated_at is None else _as_utc("escalated_at", escalated_at)
     picked_up = None if picked_up_at is None else _as_utc("picked_up_at", picked_up_at)
     holidays = frozenset(policy.holidays)
+    day = _day_clock(
+        filed_day,
+        (
+            policy.supplier_response_days,
+            policy.buyer_may_escalate_after_days,
+            policy.auto_escalate_after_days,
+            policy.pickup_working_days,
+            policy.decision_working_days,
+        ),
+        holidays,
+        zone,
+    )
+    pickup_due = day.pickup_due
+    if escalated is not None:
+        pickup_due = add_working_days(escalated, policy.pickup_working_days, holidays, zone)
+    decision_due = day.decision_due
+    if escalated is not None or picked_up is not None:
+        decision_due = _decision_due(picked_up or pickup_due, policy, holidays, zone)
+    return ClaimDeadlines(
+        supplier_response_due=day.supplier_response_due,
+        buyer_may_escalate_from=day.buyer_may_escalate_from,
+        auto_escalation_at=day.auto_escalation_at,
+        pickup_due=pickup_due,
+        decision_due=decision_due,
+        escalated_at=escalated,
+        picked_up_at=picked_up,
+    )
+
+
+@functools.lru_cache(maxsize=16_384)
+def _day_clock(
+    filed_day: date, days: tuple[int, int, int, int, int], holidays: frozenset[date], zone: tzinfo
+) -> ClaimDeadlines:
+    """The clock of a claim filed on ``filed_day`` that nobody escalated or picked up: it
+    depends on that day alone (``days``: the policy's supplier-response, may-escalate,
+    auto-escalate, pick-up and decision days). Cached: the open claims of a period share a few
+    hundred filing days, and the overview asks for thousands of clocks at once."""
+    response, may_escalate, auto_escalate, pickup, decision = days
 
     def after(days: int) -> datetime:
         return _midnight(filed_day + timedelta(days=days + 1), zone)
 
-    auto = after(policy.auto_escalate_after_days)
-    pickup_due = add_working_days(escalated or auto, policy.pickup_working_days, holidays, zone)
+    auto = after(auto_escalate)
+    pickup_due = add_working_days(auto, pickup, holidays, zone)
     return ClaimDeadlines(
-        supplier_response_due=after(policy.supplier_response_days),
-        buyer_may_escalate_from=after(policy.buyer_may_escalate_after_days),
+        supplier_response_due=after(response),
+        buyer_may_escalate_from=after(may_escalate),
         auto_escalation_at=auto,
         pickup_due=pickup_due,
-        decision_due=_decision_due(picked_up or pickup_due, policy, holidays, zone),
-        escalated_at=escalated,
-        picked_up_at=picked_up,
+        decision_due=add_working_days(pickup_due, decision, holidays, zone),
     )
 
 

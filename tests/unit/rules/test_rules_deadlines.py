@@ -6,12 +6,12 @@ Calendar used below: 2025-03-03 is a Monday, 2025-03-07 a Friday, 2025-03-08 a S
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from rules import add_working_days, bundled_policy, claim_deadlines, decision_due
+from rules import Policy, add_working_days, bundled_policy, claim_deadlines, decision_due
 
 V1 = bundled_policy("v1")
 NO_HOLIDAYS: frozenset[date] = frozenset()
@@ -217,3 +217,53 @@ def test_decision_due_alone_is_the_clocks_decision_due(zone: ZoneInfo) -> None:
 def test_decision_due_refuses_naive_times_as_the_clock_does() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         decision_due(datetime(2025, 3, 3), None, utc(5), V1)
+
+
+def _clock_from_scratch(filed: datetime, policy: Policy, zone: tzinfo) -> object:
+    """The clock counted without the filing day's cached part, from its definition."""
+    holidays = frozenset(policy.holidays)
+    day = filed.astimezone(zone).date()
+
+    def after(days: int) -> datetime:
+        return datetime.combine(day + timedelta(days=days + 1), time(0), tzinfo=zone).astimezone(
+            UTC
+        )
+
+    auto = after(policy.auto_escalate_after_days)
+    pickup = add_working_days(auto, policy.pickup_working_days, holidays, zone)
+    decision = add_working_days(pickup, policy.decision_working_days, holidays, zone)
+    return (
+        after(policy.supplier_response_days),
+        after(policy.buyer_may_escalate_after_days),
+        auto,
+        pickup,
+        decision,
+    )
+
+
+def test_a_filing_days_clock_is_never_another_policys_or_zones() -> None:
+    """The part of a clock that depends on the filing day alone is cached: each policy number,
+    the holidays and the zone must be part of what it is cached by. The same filing day is
+    asked under each variant in turn, each answer against the clock counted from scratch."""
+    variants = [
+        V1,
+        dataclasses.replace(V1, supplier_response_days=2),
+        dataclasses.replace(V1, buyer_may_escalate_after_days=6),
+        dataclasses.replace(V1, auto_escalate_after_days=9),
+        dataclasses.replace(V1, pickup_working_days=4),
+        dataclasses.replace(V1, decision_working_days=5),
+        dataclasses.replace(V1, holidays=(date(2025, 3, 11), date(2025, 3, 12))),
+    ]
+    zones = [UTC, ZoneInfo("Asia/Shanghai"), ZoneInfo("America/Los_Angeles")]
+    for filed in (utc(3, 10), utc(7, 23), utc(8, 2)):
+        for zone in zones:
+            for policy in variants:
+                d = claim_deadlines(filed, None, None, policy, zone)
+                got = (
+                    d.supplier_response_due,
+                    d.buyer_may_escalate_from,
+                    d.auto_escalation_at,
+                    d.pickup_due,
+                    d.decision_due,
+                )
+                assert got == _clock_from_scratch(filed, policy, zone), (filed, zone, policy)
