@@ -128,6 +128,14 @@ def rebuild(
                 )
                 assert query is not None
                 names = [column.name for column in query.selected_columns]
+                if connection.dialect.name == "postgresql":
+                    # Written in key order, so a span of days for every supplier sits on
+                    # neighbouring pages: grouped by hash, each row of a day fell on its own
+                    # page (at ten million orders the two days a figure reads besides its
+                    # months cost 0.5 s of page reads; 0.02 s in order). SQLite's tables are
+                    # stored in key order whatever the order of writing.
+                    columns = query.selected_columns
+                    query = query.order_by(*[columns[k] for k in TABLES[name][1]])
                 executor.execute(insert(table).from_select(names, query))
             executor.execute(
                 insert(SummaryState).values(zone=zone, claim_window_days=window, built_at=now)
