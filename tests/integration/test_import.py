@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from data_access.bulk import indexes_built_after
 from data_access.engine import make_engine, make_session_factory
 from data_access.models import (
     AuditEvent,
@@ -736,3 +737,41 @@ def test_a_claim_decided_while_the_file_is_imported_is_not_changed(
     with session_factory() as s:
         claim = s.scalars(select(Claim).where(Claim.external_id == "CLM-EX-02")).one()
         assert claim.claimed_amount_cents == 480_00
+
+
+@pytest.mark.parametrize(("held", "rebuilds_indexes"), [(0, True), (6, True), (7, False)])
+def test_a_load_as_large_as_the_orders_table_builds_its_indexes_once_after(
+    tmp_path: Path,
+    session_factory: sessionmaker[Session],
+    monkeypatch: pytest.MonkeyPatch,
+    held: int,
+    rebuilds_indexes: bool,
+) -> None:
+    """On SQLite a file of at least ``BULK_ROWS`` orders and at least as many as the table
+    holds is written with the orders' indexes dropped and built after (the table is counted
+    only as far as the file's size). Six new orders, ``BULK_ROWS`` lowered to five; every
+    order is there after, indexed as before."""
+    run(session_factory, "suppliers", write_suppliers(tmp_path / "suppliers.csv"))
+    if held:
+        run(session_factory, "orders", write_orders(tmp_path / "held.csv", held, prefix="OLD"))
+    monkeypatch.setattr(write_module, "BULK_ROWS", 5)
+    loads: list[list[str]] = []
+
+    def spy(connection: Any, tables: Any) -> Any:
+        loads.append([table.name for table in tables])
+        return indexes_built_after(connection, tables)
+
+    monkeypatch.setattr(write_module, "indexes_built_after", spy)
+    result = run(session_factory, "orders", write_orders(tmp_path / "new.csv", 6))
+    assert result.written and result.inserted == 6, result.problems
+    with session_factory() as s:
+        dialect = s.get_bind().dialect.name
+        assert s.scalar(select(func.count()).select_from(Order)) == held + 6
+        indexes = {index.name for index in Base.metadata.tables["orders"].indexes}
+        stored = s.execute(
+            text("SELECT name FROM sqlite_master WHERE tbl_name = 'orders' AND type = 'index'")
+            if dialect == "sqlite"
+            else text("SELECT indexname FROM pg_indexes WHERE tablename = 'orders'")
+        ).scalars()
+        assert indexes <= set(stored)
+    assert loads == ([["orders"]] if rebuilds_indexes and dialect == "sqlite" else [])
