@@ -174,8 +174,8 @@ def _day_clock(
     hundred filing days, and the overview asks for thousands of clocks at once."""
     response, may_escalate, auto_escalate, pickup, decision = days
 
-    def after(days: int) -> datetime:
-        return _midnight(filed_day + timedelta(days=days + 1), zone)
+    def after(count: int) -> datetime:
+        return _midnight(filed_day + timedelta(days=count + 1), zone)
 
     auto = after(auto_escalate)
     pickup_due = add_working_days(auto, pickup, holidays, zone)

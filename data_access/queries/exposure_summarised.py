@@ -263,8 +263,8 @@ def loss_ratio_by_cohort(executor: Executor, zone: str, first: date, last: date)
     # never passes through a float).
     out = lost.set_index("cohort").reindex(frame["cohort"], fill_value=0)
     for column in ("orders", "covered_cents"):
-        left = frame[column].to_numpy(dtype="int64") - out[f"{column}_out"].to_numpy(dtype="int64")
-        frame[column] = left
+        kept = frame[column].to_numpy(dtype="int64") - out[f"{column}_out"].to_numpy(dtype="int64")
+        frame[column] = kept
     # A cohort whose every order was cancelled is absent, as when counted from the orders.
     frame = frame.loc[frame["orders"] > 0, ["cohort", "orders", "covered_cents"]]
     return exposure.join_refunds(frame, lost[["cohort", "refunds", "refunded_cents"]])
