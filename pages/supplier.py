@@ -12,6 +12,7 @@ from ui import definitions as defs
 from ui import figure_data as fd
 from ui import figure_widgets as w
 from ui import supplier_tables as t
+from ui.chart_cache import built
 from ui.overview_sections import today_and_now
 from ui.policy_data import active_policy
 from ui.text import plain
@@ -134,7 +135,8 @@ st.subheader("Rates over time")
 period = period_for("data_12m", today, fd.extent(url, zone))
 trend = fd.supplier_trend(url, detail.external_id, period, "month", today, zone)
 st.plotly_chart(
-    charts.comparison_chart(
+    built(
+        charts.comparison_chart,
         trend,
         rate="late_rate",
         programme_rate="programme_late_rate",
@@ -144,7 +146,8 @@ st.plotly_chart(
     key="supplier_late",
 )
 st.plotly_chart(
-    charts.comparison_chart(
+    built(
+        charts.comparison_chart,
         trend,
         rate="dispute_rate",
         programme_rate="programme_dispute_rate",

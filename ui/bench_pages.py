@@ -2,7 +2,8 @@
 
 Each screen of ``ui.navigation`` is opened as a link by a user of a role that sees it (the
 supplier and claim screens on a real supplier and claim), once after ``st.cache_data.clear()``
-(cold) and once more by a new session (warm: the figures cached, as for the next visitor). The
+and ``ui.chart_cache.clear()`` (cold) and once more by a new session (warm: the figures and
+charts cached, as for the next visitor). The
 time is that of the script's run on the server (app.py's sign-in and navigation, then the page),
 without AppTest's own harness.
 """
@@ -23,6 +24,7 @@ from streamlit.testing.v1.local_script_runner import LocalScriptRunner
 
 from services.auth import Role
 from services.scale_bench.pages import PageSubjects, PageTiming
+from ui import chart_cache
 from ui.headless import open_link
 from ui.navigation import SCREENS, Screen
 
@@ -148,6 +150,7 @@ def time_pages(subjects: PageSubjects) -> list[PageTiming]:
             _run_once(visit)
         for visit in chosen:
             st.cache_data.clear()
+            chart_cache.clear()  # cold: its charts built again, as after new data
             cold = _run_once(visit)
             warm = _run_once(visit)
             timings.append(PageTiming(visit.screen.title, visit.role, cold, warm))

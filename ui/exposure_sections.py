@@ -16,6 +16,7 @@ from ui import exposure_charts as charts
 from ui import exposure_tables as tables
 from ui import figure_widgets as w
 from ui import format
+from ui.chart_cache import built
 from ui.supplier_tables import utilisation_text
 
 
@@ -75,8 +76,12 @@ def _ratio(part: int, whole: int) -> float:
 
 
 def trend(view: ExposureView) -> None:
-    st.plotly_chart(charts.exposure_trend_chart(view.trend, view.as_of), key="exposure_trend")
-    st.plotly_chart(charts.liability_trend_chart(view.trend, view.as_of), key="liability_trend")
+    st.plotly_chart(
+        built(charts.exposure_trend_chart, view.trend, view.as_of), key="exposure_trend"
+    )
+    st.plotly_chart(
+        built(charts.liability_trend_chart, view.trend, view.as_of), key="liability_trend"
+    )
     frame = view.trend
     with st.expander("Monthly figures"):
         w.table(
@@ -128,7 +133,7 @@ _RIGHT = {
 def utilisation(view: ExposureView, ledger: pd.DataFrame) -> None:
     """``ledger``: ``exposure_tables.limits(view.above)``, made once per view (a cached read:
     at ten million orders fifteen thousand suppliers are above 90%)."""
-    st.plotly_chart(charts.utilisation_chart(view.bands, view.as_of), key="utilisation")
+    st.plotly_chart(built(charts.utilisation_chart, view.bands, view.as_of), key="utilisation")
     above = view.above
     over = int((above["utilisation"] >= 1).sum())
     st.markdown(
@@ -160,7 +165,7 @@ def concentration(view: ExposureView, zone: str, policy: Policy) -> None:
         (view.by_country, "Share of exposure by supplier country", "by_country", "country"),
         (view.by_category, "Share of exposure by category", "by_category", "category"),
     ):
-        st.plotly_chart(charts.share_chart(frame, title, view.as_of), key=key)
+        st.plotly_chart(built(charts.share_chart, frame, title, view.as_of), key=key)
         w.download(
             f"Exposure by {name} (CSV)",
             frame,
@@ -177,7 +182,7 @@ def concentration(view: ExposureView, zone: str, policy: Policy) -> None:
 
 def loss_ratio(view: ExposureView, zone: str, policy: Policy) -> None:
     frame = view.loss_ratio
-    st.plotly_chart(charts.loss_ratio_chart(frame, view.as_of), key="loss_ratio")
+    st.plotly_chart(built(charts.loss_ratio_chart, frame, view.as_of), key="loss_ratio")
     with st.expander("Cohort figures"):
         w.table(
             pd.DataFrame(

@@ -17,6 +17,7 @@ from ui import charts, wiring
 from ui import definitions as defs
 from ui import figure_data as fd
 from ui import figure_widgets as w
+from ui.chart_cache import built
 
 DRILL_PERIOD = "drill_period"
 DRILL_VALUE = "drill_value"
@@ -112,19 +113,22 @@ def trends(url: str, period: Period, grain: Grain, today: date, zone: str) -> No
     late, disputes, refunds = fd.trends(url, period, grain, today, zone)
     unit = "week" if grain == "week" else "month"
     _chart(
-        charts.late_shipment_chart(late, f"Late-shipment rate by {unit} of ship-by day"),
+        built(charts.late_shipment_chart, late, f"Late-shipment rate by {unit} of ship-by day"),
         "late_trend",
         _pick_period,
     )
     _chart(
-        charts.dispute_rate_chart(
-            disputes, f"Dispute rate by {unit} (claims filed ÷ orders placed)"
+        built(
+            charts.dispute_rate_chart,
+            disputes,
+            f"Dispute rate by {unit} (claims filed ÷ orders placed)",
         ),
         "dispute_trend",
         _pick_period,
     )
     _chart(
-        charts.money_trend_chart(
+        built(
+            charts.money_trend_chart,
             refunds,
             cents="refunded_cents",
             count="claims",
@@ -198,7 +202,8 @@ def breakdowns(url: str, period: Period, today: date, zone: str) -> Dimension:
     name = DIMENSIONS[dimension].lower()
     if dimension != "claim_kind":
         _chart(
-            charts.breakdown_chart(
+            built(
+                charts.breakdown_chart,
                 frame,
                 rate="late_rate",
                 count="late",
@@ -210,7 +215,8 @@ def breakdowns(url: str, period: Period, today: date, zone: str) -> Dimension:
             _pick_value,
         )
     _chart(
-        charts.breakdown_chart(
+        built(
+            charts.breakdown_chart,
             frame,
             rate="dispute_rate",
             count="claims",
