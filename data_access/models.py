@@ -517,6 +517,23 @@ class SummarySupplierMonth(_SupplierSums, Base):
     supplier_id: Mapped[int] = mapped_column(Integer, primary_key=True)
 
 
+class SummarySupplierYear(_SupplierSums, Base):
+    """``summary_supplier_months`` summed per calendar year (``year``: its first day): a span
+    of most of a year is its year row less the few months outside the span, two or three rows
+    a supplier where its months are a dozen. Rolled up from the months as they are from the
+    days, so all three always agree."""
+
+    __tablename__ = "summary_supplier_years"
+    __table_args__ = (
+        Index("ix_summary_supplier_years_zone_supplier_year", "zone", "supplier_id", "year"),
+        {"sqlite_with_rowid": False},
+    )
+
+    zone: Mapped[str] = mapped_column(String(64), primary_key=True)
+    year: Mapped[date] = mapped_column(Date, primary_key=True)
+    supplier_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
 class SummaryReviewerState(Base):
     """The zone the reviewer summaries are kept for, and the policy version whose deadlines
     judged which decisions came late (another zone or version counts from the base tables)."""

@@ -105,10 +105,11 @@ def utc_day(timestamp: Any) -> ColumnElement[date]:
     return local_day(timestamp, "UTC")
 
 
-def period_start(day: Any, grain: Grain) -> ColumnElement[date]:
-    """The first day of the ISO week (Monday) or of the month holding the DATE ``day``."""
-    if grain not in ("week", "month"):
-        raise ValueError(f"grain must be 'week' or 'month', got {grain!r}")
+def period_start(day: Any, grain: Grain | Literal["year"]) -> ColumnElement[date]:
+    """The first day of the ISO week (Monday), the month or the year holding the DATE ``day``
+    (years: the per-supplier summary's yearly rows only, never a figure's grain)."""
+    if grain not in ("week", "month", "year"):
+        raise ValueError(f"grain must be 'week', 'month' or 'year', got {grain!r}")
     return _PeriodStart(day, literal_column(f"'{grain}'"))
 
 
@@ -237,8 +238,8 @@ def _local_day_default(element: _LocalDay, compiler: SQLCompiler, **kw: Any) -> 
 @compiles(_PeriodStart, "sqlite")
 def _period_start_sqlite(element: _PeriodStart, compiler: SQLCompiler, **kw: Any) -> str:
     day = _args(compiler, element, **kw)[0]
-    if _literal_text(element, 1) == "month":
-        return f"date({day}, 'start of month')"
+    if _literal_text(element, 1) in ("month", "year"):
+        return f"date({day}, 'start of {_literal_text(element, 1)}')"
     # Back six days, then forward to the next Monday (or stay on it): the week's Monday.
     return f"date({day}, '-6 days', 'weekday 1')"
 

@@ -53,8 +53,8 @@ from data_access.summary_rows import (
     TABLES,
     UNSHIPPED,
     aggregate,
-    by_month,
     nonzero,
+    rolled_up,
 )
 
 __all__ = [
@@ -77,7 +77,12 @@ __all__ = [
 
 
 #: The summaries a decision can change: those that count refunds.
-DECIDED = ("summary_refund_days", "summary_supplier_days", "summary_supplier_months")
+DECIDED = (
+    "summary_refund_days",
+    "summary_supplier_days",
+    "summary_supplier_months",
+    "summary_supplier_years",
+)
 
 
 def _stored(name: str, zone: str) -> Any:
@@ -122,7 +127,7 @@ def rebuild(
         for zone, window in sorted(zones.items()):
             for name, (table, _, _) in TABLES.items():
                 query = (
-                    by_month(name, _stored(ROLLUPS[name], zone))
+                    rolled_up(name, _stored(ROLLUPS[name], zone))
                     if name in ROLLUPS
                     else aggregate(name, zone, window)
                 )
@@ -261,7 +266,7 @@ def _counting(name: str, zone: str, window: int, entity: str, sign: int) -> Any:
 @cache
 def _rolling_up(name: str) -> Any:
     key, summed = TABLES[name][1:]
-    rolled = by_month(name, _delta_table(ROLLUPS[name]))
+    rolled = rolled_up(name, _delta_table(ROLLUPS[name]))
     return insert(_delta_table(name)).from_select([*key, *summed], rolled)
 
 

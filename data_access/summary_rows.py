@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import (
     ColumnElement,
@@ -37,6 +37,7 @@ from data_access.models import (
     SummaryRefundDay,
     SummarySupplierDay,
     SummarySupplierMonth,
+    SummarySupplierYear,
     Supplier,
 )
 from data_access.queries.exposure import order_cap, smaller
@@ -52,8 +53,8 @@ __all__ = [
     "UNSHIPPED",
     "Ids",
     "aggregate",
-    "by_month",
     "nonzero",
+    "rolled_up",
 ]
 
 ALL_DIMENSION = "all"
@@ -89,6 +90,11 @@ TABLES: dict[str, tuple[Table, tuple[str, ...], tuple[str, ...]]] = {
         ("zone", "month", "supplier_id"),
         ("due", "late", "placed", "claims", *_LIVE, "live_taken_cents"),
     ),
+    "summary_supplier_years": (
+        SummarySupplierYear.__table__,  # type: ignore[dict-item]
+        ("zone", "year", "supplier_id"),
+        ("due", "late", "placed", "claims", *_LIVE, "live_taken_cents"),
+    ),
     "summary_late_days": (
         SummaryLateDay.__table__,  # type: ignore[dict-item]
         ("zone", "day", "days_late"),
@@ -100,10 +106,14 @@ TABLES: dict[str, tuple[Table, tuple[str, ...], tuple[str, ...]]] = {
         ("refunds", "refunded_cents", "cancelled_orders", "cancelled_covered_cents"),
     ),
 }
-#: Tables summed per month from another summary's rows (derived table → its daily source):
-#: a rebuild sums the stored days, a write rolls its delta of the days up into theirs. Only
-#: :func:`aggregate` (for the property tests) counts them from the base tables.
-ROLLUPS: dict[str, str] = {"summary_supplier_months": "summary_supplier_days"}
+#: Tables summed per month or year from another summary's rows (derived table → its source,
+#: each source before what is rolled up from it): a rebuild sums the stored rows of the source,
+#: a write rolls its delta of the source up into theirs. Only :func:`aggregate` (for the
+#: property tests) counts them from the base tables.
+ROLLUPS: dict[str, str] = {
+    "summary_supplier_months": "summary_supplier_days",
+    "summary_supplier_years": "summary_supplier_months",
+}
 
 
 def _text(value: str) -> Any:
@@ -444,7 +454,7 @@ def aggregate(
             claims=claims,
             suppliers=suppliers,
         )
-        return None if days is None else by_month(name, days.subquery("day_rows"))
+        return None if days is None else rolled_up(name, days.subquery("source_rows"))
     summed = TABLES[name][2]
     zone_column = _text(zone).label("zone")
     if name == "summary_late_days":
@@ -529,15 +539,18 @@ def aggregate(
     )
 
 
-def by_month(name: str, days: Any) -> Select[Any]:
-    """Rows of ``days`` (a summary's daily rows: zone, day, key, sums) summed per month, as
-    the rows of the derived table ``name``."""
+def rolled_up(name: str, rows: Any) -> Select[Any]:
+    """Rows of ``rows`` (the rows of ``ROLLUPS[name]``, its source: zone, its day or month,
+    key, sums) summed per month or year, as the rows of the derived table ``name``."""
     _, key, summed = TABLES[name]
-    rest = [days.c[k] for k in key if k not in ("zone", "month")]
-    month = period_start(days.c.day, "month").label("month")
-    sums = [func.sum(days.c[s]).label(s) for s in summed]
+    # The derived table's date column is named for its grain, as is the source's ("day").
+    grain: Literal["month", "year"] = "year" if key[1] == "year" else "month"
+    source_date = rows.c[TABLES[ROLLUPS[name]][1][1]]
+    rest = [rows.c[k] for k in key[2:]]
+    start = period_start(source_date, grain).label(key[1])
+    sums = [func.sum(rows.c[s]).label(s) for s in summed]
     return (
-        select(days.c.zone, month, *rest, *sums)
-        .group_by(days.c.zone, month, *rest)
+        select(rows.c.zone, start, *rest, *sums)
+        .group_by(rows.c.zone, start, *rest)
         .having(nonzero(sums))
     )

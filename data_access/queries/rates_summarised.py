@@ -193,6 +193,7 @@ def supplier_counts(
         window.last,
         months_before=today,
         months="period" not in keys or grain == "month",
+        years="period" not in keys,
         supplier=one,
     ).c
     # Summed per supplier (and period) first: a few thousand groups to join to the suppliers,
@@ -244,7 +245,9 @@ def supplier_rates(
     one = None
     if scope.supplier_external_id is not None:
         one = select(Supplier.id).where(Supplier.external_id == scope.supplier_external_id)
-    s = supplier_summary(zone, window.first, window.last, months_before=today, supplier=one).c
+    s = supplier_summary(
+        zone, window.first, window.last, months_before=today, years=True, supplier=one
+    ).c
     before = s.day < today
     inner = select(
         s.supplier_id.label("supplier_id"),

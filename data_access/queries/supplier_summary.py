@@ -9,12 +9,13 @@ the days of its partial months at either end: the same sums, a twentieth of the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Date, literal, select, union_all
 
-from data_access.models import SummarySupplierDay, SummarySupplierMonth
+from data_access.models import SummarySupplierDay, SummarySupplierMonth, SummarySupplierYear
 
 __all__ = ["SUMS", "supplier_rows_after", "supplier_summary", "whole_months"]
 
@@ -58,6 +59,7 @@ def supplier_summary(
     *,
     months_before: date | None = None,
     months: bool = True,
+    years: bool = False,
     supplier: Any | None = None,
 ) -> Any:
     """A subquery of ``supplier_id, day`` and the sums of :data:`SUMS` whose rows add up to
@@ -69,8 +71,11 @@ def supplier_summary(
     two uses: sums over all of them, or over those with ``day < months_before``, whole or by
     calendar month (the month a span ends in may come as its row less some of its days, all
     dated its first day); any other test on ``day`` needs ``months=False``: days only (a weekly
-    grouping too). ``supplier``: a supplier id, or a query selecting ids, to keep."""
-    d, m = SummarySupplierDay, SummarySupplierMonth
+    grouping too). ``years``: most of a year's whole months as its year row less the others
+    (all dated the year's first day), for the first use only: sums over all the rows, or over
+    those with ``day < months_before`` (never by calendar month). ``supplier``: a supplier id,
+    or a query selecting ids, to keep."""
+    d, m, y = SummarySupplierDay, SummarySupplierMonth, SummarySupplierYear
 
     def days_between(
         low: date | None, high: date | None, sign: int = 1, dated: date | None = None
@@ -104,14 +109,40 @@ def supplier_summary(
     else:
         parts = []
 
-    def months_between(low: date, high: date) -> Any:
-        sums = [m.__table__.c[s] for s in SUMS]
-        query = select(m.supplier_id, m.month.label("day"), *sums).where(
+    def months_between(low: date, high: date, sign: int = 1, dated: date | None = None) -> Any:
+        sums = [(c if sign > 0 else -c).label(c.name) for c in (m.__table__.c[s] for s in SUMS)]
+        day = m.month if dated is None else literal(dated, Date)
+        query = select(m.supplier_id, day.label("day"), *sums).where(
             m.zone == zone, m.month >= low, m.month <= high
         )
         return _of_supplier(query, m.supplier_id, supplier)
 
-    parts.append(months_between(start, end))
+    def years_between(low: int, high: int) -> Any:
+        sums = [y.__table__.c[s] for s in SUMS]
+        query = select(y.supplier_id, y.year.label("day"), *sums).where(
+            y.zone == zone, y.year >= date(low, 1, 1), y.year <= date(high, 1, 1)
+        )
+        return _of_supplier(query, y.supplier_id, supplier)
+
+    def part_of_year(low: date, high: date) -> list[Any]:
+        """The months ``low``..``high`` of one year: their rows or, when they are most of it,
+        its row less the months outside them (dated its first day, like the year row, so a
+        test on ``day`` keeps or drops them together)."""
+        january, december = date(low.year, 1, 1), date(low.year, 12, 1)
+        inside = high.month - low.month + 1
+        if 12 - inside + 1 >= inside:
+            return [months_between(low, high)]
+        rows = [years_between(low.year, low.year)]
+        if low > january:
+            rows.append(months_between(january, _month_before(low), -1, january))
+        if high < december:
+            rows.append(months_between(_month_after(high), december, -1, january))
+        return rows
+
+    if years:
+        parts += _by_years(start, end, part_of_year, years_between)
+    else:
+        parts.append(months_between(start, end))
     after = _month_after(end)
     if after != date.max and (last is None or last >= after):
         month_last = _month_after(after) - timedelta(days=1)
@@ -133,6 +164,37 @@ def supplier_summary(
         if after != date.max and (last is None or last >= after):
             parts.append(days_between(after, last))
     return union_all(*parts).subquery("supplier_summary")
+
+
+def _month_before(month: date) -> date:
+    return (month - timedelta(days=1)).replace(day=1)
+
+
+def _by_years(
+    start: date,
+    end: date,
+    part_of_year: Callable[[date, date], list[Any]],
+    years_between: Callable[[int, int], Any],
+) -> list[Any]:
+    """The rows of the whole months ``start``..``end`` (their first days): the years lying
+    wholly inside as one read of the yearly rows, a ragged year at either end by
+    ``part_of_year``."""
+    whole_from = start.year if start.month == 1 else start.year + 1
+    whole_to = end.year if end.month == 12 else end.year - 1
+    if whole_from > whole_to:  # no whole year: one ragged year, or the ends of two
+        if start.year == end.year:
+            return part_of_year(start, end)
+        return [
+            *part_of_year(start, date(start.year, 12, 1)),
+            *part_of_year(date(end.year, 1, 1), end),
+        ]
+    parts = []
+    if start.month != 1:
+        parts += part_of_year(start, date(start.year, 12, 1))
+    parts.append(years_between(whole_from, whole_to))
+    if end.month != 12:
+        parts += part_of_year(date(end.year, 1, 1), end)
+    return parts
 
 
 def _trailing_cut(

@@ -187,7 +187,7 @@ def _summarised(
     """The rate counts over the window and the live orders at ``today``'s end, per supplier,
     from the daily summaries (``data_access.summaries``; same numbers as the base tables)."""
     s = supplier_summary(
-        w.zone, w.window.first, w.window.last, months_before=w.today, supplier=only
+        w.zone, w.window.first, w.window.last, months_before=w.today, years=True, supplier=only
     ).c
     due_day = s.day < w.today
     counts = select(

@@ -48,15 +48,17 @@ def test_local_day_of_stored_timestamps(
 def test_period_start_and_days_between(engine: Engine, day: date, other: date) -> None:
     param = bindparam("day", day, type_=Date())
     with engine.connect() as conn:
-        week, month, apart = conn.execute(
+        week, month, year, apart = conn.execute(
             select(
                 period_start(param, "week"),
                 period_start(param, "month"),
+                period_start(param, "year"),
                 days_between(param, bindparam("other", other, type_=Date())),
             )
         ).one()
     assert week == day - timedelta(days=day.weekday())
     assert month == day.replace(day=1)
+    assert year == date(day.year, 1, 1)
     assert apart == (day - other).days
 
 
@@ -86,4 +88,4 @@ def test_zone_names_are_checked_before_they_reach_sql() -> None:
     with pytest.raises(ValueError, match="IANA"):
         local_day(Order.placed_at, "Mars/Olympus'; DROP TABLE orders; --")
     with pytest.raises(ValueError, match="grain"):
-        period_start(Order.ship_by, "year")  # type: ignore[arg-type]
+        period_start(Order.ship_by, "quarter")  # type: ignore[arg-type]

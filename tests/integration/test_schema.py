@@ -279,6 +279,37 @@ def test_migration_0009_fills_the_supplier_months_from_the_stored_days(
         migrate.upgrade(engine)
 
 
+def test_migration_0016_fills_the_supplier_years_from_the_stored_months(
+    engine: Engine, session_factory: sessionmaker[Session]
+) -> None:
+    """As 0009 for the months: the years summed from the months already stored are exactly
+    the rows a rebuild makes (the world's orders span two years and more, its open-ended ones
+    reach 9999)."""
+    from alembic import command
+
+    from data_access import summaries
+    from tests.figures_world import build_world, insert_world
+
+    with session_factory() as s:
+        insert_world(s, build_world())
+    with engine.begin() as conn:
+        summaries.rebuild(conn, {"UTC": 30, "Asia/Shanghai": 30}, datetime(2025, 6, 4, tzinfo=UTC))
+    with engine.connect() as conn:
+        built = {
+            zone: summaries.stored_rows(conn, "summary_supplier_years", zone)
+            for zone in ("UTC", "Asia/Shanghai")
+        }
+    assert all(len({row[1].year for row in rows}) >= 3 for rows in built.values())
+    config = migrate.alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0015")
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        for zone, rows in built.items():
+            assert summaries.stored_rows(conn, "summary_supplier_years", zone) == rows
+
+
 def _plain(value: object) -> object:
     """A stored value as the summaries' rows give it (SQLite returns dates as text)."""
     if isinstance(value, str) and len(value) == 10 and value[4] == "-":

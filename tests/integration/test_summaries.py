@@ -383,6 +383,6 @@ def test_a_rebuild_on_postgresql_writes_each_summary_in_key_order(postgres_url: 
             ).subquery()
             ranks = list(conn.execute(select(ranked.c.rank).order_by(ranked.c.at)).scalars())
             out_of_order = sum(1 for a, b in itertools.pairwise(ranks) if a > b)
-            assert len(ranks) > 50, name
+            assert len(ranks) > 20, name  # the years are fewest: two zones, a few years
             assert out_of_order <= len(ranks) // 50, (name, out_of_order, len(ranks))
     engine.dispose()

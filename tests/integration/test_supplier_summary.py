@@ -1,6 +1,6 @@
-"""The per-supplier rows of a span read as whole months plus ragged days add up, supplier by
-supplier, to the daily rows of the span, on SQLite and PostgreSQL, for any span (open at
-either end), any day the months must end before, and one supplier or all."""
+"""The per-supplier rows of a span read as whole years, whole months plus ragged days add up,
+supplier by supplier, to the daily rows of the span, on SQLite and PostgreSQL, for any span
+(open at either end), any day the months must end before, and one supplier or all."""
 
 from __future__ import annotations
 
@@ -20,7 +20,9 @@ from data_access.sql import period_start
 from tests.factories import utc
 from tests.figures_world import TODAY, build_world, insert_world
 
-SPAN_DAYS = st.one_of(st.none(), st.dates(date(2024, 10, 1), date(2025, 6, 30)))
+#: The world's orders run from late 2024 to mid 2025 (their ends and ship-by days later, the
+#: open-ended ones to 9999): spans from early 2024 on read years less months at both ends.
+SPAN_DAYS = st.one_of(st.none(), st.dates(date(2024, 1, 1), date(2025, 12, 31)))
 
 
 @pytest.fixture
@@ -79,37 +81,71 @@ def _counted_as_figures_do(engine: Engine, rows: Any, before: date | None) -> di
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(first=SPAN_DAYS, last=SPAN_DAYS, before=SPAN_DAYS, one=st.booleans())
+@given(first=SPAN_DAYS, last=SPAN_DAYS, before=SPAN_DAYS, one=st.booleans(), years=st.booleans())
 # Spans whose last month is counted only to a late day in it (the span ends there, or
 # ``before`` comes first): that month is read as its row less its last days (then those of
 # them in the span again, on their own days).
-@example(first=date(2024, 11, 1), last=date(2025, 5, 31), before=date(2025, 5, 30), one=False)
-@example(first=None, last=None, before=date(2025, 3, 20), one=False)
-@example(first=date(2025, 2, 3), last=date(2025, 6, 30), before=date(2025, 4, 29), one=True)
-@example(first=date(2025, 1, 1), last=date(2025, 5, 29), before=date(2025, 5, 30), one=False)
-@example(first=date(2025, 1, 1), last=date(2025, 5, 28), before=date(2025, 5, 27), one=False)
-@example(first=date(2024, 12, 9), last=date(2025, 4, 27), before=None, one=True)
+@example(
+    first=date(2024, 11, 1),
+    last=date(2025, 5, 31),
+    before=date(2025, 5, 30),
+    one=False,
+    years=False,
+)
+@example(first=None, last=None, before=date(2025, 3, 20), one=False, years=False)
+@example(
+    first=date(2025, 2, 3), last=date(2025, 6, 30), before=date(2025, 4, 29), one=True, years=False
+)
+@example(
+    first=date(2025, 1, 1), last=date(2025, 5, 29), before=date(2025, 5, 30), one=False, years=False
+)
+@example(
+    first=date(2025, 1, 1), last=date(2025, 5, 28), before=date(2025, 5, 27), one=False, years=False
+)
+@example(first=date(2024, 12, 9), last=date(2025, 4, 27), before=None, one=True, years=False)
+# Years: one less its last months (the dashboards' default: January to a day of December,
+# read up to today), less its first months, less both, and whole ones up to 9999.
+@example(
+    first=date(2025, 1, 1), last=date(2025, 12, 3), before=date(2025, 12, 3), years=True, one=False
+)
+@example(first=date(2024, 3, 17), last=date(2024, 12, 31), before=None, years=True, one=False)
+@example(
+    first=date(2024, 2, 1),
+    last=date(2024, 11, 30),
+    before=date(2024, 11, 20),
+    years=True,
+    one=False,
+)
+@example(first=date(2024, 1, 1), last=None, before=date(2025, 5, 2), years=True, one=False)
+@example(first=None, last=date(2025, 9, 30), before=None, years=True, one=True)
 def test_months_and_days_add_up_to_the_days(
     world_summarised: Engine,
     first: date | None,
     last: date | None,
     before: date | None,
     one: bool,
+    years: bool,
 ) -> None:
     engine = world_summarised
     supplier = select(Supplier.id).order_by(Supplier.id).limit(1).scalar_subquery() if one else None
     chosen = None if supplier is None else select(Supplier.id).where(Supplier.id == supplier)
     kwargs: dict[str, Any] = {"months_before": before, "supplier": chosen}
-    read = _per_supplier(engine, supplier_summary("UTC", first, last, **kwargs), before)
+    read = _per_supplier(
+        engine, supplier_summary("UTC", first, last, years=years, **kwargs), before
+    )
     days = _per_supplier(
         engine, supplier_summary("UTC", first, last, months=False, **kwargs), before
     )
     assert read == days
-    assert _counted_as_figures_do(
-        engine, supplier_summary("UTC", first, last, **kwargs), before
-    ) == _counted_as_figures_do(
+    counted = _counted_as_figures_do(
+        engine, supplier_summary("UTC", first, last, years=years, **kwargs), before
+    )
+    expected = _counted_as_figures_do(
         engine, supplier_summary("UTC", first, last, months=False, **kwargs), before
     )
+    assert counted["case"] == expected["case"]
+    if not years:  # years are never grouped by calendar month
+        assert counted["month"] == expected["month"]
     # and the days-only read is the stored days themselves
     d = SummarySupplierDay
     stored = select(d).where(d.zone == "UTC")
@@ -135,6 +171,24 @@ def test_a_year_to_date_reads_most_of_its_rows_from_the_months(world_summarised:
     assert _per_supplier(world_summarised, rows, TODAY) == _per_supplier(
         world_summarised, supplier_summary("UTC", first, last, months=False), TODAY
     )
+
+
+def test_most_of_a_year_reads_its_year_row_less_the_months_outside(
+    world_summarised: Engine,
+) -> None:
+    """The point of the years: the dashboards' default span (January to a day of December)
+    reads a row per supplier for the year and one for December, where its months are eleven;
+    a short span reads its months as before."""
+
+    def rows_read(first: date, last: date, *, years: bool) -> int:
+        rows = supplier_summary("UTC", first, last, months_before=last, years=years)
+        with world_summarised.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(rows)).scalar_one())
+
+    default_span = (date(2025, 1, 1), date(2025, 12, 3))
+    assert rows_read(*default_span, years=True) < rows_read(*default_span, years=False)
+    short = (date(2024, 10, 1), date(2024, 12, 31))
+    assert rows_read(*short, years=True) == rows_read(*short, years=False)
 
 
 @settings(
