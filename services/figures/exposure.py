@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from fractions import Fraction
@@ -189,18 +190,38 @@ def _month_ends(point: AsOf, zone: str, policy: Policy) -> list[AsOf]:
     ]
 
 
-def _trend(
-    conn: Connection, zone: str, policy: Policy, moments: list[AsOf], opens: list[OpenAt]
-) -> pd.DataFrame:
-    """The trend at ``moments`` (``_month_ends``), with the claims open at each (``opens``)."""
-    first, end = month_start(moments[0].day), moments[-1].end
+@dataclass(frozen=True, slots=True)
+class _MonthEnd:
+    """What the trend shows of one of its instants: the claims open then, the exposure."""
+
+    moment: AsOf
+    open: OpenAt
+    exposure_cents: int
+
+
+def _month_end(conn: Connection, zone: str, policy: Policy, moment: AsOf) -> _MonthEnd:
+    still_open = open_at(conn, moment.end)
+    [(_, exposure)] = exposure_totals(conn, [moment], zone, policy, [still_open.order_ids])
+    return _MonthEnd(moment, still_open, exposure)
+
+
+def _month_ends_read(
+    engine: Engine, zone: str, policy: Policy, moments: list[AsOf]
+) -> list[_MonthEnd]:
+    with engine.connect() as conn:
+        return [_month_end(conn, zone, policy, moment) for moment in moments]
+
+
+def _trend(conn: Connection, zone: str, points: list[_MonthEnd]) -> pd.DataFrame:
+    """The trend at its month ends (``_month_ends``), read (``_month_end``)."""
+    first, end = month_start(points[0].moment.day), points[-1].moment.end
     # Each month's refunds are those approved from its first day to its end (the as-of day's
     # end for the last): one query by month of approval gives all twelve.
     by_month = refunds.refunds_by_period(conn, day_start(first, zone), end, zone, "month")
     refunded = dict(zip(by_month["period"], by_month["refunded_cents"], strict=True))
-    exposures = exposure_totals(conn, moments, zone, policy, [o.order_ids for o in opens])
     rows = []
-    for moment, (_, exposure), still_open in zip(moments, exposures, opens, strict=True):
+    for point in points:
+        moment, exposure, still_open = point.moment, point.exposure_cents, point.open
         start = month_start(moment.day)
         partial = moment.day < shift_months(start, 1) - ONE_DAY
         row = (start, f"{start:%b %Y}", partial, exposure, still_open.pending[1])
@@ -234,15 +255,23 @@ def exposure_view(engine: Engine, day: date, zone: str, policy: Policy) -> Expos
     point = as_of(day, zone, policy)
     moments = _month_ends(point, zone, policy)
     refunds_since = shift_months(day, -11)
-    with engine.connect() as conn:
-        # The claims open at each instant, read once: the trend's last instant is ``point``.
-        opens = [open_at(conn, moment.end) for moment in moments]
-        now_open = opens[-1].order_ids
-        suppliers = exposure_by(conn, point, zone, policy, "supplier", now_open)
-        countries = exposure_by(conn, point, zone, policy, "supplier_country", now_open)
-        categories = exposure_by(conn, point, zone, policy, "category", now_open)
-        approved = refunds.refunds_approved(conn, day_start(refunds_since, zone), point.end, zone)
-        trend = _trend(conn, zone, policy, moments, opens)
+    # The trend's eleven earlier month ends are read on a connection of their own while this
+    # one reads the rest: each instant's open claims and exposure are reads of their own (at
+    # ten million orders 35 ms on SQLite, 80 ms on PostgreSQL), which the database's second
+    # core runs beside the page's other reads instead of after them. What the page shows of
+    # now (the headline, the tables, the trend's last point) comes from this connection.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="exposure-trend") as helper:
+        earlier = helper.submit(_month_ends_read, engine, zone, policy, moments[:-1])
+        with engine.connect() as conn:
+            now = _month_end(conn, zone, policy, point)
+            now_open = now.open.order_ids
+            suppliers = exposure_by(conn, point, zone, policy, "supplier", now_open)
+            countries = exposure_by(conn, point, zone, policy, "supplier_country", now_open)
+            categories = exposure_by(conn, point, zone, policy, "category", now_open)
+            approved = refunds.refunds_approved(
+                conn, day_start(refunds_since, zone), point.end, zone
+            )
+            trend = _trend(conn, zone, [*earlier.result(), now])
     total = int(suppliers["exposure_cents"].sum())
     suppliers["headroom_cents"] = suppliers["limit_cents"] - suppliers["exposure_cents"]
     suppliers["utilisation"] = pd.Series(
@@ -263,7 +292,7 @@ def exposure_view(engine: Engine, day: date, zone: str, policy: Policy) -> Expos
         live_orders=int(suppliers["live_orders"].sum()),
         exposure_cents=total,
         limits_cents=int(suppliers["limit_cents"].sum()),
-        pending_liability=Money(*opens[-1].pending),
+        pending_liability=Money(*now.open.pending),
         refunds_approved=Money(*approved),
         refunds_since=refunds_since,
         suppliers=suppliers,
