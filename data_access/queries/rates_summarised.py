@@ -20,7 +20,7 @@ from sqlalchemy import ColumnElement, case, func, or_, select
 from data_access.claim_facts import Executor
 from data_access.models import SummaryClaimDay, SummaryOrderDay, Supplier
 from data_access.queries.supplier_summary import supplier_summary
-from data_access.sql import Grain, period_start
+from data_access.sql import Grain, count_total, period_start
 from data_access.summary_rows import ALL_DIMENSION, DIMENSIONS
 
 if TYPE_CHECKING:
@@ -201,7 +201,7 @@ def supplier_counts(
     inner_keys: list[ColumnElement[Any]] = [s.supplier_id.label("supplier_id")]
     if "period" in keys:
         inner_keys.append(period_start(s.day, grain).label("period"))
-    inner = select(*inner_keys, *[func.sum(s[n]).label(n) for n in names_summed])
+    inner = select(*inner_keys, *[count_total(s[n]).label(n) for n in names_summed])
     if today is not None:
         inner = inner.where(s.day < today)
     per = inner.group_by(*inner_keys).subquery("per_supplier")
@@ -251,10 +251,10 @@ def supplier_rates(
     before = s.day < today
     inner = select(
         s.supplier_id.label("supplier_id"),
-        func.sum(case((before, s.due), else_=0)).label("due"),
-        func.sum(case((before, s.late), else_=0)).label("late"),
-        func.sum(s.placed).label("orders"),
-        func.sum(s.claims).label("claims"),
+        count_total(case((before, s.due), else_=0)).label("due"),
+        count_total(case((before, s.late), else_=0)).label("late"),
+        count_total(s.placed).label("orders"),
+        count_total(s.claims).label("claims"),
     ).where(
         # A fifth of the days only move exposure: they add nothing to these sums, and a
         # supplier with no other row is left out below anyway.

@@ -44,7 +44,7 @@ from data_access.queries.rates import DayWindow, due_order, filed_in, late_order
 from data_access.queries.refunds import approved_refunds
 from data_access.queries.supplier_summary import supplier_summary
 from data_access.queries.tiers import Thresholds, tier_rank, worse_rank
-from data_access.sql import grouping_key, ids_in
+from data_access.sql import count_total, grouping_key, ids_in
 
 __all__ = [
     "FIGURE_COLUMNS",
@@ -192,10 +192,10 @@ def _summarised(
     due_day = s.day < w.today
     counts = select(
         s.supplier_id.label("supplier_id"),
-        func.sum(case((due_day, s.due), else_=0)).label("due"),
-        func.sum(case((due_day, s.late), else_=0)).label("late"),
-        func.sum(s.placed).label("orders"),
-        func.sum(s.claims).label("claims"),
+        count_total(case((due_day, s.due), else_=0)).label("due"),
+        count_total(case((due_day, s.late), else_=0)).label("late"),
+        count_total(s.placed).label("orders"),
+        count_total(s.claims).label("claims"),
     )
     rates = counts.group_by(s.supplier_id).subquery("supplier_rates")
     live = supplier_live(w.zone, w.today, w.as_of_end, w.delivered_since, only, open_orders)
