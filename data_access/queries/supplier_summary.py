@@ -132,7 +132,7 @@ def supplier_summary(
         test on ``day`` keeps or drops them together)."""
         january, december = date(low.year, 1, 1), date(low.year, 12, 1)
         inside = high.month - low.month + 1
-        if 12 - inside + 1 >= inside:
+        if 1 + (12 - inside) >= inside:  # the year row and the months outside: no fewer rows
             return [months_between(low, high)]
         rows = [years_between(low.year, low.year)]
         if low > january:

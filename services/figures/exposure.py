@@ -213,7 +213,7 @@ def _month_ends_read(
 
 
 def _trend(conn: Connection, zone: str, points: list[_MonthEnd]) -> pd.DataFrame:
-    """The trend at its month ends (``_month_ends``), read (``_month_end``)."""
+    """The trend's rows, one per month end (``_month_ends``) as ``_month_end`` read it."""
     first, end = month_start(points[0].moment.day), points[-1].moment.end
     # Each month's refunds are those approved from its first day to its end (the as-of day's
     # end for the last): one query by month of approval gives all twelve.
