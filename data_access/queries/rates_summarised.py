@@ -15,11 +15,11 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, case, func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 
 from data_access.claim_facts import Executor
 from data_access.models import SummaryClaimDay, SummaryOrderDay, Supplier
-from data_access.queries.supplier_summary import supplier_summary
+from data_access.queries.supplier_summary import rate_counts, supplier_summary
 from data_access.sql import Grain, count_total, period_start
 from data_access.summary_rows import ALL_DIMENSION, DIMENSIONS
 
@@ -248,14 +248,7 @@ def supplier_rates(
     s = supplier_summary(
         zone, window.first, window.last, months_before=today, years=True, supplier=one
     ).c
-    before = s.day < today
-    inner = select(
-        s.supplier_id.label("supplier_id"),
-        count_total(case((before, s.due), else_=0)).label("due"),
-        count_total(case((before, s.late), else_=0)).label("late"),
-        count_total(s.placed).label("orders"),
-        count_total(s.claims).label("claims"),
-    ).where(
+    inner = select(s.supplier_id.label("supplier_id"), *rate_counts(s, today)).where(
         # A fifth of the days only move exposure: they add nothing to these sums, and a
         # supplier with no other row is left out below anyway.
         or_(s.due != 0, s.late != 0, s.placed != 0, s.claims != 0),

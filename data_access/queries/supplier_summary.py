@@ -15,11 +15,12 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Date, literal, select, union_all
+from sqlalchemy import Date, case, literal, select, union_all
 
 from data_access.models import SummarySupplierDay, SummarySupplierMonth, SummarySupplierYear
+from data_access.sql import count_total
 
-__all__ = ["SUMS", "supplier_rows_after", "supplier_summary", "whole_months"]
+__all__ = ["SUMS", "rate_counts", "supplier_rows_after", "supplier_summary", "whole_months"]
 
 #: The summed columns, named alike in both tables.
 SUMS = (
@@ -166,6 +167,19 @@ def supplier_summary(
         if after != date.max and (last is None or last >= after):
             parts.append(days_between(after, last))
     return union_all(*parts).subquery("supplier_summary")
+
+
+def rate_counts(rows: Any, today: date) -> list[Any]:
+    """``due, late, orders, claims`` summed over ``rows`` (the columns of
+    :func:`supplier_summary`'s subquery, read with ``months_before=today``): the orders due and
+    late by a ship-by day before ``today``, the orders placed, the claims filed."""
+    due_day = rows.day < today
+    return [
+        count_total(case((due_day, rows.due), else_=0)).label("due"),
+        count_total(case((due_day, rows.late), else_=0)).label("late"),
+        count_total(rows.placed).label("orders"),
+        count_total(rows.claims).label("claims"),
+    ]
 
 
 def _month_before(month: date) -> date:

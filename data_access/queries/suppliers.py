@@ -42,9 +42,9 @@ from data_access.queries.exposure import live_order
 from data_access.queries.exposure_summarised import open_claim_orders, supplier_live
 from data_access.queries.rates import DayWindow, due_order, filed_in, late_order, placed_in
 from data_access.queries.refunds import approved_refunds
-from data_access.queries.supplier_summary import supplier_summary
+from data_access.queries.supplier_summary import rate_counts, supplier_summary
 from data_access.queries.tiers import Thresholds, tier_rank, worse_rank
-from data_access.sql import count_total, grouping_key, ids_in
+from data_access.sql import grouping_key, ids_in
 
 __all__ = [
     "FIGURE_COLUMNS",
@@ -189,14 +189,7 @@ def _summarised(
     s = supplier_summary(
         w.zone, w.window.first, w.window.last, months_before=w.today, years=True, supplier=only
     ).c
-    due_day = s.day < w.today
-    counts = select(
-        s.supplier_id.label("supplier_id"),
-        count_total(case((due_day, s.due), else_=0)).label("due"),
-        count_total(case((due_day, s.late), else_=0)).label("late"),
-        count_total(s.placed).label("orders"),
-        count_total(s.claims).label("claims"),
-    )
+    counts = select(s.supplier_id.label("supplier_id"), *rate_counts(s, w.today))
     rates = counts.group_by(s.supplier_id).subquery("supplier_rates")
     live = supplier_live(w.zone, w.today, w.as_of_end, w.delivered_since, only, open_orders)
     return rates, rates, rates, live

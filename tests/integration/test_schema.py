@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select, text
@@ -231,13 +232,10 @@ def test_naive_datetimes_are_refused(session_factory: sessionmaker[Session]) -> 
             f.order(session, s, b, placed_at=datetime(2025, 1, 1, 9))
 
 
-def test_migration_0009_fills_the_supplier_months_from_the_stored_days(
-    engine: Engine, session_factory: sessionmaker[Session]
-) -> None:
-    """An upgraded database reads the months at once, without a rebuild: the migration sums
-    the days already stored into exactly the rows a rebuild makes."""
-    from alembic import command
-
+def _rebuilt_in_two_zones(
+    engine: Engine, session_factory: sessionmaker[Session], table: str
+) -> dict[str, list[tuple[Any, ...]]]:
+    """The figures' world with its summaries rebuilt in two zones: ``table``'s rows per zone."""
     from data_access import summaries
     from tests.figures_world import build_world, insert_world
 
@@ -246,10 +244,17 @@ def test_migration_0009_fills_the_supplier_months_from_the_stored_days(
     with engine.begin() as conn:
         summaries.rebuild(conn, {"UTC": 30, "Asia/Shanghai": 30}, datetime(2025, 6, 4, tzinfo=UTC))
     with engine.connect() as conn:
-        built = {
-            zone: summaries.stored_rows(conn, "summary_supplier_months", zone)
-            for zone in ("UTC", "Asia/Shanghai")
-        }
+        return {zone: summaries.stored_rows(conn, table, zone) for zone in ("UTC", "Asia/Shanghai")}
+
+
+def test_migration_0009_fills_the_supplier_months_from_the_stored_days(
+    engine: Engine, session_factory: sessionmaker[Session]
+) -> None:
+    """An upgraded database reads the months at once, without a rebuild: the migration sums
+    the days already stored into exactly the rows a rebuild makes."""
+    from alembic import command
+
+    built = _rebuilt_in_two_zones(engine, session_factory, "summary_supplier_months")
     assert all(built.values())
     config = migrate.alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as conn:
@@ -288,17 +293,8 @@ def test_migration_0016_fills_the_supplier_years_from_the_stored_months(
     from alembic import command
 
     from data_access import summaries
-    from tests.figures_world import build_world, insert_world
 
-    with session_factory() as s:
-        insert_world(s, build_world())
-    with engine.begin() as conn:
-        summaries.rebuild(conn, {"UTC": 30, "Asia/Shanghai": 30}, datetime(2025, 6, 4, tzinfo=UTC))
-    with engine.connect() as conn:
-        built = {
-            zone: summaries.stored_rows(conn, "summary_supplier_years", zone)
-            for zone in ("UTC", "Asia/Shanghai")
-        }
+    built = _rebuilt_in_two_zones(engine, session_factory, "summary_supplier_years")
     assert all(len({row[1].year for row in rows}) >= 3 for rows in built.values())
     config = migrate.alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as conn:
