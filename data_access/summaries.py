@@ -18,8 +18,8 @@ from collections.abc import Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cache
-from typing import Any
+from functools import cache, partial
+from typing import Any, TypedDict
 
 from sqlalchemy import (
     Column,
@@ -41,6 +41,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
+from data_access import summary_memory
 from data_access.bulk import indexes_built_after, insert_columns
 from data_access.claim_facts import Executor
 from data_access.models import SummaryState
@@ -123,9 +124,14 @@ def rebuild(
     # A million orders make a million and a half supplier days: one sort to index them after,
     # not as many insertions into a second index (dropped and built in this transaction).
     drop = unread or connection.dialect.name == "sqlite"
+    in_memory = connection.dialect.name == "sqlite"
     with indexes_built_after(connection, tables) if drop else nullcontext():
         for zone, window in sorted(zones.items()):
+            if in_memory:
+                summary_memory.count(connection, zone, window, partial(_store, connection))
             for name, (table, _, _) in TABLES.items():
+                if in_memory and name in summary_memory.IN_MEMORY:
+                    continue
                 query = (
                     rolled_up(name, _stored(ROLLUPS[name], zone))
                     if name in ROLLUPS
@@ -209,8 +215,28 @@ class Delta:
         if connection.dialect.name == "postgresql":
             # A temporary table has no statistics until analysed: plan for its real size.
             executor.execute(text(f"ANALYZE {_IDS.name}"))
+        in_memory = connection.dialect.name == "sqlite" and entity in ("orders", "suppliers")
         for zone, window in self.zones.items():
+            if in_memory:
+
+                def store(name: str, columns: dict[str, Any]) -> None:
+                    if name in self.tables:
+                        for summed in TABLES[name][2]:
+                            columns[summed] = sign * columns[summed]
+                        insert_columns(connection, _delta_columns(name), columns)
+
+                chosen = select(_IDS.c.external_id)
+                summary_memory.count(
+                    connection,
+                    zone,
+                    window,
+                    store,
+                    orders=chosen if entity == "orders" else None,
+                    suppliers=chosen if entity == "suppliers" else None,
+                )
             for name in self.tables:
+                if in_memory and name in summary_memory.IN_MEMORY:
+                    continue
                 if name in ROLLUPS:
                     continue  # rolled up from its source's delta in apply()
                 statement = _counting(name, zone, window, entity, sign)
@@ -253,7 +279,7 @@ def _counting(name: str, zone: str, window: int, entity: str, sign: int) -> Any:
     """``INSERT`` into the summary's delta table of what the ids' rows contribute (signed), or
     None when they contribute nothing to it."""
     _, key, summed = TABLES[name]
-    query = aggregate(name, zone, window, **{entity: select(_IDS.c.external_id)})
+    query = aggregate(name, zone, window, **_of(entity))
     if query is None:
         return None
     counted = query.subquery("counted")
@@ -261,6 +287,24 @@ def _counting(name: str, zone: str, window: int, entity: str, sign: int) -> Any:
     return insert(_delta_table(name)).from_select(
         [*key, *summed], select(*[counted.c[k] for k in key], *signed)
     )
+
+
+class _Chosen(TypedDict, total=False):
+    orders: Select[Any]
+    claims: Select[Any]
+    suppliers: Select[Any]
+
+
+def _of(entity: str) -> _Chosen:
+    """The ids' rows of ``entity``, as ``aggregate``'s argument naming them."""
+    ids = select(_IDS.c.external_id)
+    if entity == "orders":
+        return {"orders": ids}
+    if entity == "claims":
+        return {"claims": ids}
+    if entity == "suppliers":
+        return {"suppliers": ids}
+    raise ValueError(f"unknown entity {entity!r}")
 
 
 @cache
@@ -314,6 +358,21 @@ def _delta_table(name: str) -> TableClause:
     _, key, summed = TABLES[name]
     return table_clause(
         f"summary_delta_{name.removeprefix('summary_')}", *map(column, key + summed)
+    )
+
+
+def _store(connection: Connection, name: str, columns: dict[str, Any]) -> None:
+    insert_columns(connection, TABLES[name][0], columns)
+
+
+@cache
+def _delta_columns(name: str) -> Table:
+    """A summary's delta table with its columns' types, for ``insert_columns``."""
+    table = TABLES[name][0]
+    return Table(
+        _delta_table(name).name,
+        MetaData(),
+        *[Column(column.name, column.type) for column in table.columns],
     )
 
 

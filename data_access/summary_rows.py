@@ -10,7 +10,8 @@ the refunds approved and the orders cancelled per order cohort.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
@@ -67,13 +68,64 @@ UNSHIPPED = -1
 #: External ids, or a query selecting them (a delta's temporary table).
 Ids = Sequence[str] | Select[Any]
 
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A summed column's value in an order's event: ``sign`` × 1 or × the order fact ``fact``
+    (``order_facts``' column), or, if ``spanning``, that while the order is live on some day
+    (its end day after its placed day) and 0 otherwise."""
+
+    sign: int = 1
+    fact: str | None = None
+    spanning: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class OrderEvent:
+    """What an order adds on the day its fact ``day`` names; ``spanning``: only if it is live
+    on some day. Columns not in ``sums`` add 0."""
+
+    day: str
+    sums: Mapping[str, Term]
+    spanning: bool = False
+
+
+#: What each order adds to the orders' daily sums, as data: the SQL of :func:`aggregate` and
+#: the in-memory sums (``data_access.summary_memory``) are both read from it. Due and late on
+#: its ship-by day; placed, and live from its placed day (its covered amount and its cap, the
+#: lower of covered and paid) until its end day, where it stops being live.
+ORDER_EVENTS = (
+    OrderEvent("ship_by", {"shipping": Term(), "due": Term(fact="due"), "late": Term(fact="late")}),
+    OrderEvent(
+        "placed_day",
+        {
+            "placed": Term(),
+            "live_orders": Term(-1, spanning=True),
+            "live_covered_cents": Term(-1, "covered", spanning=True),
+            "live_cap_cents": Term(-1, "cap", spanning=True),
+            "placed_covered_cents": Term(fact="covered"),
+        },
+    ),
+    OrderEvent(
+        "end_day",
+        {
+            "live_orders": Term(),
+            "live_covered_cents": Term(fact="covered"),
+            "live_cap_cents": Term(fact="cap"),
+        },
+        spanning=True,
+    ),
+)
+
 _LIVE = ("live_orders", "live_covered_cents", "live_cap_cents")
+#: The columns the orders' events sum, in ``summary_order_days``' order.
+ORDER_SUMS = ("shipping", "due", "late", "placed", *_LIVE, "placed_covered_cents")
 #: Each table: (key columns, summed columns).
 TABLES: dict[str, tuple[Table, tuple[str, ...], tuple[str, ...]]] = {
     "summary_order_days": (
         SummaryOrderDay.__table__,  # type: ignore[dict-item]
         ("zone", "day", "dimension", "value"),
-        ("shipping", "due", "late", "placed", *_LIVE, "placed_covered_cents"),
+        ORDER_SUMS,
     ),
     "summary_claim_days": (
         SummaryClaimDay.__table__,  # type: ignore[dict-item]
@@ -312,19 +364,12 @@ def _refund_days(zone: str, orders: Ids | None, claims: Ids | None) -> Select[An
     )
 
 
-def _order_events(
-    zone: str,
-    claim_window_days: int,
-    orders: Ids | None,
-    suppliers: Ids | None = None,
-    *,
-    by_supplier: bool,
-) -> Any:
-    """What the orders (with these external ids) add each day: with ``by_supplier``, every
-    event with its supplier, not yet summed; otherwise summed per day and dimension values
-    (supplier country, tier, category). Grouped only by what the table is keyed on: a million
-    orders sum to a few hundred thousand dimension days, where grouping by supplier and
-    category first kept nearly one group an order."""
+def order_facts(
+    zone: str, claim_window_days: int, orders: Ids | None, suppliers: Ids | None = None
+) -> Select[Any]:
+    """One row per order (with these external ids, or of these suppliers): what its events
+    count (``_ORDER_EVENTS``) and where (its supplier and the supplier's country and tier, its
+    category; its ship-by, placed and end days in ``zone``)."""
     ship_by = Order.ship_by
     due, late = _due_and_late(zone)
     fact = select(
@@ -344,6 +389,23 @@ def _order_events(
         fact = fact.where(_among(Order.external_id, orders))
     if suppliers is not None:
         fact = fact.where(_among(Supplier.external_id, suppliers))
+    return fact
+
+
+def _order_events(
+    zone: str,
+    claim_window_days: int,
+    orders: Ids | None,
+    suppliers: Ids | None = None,
+    *,
+    by_supplier: bool,
+) -> Any:
+    """What the orders (with these external ids) add each day: with ``by_supplier``, every
+    event with its supplier, not yet summed; otherwise summed per day and dimension values
+    (supplier country, tier, category). Grouped only by what the table is keyed on: a million
+    orders sum to a few hundred thousand dimension days, where grouping by supplier and
+    category first kept nearly one group an order."""
+    fact = order_facts(zone, claim_window_days, orders, suppliers)
     o = _facts(fact, "order_fact", orders, suppliers)
     # Live on no day at all (ends on or before its placed day): no exposure events.
     spans = o.c.end_day > o.c.placed_day
@@ -352,42 +414,27 @@ def _order_events(
         if by_supplier
         else (o.c.supplier_country, o.c.supplier_tier, o.c.category)
     )
-    shipped = select(
-        *keys,
-        o.c.ship_by.label("day"),
-        _ONE.label("shipping"),
-        o.c.due.label("due"),
-        o.c.late.label("late"),
-        _ZERO.label("placed"),
-        _ZERO.label("live_orders"),
-        _ZERO.label("live_covered_cents"),
-        _ZERO.label("live_cap_cents"),
-        _ZERO.label("placed_covered_cents"),
-    )
-    placed = select(
-        *keys,
-        o.c.placed_day,
-        _ZERO,
-        _ZERO,
-        _ZERO,
-        _ONE,
-        case((spans, -1), else_=0),
-        case((spans, -o.c.covered), else_=0),
-        case((spans, -o.c.cap), else_=0),
-        o.c.covered,
-    )
-    ended = select(
-        *keys, o.c.end_day, _ZERO, _ZERO, _ZERO, _ZERO, _ONE, o.c.covered, o.c.cap, _ZERO
-    )
-    events = union_all(shipped, placed, ended.where(spans)).subquery("order_event")
+
+    def value(term: Term | None) -> Any:
+        if term is None:
+            return _ZERO
+        counted = _ONE if term.fact is None else o.c[term.fact]
+        signed = -counted if term.sign < 0 else counted
+        return case((spans, signed), else_=0) if term.spanning else signed
+
+    branches = []
+    for event in ORDER_EVENTS:
+        sums = [value(event.sums.get(name)).label(name) for name in ORDER_SUMS]
+        branch = select(*keys, o.c[event.day].label("day"), *sums)
+        branches.append(branch.where(spans) if event.spanning else branch)
+    events = union_all(*branches).subquery("order_event")
     if by_supplier:
         # Summed once, with the claims, per supplier and day (a million orders make nearly as
         # many supplier days: grouping twice sorted them twice).
         return events
     e = events.c
     group = (e.supplier_country, e.supplier_tier, e.category, e.day)
-    summed = ("shipping", "due", "late", "placed", *_LIVE, "placed_covered_cents")
-    sums = [func.sum(e[name]).label(name) for name in summed]
+    sums = [func.sum(e[name]).label(name) for name in ORDER_SUMS]
     return select(*group, *sums).group_by(*group).cte("order_group")
 
 
@@ -440,11 +487,13 @@ def aggregate(
     orders: Ids | None = None,
     claims: Ids | None = None,
     suppliers: Ids | None = None,
+    order_events: bool = True,
 ) -> Select[Any] | None:
     """The rows of summary ``name`` for ``zone`` counted from the base tables: of everything, or
     only what the orders (and their claims), the claims, or the suppliers' orders and claims
     with these external ids (a list, or a query selecting them) contribute. None when those
-    contribute nothing to the table."""
+    contribute nothing to the table. ``order_events=False``: the supplier days without what
+    the orders' own events add (``data_access.summary_memory`` sums those itself)."""
     if name in ROLLUPS:
         days = aggregate(
             ROLLUPS[name],
@@ -494,7 +543,7 @@ def aggregate(
     # live orders, per supplier and day.
     parts = []
     order_sums = ("due", "late", "placed", *_LIVE)
-    if claims is None:
+    if claims is None and order_events:
         g = _order_events(zone, claim_window_days, orders, suppliers, by_supplier=True)
         parts.append(
             select(

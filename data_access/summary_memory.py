@@ -1,0 +1,197 @@
+"""The orders' daily sums counted in memory, for SQLite's builds and large deltas.
+
+SQLite groups rows by sorting them, at 2–3 µs a row on this machine, and a million orders make
+three million events for each of ``summary_order_days`` and ``summary_supplier_days``: their
+``INSERT … SELECT`` of :func:`~data_access.summary_rows.aggregate` took 13.7 s and 9.7 s at a
+million orders, most of a seed's or a large import's time. Here SQLite computes only the orders'
+facts (:func:`~data_access.summary_rows.order_facts`, one pass, one row an order) and pandas,
+which hashes, sums their events (:data:`~data_access.summary_rows.ORDER_EVENTS`, the same data
+the SQL is built from). The rest of the supplier days, the claims filed and what refunds take
+from live orders, few rows, is still counted by that SQL and added. The rows are those of
+``aggregate`` (the property tests compare the stored rows with it after every sequence).
+
+PostgreSQL hashes its groups itself and keeps the SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from sqlalchemy import Connection, func, select
+from sqlalchemy.sql import Select
+
+from data_access.models import Order
+from data_access.summary_rows import (
+    ALL_DIMENSION,
+    DIMENSIONS,
+    ORDER_EVENTS,
+    ORDER_SUMS,
+    TABLES,
+    Ids,
+    Term,
+    aggregate,
+    order_facts,
+)
+
+__all__ = ["IN_MEMORY", "Write", "count"]
+
+#: The summaries counted here on SQLite; the others are few rows a build and stay in SQL.
+IN_MEMORY = ("summary_order_days", "summary_supplier_days")
+
+#: Called with a table's name and rows to store (``insert_columns``' columns).
+Write = Callable[[str, dict[str, Any]], None]
+#: Orders' facts read and summed at a time: their rows as Python objects take ~500 bytes each.
+FACTS_CHUNK = 100_000
+#: Orders whose supplier days are summed in memory at once (a share of the suppliers).
+ORDERS_PER_SHARE = 500_000
+_BREAKDOWN = ["supplier_country", "supplier_tier", "category"]
+_BY_BREAKDOWN = ["day", *_BREAKDOWN]
+_BY_SUPPLIER = ["day", "supplier_id"]
+#: What the orders' events add to the supplier days.
+_SUPPLIER_ORDER_SUMS = tuple(c for c in TABLES["summary_supplier_days"][2] if c in ORDER_SUMS)
+
+
+def count(
+    connection: Connection,
+    zone: str,
+    claim_window_days: int,
+    write: Write,
+    *,
+    orders: Ids | None = None,
+    suppliers: Ids | None = None,
+) -> None:
+    """Hand ``write`` the rows of each table of :data:`IN_MEMORY` that ``aggregate(table, zone,
+    claim_window_days, orders=…, suppliers=…)`` gives, as columns for
+    ``data_access.bulk.insert_columns`` (``zone``, the key, the sums; days as
+    ``datetime64[D]``): the supplier days a share of the suppliers at a time, then the days by
+    breakdown. The orders' facts are read once for both tables, a chunk at a time.
+
+    Memory is bounded by a share: the supplier days of ten million orders, held at once, would
+    take gigabytes. Each share reads the orders again (``supplier_id % shares``); its rows are
+    complete when written, as no other share has their suppliers."""
+    name = "summary_supplier_days"
+    summed = TABLES[name][2]
+    query = order_facts(zone, claim_window_days, orders, suppliers)
+    shares = 1 + _rows(connection, query) // ORDERS_PER_SHARE
+    others = aggregate(
+        name, zone, claim_window_days, orders=orders, suppliers=suppliers, order_events=False
+    )
+    assert others is not None
+    claimed_and_taken = next(_fetched(connection, others))[[*_BY_SUPPLIER, *summed]]
+    claimed_and_taken = claimed_and_taken.astype({c: np.int64 for c in ["supplier_id", *summed]})
+    claimed_and_taken["day"] = _days(claimed_and_taken["day"].to_numpy())
+    breakdowns = []
+    for share in range(shares):
+        mine = query if shares == 1 else query.where(Order.supplier_id % shares == share)
+        supplier_days = claimed_and_taken[claimed_and_taken["supplier_id"] % shares == share]
+        for facts in _fetched(connection, mine, chunk=FACTS_CHUNK):
+            events = _events(facts)
+            del facts
+            breakdowns.append(_summed(events, _BY_BREAKDOWN, ORDER_SUMS))
+            part = _summed(events, _BY_SUPPLIER, _SUPPLIER_ORDER_SUMS)
+            del events
+            # Summed chunk by chunk, not once at the end: every chunk's sums at once were as
+            # many rows again.
+            more = part.reindex(columns=supplier_days.columns, fill_value=0)
+            supplier_days = _summed(pd.concat([supplier_days, more]), _BY_SUPPLIER, summed)
+        write(name, _columns(name, zone, supplier_days))
+    by_breakdown = _summed(pd.concat(breakdowns), _BY_BREAKDOWN, ORDER_SUMS)
+    write("summary_order_days", _columns("summary_order_days", zone, _by_dimension(by_breakdown)))
+
+
+def _rows(connection: Connection, query: Select[Any]) -> int:
+    counted = select(func.count()).select_from(query.subquery("counted_facts"))
+    return int(connection.execute(counted).scalar_one())
+
+
+def _columns(name: str, zone: str, rows: pd.DataFrame) -> dict[str, Any]:
+    """The rows counting something (as ``aggregate``'s ``HAVING``), as columns."""
+    key, summed = TABLES[name][1:]
+    rows = rows[(rows[list(summed)] != 0).any(axis=1)]
+    columns: dict[str, Any] = {"zone": [zone] * len(rows)}
+    for column in key[1:]:
+        columns[column] = rows[column].to_numpy()
+    for column in summed:
+        columns[column] = rows[column].to_numpy(np.int64)
+    return columns
+
+
+def _fetched(
+    connection: Connection, query: Select[Any], *, chunk: int | None = None
+) -> Iterator[pd.DataFrame]:
+    """The query's rows as the driver gives them (dates as ISO text), ``chunk`` rows at a time
+    (or all at once). SQLAlchemy's own rows, each value through its type's processor, cost
+    more than the query at a million rows."""
+    result = connection.execute(query)
+    try:
+        names = list(result.keys())
+        cursor = result.cursor
+        rows = cursor.fetchmany(chunk) if chunk else cursor.fetchall()
+        yield pd.DataFrame.from_records(rows, columns=names)  # even none: the columns
+        while chunk and (rows := cursor.fetchmany(chunk)):
+            yield pd.DataFrame.from_records(rows, columns=names)
+    finally:
+        result.close()
+
+
+def _events(facts: pd.DataFrame) -> pd.DataFrame:
+    """Every order's events: its supplier and breakdown values, the day, what it adds."""
+    # Grouped by numbers, not texts: hashing a million strings cost more than the sums.
+    for column in ("ship_by", "placed_day", "end_day"):
+        facts[column] = _days(facts[column].to_numpy())
+    for column in _BREAKDOWN:
+        facts[column] = facts[column].astype("category")
+    spans = facts["end_day"].to_numpy() > facts["placed_day"].to_numpy()
+    every = np.ones(len(facts), dtype=bool)
+    parts = []
+    for event in ORDER_EVENTS:
+        chosen = spans if event.spanning else every
+        part: dict[str, Any] = {
+            key: facts[key].to_numpy()[chosen] for key in ["supplier_id", *_BREAKDOWN]
+        }
+        part["day"] = facts[event.day].to_numpy()[chosen]
+        for column in ORDER_SUMS:
+            part[column] = _term(event.sums.get(column), facts, spans)[chosen]
+        parts.append(pd.DataFrame(part))
+    return pd.concat(parts, ignore_index=True)
+
+
+def _term(term: Term | None, facts: pd.DataFrame, spans: npt.NDArray[np.bool_]) -> Any:
+    if term is None:
+        return np.zeros(len(facts), dtype=np.int64)
+    counted = (
+        np.ones(len(facts), dtype=np.int64)
+        if term.fact is None
+        else facts[term.fact].to_numpy(np.int64)
+    )
+    signed = -counted if term.sign < 0 else counted
+    return np.where(spans, signed, 0) if term.spanning else signed
+
+
+def _by_dimension(grouped: pd.DataFrame) -> pd.DataFrame:
+    """``summary_order_days``' rows from the sums per day and breakdown: each day's sums in
+    all, and per value of each dimension."""
+    parts = []
+    for dimension in (ALL_DIMENSION, *DIMENSIONS):
+        by = ["day"] if dimension == ALL_DIMENSION else ["day", dimension]
+        part = _summed(grouped, by, ORDER_SUMS)
+        part["value"] = "" if dimension == ALL_DIMENSION else part.pop(dimension).astype(str)
+        part["dimension"] = dimension
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
+
+
+def _summed(frame: pd.DataFrame, by: list[str], summed: tuple[str, ...]) -> pd.DataFrame:
+    grouped = frame.groupby(by, sort=False, as_index=False, observed=True)
+    return grouped[list(summed)].sum()
+
+
+def _days(values: npt.NDArray[Any]) -> npt.NDArray[np.datetime64]:
+    """ISO day texts (as SQLite gives them) as ``datetime64[D]``; each distinct day parsed
+    once."""
+    codes, distinct = pd.factorize(values)
+    return np.array(list(distinct), dtype="datetime64[D]")[codes]
