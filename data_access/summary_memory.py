@@ -84,23 +84,47 @@ def count(
     claimed_and_taken = next(_fetched(connection, others))[[*_BY_SUPPLIER, *summed]]
     claimed_and_taken = claimed_and_taken.astype({c: np.int64 for c in ["supplier_id", *summed]})
     claimed_and_taken["day"] = _days(claimed_and_taken["day"].to_numpy())
-    breakdowns = []
+    breakdowns = _Running(_BY_BREAKDOWN, ORDER_SUMS)
     for share in range(shares):
         mine = query if shares == 1 else query.where(Order.supplier_id % shares == share)
-        supplier_days = claimed_and_taken[claimed_and_taken["supplier_id"] % shares == share]
+        supplier_days = _Running(_BY_SUPPLIER, summed)
+        supplier_days.add(claimed_and_taken[claimed_and_taken["supplier_id"] % shares == share])
         for facts in _fetched(connection, mine, chunk=FACTS_CHUNK):
             events = _events(facts)
             del facts
-            breakdowns.append(_summed(events, _BY_BREAKDOWN, ORDER_SUMS))
+            breakdowns.add(_summed(events, _BY_BREAKDOWN, ORDER_SUMS))
             part = _summed(events, _BY_SUPPLIER, _SUPPLIER_ORDER_SUMS)
             del events
-            # Summed chunk by chunk, not once at the end: every chunk's sums at once were as
-            # many rows again.
-            more = part.reindex(columns=supplier_days.columns, fill_value=0)
-            supplier_days = _summed(pd.concat([supplier_days, more]), _BY_SUPPLIER, summed)
-        write(name, _columns(name, zone, supplier_days))
-    by_breakdown = _summed(pd.concat(breakdowns), _BY_BREAKDOWN, ORDER_SUMS)
-    write("summary_order_days", _columns("summary_order_days", zone, _by_dimension(by_breakdown)))
+            supplier_days.add(part.reindex(columns=claimed_and_taken.columns, fill_value=0))
+        write(name, _columns(name, zone, supplier_days.total()))
+    order_days = _by_dimension(breakdowns.total())
+    write("summary_order_days", _columns("summary_order_days", zone, order_days))
+
+
+class _Running:
+    """Sums per key of the frames added so far. Folded whenever the frames waiting are as many
+    rows as the sums (and a few chunks' worth): all the chunks' partial sums at once were as
+    many rows again as the events, gigabytes at ten million orders; folding at every chunk
+    summed the same rows again and again."""
+
+    def __init__(self, by: list[str], summed: tuple[str, ...]) -> None:
+        self.by, self.summed = by, summed
+        self.frames: list[pd.DataFrame] = []
+        self.waiting = self.folded = 0
+
+    def add(self, frame: pd.DataFrame) -> None:
+        self.frames.append(frame)
+        self.waiting += len(frame)
+        if self.waiting > max(self.folded, 4 * FACTS_CHUNK):
+            self._fold()
+
+    def total(self) -> pd.DataFrame:
+        self._fold()
+        return self.frames[0]
+
+    def _fold(self) -> None:
+        sums = _summed(pd.concat(self.frames, ignore_index=True), self.by, self.summed)
+        self.frames, self.waiting, self.folded = [sums], 0, len(sums)
 
 
 def _rows(connection: Connection, query: Select[Any]) -> int:
