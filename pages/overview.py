@@ -26,6 +26,11 @@ st.caption(
     f"at the end of each period (now: {now:%d %b %Y %H:%M} UTC)."
 )
 
+# The drill-down's suppliers and the reviewers' figures, below the tiles, the trends and the
+# breakdowns, are read meanwhile in threads of their own (on a second core, or while the
+# database works for this one).
+overview_drill.read_ahead(url, period, today, zone)
+reviewer_figures.read_ahead(url, period, zone, policy, now)
 sections.tiles(fd.tiles(url, period, today, now, zone, policy.version), zone, policy)
 sections.trends(url, period, grain, today, zone)
 st.subheader("Breakdowns")

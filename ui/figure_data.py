@@ -84,7 +84,8 @@ def breakdown(
     return rates.breakdown(wiring.engine(), period, today, zone, dimension)
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=_SPINNER)
+# No spinner: the overview reads it ahead in a thread (ui.prefetch), where none may be drawn.
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
 def suppliers_behind(
     database_url: str, period: Period, today: date, zone: str, scope: rates.Scope
 ) -> pd.DataFrame:
@@ -108,7 +109,8 @@ def claims_behind(
     return rates.claims_behind(wiring.engine(), period, zone, scope, page=page)
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=_SPINNER)
+# No spinner: the overview reads it ahead in a thread (ui.prefetch), where none may be drawn.
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
 def reviewer_figures(
     database_url: str, start: datetime, end: datetime, policy: str, zone: str
 ) -> reviewers.ReviewerFigures:

@@ -14,7 +14,7 @@ from services.figures.periods import Grain, Period, bucket_label, buckets
 from services.figures.rates import DIMENSIONS, Dimension, Scope
 from ui import figure_data as fd
 from ui import figure_widgets as w
-from ui import format
+from ui import format, prefetch
 from ui.overview_sections import ALL_VALUES, DRILL_PERIOD, DRILL_VALUE, KIND_LABELS, number_config
 
 
@@ -22,6 +22,15 @@ def _kind_value(dimension: Dimension, label: str) -> str:
     if dimension != "claim_kind":
         return label
     return next((k for k, v in KIND_LABELS.items() if v == label), label)
+
+
+def read_ahead(url: str, period: Period, today: date, zone: str) -> None:
+    """Start reading the suppliers behind the whole period's figures, what the drill-down
+    shows until a period or a value is picked (``ui.prefetch``), while the page draws the
+    figures above it. Once one is picked, the page reads what it picked."""
+    picked = (st.session_state.get(DRILL_PERIOD), st.session_state.get(DRILL_VALUE))
+    if all(choice in (None, ALL_VALUES) for choice in picked):
+        prefetch.ahead(fd.suppliers_behind, url, period, today, zone, Scope())
 
 
 def drill_down(

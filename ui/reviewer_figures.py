@@ -12,16 +12,16 @@ from services.figures.periods import Period
 from ui import definitions as defs
 from ui import figure_data as fd
 from ui import figure_widgets as w
-from ui import format
+from ui import format, prefetch
 
 
 def reviewers(url: str, period: Period, zone: str, policy: Policy, now: datetime) -> None:
     st.subheader("Reviewer service")
-    end = min(period.end(zone), now)
-    if end <= period.start(zone):
+    arguments = _arguments(url, period, zone, policy, now)
+    if arguments is None:
         st.caption("The period has not started yet.")
         return
-    figures = fd.reviewer_figures(url, period.start(zone), end, policy.version, zone)
+    figures = fd.reviewer_figures(*arguments)
     cols = st.columns(4)
     cols[0].metric("Claims decided", f"{figures.claims_decided:,}", border=True)
     median = figures.median_time_to_decision
@@ -78,3 +78,21 @@ def reviewers(url: str, period: Period, zone: str, policy: Policy, now: datetime
             f"reason-codes-{period.first}-{period.last}.csv",
         )
     st.caption(defs.markdown("reviewers", zone, policy))
+
+
+def read_ahead(url: str, period: Period, zone: str, policy: Policy, now: datetime) -> None:
+    """Start reading the figures :func:`reviewers` shows while the page draws what comes
+    first (``ui.prefetch``)."""
+    arguments = _arguments(url, period, zone, policy, now)
+    if arguments is not None:
+        prefetch.ahead(fd.reviewer_figures, *arguments)
+
+
+def _arguments(
+    url: str, period: Period, zone: str, policy: Policy, now: datetime
+) -> tuple[str, datetime, datetime, str, str] | None:
+    """``fd.reviewer_figures``' arguments: the period up to now; None before it starts."""
+    end = min(period.end(zone), now)
+    if end <= period.start(zone):
+        return None
+    return url, period.start(zone), end, policy.version, zone
