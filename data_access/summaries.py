@@ -170,7 +170,9 @@ class Delta:
     (``summary_delta_<table>``), and :meth:`apply` adds the grouped differences with one upsert
     per summary. The work grows with the rows written, never with the tables' size: every
     lookup goes through an index on the ids (EXPLAIN QUERY PLAN in the tests' reach). The
-    temporary tables are the connection's own (PostgreSQL drops them at commit).
+    temporary tables are the connection's own (PostgreSQL drops them at commit). On SQLite the
+    orders' and suppliers' counts of the two largest summaries are summed in memory instead
+    (``data_access.summary_memory``) and written to the same temporary tables.
     """
 
     zones: dict[str, int]

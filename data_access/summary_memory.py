@@ -2,13 +2,14 @@
 
 SQLite groups rows by sorting them, at 2–3 µs a row on this machine, and a million orders make
 three million events for each of ``summary_order_days`` and ``summary_supplier_days``: their
-``INSERT … SELECT`` of :func:`~data_access.summary_rows.aggregate` took 13.7 s and 9.7 s at a
-million orders, most of a seed's or a large import's time. Here SQLite computes only the orders'
-facts (:func:`~data_access.summary_rows.order_facts`, one pass, one row an order) and pandas,
-which hashes, sums their events (:data:`~data_access.summary_rows.ORDER_EVENTS`, the same data
-the SQL is built from). The rest of the supplier days, the claims filed and what refunds take
-from live orders, few rows, is still counted by that SQL and added. The rows are those of
-``aggregate`` (the property tests compare the stored rows with it after every sequence).
+``INSERT … SELECT`` of :func:`~data_access.summary_rows.aggregate` took 19 s and 30 s at a
+million demo orders, most of a seed's or a large import's time. Here SQLite computes only the
+orders' facts (:func:`~data_access.summary_rows.order_facts`, one pass, one row an order) and
+pandas, which hashes, sums their events (:data:`~data_access.summary_rows.ORDER_EVENTS`, the
+same data the SQL is built from). The rest of the supplier days, the claims filed and what
+refunds take from live orders, few rows, is still counted by that SQL and added. The rows are
+those of ``aggregate`` (the property tests compare the stored rows with it after every
+sequence).
 
 PostgreSQL hashes its groups itself and keeps the SQL.
 """

@@ -1,11 +1,13 @@
 """What the daily summary tables (``models.Summary*``) hold, counted from the base tables.
 
-:func:`aggregate` is the one definition of the rows: a build (``data_access.summaries``)
-inserts its result, a write's delta is two of its results, and the property tests compare the
-stored rows with it. Every column is a sum over orders or claims: the orders' events per day
-(due and late by ship-by day, placed, live from placing to the end of the claim window, and
-what refunds take from live orders' caps), the claims filed, the late orders by days late, and
-the refunds approved and the orders cancelled per order cohort.
+:func:`aggregate` is the one definition of the rows: a build (``data_access.summaries``) inserts
+its result, a write's delta is two of its results, and the property tests compare the stored
+rows with it. What each order adds is data, :data:`ORDER_EVENTS`, which the SQL is built from
+and which ``data_access.summary_memory`` sums in memory on SQLite. Every column is a sum over
+orders or claims: the orders' events per day (due and late by ship-by day, placed, live from
+placing to the end of the claim window, and what refunds take from live orders' caps), the
+claims filed, the late orders by days late, and the refunds approved and the orders cancelled
+per order cohort.
 """
 
 from __future__ import annotations
@@ -49,12 +51,17 @@ __all__ = [
     "ALL_DIMENSION",
     "DIMENSIONS",
     "OPEN_ENDED",
+    "ORDER_EVENTS",
+    "ORDER_SUMS",
     "ROLLUPS",
     "TABLES",
     "UNSHIPPED",
     "Ids",
+    "OrderEvent",
+    "Term",
     "aggregate",
     "nonzero",
+    "order_facts",
     "rolled_up",
 ]
 
@@ -368,7 +375,7 @@ def order_facts(
     zone: str, claim_window_days: int, orders: Ids | None, suppliers: Ids | None = None
 ) -> Select[Any]:
     """One row per order (with these external ids, or of these suppliers): what its events
-    count (``_ORDER_EVENTS``) and where (its supplier and the supplier's country and tier, its
+    count (:data:`ORDER_EVENTS`) and where (its supplier and the supplier's country and tier, its
     category; its ship-by, placed and end days in ``zone``)."""
     ship_by = Order.ship_by
     due, late = _due_and_late(zone)
