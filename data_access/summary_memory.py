@@ -46,7 +46,7 @@ IN_MEMORY = ("summary_order_days", "summary_supplier_days")
 #: Called with a table's name and rows to store (``insert_columns``' columns).
 Write = Callable[[str, dict[str, Any]], None]
 #: Orders' facts read and summed at a time: their rows as Python objects take ~500 bytes each.
-FACTS_CHUNK = 50_000
+FACTS_CHUNK = 20_000
 #: Orders whose supplier days are summed in memory at once (a share of the suppliers).
 ORDERS_PER_SHARE = 500_000
 _BREAKDOWN = ["supplier_country", "supplier_tier", "category"]
