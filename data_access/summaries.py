@@ -77,6 +77,11 @@ __all__ = [
 ]
 
 
+#: On SQLite, a delta of at least this many orders or suppliers is counted in memory
+#: (``data_access.summary_memory``): 1,000,000 new orders' delta in 12 s instead of 26 s. A
+#: smaller one stays in SQL, which costs the app no memory: 100,000 orders' delta took 1.1 s
+#: more there, and the app process 32 MB less.
+IN_MEMORY_FROM_ROWS = 200_000
 #: The summaries a decision can change: those that count refunds.
 DECIDED = (
     "summary_refund_days",
@@ -217,7 +222,11 @@ class Delta:
         if connection.dialect.name == "postgresql":
             # A temporary table has no statistics until analysed: plan for its real size.
             executor.execute(text(f"ANALYZE {_IDS.name}"))
-        in_memory = connection.dialect.name == "sqlite" and entity in ("orders", "suppliers")
+        in_memory = (
+            connection.dialect.name == "sqlite"
+            and entity in ("orders", "suppliers")
+            and len(ids) >= IN_MEMORY_FROM_ROWS
+        )
         for zone, window in self.zones.items():
             if in_memory:
 
