@@ -77,6 +77,32 @@ def test_overview_tiles_charts_and_definitions(role: str) -> None:
 
 
 @pytest.mark.usefixtures("figures_database")
+def test_overview_reads_ahead_what_it_shows_last_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The drill-down's suppliers and the reviewers' figures, read ahead in threads, are the
+    values the page then shows: each computed once (a read ahead with other arguments than the
+    page's own call would compute twice)."""
+    import services.figures.rates as rates
+    import services.figures.reviewers as reviewers
+
+    calls: list[str] = []
+    for module, name in ((rates, "suppliers_behind"), (reviewers, "reviewer_figures")):
+        original = getattr(module, name)
+
+        def counted(
+            *args: object, _name: str = name, _f: object = original, **kw: object
+        ) -> object:
+            calls.append(_name)
+            return _f(*args, **kw)  # type: ignore[operator]
+
+        monkeypatch.setattr(module, name, counted)
+    at = open_app(EMAILS["ops_manager"], OVERVIEW)
+    _ok(at)
+    assert sorted(calls) == ["reviewer_figures", "suppliers_behind"]
+    assert any("Reviewer service" in h.value for h in at.subheader)
+    assert any(tab.label.startswith("Suppliers (") for tab in at.tabs)
+
+
+@pytest.mark.usefixtures("figures_database")
 def test_overview_range_and_grain_come_from_the_url(monkeypatch: pytest.MonkeyPatch) -> None:
     """A shared link opens the same view: range, custom days and grain are read from the URL
     (Streamlit's browser side writes them there as the widgets change)."""
