@@ -121,6 +121,8 @@ SUPPLIER_CSV = {
 }
 
 
+SUPPLIERS_PAGE = "pages/suppliers.py"
+
 #: Wide enough for a money value and its change on one line each, even at 900 px.
 STRESS_WIDTH = 330
 
@@ -130,9 +132,13 @@ _RIGHT = {
 }
 
 
-def utilisation(view: ExposureView, ledger: pd.DataFrame) -> None:
-    """``ledger``: ``exposure_tables.limits(view.above)``, made once per view (a cached read:
-    at ten million orders fifteen thousand suppliers are above 90%)."""
+#: The ledger shows this many of the suppliers above 90%, the highest utilisation first: at ten
+#: million demo orders fifteen thousand are, a list nobody reads on a screen (and 0.17 s of
+#: formatting on a cold page). All of them are in its CSV and ranked on the Suppliers page.
+LEDGER_ROWS = 100
+
+
+def utilisation(view: ExposureView) -> None:
     st.plotly_chart(built(charts.utilisation_chart, view.bands, view.as_of), key="utilisation")
     above = view.above
     over = int((above["utilisation"] >= 1).sum())
@@ -140,10 +146,23 @@ def utilisation(view: ExposureView, ledger: pd.DataFrame) -> None:
         f"**{len(above):,} suppliers above 90% of their limit**, {over:,} of them at or over "
         "100% (negative headroom)."
     )
-    if not above.empty:
-        w.table(ledger, column_config=_RIGHT)
+    if above.empty:
+        return
+    w.table(tables.limits(above.head(LEDGER_ROWS)), column_config=_RIGHT)
+    if len(above) > LEDGER_ROWS:
+        st.caption(
+            f"The {LEDGER_ROWS:,} highest utilisations are shown; all {len(above):,} are in the "
+            "CSV, and every supplier is ranked by utilisation on the Suppliers page."
+        )
+    with w.tile_row():
         w.download(
             "Suppliers above 90% (CSV)", above, SUPPLIER_CSV, f"suppliers-above-90-{view.as_of}.csv"
+        )
+        st.page_link(
+            SUPPLIERS_PAGE,
+            label="Suppliers ranked by utilisation",
+            icon=":material/factory:",
+            query_params={"sort": "utilisation"},
         )
 
 

@@ -16,7 +16,7 @@ from rules import Policy
 from services.claims.recommendations import active_policy
 from services.figures import claims, exposure, headline, rates, reviewers, stress, suppliers
 from services.figures.periods import Grain, Period
-from ui import exposure_tables, wiring
+from ui import wiring
 
 TTL_SECONDS = 300
 _SPINNER = "Counting orders and claims…"
@@ -186,13 +186,6 @@ def exposure_view(database_url: str, day: date, zone: str, policy: str) -> expos
     return exposure.exposure_view(wiring.engine(), day, zone, _policy(policy))
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def limits_ledger(database_url: str, day: date, zone: str, policy: str) -> pd.DataFrame:
-    """The exposure view's suppliers above 90% as the page's table of text: formatted once per
-    view, not at every run of the page (every click on it)."""
-    return exposure_tables.limits(exposure_view(database_url, day, zone, policy).above)
-
-
 @st.cache_data(ttl=TTL_SECONDS, show_spinner="Running the stress tests…")
 def stress_inputs(
     database_url: str, day: date, zone: str, policy: str
@@ -206,7 +199,7 @@ def stress_inputs(
 
 def clear_after_limit_change() -> None:
     """A limit changes the suppliers table, the supplier page and the exposure view only."""
-    for cached in (suppliers_page, supplier_detail, exposure_view, limits_ledger):
+    for cached in (suppliers_page, supplier_detail, exposure_view):
         cached.clear()
 
 
@@ -223,7 +216,6 @@ _CLAIM_DEPENDENT = (
     supplier_detail,
     supplier_claims,
     exposure_view,
-    limits_ledger,
     stress_inputs,
 )
 #: Read only orders, suppliers and the filing of claims: an import or a seed changes them.

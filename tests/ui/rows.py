@@ -39,6 +39,11 @@ def _walk(node: Any) -> list[Any]:
     return found
 
 
+def page_links(at: AppTest) -> list[Any]:
+    """Every ``st.page_link`` of the main area, in order (``.proto``: page, label, query)."""
+    return [e for e in _walk(at.main) if getattr(e, "type", None) == "page_link"]
+
+
 def rows(at: AppTest, prefix: str = "queue_row_") -> list[Row]:
     shown = []
     for block in _walk(at.main):

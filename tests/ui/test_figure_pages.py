@@ -12,6 +12,7 @@ from data_access.engine import make_engine
 from data_access.models import AuditEvent, Supplier, SupplierLimitChange, User
 from tests.figures_world import NOW, build_world, insert_world
 from tests.ui.conftest import APP, EMAILS, OIDC_SECRETS, open_app, unescape
+from tests.ui.rows import page_links
 
 OVERVIEW, SUPPLIERS = "pages/overview.py", "pages/suppliers.py"
 SUPPLIER, EXPOSURE = "pages/supplier.py", "pages/exposure.py"
@@ -324,6 +325,31 @@ def test_a_limit_change_reaches_the_exposure_ledger_at_once() -> None:
     after = open_app(EMAILS["ops_manager"], EXPOSURE)
     _ok(after)
     assert _limit_ledger(after)["SUP-B"] == "USD 400.00"
+
+
+def test_the_exposure_ledger_shows_the_highest_utilisations_and_links_to_all(
+    figures_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past ``LEDGER_ROWS`` suppliers above 90% the page shows the highest and says where the
+    rest are (the CSV, the Suppliers page ranked by utilisation), not a list nobody reads."""
+    from services.figures.exposure import exposure_view
+    from services.policy.active import active_policy
+    from ui import exposure_sections
+
+    engine = make_engine(figures_database)
+    above = exposure_view(engine, NOW.date(), "UTC", active_policy(engine)).above
+    engine.dispose()
+    assert len(above) >= 3, "the world needs a few suppliers above 90% for this test"
+    monkeypatch.setattr(exposure_sections, "LEDGER_ROWS", 2)
+    at = open_app(EMAILS["exec"], EXPOSURE)
+    _ok(at)
+    assert list(_limit_ledger(at)) == list(above["supplier"].head(2))
+    assert any(
+        f"The 2 highest utilisations are shown; all {len(above):,} are in the CSV" in c.value
+        for c in at.caption
+    )
+    links = [(link.proto.page, link.proto.query_string) for link in page_links(at)]
+    assert ("suppliers", "sort=utilisation") in links
 
 
 @pytest.mark.usefixtures("figures_database")

@@ -6,6 +6,7 @@ import itertools
 import math
 from datetime import date, timedelta
 from fractions import Fraction
+from random import Random
 
 import pandas as pd
 import pytest
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 
 from rules import bundled_policy
 from services.figures.definitions import definitions
-from services.figures.exposure import hhi, top_share
+from services.figures.exposure import _above_90, _shares, hhi, top_share
 from services.figures.periods import Period, bucket_label, buckets, period_for, shift_months
 from ui import charts, exposure_charts
 from ui.figure_widgets import csv_bytes
@@ -176,6 +177,40 @@ def test_hhi_is_the_sum_of_the_squared_percent_shares(amounts: list[int]) -> Non
     total = sum(amounts)
     shares = [Fraction(100 * a, total) ** 2 for a in amounts] if total else [Fraction(0)]
     assert hhi(amounts) == float(sum(shares))
+
+
+KEYS = st.text("abc", min_size=1, max_size=3)
+
+
+@given(st.dictionaries(KEYS, st.integers(0, 3), min_size=1, max_size=12), st.randoms())
+def test_shares_rank_by_exposure_then_key_whatever_the_order_given(
+    exposure: dict[str, int], random: Random
+) -> None:
+    """The queries hand the rows over in key order, which the ranking leans on for ties; rows in
+    any other order are ranked the same."""
+    keys = list(exposure)
+    random.shuffle(keys)
+    frame = pd.DataFrame({"k": keys, "exposure_cents": [exposure[k] for k in keys]})
+    ranked = _shares(frame, "k", sum(exposure.values()))
+    assert list(ranked["key"]) == sorted(exposure, key=lambda k: (-exposure[k], k))
+
+
+UTILISATIONS = st.one_of(st.none(), st.sampled_from([0.5, 0.9, 0.95, 1.0, 2.0, math.inf]))
+
+
+@given(st.lists(st.tuples(UTILISATIONS, st.integers(0, 3)), max_size=12))
+def test_above_90_ranks_by_utilisation_then_exposure(rows: list[tuple[float | None, int]]) -> None:
+    frame = pd.DataFrame(
+        {
+            "supplier": [f"S{i:02d}" for i in range(len(rows))],
+            "utilisation": pd.Series([u for u, _ in rows], dtype="float64"),
+            "exposure_cents": pd.Series([e for _, e in rows], dtype="int64"),
+        }
+    )
+    kept = [(f"S{i:02d}", u, e) for i, (u, e) in enumerate(rows) if u is not None and u > 0.9]
+    # sorted() is stable, as the ranking is: equal rows keep the order they came in.
+    expected = [s for s, _, _ in sorted(kept, key=lambda r: (-(r[1] or 0.0), -r[2]))]
+    assert list(_above_90(frame)["supplier"]) == expected
 
 
 @pytest.mark.parametrize("zone", ["UTC", "Asia/Shanghai"])
