@@ -3,6 +3,7 @@ which only ops managers get, and which the server refuses to anyone else even if
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -151,6 +152,41 @@ def test_drilling_into_a_month_and_a_country_adds_up() -> None:
     assert set(suppliers["Supplier id"]) == {"SUP-A"}  # the only supplier in CN
     late, due = int(suppliers["Late"].sum()), int(suppliers["Orders due"].sum())
     assert f"({late:,} of {due:,} orders due)" in unescape(summary)
+
+
+@pytest.mark.usefixtures("figures_database")
+def test_the_drill_down_pages_its_suppliers_and_the_pages_add_up(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ui import overview_drill
+
+    monkeypatch.setattr(overview_drill, "SUPPLIER_ROWS", 2)
+    at = open_app(EMAILS["ops_manager"], OVERVIEW)
+    _ok(at)
+    summary = unescape(next(m.value for m in at.markdown if "add up" in m.value))
+    pager = next(p for p in at.get("pagination") if p.key == "drill_suppliers_page")
+    pages = pager.num_pages  # type: ignore[union-attr]
+    assert pages >= 2, "the world needs more suppliers behind its figures than one page"
+    seen = []
+    for number in range(1, pages + 1):
+        pager = next(p for p in at.get("pagination") if p.key == "drill_suppliers_page")
+        pager.set_value(number).run()  # type: ignore[union-attr]
+        _ok(at)
+        table = next(d.value for d in at.dataframe if "Supplier id" in d.value.columns)
+        assert 1 <= len(table) <= 2
+        seen.append(table)
+    everything = pd.concat(seen, ignore_index=True)
+    assert everything["Supplier id"].is_unique
+    ranked = sorted(
+        zip(everything["Late"], everything["Claims"], everything["Supplier id"], strict=True),
+        key=lambda r: (-r[0], -r[1], r[2]),
+    )
+    assert list(everything["Supplier id"]) == [r[2] for r in ranked]  # worst first, across pages
+    late, due = int(everything["Late"].sum()), int(everything["Orders due"].sum())
+    claims, orders = int(everything["Claims"].sum()), int(everything["Orders placed"].sum())
+    assert f"({late:,} of {due:,} orders due)" in summary
+    assert f"({claims:,} of {orders:,} orders placed)" in summary
+    assert any(f"{len(everything):,} suppliers, most late orders" in c.value for c in at.caption)
 
 
 @pytest.mark.usefixtures("figures_database")
