@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import auth, deep_link, navigation, wiring
+from ui import auth, cookies, deep_link, navigation, wiring
 from ui.gate import entered_through_app, show_only
 
 
@@ -23,12 +23,16 @@ def main() -> None:
     screens = navigation.screens_for(actor.role)
     if not screens:
         show_only(auth.no_screens, "Assurance Desk", ":material/info:")
+    # The first screen is the default page (the root) only on a run that lands a cookie (the
+    # demo sign-in's): otherwise a hidden home page is, so that every screen, the first too,
+    # also answers at its own URL (deep_link.home).
+    settling = cookies.settling()
     pages = {
         screen.path: st.Page(
             screen.path,
             title=screen.title,
             icon=screen.icon,
-            default=index == 0,
+            default=settling and index == 0,
             visibility="hidden" if screen.hidden else "visible",
         )
         for index, screen in enumerate(screens)
@@ -36,7 +40,9 @@ def main() -> None:
     sections: dict[str, list[st.Page]] = {}
     for screen in screens:
         sections.setdefault(screen.section, []).append(pages[screen.path])
-    sections[screens[0].section] += deep_link.elsewhere(actor, pages[screens[0].path])
+    first = pages[screens[0].path]
+    home = [] if settling else [deep_link.home(first)]
+    sections[screens[0].section] += [*home, *deep_link.elsewhere(actor, first)]
     shown = st.navigation(sections)
     deep_link.follow(actor, shown, pages, through_provider=auth.oidc_configured())
     try:

@@ -20,6 +20,8 @@ import streamlit as st
 
 #: The session-state key of the queued writes.
 WRITES = "_browser_cookie_writes"
+#: Set by a write or a deletion until a run has drawn it (``settling``).
+_UNSEEN = "_browser_cookie_unseen"
 _NAME = re.compile(r"[A-Za-z0-9._~-]{1,100}")
 _VALUE = re.compile(r"[A-Za-z0-9._~=-]{1,3000}")
 
@@ -38,6 +40,7 @@ def write(name: str, value: str, max_age: timedelta, *, same_site: str = "Strict
         raise ValueError("SameSite is Strict or Lax")
     seconds = int(max_age.total_seconds())
     _queue()[name] = f"{name}={value}; Path=/; Max-Age={seconds}; SameSite={same_site}"
+    st.session_state[_UNSEEN] = True
 
 
 def delete(name: str) -> None:
@@ -45,6 +48,7 @@ def delete(name: str) -> None:
     if not _NAME.fullmatch(name):
         raise ValueError("cookie names are plain tokens")
     _queue()[name] = f"{name}=; Path=/; Max-Age=0; SameSite=Lax"
+    st.session_state[_UNSEEN] = True
 
 
 def render_writes() -> None:
@@ -60,6 +64,13 @@ def render_writes() -> None:
         unsafe_allow_javascript=True,
         width="content",
     )
+
+
+def settling() -> bool:
+    """Whether this run is the first to draw a write or a deletion (once per change). Such a
+    run must not switch page at once: the browser drops a run that does before its script
+    runs, and draws the same script again in the next run without running it."""
+    return bool(st.session_state.pop(_UNSEEN, False))
 
 
 def _queue() -> dict[str, str]:

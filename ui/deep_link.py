@@ -126,6 +126,29 @@ def carry_through_provider() -> None:
         cookies.write(NEXT_COOKIE, encode(wanted), NEXT_LIFETIME, same_site="Lax")
 
 
+def home(first: st.Page) -> st.Page:
+    """The app's root once signed in: a hidden page that opens the role's first screen at its
+    own URL, with the root's query parameters.
+
+    Streamlit serves its default page at the root only. Were the first screen the default, its
+    own URL (``/overview`` bookmarked, or shared by someone whose first screen is another) would
+    say "Page not found" over it; with this stand-in as the default, every screen answers at its
+    URL, the first one too.
+    """
+
+    def open_first_screen() -> None:
+        st.switch_page(first, query_params=_as_query_params(_query_params()))
+
+    return st.Page(
+        open_first_screen,
+        title=first.title,
+        icon=first.icon,
+        url_path="home",
+        default=True,
+        visibility="hidden",
+    )
+
+
 def elsewhere(actor: Actor, first: st.Page) -> list[st.Page]:
     """Hidden pages at the URLs of the screens the role may not open.
 

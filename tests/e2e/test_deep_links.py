@@ -153,6 +153,25 @@ def _demo_round(p: Any, url: str, claim_ref: str) -> None:
     assert p.get_by_test_id("stException").count() == 0
 
 
+def test_the_first_screen_answers_at_its_own_url(page: Any, demo_home: Path) -> None:
+    """A bookmark of one's first screen, with its filters, opens it: not Streamlit's "Page not
+    found" (its default page answers at the root only), and the demo sign-in, written in the
+    run that opens the first screen from the root, is kept."""
+    with serve(demo_home, DEMO_ENV) as url:
+        page.goto(url)
+        page.get_by_text("Rita Reviewer").click()
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("heading", name="Claim queue").wait_for()
+        _wait_for_cookie(page, demo_session.COOKIE)
+        page.goto(f"{url}/claim_queue?kind=Quality")
+        page.get_by_role("heading", name="Claim queue").wait_for()
+        _settled(page)
+        expect(page.get_by_text("Page not found")).to_have_count(0)
+        expect(page.get_by_test_id("stSidebar").get_by_text("Rita Reviewer")).to_be_visible()
+        assert page.url.endswith("/claim_queue?kind=Quality")
+        screenshot(page, "deep-link-first-screen")
+
+
 def test_the_demo_cookie_opens_nothing_but_the_embedded_demo_database(
     page: Any, demo_home: Path, claim_ref: str, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
