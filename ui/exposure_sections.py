@@ -154,7 +154,7 @@ def utilisation(view: ExposureView) -> None:
             f"The {LEDGER_ROWS:,} highest utilisations are shown; all {len(above):,} are in the "
             "CSV, and every supplier is ranked by utilisation on the Suppliers page."
         )
-    with w.tile_row():
+    with st.container(horizontal=True, gap="small", vertical_alignment="center"):
         w.download(
             "Suppliers above 90% (CSV)", above, SUPPLIER_CSV, f"suppliers-above-90-{view.as_of}.csv"
         )
