@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from fractions import Fraction
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine
 
@@ -115,15 +114,9 @@ class ExposureView:
 
 def _above_90(suppliers: pd.DataFrame) -> pd.DataFrame:
     """The suppliers above 90% of their limit, highest utilisation (then exposure) first."""
-    above = suppliers[suppliers["utilisation"] > 0.9]
-    # numpy's lexsort on the two numbers (last key first): pandas' sort on two columns
-    # factorises them first, 25 ms of a cold page for the fifteen thousand demo suppliers above
-    # 90% at ten million orders. Negated for descending; none is NaN past the filter, and -inf
-    # (exposure on a zero limit) sorts first as it should.
-    order = np.lexsort(
-        (-above["exposure_cents"].to_numpy(), -above["utilisation"].to_numpy(dtype="float64"))
+    return suppliers[suppliers["utilisation"] > 0.9].sort_values(
+        ["utilisation", "exposure_cents"], ascending=False, ignore_index=True
     )
-    return above.iloc[order].reset_index(drop=True)
 
 
 def _bands(suppliers: pd.DataFrame) -> pd.DataFrame:
@@ -141,8 +134,8 @@ def _shares(frame: pd.DataFrame, key: str, total: int) -> pd.DataFrame:
     if not frame["key"].is_monotonic_increasing:
         frame = frame.sort_values("key", kind="stable")
     # Ordered by key already (the queries' ORDER BY), a stable sort on the exposure alone keeps
-    # that order among equal exposures: 8 ms for fifty thousand suppliers, against 50 ms for
-    # pandas sorting on the number and the text together.
+    # that order among equal exposures: 7–8 ms for fifty thousand suppliers, against 25–50 ms
+    # for pandas sorting on the number and the text together (two runs, 4 Dec).
     return frame.sort_values("exposure_cents", ascending=False, kind="stable", ignore_index=True)
 
 
