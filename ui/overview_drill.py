@@ -87,7 +87,8 @@ def drill_down(
     with tabs[0]:
         # A page at a time, like the orders and claims: at ten million demo orders all fifty
         # thousand suppliers are behind the year's figures, a grid of megabytes for the browser
-        # and a tenth of a second of the page's run. The pages together add up; so does the CSV.
+        # and most of the 0.1 s a cold run spent on its grids. All pages together add up to the
+        # figure, and so does the CSV.
         page = _pages(len(suppliers), "drill_suppliers_page", SUPPLIER_ROWS)
         first = (page - 1) * SUPPLIER_ROWS
         rows = suppliers.iloc[first : first + SUPPLIER_ROWS]
