@@ -35,21 +35,12 @@ if st.button("Suppliers", icon=":material/arrow_back:", type="tertiary") and (
 # because another page's bound widget of the same name may take the parameter off the URL.
 ref = (st.query_params.get("supplier") or "").strip()
 if ref:
+    if ref != st.session_state.get(_REF):
+        supplier_page.forget_search()
     st.session_state[_REF] = ref
 else:
     ref = st.session_state.get(_REF, "")
-labels = fd.supplier_labels(url)
-picked = st.selectbox(
-    "Supplier" if not ref else "Open another supplier",
-    list(labels),
-    index=None,
-    format_func=labels.__getitem__,
-    placeholder="Type a name or an id",
-    key="supplier_picker",
-)
-if picked and picked != ref:
-    st.session_state[_REF] = picked
-    st.switch_page(t.SUPPLIER_PAGE, query_params={"supplier": picked})
+supplier_page.picker(url, ref)
 if not ref:
     st.title("Supplier")
     st.stop()

@@ -146,16 +146,16 @@ def suppliers_page(
     )
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def supplier_labels(database_url: str) -> dict[str, str]:
-    """Every supplier's picker label by id, ``Name (CC) · SUP-…``, by name: made once per
-    data, not at every run of the supplier page (50,000 labels: 50 ms)."""
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False, max_entries=1_000)
+def supplier_matches(database_url: str, search: str, limit: int) -> list[tuple[str, str]]:
+    """``(id, label)`` of the suppliers a search in the picker finds, label ``Name (CC) ·
+    SUP-…``: what was typed for, not all fifty thousand suppliers at every run of the page."""
     del database_url
-    options = suppliers.options(wiring.engine())
-    label = (
-        options["supplier_name"] + " (" + options["supplier_country"] + ") · " + options["supplier"]
-    )
-    return dict(zip(options["supplier"], label, strict=True))
+    found = suppliers.matches(wiring.engine(), search, limit)
+    return [
+        (ref, f"{name} ({country}) · {ref}")
+        for ref, name, country in found.itertuples(index=False, name=None)
+    ]
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=_SPINNER)
@@ -225,7 +225,7 @@ _ORDER_DEPENDENT = (
     breakdown,
     suppliers_behind,
     orders_behind,
-    supplier_labels,
+    supplier_matches,
     supplier_trend,
 )
 

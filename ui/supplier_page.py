@@ -14,8 +14,11 @@ from ui import figure_widgets as w
 from ui import format, navigation
 from ui import supplier_tables as t
 from ui.claim_widgets import CLAIM_PAGE
+from ui.text import plain
 
 CLAIMS_PAGE_SIZE = 25
+#: Suppliers the picker lists for what was typed; more than these asks for more letters.
+PICKER_MATCHES = 10
 
 
 def may_change_limit(actor: Actor) -> bool:
@@ -29,6 +32,48 @@ def may_open_claims(actor: Actor) -> bool:
 
 def may_open_suppliers(actor: Actor) -> bool:
     return actor.role in navigation.screen("pages/suppliers.py").roles
+
+
+_SEARCH = "supplier_search"
+
+
+def forget_search() -> None:
+    """Empty the picker's box: a supplier was opened, from its list or from a link."""
+    st.session_state[_SEARCH] = ""
+
+
+def picker(url: str, ref: str) -> None:
+    """A search box that lists, as buttons, the suppliers whose name, id or country holds what
+    was typed, an exact id first. Not a list of every supplier: at ten million demo orders a
+    select box of all fifty thousand sent 2.7 MB of labels to the browser at every click on the
+    page."""
+    search = st.text_input(
+        "Open another supplier" if ref else "Supplier",
+        placeholder="Name, id or country",
+        key=_SEARCH,
+    ).strip()
+    if not search:
+        return
+    found = fd.supplier_matches(url, search, PICKER_MATCHES + 1)
+    if not found:
+        st.caption(f"No supplier's name, id or country holds “{plain(search)}”.")
+        return
+    listed = st.container(gap=None)
+    for external_id, label in found[:PICKER_MATCHES]:
+        # A button that switches page, not a page link: a link to the page it is on leaves the
+        # address bar at the supplier before, so a reload or a shared address would open that.
+        if listed.button(
+            plain(label),
+            icon=":material/storefront:",
+            type="tertiary",
+            key=f"open_supplier_{external_id}",
+        ):
+            st.switch_page(t.SUPPLIER_PAGE, query_params={"supplier": external_id})
+    if len(found) > PICKER_MATCHES:
+        st.caption(
+            f"The first {PICKER_MATCHES} matches, an exact id first and then by name: type more "
+            "to narrow them, or search on the Suppliers page."
+        )
 
 
 def ledger(standing: SupplierStanding, zone: str, policy: Policy) -> None:

@@ -57,7 +57,7 @@ __all__ = [
     "supplier_by_external_id",
     "supplier_claims",
     "supplier_figures",
-    "supplier_options",
+    "supplier_matches",
     "supplier_table",
     "tier_counts",
 ]
@@ -293,14 +293,8 @@ def _filtered(
     conditions = []
     term = search.strip().lower()
     if term:
-        pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        conditions.append(
-            or_(
-                func.lower(figures.c.supplier_name).like(pattern, escape="\\"),
-                func.lower(figures.c.supplier).like(pattern, escape="\\"),
-                func.lower(figures.c.supplier_country).like(pattern, escape="\\"),
-            )
-        )
+        c = figures.c
+        conditions.append(_matching(term, c.supplier_name, c.supplier, c.supplier_country))
     if show == "tiered":
         conditions.append(figures.c.tier_rank > 0)
     elif show == "over_limit":
@@ -406,10 +400,26 @@ def supplier_by_external_id(executor: Executor, external_id: str) -> SupplierRow
     return None if row is None else SupplierRow._make(row)
 
 
-def supplier_options(executor: Executor) -> pd.DataFrame:
-    """Every supplier's external id, name and country, by name: for pickers."""
-    query = select(Supplier.external_id, Supplier.name, Supplier.country).order_by(
-        Supplier.name, Supplier.external_id
+def _matching(term: str, *columns: Any) -> Any:
+    """Any of ``columns`` contains ``term`` (lower case), whatever the case; ``%`` and ``_`` in
+    the term are themselves, not wildcards."""
+    pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return or_(*(func.lower(column).like(pattern, escape="\\") for column in columns))
+
+
+def supplier_matches(executor: Executor, search: str, limit: int) -> pd.DataFrame:
+    """Up to ``limit`` suppliers whose name, id or country contains ``search`` (any case):
+    ``supplier, supplier_name, supplier_country``, an exact id first, then by name. For the
+    supplier page's picker, which lists what was typed for, not every supplier."""
+    term = search.strip().lower()
+    if not term:
+        return pd.DataFrame(columns=["supplier", "supplier_name", "supplier_country"])
+    exact = case((func.lower(Supplier.external_id) == term, 0), else_=1)
+    query = (
+        select(Supplier.external_id, Supplier.name, Supplier.country)
+        .where(_matching(term, Supplier.name, Supplier.external_id, Supplier.country))
+        .order_by(exact, Supplier.name, Supplier.external_id)
+        .limit(limit)
     )
     return pd.DataFrame(
         executor.execute(query).all(), columns=["supplier", "supplier_name", "supplier_country"]

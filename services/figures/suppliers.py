@@ -265,7 +265,8 @@ def supplier_trend(
     )
 
 
-def options(engine: Engine) -> pd.DataFrame:
-    """Every supplier's ``supplier, supplier_name, supplier_country``, by name (pickers)."""
+def matches(engine: Engine, search: str, limit: int) -> pd.DataFrame:
+    """Up to ``limit`` suppliers whose name, id or country contains ``search``, an exact id
+    first: ``supplier, supplier_name, supplier_country`` (the supplier page's picker)."""
     with engine.connect() as conn:
-        return q.supplier_options(conn)
+        return q.supplier_matches(conn, search, limit)

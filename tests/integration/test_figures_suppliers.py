@@ -214,3 +214,31 @@ def test_tier_thresholds_are_met_exactly_at_the_boundary(engine: Engine) -> None
         for count, total, rank in cases:
             got = conn.execute(select(tier_rank(literal(count), literal(total), late))).scalar()
             assert got == rank == RANK[late.classify(count, total)], (count, total)
+
+
+def test_the_picker_finds_by_any_part_of_name_id_or_country_exact_id_first(
+    engine: Engine, session_factory: sessionmaker[Session]
+) -> None:
+    from tests import factories as f
+
+    with session_factory() as s:
+        f.supplier(s, external_id="SUP-7", name="Zhejiang Valves", country="CN")
+        f.supplier(s, external_id="SUP-70", name="Anhui Pumps", country="CN")
+        f.supplier(s, external_id="SUP-71", name="Berliner 100% Werk_zeug", country="DE")
+        f.supplier(s, external_id="SUP-8", name="Bursa Tekstil", country="TR")
+        s.commit()
+
+    def found(search: str, limit: int = 10) -> list[str]:
+        return list(suppliers.matches(engine, search, limit)["supplier"])
+
+    # "sup-7" is SUP-7's own id: it comes first, though its name sorts last; then by name.
+    assert found("sup-7") == ["SUP-7", "SUP-70", "SUP-71"]
+    assert found("SUP-7", limit=2) == ["SUP-7", "SUP-70"]
+    assert found("  berliner ") == ["SUP-71"]
+    assert found("de") == ["SUP-71"]  # the country
+    assert found("100%") == ["SUP-71"] and found("0%") == ["SUP-71"]
+    # "_" and "%" are themselves, not LIKE's one-letter and any-text wildcards.
+    assert found("liner_100") == [] and found("werk_") == ["SUP-71"]
+    assert found("liner%werk") == [] and found("%") == ["SUP-71"]
+    assert found("") == [] and found("   ") == []
+    assert found("nothing like it") == []

@@ -3,6 +3,8 @@ which only ops managers get, and which the server refuses to anyone else even if
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import pytest
 from sqlalchemy import select
@@ -292,18 +294,9 @@ def test_reviewers_get_links_to_the_claims() -> None:
 
 
 @pytest.mark.usefixtures("figures_database")
-def test_an_unknown_supplier_and_the_picker() -> None:
+def test_an_unknown_supplier() -> None:
     at = _supplier_page(EMAILS["ops_manager"], "SUP-NOPE")
     assert not at.exception and "There is no supplier SUP-NOPE" in unescape(at.warning[0].value)
-    at = open_app(EMAILS["ops_manager"], SUPPLIER)
-    _ok(at)
-    # Every supplier by name, each as its name, country and id.
-    carolina = [o for o in at.selectbox[0].options if o.startswith("Carolina Crafts (")]
-    assert len(carolina) == 1 and carolina[0].endswith(") · SUP-C")
-    at.selectbox[0].set_value("SUP-C")
-    at.run()
-    _ok(at)
-    assert at.title[0].value == "Carolina Crafts"
 
 
 @pytest.mark.usefixtures("figures_database")
@@ -386,6 +379,33 @@ def test_the_exposure_ledger_shows_the_highest_utilisations_and_links_to_all(
     )
     links = [(link.proto.page, link.proto.query_string) for link in page_links(at)]
     assert ("suppliers", "sort=utilisation") in links
+
+
+@pytest.mark.usefixtures("figures_database")
+def test_the_supplier_picker_lists_what_was_typed_for() -> None:
+    at = open_app(EMAILS["ops_manager"], SUPPLIER)
+    _ok(at)
+
+    def listed() -> dict[str, Any]:
+        labels = {unescape(b.label): b for b in at.button}
+        return {label.split(" · ")[-1]: b for label, b in labels.items() if " · SUP-" in label}
+
+    assert listed() == {}  # nothing listed before anything is typed
+    at.text_input(key="supplier_search").input("CAROLINA").run()
+    _ok(at)
+    [(ref, button)] = listed().items()  # each as its name, country and id
+    assert ref == "SUP-C" and unescape(button.label).startswith("Carolina Crafts (")
+    at.text_input(key="supplier_search").input("sup-").run()
+    assert set(listed()) >= {"SUP-A", "SUP-B", "SUP-C", "SUP-D"}
+    listed()["SUP-C"].click().run()
+    _ok(at)
+    assert at.title[0].value == "Carolina Crafts"
+    assert at.query_params["supplier"] == "SUP-C"  # the address a reload or a link opens
+    assert at.text_input(key="supplier_search").value == "" and listed() == {}
+    at.text_input(key="supplier_search").input("no such supplier").run()
+    _ok(at)
+    assert listed() == {}
+    assert any("No supplier's name, id or country holds" in c.value for c in at.caption)
 
 
 @pytest.mark.usefixtures("figures_database")
