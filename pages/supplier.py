@@ -29,7 +29,7 @@ _REF = "supplier_page_ref"
 if st.button("Suppliers", icon=":material/arrow_back:", type="tertiary") and (
     supplier_page.may_open_suppliers(actor)
 ):
-    st.switch_page("pages/suppliers.py")
+    st.switch_page(t.SUPPLIERS_PAGE)
 
 # The deep link (?supplier=SUP-…) opens a supplier; the page remembers it for its own reruns,
 # because another page's bound widget of the same name may take the parameter off the URL.

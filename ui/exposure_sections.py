@@ -17,7 +17,7 @@ from ui import exposure_tables as tables
 from ui import figure_widgets as w
 from ui import format
 from ui.chart_cache import built
-from ui.supplier_tables import utilisation_text
+from ui.supplier_tables import SUPPLIERS_PAGE, utilisation_text
 
 
 def _day(day: date) -> str:
@@ -120,8 +120,6 @@ SUPPLIER_CSV = {
     "share": "share_of_exposure",
 }
 
-
-SUPPLIERS_PAGE = "pages/suppliers.py"
 
 #: Wide enough for a money value and its change on one line each, even at 900 px.
 STRESS_WIDTH = 330

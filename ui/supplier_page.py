@@ -31,7 +31,7 @@ def may_open_claims(actor: Actor) -> bool:
 
 
 def may_open_suppliers(actor: Actor) -> bool:
-    return actor.role in navigation.screen("pages/suppliers.py").roles
+    return actor.role in navigation.screen(t.SUPPLIERS_PAGE).roles
 
 
 _SEARCH = "supplier_search"

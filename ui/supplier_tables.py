@@ -20,6 +20,7 @@ TIER_STYLE = {
 }
 TIER_ORDER = ("excessive", "warning", "watch")
 SUPPLIER_PAGE = "pages/supplier.py"
+SUPPLIERS_PAGE = "pages/suppliers.py"
 
 #: The suppliers table's CSV: every figure, money in USD decimal text.
 SUPPLIERS_CSV = {

@@ -401,10 +401,9 @@ def supplier_by_external_id(executor: Executor, external_id: str) -> SupplierRow
 
 
 def _matching(term: str, *columns: Any) -> Any:
-    """Any of ``columns`` contains ``term`` (lower case), whatever the case; ``%`` and ``_`` in
-    the term are themselves, not wildcards."""
-    pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return or_(*(func.lower(column).like(pattern, escape="\\") for column in columns))
+    """Any of ``columns`` contains ``term``, whatever the case (as the claim lookup matches:
+    ``icontains`` with ``autoescape``, so ``%`` and ``_`` in the term are themselves)."""
+    return or_(*(column.icontains(term, autoescape=True) for column in columns))
 
 
 def supplier_matches(executor: Executor, search: str, limit: int) -> pd.DataFrame:
