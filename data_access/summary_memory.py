@@ -137,6 +137,7 @@ def _columns(name: str, zone: str, rows: pd.DataFrame) -> dict[str, Any]:
     """The rows counting something (as ``aggregate``'s ``HAVING``), as columns."""
     key, summed = TABLES[name][1:]
     rows = rows[(rows[list(summed)] != 0).any(axis=1)]
+    rows = rows.sort_values(list(key[1:]), kind="stable")
     columns: dict[str, Any] = {"zone": [zone] * len(rows)}
     for column in key[1:]:
         columns[column] = rows[column].to_numpy()

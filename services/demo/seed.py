@@ -20,6 +20,7 @@ from data_access import summaries
 from data_access.bulk import (
     analyze,
     bulk_tuning,
+    checks_tested_after,
     delete_all_rows,
     first_nonempty_table,
     indexes_built_after,
@@ -122,7 +123,7 @@ def seed_demo(
         else:
             _refuse_if_not_empty(connection, data_tables)
         loaded = [Base.metadata.tables[t.name] for t in data.tables]
-        with indexes_built_after(connection, loaded):
+        with indexes_built_after(connection, loaded), checks_tested_after(connection, loaded):
             for table_data in data.tables:
                 table = Base.metadata.tables[table_data.name]
 
