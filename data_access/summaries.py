@@ -133,9 +133,11 @@ def rebuild(
     with indexes_built_after(connection, tables) if drop else nullcontext():
         for zone, window in sorted(zones.items()):
             if in_memory:
-                summary_memory.count(connection, zone, window, partial(_store, connection))
+                summary_memory.count(
+                    connection, zone, window, partial(_stored_too, connection, zone)
+                )
             for name, (table, _, _) in TABLES.items():
-                if in_memory and name in summary_memory.IN_MEMORY:
+                if in_memory and _in_memory(name):
                     continue
                 query = (
                     rolled_up(name, _stored(ROLLUPS[name], zone))
@@ -375,6 +377,21 @@ def _delta_table(name: str) -> TableClause:
 
 def _store(connection: Connection, name: str, columns: dict[str, Any]) -> None:
     insert_columns(connection, TABLES[name][0], columns)
+
+
+def _stored_too(connection: Connection, zone: str, name: str, columns: dict[str, Any]) -> None:
+    """Store a table counted in memory, and what rolls up from it (its months, their years)."""
+    _store(connection, name, columns)
+    for derived, source in ROLLUPS.items():
+        if source == name:
+            _stored_too(connection, zone, derived, summary_memory.rolled_up(derived, zone, columns))
+
+
+def _in_memory(name: str) -> bool:
+    """Whether SQLite's rebuild counts ``name`` in memory: itself, or rolled up from one."""
+    while name in ROLLUPS:
+        name = ROLLUPS[name]
+    return name in summary_memory.IN_MEMORY
 
 
 @cache

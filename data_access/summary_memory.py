@@ -31,6 +31,7 @@ from data_access.summary_rows import (
     DIMENSIONS,
     ORDER_EVENTS,
     ORDER_SUMS,
+    ROLLUPS,
     TABLES,
     Ids,
     Term,
@@ -38,7 +39,7 @@ from data_access.summary_rows import (
     order_facts,
 )
 
-__all__ = ["IN_MEMORY", "Write", "count"]
+__all__ = ["IN_MEMORY", "Write", "count", "rolled_up"]
 
 #: The summaries counted here on SQLite; the others are few rows a build and stay in SQL.
 IN_MEMORY = ("summary_order_days", "summary_supplier_days")
@@ -100,6 +101,23 @@ def count(
         write(name, _columns(name, zone, supplier_days.total()))
     order_days = _by_dimension(breakdowns.total())
     write("summary_order_days", _columns("summary_order_days", zone, order_days))
+
+
+def rolled_up(name: str, zone: str, source: dict[str, Any]) -> dict[str, Any]:
+    """The rows of ``name`` (a table of :data:`~data_access.summary_rows.ROLLUPS`) from rows of
+    its source as :func:`count` writes them, summed as
+    :func:`~data_access.summary_rows.rolled_up` sums them in SQL: per period (dated its first
+    day) and the rest of the key. Complete when ``source`` holds all its suppliers' rows, as a
+    share of :func:`count` does: a rebuild rolls the supplier days up without storing and
+    reading them again (1.8 s of SQLite's sorting at a million orders)."""
+    key, summed = TABLES[name][1:]
+    grain = "Y" if key[1] == "year" else "M"
+    source_day = TABLES[ROLLUPS[name]][1][1]
+    rest = list(key[2:])
+    frame = pd.DataFrame({c: source[c] for c in [*rest, *summed]})
+    period = np.asarray(source[source_day], dtype="datetime64[D]").astype(f"datetime64[{grain}]")
+    frame[key[1]] = period.astype("datetime64[D]")
+    return _columns(name, zone, _summed(frame, [key[1], *rest], summed))
 
 
 class _Running:

@@ -4,7 +4,7 @@ suppliers, in zones either side of UTC."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,13 +12,13 @@ import numpy as np
 import pytest
 from sqlalchemy import Engine, select
 
-from data_access import summary_memory
+from data_access import summaries, summary_memory
 from data_access.engine import make_engine
 from data_access.migrate import upgrade
 from data_access.models import Order, Supplier
 from data_access.summaries import _plain
 from data_access.summary_memory import IN_MEMORY, count
-from data_access.summary_rows import TABLES, aggregate
+from data_access.summary_rows import ROLLUPS, TABLES, aggregate
 from services.demo.seed import seed_demo
 
 ZONES = ("UTC", "Asia/Shanghai", "America/Los_Angeles")
@@ -94,3 +94,23 @@ def test_in_memory_sums_equal_the_sql_definition(
 def test_nothing_chosen_counts_no_rows(demo: Engine) -> None:
     counted = _counted(demo, "UTC", orders=["no-such-order"])
     assert counted == {name: [] for name in IN_MEMORY}
+
+
+@pytest.mark.parametrize("per_share", [None, 700])
+def test_a_rebuild_rolls_months_and_years_up_in_memory_as_the_sql_does(
+    demo: Engine, per_share: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite's rebuild sums the supplier months and years from the supplier days it counted
+    (a share of the suppliers at a time), not from the stored days: every table still holds
+    exactly the rows of its SQL definition."""
+    if per_share is not None:
+        monkeypatch.setattr(summary_memory, "ORDERS_PER_SHARE", per_share)
+    zones = {"Asia/Shanghai": 30, "America/Los_Angeles": 30}
+    with demo.connect() as conn:
+        summaries.rebuild(conn, zones, datetime(2026, 3, 2, tzinfo=UTC))
+        for zone in zones:
+            for name in ROLLUPS:
+                stored = summaries.stored_rows(conn, name, zone)
+                assert stored, "the demo data counts something in every rolled-up table"
+                assert stored == summaries.aggregated_rows(conn, name, zone), (name, zone)
+        conn.rollback()  # the module's database stays as seeded
