@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -12,7 +13,7 @@ from sqlalchemy import Date, Engine, bindparam, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from data_access.models import Order
-from data_access.sql import day_start, days_between, local_day, period_start
+from data_access.sql import day_number, day_start, days_between, local_day, period_start
 from tests import factories as f
 
 ZONES = ["UTC", "Asia/Shanghai", "America/New_York", "Australia/Lord_Howe", "Asia/Kathmandu"]
@@ -48,18 +49,21 @@ def test_local_day_of_stored_timestamps(
 def test_period_start_and_days_between(engine: Engine, day: date, other: date) -> None:
     param = bindparam("day", day, type_=Date())
     with engine.connect() as conn:
-        week, month, year, apart = conn.execute(
+        week, month, year, apart, number = conn.execute(
             select(
                 period_start(param, "week"),
                 period_start(param, "month"),
                 period_start(param, "year"),
                 days_between(param, bindparam("other", other, type_=Date())),
+                day_number(param),
             )
         ).one()
     assert week == day - timedelta(days=day.weekday())
     assert month == day.replace(day=1)
     assert year == date(day.year, 1, 1)
     assert apart == (day - other).days
+    assert number == (day - date(1970, 1, 1)).days
+    assert np.datetime64(number, "D") == np.datetime64(day)  # how summary_memory reads it
 
 
 def test_a_timestamp_near_midnight_in_three_zones(session_factory: sessionmaker[Session]) -> None:
