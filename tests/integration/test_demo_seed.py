@@ -563,6 +563,30 @@ def test_bulk_insert_round_trips_awkward_values(engine: Engine) -> None:
         assert session.scalars(select(func.max(Buyer.id))).one() == len(awkward) + 1
 
 
+@pytest.mark.parametrize("rows", [1, 248, 249, 250, 2 * 249 + 3])
+def test_bulk_insert_writes_every_row_where_it_belongs(engine: Engine, rows: int) -> None:
+    """SQLite writes several rows a statement (249 of the buyers' four columns) and the rest
+    one a statement: around those edges each row keeps its own values, in order."""
+    ids = np.arange(1, rows + 1)
+    names = [f"Buyer {i} ü" for i in range(rows)]
+    with engine.begin() as conn:
+        written = bulk.insert_columns(
+            conn,
+            Base.metadata.tables["buyers"],
+            {"id": ids, "external_id": [f"B-{i}" for i in ids], "name": names,
+             "country": ["DE", "FR", "US"] * (rows // 3) + ["JP"] * (rows % 3)},
+            chunk_size=300,
+        )  # fmt: skip
+        stored = conn.execute(
+            select(Buyer.id, Buyer.external_id, Buyer.name, Buyer.country).order_by(Buyer.id)
+        ).all()
+    assert written == rows
+    countries = ["DE", "FR", "US"] * (rows // 3) + ["JP"] * (rows % 3)
+    assert [tuple(r) for r in stored] == [
+        (int(i), f"B-{i}", names[i - 1], countries[i - 1]) for i in ids
+    ]
+
+
 def test_cli_reset_needs_force_outside_the_embedded_demo(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
