@@ -65,6 +65,8 @@ BULK_SQLITE_CACHE_KIB = 256 * 1024
 BULK_WORK_MEM = "256MB"
 _SQLITE_DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 _SQLITE_MAX_VALUES = 999
+#: Values the drivers take as they are.
+_DRIVER_TYPES = frozenset({str, int, float, bytes, type(None)})
 
 
 def insert_columns(
@@ -422,11 +424,12 @@ def _sqlite_values(values: ColumnValues, kind: str) -> list[Any]:
         return [None if v is None else int(bool(v)) for v in values]
     if kind == "json":
         return [None if v is None else json.dumps(v) for v in values]
-    if isinstance(values, np.ndarray):
-        plain = values.tolist()
-        if not any(isinstance(v, np.generic) for v in plain):
-            return plain  # type: ignore[no-any-return]
-    return [_plain(v) for v in values]
+    plain = values.tolist() if isinstance(values, np.ndarray) else values
+    # The types present, found at C speed: a test of each value cost 0.6 s of a million
+    # orders' texts, and texts and numbers need no conversion.
+    if set(map(type, plain)) <= _DRIVER_TYPES:
+        return plain if isinstance(plain, list) else list(plain)
+    return [_plain(v) for v in plain]
 
 
 # --- PostgreSQL ------------------------------------------------------------------------------
