@@ -1,9 +1,10 @@
 """Use case: fill an empty database with realistic demo data (``assurance demo seed``).
 
-Generation (:mod:`services.demo.data`) happens before the transaction opens, so no lock is held
-while NumPy works; then one transaction optionally empties every table, bulk-inserts all rows
-(:mod:`data_access.bulk`), moves the id sequences past the explicit ids and writes the audit
-event. Either everything is there afterwards or nothing changed.
+The tables up to the orders are generated (:mod:`services.demo.data`) before the transaction
+opens, so no lock is held while NumPy works; then one transaction optionally empties every table,
+bulk-inserts all rows (:mod:`data_access.bulk`) — the claims, drawn in a child process while the
+orders are written — moves the id sequences past the explicit ids, builds the summaries and
+writes the audit event. Either everything is there afterwards or nothing changed.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from rules import bundled_policy
 from services import audit
 from services.auth import Actor, Permission, require
 from services.claims.deadlines import refresh_due
-from services.demo.data import generate
+from services.demo.data import TABLE_NAMES, TableData, generating
 from services.summaries import kept_zones, rebuild_reviewer_days, summary_tables
 
 __all__ = ["DatabaseNotEmpty", "SeedReport", "seed_demo"]
@@ -113,28 +114,38 @@ def seed_demo(
         with engine.connect() as connection:
             _refuse_if_not_empty(connection, data_tables)
 
-    data = generate(orders=orders, seed=seed, today=today, progress=progress)
-
-    with engine.begin() as connection, bulk_tuning(connection):
+    # The claims are drawn beside this process while the tables before them are written.
+    with (
+        generating(orders=orders, seed=seed, today=today, progress=progress) as staged,
+        engine.begin() as connection,
+        bulk_tuning(connection),
+    ):
         if reset:
             _report(progress, "reset", 0, 1)
             delete_all_rows(connection, tables)
             _report(progress, "reset", 1, 1)
         else:
             _refuse_if_not_empty(connection, data_tables)
-        loaded = [Base.metadata.tables[t.name] for t in data.tables]
+        loaded = [Base.metadata.tables[name] for name in TABLE_NAMES]
+        counts: dict[str, int] = {}
+
+        def write(table_data: TableData) -> None:
+            def on_chunk(done: int, total: int) -> None:
+                _report(progress, table_data.name, done, total)
+
+            table = Base.metadata.tables[table_data.name]
+            counts[table.name] = insert_columns(
+                connection, table, table_data.columns, on_chunk=on_chunk
+            )
+
         with indexes_built_after(connection, loaded), checks_tested_after(connection, loaded):
-            for table_data in data.tables:
-                table = Base.metadata.tables[table_data.name]
-
-                def on_chunk(done: int, total: int, name: str = table_data.name) -> None:
-                    _report(progress, name, done, total)
-
-                insert_columns(connection, table, table_data.columns, on_chunk=on_chunk)
+            for table_data in staged.first:
+                write(table_data)
+            for table_data in staged.claims():  # drawn meanwhile
+                write(table_data)
             _report(progress, "indexes", 0, 1)
         _report(progress, "indexes", 1, 1)
         sync_id_sequences(connection, tables)
-        counts = data.counts
         with Session(bind=connection) as session:
             # The queue's stored deadlines, at the moment the claims' statuses were walked to.
             as_of = datetime.combine(today, datetime.min.time(), tzinfo=UTC)

@@ -436,6 +436,52 @@ def test_reset_replaces_everything_and_ids_continue(engine: Engine) -> None:
     assert new_id == report.buyers + 1
 
 
+def test_the_seed_writes_the_rows_generate_draws(seeded: tuple[Engine, SeedReport]) -> None:
+    """The seed draws the claims in a child process while it writes the orders: the same rows
+    as ``generate`` draws in this one."""
+    engine, _ = seeded
+    data = generate(orders=ORDERS, seed=7, today=TODAY)
+    compared = {
+        "claims": ["order_id", "kind", "filed_at", "claimed_amount_cents", "status"],
+        "recommendations": ["claim_id", "action", "amount_cents", "created_at"],
+        "decisions": ["claim_id", "seq", "verdict", "amount_cents", "decided_at"],
+        "orders": ["supplier_id", "buyer_id", "order_amount_cents", "status"],
+    }
+    with engine.connect() as conn:
+        for name, columns in compared.items():
+            table = Base.metadata.tables[name]
+            stored = conn.execute(select(*[table.c[c] for c in columns]).order_by(table.c.id)).all()
+            generated = data.table(name).columns
+            assert len(stored) == data.table(name).rows > 0, name
+            for index, column in enumerate(columns):
+                values = _as_list(generated[column])
+                if isinstance(generated[column], np.ndarray) and "datetime64" in str(
+                    generated[column].dtype
+                ):
+                    values = [v.replace(tzinfo=UTC) for v in values]
+                assert [row[index] for row in stored] == values, (name, column)
+
+
+def test_a_failure_drawing_the_claims_writes_nothing(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import multiprocessing
+
+    from services import workers
+    from services.demo import data as demo_data
+
+    def broken(*args: Any) -> Any:
+        raise ValueError("the claims could not be drawn")
+
+    # Forked, the child runs this process's (patched) code.
+    monkeypatch.setattr(workers, "process_context", lambda: multiprocessing.get_context("fork"))
+    monkeypatch.setattr(demo_data, "draw_claims", broken)
+    with pytest.raises(workers.WorkerFailed, match="the claims could not be drawn"):
+        _seed(engine)
+    with engine.connect() as conn:
+        assert bulk.first_nonempty_table(conn, Base.metadata.sorted_tables) is None
+
+
 def test_datetimes_read_back_aware_utc_and_exact(seeded: tuple[Engine, SeedReport]) -> None:
     engine, _ = seeded
     data = generate(orders=ORDERS, seed=7, today=TODAY)
