@@ -6,10 +6,10 @@ three million events for each of ``summary_order_days`` and ``summary_supplier_d
 million demo orders, most of a seed's or a large import's time. Here SQLite computes only the
 orders' facts (:func:`~data_access.summary_rows.order_facts`, one pass, one row an order, read
 as numbers) and pandas, which hashes, sums their events
-(:data:`~data_access.summary_rows.ORDER_EVENTS`, the same data the SQL is built from). The rest of the supplier days, the claims filed and what
-refunds take from live orders, few rows, is still counted by that SQL and added. The rows are
-those of ``aggregate`` (the property tests compare the stored rows with it after every
-sequence).
+(:data:`~data_access.summary_rows.ORDER_EVENTS`, the same data the SQL is built from). The
+rest of the supplier days, the claims filed and what refunds take from live orders, few rows,
+is still counted by that SQL and added. The rows are those of ``aggregate`` (the property tests
+compare the stored rows with it after every sequence).
 
 PostgreSQL hashes its groups itself and keeps the SQL.
 """

@@ -454,11 +454,10 @@ def test_the_seed_writes_the_rows_generate_draws(seeded: tuple[Engine, SeedRepor
             generated = data.table(name).columns
             assert len(stored) == data.table(name).rows > 0, name
             for index, column in enumerate(columns):
-                values = _as_list(generated[column])
-                if isinstance(generated[column], np.ndarray) and "datetime64" in str(
-                    generated[column].dtype
-                ):
-                    values = [v.replace(tzinfo=UTC) for v in values]
+                given = generated[column]
+                values = _as_list(given)
+                if isinstance(given, np.ndarray) and np.issubdtype(given.dtype, np.datetime64):
+                    values = [v.replace(tzinfo=UTC) for v in values]  # stored as aware UTC
                 assert [row[index] for row in stored] == values, (name, column)
 
 
