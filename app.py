@@ -24,9 +24,10 @@ def main() -> None:
     if not screens:
         show_only(auth.no_screens, "Assurance Desk", ":material/info:")
     # The first screen is the default page (the root) only on a run that lands a cookie (the
-    # demo sign-in's): otherwise a hidden home page is, so that every screen, the first too,
-    # also answers at its own URL (deep_link.home).
-    settling = cookies.settling()
+    # demo sign-in's) at the root: otherwise a hidden home page is, so that every screen, the
+    # first too, also answers at its own URL (deep_link.home). A sign-in at the first screen's
+    # URL runs it there (as the default, the address fell back to the root).
+    settling = cookies.settling() and not deep_link.asked_at(screens[0].path)
     pages = {
         screen.path: st.Page(
             screen.path,

@@ -117,6 +117,13 @@ def remembered() -> Target | None:
     return wanted if isinstance(wanted, Target) else None
 
 
+def asked_at(path: str) -> bool:
+    """Whether the visitor on the sign-in screen asked for the screen at ``path``: the demo
+    sign-in's run is then at that screen's URL."""
+    wanted = remembered()
+    return wanted is not None and wanted.path == path
+
+
 def carry_through_provider() -> None:
     """Keep the request across the identity provider's round trip, which returns to the root."""
     wanted = remembered()

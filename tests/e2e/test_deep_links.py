@@ -172,6 +172,24 @@ def test_the_first_screen_answers_at_its_own_url(page: Any, demo_home: Path) -> 
         screenshot(page, "deep-link-first-screen")
 
 
+def test_the_first_screen_asked_for_signed_out_opens_after_the_sign_in(
+    page: Any, demo_home: Path
+) -> None:
+    """Signed out, a bookmark of one's first screen shows the sign-in there; signing in opens
+    the screen with its filters, without "Page not found" on the run that writes the demo
+    sign-in's cookie, and the cookie is kept."""
+    with serve(demo_home, DEMO_ENV) as url:
+        page.goto(f"{url}/claim_queue?kind=Quality")
+        page.get_by_text("Rita Reviewer").click()
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("heading", name="Claim queue").wait_for()
+        _wait_for_cookie(page, demo_session.COOKIE)
+        _settled(page)
+        expect(page.get_by_text("Page not found")).to_have_count(0)
+        assert page.evaluate("window.location.href").endswith("/claim_queue?kind=Quality")
+        screenshot(page, "deep-link-first-screen-signed-out")
+
+
 def test_the_demo_cookie_opens_nothing_but_the_embedded_demo_database(
     page: Any, demo_home: Path, claim_ref: str, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
