@@ -178,6 +178,9 @@ def _columns(name: str, zone: str, rows: pd.DataFrame) -> dict[str, Any]:
     """The rows counting something (as ``aggregate``'s ``HAVING``), as columns."""
     key, summed = TABLES[name][1:]
     rows = rows[(rows[list(summed)] != 0).any(axis=1)]
+    # In key order: SQLite's summary tables are stored in it (WITHOUT ROWID), so each row
+    # lands after the last instead of in a random page (the supplier days of a million orders:
+    # 4.3 → 3.9 s to write).
     rows = rows.sort_values(list(key[1:]), kind="stable")
     columns: dict[str, Any] = {"zone": [zone] * len(rows)}
     for column in key[1:]:

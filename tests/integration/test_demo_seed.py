@@ -28,7 +28,7 @@ from data_access.models import (
     User,
 )
 from rules import bundled_policy, claim_deadlines
-from services.demo.data import generate
+from services.demo.data import TABLE_NAMES, generate
 from services.demo.seed import DatabaseNotEmpty, SeedReport, seed_demo
 
 TODAY = date(2026, 6, 15)
@@ -129,6 +129,8 @@ def test_generation_is_deterministic_in_memory() -> None:
     a = generate(orders=2_000, seed=3, today=TODAY)
     b = generate(orders=2_000, seed=3, today=TODAY)
     c = generate(orders=2_000, seed=4, today=TODAY)
+    # The seed drops and builds the indexes of, and tests the checks of, the tables named so.
+    assert tuple(t.name for t in a.tables) == TABLE_NAMES
     for ta, tb in zip(a.tables, b.tables, strict=True):
         for name, values in ta.columns.items():
             assert _as_list(values) == _as_list(tb.columns[name]), name
