@@ -17,7 +17,7 @@ from ui import exposure_tables as tables
 from ui import figure_widgets as w
 from ui import format
 from ui.chart_cache import built
-from ui.supplier_tables import SUPPLIERS_COLUMNS, SUPPLIERS_PAGE, utilisation_text
+from ui.supplier_tables import SUPPLIERS_PAGE, utilisation_text
 
 
 def _day(day: date) -> str:
@@ -124,15 +124,9 @@ SUPPLIER_CSV = {
 #: Wide enough for a money value and its change on one line each, even at 900 px.
 STRESS_WIDTH = 330
 
-#: The exposure tables' columns where one is long enough to scroll in a grid
-#: (``figure_widgets.table``): amounts to the right, and the supplier pinned at the left, as on
-#: the Suppliers page, so it stays in view when the amounts scroll sideways at 900 px.
-_COLUMNS = {
-    "Supplier": SUPPLIERS_COLUMNS["Supplier"],
-    **{
-        c: st.column_config.TextColumn(alignment="right")
-        for c in ("Limit", "Exposure", "Headroom", "Utilisation", "Share of exposure", "Payout")
-    },
+_RIGHT = {
+    c: st.column_config.TextColumn(alignment="right")
+    for c in ("Limit", "Exposure", "Headroom", "Utilisation", "Share of exposure", "Payout")
 }
 
 
@@ -152,7 +146,7 @@ def utilisation(view: ExposureView) -> None:
     )
     if above.empty:
         return
-    w.table(tables.limits(above.head(LEDGER_ROWS)), column_config=_COLUMNS)
+    w.table(tables.limits(above.head(LEDGER_ROWS)), column_config=_RIGHT)
     if len(above) > LEDGER_ROWS:
         st.caption(
             f"The {LEDGER_ROWS:,} highest utilisations are shown; all {len(above):,} are in the "
@@ -177,7 +171,7 @@ def concentration(view: ExposureView, zone: str, policy: Policy) -> None:
         f"The 10 largest exposures hold **{share}** of the programme's "
         f"{format.money(view.exposure_cents)}; HHI **{view.hhi:,.0f}**."
     )
-    w.table(tables.largest(top), column_config=_COLUMNS)
+    w.table(tables.largest(top), column_config=_RIGHT)
     w.download(
         "All suppliers' exposure (CSV)",
         view.suppliers,
@@ -261,7 +255,7 @@ def largest_fail(refundable: pd.DataFrame, view: ExposureView, zone: str, policy
             "Payout": w.money_column(result.suppliers, "refundable_cents"),
         }
     )
-    w.table(shown, column_config=_COLUMNS)
+    w.table(shown, column_config=_RIGHT)
     w.download(
         "Failing suppliers (CSV)",
         result.suppliers,

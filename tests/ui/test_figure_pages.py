@@ -3,7 +3,6 @@ which only ops managers get, and which the server refuses to anyone else even if
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pandas as pd
@@ -380,23 +379,6 @@ def test_the_exposure_ledger_shows_the_highest_utilisations_and_links_to_all(
     )
     links = [(link.proto.page, link.proto.query_string) for link in page_links(at)]
     assert ("suppliers", "sort=utilisation") in links
-
-
-@pytest.mark.usefixtures("figures_database")
-def test_the_exposure_ledger_grid_keeps_the_supplier_in_view(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """A ledger long enough for a grid pins its supplier column at the left, as the Suppliers
-    page does: the amounts scroll sideways under it on a narrow screen."""
-    from ui import figure_widgets
-
-    monkeypatch.setattr(figure_widgets, "STATIC_ROWS", 1)  # the test world's ledger: a grid
-    at = open_app(EMAILS["exec"], EXPOSURE)
-    _ok(at)
-    [ledger] = [d for d in at.dataframe if "Limit" in d.value.columns]
-    config = json.loads(ledger.proto.columns)
-    assert config["Supplier"]["pinned"] is True
-    assert config["Limit"]["alignment"] == "right"
 
 
 @pytest.mark.usefixtures("figures_database")
