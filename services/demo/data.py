@@ -66,6 +66,7 @@ Progress = Callable[[str, int, int], None]
 
 HISTORY_MONTHS = 24
 _STEPS = 5  # progress reports "generate" from 0 to this
+_STEPS_TO_ORDERS = 3  # of which the stages up to the orders report the first
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,8 +147,7 @@ def generate(
     """
     first, job = _up_to_orders(orders, seed, today, policy, progress, _STEPS)
     claims = _draw_claims(job)
-    _step(progress, 4, _STEPS)
-    _step(progress, 5, _STEPS)
+    _step(progress, _STEPS, _STEPS)
     return DemoData(first + claims)
 
 
@@ -167,7 +167,7 @@ def generating(
     million orders' generation, which the seed spends writing the orders instead. Leaving the
     block stops the child if it still runs (after a failed write, say). ``progress`` hears of
     the generation up to the orders only (three steps): the claims are drawn meanwhile."""
-    first, job = _up_to_orders(orders, seed, today, policy, progress, 3)
+    first, job = _up_to_orders(orders, seed, today, policy, progress, _STEPS_TO_ORDERS)
     with ChildProcesses(_claims_in_child, [job]) as child:
 
         def claims() -> tuple[TableData, ...]:
