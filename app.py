@@ -43,7 +43,7 @@ def main() -> None:
         sections.setdefault(screen.section, []).append(pages[screen.path])
     first = pages[screens[0].path]
     home = [] if settling else [deep_link.home(first)]
-    sections[screens[0].section] += [*home, *deep_link.elsewhere(actor, first)]
+    sections[screens[0].section] += [*home, *deep_link.elsewhere(actor, first, settling=settling)]
     shown = st.navigation(sections)
     deep_link.follow(actor, shown, pages, through_provider=auth.oidc_configured())
     try:

@@ -34,6 +34,9 @@ _PAGE_KEY = "_page"
 _TARGET = "_sign_in_target"
 _NEXT_READ = "_sign_in_next_cookie_read"
 _NOTE = "_sign_in_not_for_role"
+_ARMED = "_sign_in_switch_armed"
+#: Long enough for the browser to run a cookie script drawn in the same run.
+_SWITCH_DELAY = timedelta(milliseconds=300)
 #: Streamlit's own parameters: it keeps them through a page switch itself.
 _STREAMLIT_PARAMS = frozenset({"embed", "embed_options"})
 
@@ -156,17 +159,22 @@ def home(first: st.Page) -> st.Page:
     )
 
 
-def elsewhere(actor: Actor, first: st.Page) -> list[st.Page]:
+def elsewhere(actor: Actor, first: st.Page, *, settling: bool) -> list[st.Page]:
     """Hidden pages at the URLs of the screens the role may not open.
 
     Opening one (a link shared by someone of another role) lands on the role's first screen
-    with a note, where Streamlit would say "Page not found". They run no screen's code.
+    with a note, where Streamlit would say "Page not found". They run no screen's code. On a
+    run that draws a cookie write (``settling``: the demo sign-in at such a link) the switch
+    waits until the page has been drawn, see :func:`_switch_once_drawn`.
     """
 
     def note_and_go_home(path: str) -> Callable[[], None]:
         def run() -> None:
             st.session_state[_NOTE] = path
-            st.switch_page(first)
+            if settling:
+                _switch_once_drawn(first)
+            else:
+                st.switch_page(first)
 
         return run
 
@@ -181,6 +189,27 @@ def elsewhere(actor: Actor, first: st.Page) -> list[st.Page]:
         for s in navigation.SCREENS
         if actor.role not in s.roles
     ]
+
+
+def _switch_once_drawn(page: st.Page) -> None:
+    """Switch to ``page`` from a fragment's own rerun a moment after this run has been drawn.
+
+    A switch in the run that first draws a cookie write cuts the run short before the browser
+    runs the cookie script, and the next run's identical script is not run again: signed out
+    at a link the exec role may not open, the demo sign-in lost its cookie in 4 of 6 Chromium
+    runs (4 Dec 2026). The fragment first runs inside this run and only arms itself; its timed
+    rerun, after the browser has drawn the page, switches.
+    """
+    st.caption("Opening your first screen…")
+    st.session_state.pop(_ARMED, None)  # armed in this run, never by an earlier one
+
+    @st.fragment(run_every=_SWITCH_DELAY)
+    def switch_when_armed() -> None:
+        if st.session_state.pop(_ARMED, False):
+            st.switch_page(page)
+        st.session_state[_ARMED] = True
+
+    switch_when_armed()
 
 
 def follow(
