@@ -114,23 +114,31 @@ def upsert_columns(
     update_columns: Sequence[str],
     key: str = "external_id",
     only_where: ColumnElement[bool] | TextClause | None = None,
+    absent: npt.NDArray[np.bool_] | None = None,
 ) -> int:
     """Insert the rows given as ``columns``; where ``key`` exists, update ``update_columns`` if
     any of them differs (``data_access.upsert.upsert``'s statement, for column data).
 
     SQLite: one prepared ``INSERT … ON CONFLICT … DO UPDATE`` run by the driver's
-    ``executemany``. PostgreSQL: ``COPY`` into a temporary staging table dropped at commit, then
-    one set-based ``INSERT … SELECT … ON CONFLICT … DO UPDATE``. No key may appear twice.
-    Runs inside the caller's transaction; returns the number of rows given.
+    ``executemany``; the rows marked in ``absent`` (keys the caller found missing in this
+    transaction, which holds SQLite's write lock, so no other writer can add them) go in as plain
+    inserts instead (:func:`insert_columns`): with foreign keys on, SQLite's upsert costs twice
+    a plain insert (100,000 new orders into a million: 2.2 s against 1.1 s). PostgreSQL:
+    ``COPY`` into a temporary staging table dropped at commit, then one set-based
+    ``INSERT … SELECT … ON CONFLICT … DO UPDATE`` (``absent`` is not used: another
+    transaction may insert the same key meanwhile). No key may appear twice. Runs inside the
+    caller's transaction; returns the number of rows given.
     """
     names = list(columns)
     total = len(next(iter(columns.values()))) if columns else 0
     if total == 0:
         return 0
+    if absent is not None and len(absent) != total:
+        raise ValueError(f"absent marks {len(absent)} rows of {total}")
     dialect = connection.dialect.name
     if dialect == "sqlite":
-        statement: Any = sqlite.insert(table)
-        upsert = _on_conflict(statement, table, key, update_columns, only_where)
+        plain: Any = sqlite.insert(table)
+        upsert = _on_conflict(plain, table, key, update_columns, only_where)
         compiled = upsert.compile(dialect=connection.dialect, column_keys=names)
         order = list(compiled.positiontup or [])
         if sorted(order) != sorted(names):
@@ -139,11 +147,26 @@ def upsert_columns(
         converted = [
             _sqlite_values(columns[name], kind) for name, kind in zip(order, kinds, strict=True)
         ]
+        rows = zip(*converted, strict=True)
+        # One row a statement: into a table with indexes, SQLite's multi-row VALUES was slower
+        # (1.7 s against 1.1 s for 100,000 new orders into a million).
+        by_statement: list[tuple[str, Iterable[tuple[Any, ...]]]] = [(str(compiled), rows)]
+        if absent is not None and absent.any():
+            inserting = plain.compile(dialect=connection.dialect, column_keys=names)
+            if list(inserting.positiontup or []) != order:
+                raise AssertionError(f"unexpected parameters {inserting.positiontup} for {order}")
+            marks = absent.tolist()
+            new: list[tuple[Any, ...]] = []
+            old: list[tuple[Any, ...]] = []
+            for row, is_new in zip(rows, marks, strict=True):
+                (new if is_new else old).append(row)
+            by_statement = [(str(inserting), new), (str(compiled), old)]
         raw = connection.connection.driver_connection
         assert raw is not None
         cursor = raw.cursor()
         try:
-            cursor.executemany(str(compiled), zip(*converted, strict=True))
+            for sql, chosen in by_statement:
+                cursor.executemany(sql, chosen)
         finally:
             cursor.close()
         return total

@@ -402,6 +402,8 @@ class OrderWriter(Writer):
                 self.table,
                 {name: column[rows] for name, column in columns.items()},
                 update_columns=self.update_columns,
+                # Read in this transaction, which holds SQLite's write lock: these are new.
+                absent=np.array([key not in existing for key in keys[rows].tolist()], dtype=bool),
             )
 
     def _settle_buyers(self, described: Iterable[tuple[str, str, str]]) -> None:

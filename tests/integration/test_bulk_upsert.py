@@ -1,0 +1,91 @@
+"""The import's column upsert: new rows inserted, changed rows updated, unchanged rows left, on
+both databases; on SQLite the rows the caller found absent go in as plain inserts."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import numpy as np
+import pytest
+from sqlalchemy import Engine, select
+
+from data_access.bulk import insert_columns, sync_id_sequences, upsert_columns
+from data_access.models import Base, Buyer
+
+BUYERS = Base.metadata.tables["buyers"]
+
+
+def _stored(engine: Engine) -> list[tuple[str, str, str]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(Buyer.external_id, Buyer.name, Buyer.country).order_by(Buyer.external_id)
+        ).all()
+    return [(r[0], r[1], r[2]) for r in rows]
+
+
+def _three_buyers(engine: Engine) -> None:
+    with engine.begin() as conn:
+        insert_columns(
+            conn,
+            BUYERS,
+            {
+                "id": np.arange(1, 4),
+                "external_id": ["B-1", "B-2", "B-3"],
+                "name": ["One", "Two", "Three"],
+                "country": ["DE", "FR", "US"],
+            },
+        )
+        sync_id_sequences(conn, [BUYERS])
+
+
+@pytest.mark.parametrize("marked", [True, False])
+def test_upsert_inserts_new_rows_updates_changed_ones_and_keeps_the_rest(
+    engine: Engine, marked: bool
+) -> None:
+    _three_buyers(engine)
+    keys = ["B-2", "B-5", "B-3", "B-4"]
+    with engine.begin() as conn:
+        written = upsert_columns(
+            conn,
+            BUYERS,
+            {
+                "external_id": keys,
+                "name": ["Two, renamed", "Five", "Three", "Four"],
+                "country": ["FR", "JP", "US", "BR"],
+            },
+            update_columns=["name", "country"],
+            absent=np.array([key in ("B-4", "B-5") for key in keys]) if marked else None,
+        )
+    assert written == 4
+    assert _stored(engine) == [
+        ("B-1", "One", "DE"),
+        ("B-2", "Two, renamed", "FR"),
+        ("B-3", "Three", "US"),
+        ("B-4", "Four", "BR"),
+        ("B-5", "Five", "JP"),
+    ]
+
+
+def test_a_row_marked_absent_that_exists_is_refused_on_sqlite_and_updated_on_postgresql(
+    engine: Engine,
+) -> None:
+    """SQLite takes the mark at its word (the caller holds the write lock): a plain insert,
+    which the unique key refuses. PostgreSQL, where another transaction may add the key
+    meanwhile, upserts every row."""
+    _three_buyers(engine)
+    given = {"external_id": ["B-1"], "name": ["One, renamed"], "country": ["DE"]}
+    absent = np.array([True])
+    if engine.dialect.name == "sqlite":
+        with pytest.raises(sqlite3.IntegrityError), engine.begin() as conn:
+            upsert_columns(conn, BUYERS, given, update_columns=["name"], absent=absent)
+        assert _stored(engine)[0] == ("B-1", "One", "DE")
+    else:
+        with engine.begin() as conn:
+            upsert_columns(conn, BUYERS, given, update_columns=["name"], absent=absent)
+        assert _stored(engine)[0] == ("B-1", "One, renamed", "DE")
+
+
+def test_the_marks_must_cover_every_row(engine: Engine) -> None:
+    given = {"external_id": ["B-1", "B-2"], "name": ["One", "Two"], "country": ["DE", "FR"]}
+    with pytest.raises(ValueError, match="absent marks 1 rows of 2"), engine.begin() as conn:
+        upsert_columns(conn, BUYERS, given, update_columns=["name"], absent=np.array([True]))
