@@ -121,9 +121,9 @@ def upsert_columns(
 
     SQLite: one prepared ``INSERT … ON CONFLICT … DO UPDATE`` run by the driver's
     ``executemany``; the rows marked in ``absent`` (keys the caller found missing in this
-    transaction, which holds SQLite's write lock, so no other writer can add them) go in as plain
-    inserts instead (:func:`insert_columns`): with foreign keys on, SQLite's upsert costs twice
-    a plain insert (100,000 new orders into a million: 2.2 s against 1.1 s). PostgreSQL:
+    transaction, which holds SQLite's write lock, so no other writer can add them) go in by a
+    plain ``INSERT`` instead: with foreign keys on, SQLite's upsert costs twice a plain insert
+    (100,000 new orders into a million: 2.2 s against 1.1 s). PostgreSQL:
     ``COPY`` into a temporary staging table dropped at commit, then one set-based
     ``INSERT … SELECT … ON CONFLICT … DO UPDATE`` (``absent`` is not used: another
     transaction may insert the same key meanwhile). No key may appear twice. Runs inside the
