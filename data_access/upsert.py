@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import (
     ColumnElement,
@@ -35,6 +35,8 @@ from data_access.models import Base
 
 #: Keys per ``IN (…)`` list: well below SQLite's 32,766 host parameters and fast on PostgreSQL.
 KEYS_PER_QUERY = 5_000
+#: A row lock: to change the rows, or to keep them from changing.
+Lock = Literal["update", "share"]
 
 
 def table_of(model: type[Base]) -> Table:
@@ -97,16 +99,17 @@ def rows_by_key(
     keys: Collection[str],
     *,
     key: str = "external_id",
-    for_update: bool = False,
-) -> dict[str, Row[Any]]:
+    lock: Lock | None = None,
+) -> dict[Any, Row[Any]]:
     """Rows of ``table`` whose ``key`` is in ``keys``, by key, with ``columns`` and the key.
 
-    ``for_update`` locks them until the transaction ends (PostgreSQL; SQLite's writers are
-    serialised by ``BEGIN IMMEDIATE`` already).
+    ``lock`` locks them until the transaction ends: ``"update"`` to change them, ``"share"`` to
+    keep others from changing them meanwhile (PostgreSQL; SQLite's writers are serialised by
+    ``BEGIN IMMEDIATE`` already, and SQLite has no row locks).
     """
     selected = select(table.c[key], *(table.c[name] for name in columns if name != key))
-    if for_update:
-        selected = selected.with_for_update()
+    if lock is not None:
+        selected = selected.with_for_update(read=lock == "share")
     if session.get_bind().dialect.name == "postgresql":
         # One array parameter instead of thousands of placeholders: the same statement text for
         # every chunk, so neither the driver nor the server parses a new one each time.
@@ -116,7 +119,7 @@ def rows_by_key(
         # reads it as a table (json_each), and the statement is compiled once.
         listed = select(func.json_each(bindparam("keys")).table_valued("value").c.value)
         condition = table.c[key].in_(listed.scalar_subquery())
-    found: dict[str, Row[Any]] = {}
+    found: dict[Any, Row[Any]] = {}
     statement = selected.where(condition)
     sqlite = session.get_bind().dialect.name == "sqlite"
     for batch in _batches(sorted(set(keys))):
@@ -124,6 +127,20 @@ def rows_by_key(
         for row in session.execute(statement, {"keys": parameter}):
             found[row[0]] = row
     return found
+
+
+def lock_by_key(
+    session: Session,
+    table: Table,
+    keys: Collection[Any],
+    *,
+    key: str = "external_id",
+    shared: bool = False,
+) -> None:
+    """Lock the rows of ``table`` whose ``key`` is in ``keys`` until the transaction ends (for
+    update, or ``shared``), on PostgreSQL; on SQLite the writer holds the database's write lock."""
+    if keys and session.get_bind().dialect.name == "postgresql":
+        rows_by_key(session, table, [], keys, key=key, lock="share" if shared else "update")
 
 
 def ids_by_key(

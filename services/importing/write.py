@@ -40,7 +40,7 @@ from data_access.models import (
     Supplier,
     SupplierLimitChange,
 )
-from data_access.upsert import ids_by_key, rows_by_key, table_of, upsert
+from data_access.upsert import ids_by_key, lock_by_key, rows_by_key, table_of, upsert
 from rules import format_money
 from services.auth import Actor
 from services.importing.columnar import ColumnChunk
@@ -238,6 +238,11 @@ class Writer:
 
     def _changing(self, keys: list[str]) -> None:
         if self.changing is not None and keys:
+            # Locked before what they contribute to the summaries is subtracted: a concurrent
+            # writer counting them too (a claim filed on an order this import moves to another
+            # supplier) either committed before that read or waits for this transaction;
+            # otherwise both would count it (tests/integration/test_import_races.py).
+            lock_by_key(self.session, self.table, keys)
             self.changing(keys)
 
     def updatable(self) -> ColumnElement[bool] | TextClause | None:
@@ -496,18 +501,31 @@ class ClaimWriter(Writer):
     update_columns = CLAIM_COLUMNS
 
     def rows(self, chunk: Chunk) -> list[dict[str, Any]]:
-        order_ids = ids_by_key(
-            self.session,
-            table_of(Order),
-            {record["order_external_id"] for _, record in chunk},
-        )
+        writing = not self.dry_run
         # Pass 1 refused changes to decided claims, but a reviewer may have decided one since.
+        # Locked first, as a decision locks its claim and then its order: taken the other way
+        # round, an import and a decision on the same claim would deadlock.
         existing = rows_by_key(
             self.session,
             self.table,
             ["status", *CLAIM_COLUMNS],
             [record["external_id"] for _, record in chunk],
+            lock="update" if writing else None,
         )
+        # The claims count under their order's supplier and its country and tier: the orders
+        # and suppliers are kept from changing until this import commits, or an import changing
+        # them meanwhile would count the claims as well (see Writer._changing).
+        orders = rows_by_key(
+            self.session,
+            table_of(Order),
+            ["id", "supplier_id"],
+            {record["order_external_id"] for _, record in chunk},
+            lock="share" if writing else None,
+        )
+        order_ids = {key: order.id for key, order in orders.items()}
+        if writing:
+            suppliers = {order.supplier_id for order in orders.values()}
+            lock_by_key(self.session, table_of(Supplier), suppliers, key="id", shared=True)
         rows = []
         for line, record in chunk:
             order_id = order_ids.get(record["order_external_id"])

@@ -1,0 +1,231 @@
+"""Imports at once: two files that change what the same summaries count keep them exact.
+
+An import subtracts what the rows it changes contribute to the daily summaries, writes them, and
+adds what they contribute after. A second import counting the same rows meanwhile (a claim
+filed on an order the first one moves to another supplier) must either have committed before
+the first one's subtraction or wait for its commit; otherwise the claim is counted under both
+suppliers. And a claims import must lock a claim before its order, as a decision does, or the
+two deadlock. Each test holds the first import at that point (after its subtraction, after
+locking a chunk's claims and orders) while the second write runs; on SQLite the second waits
+for the database's write lock, on PostgreSQL for the row locks.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from data_access import summaries
+from data_access.models import Claim
+from rules import Turn, bundled_policy
+from services.auth import Actor
+from services.claims.decide import DecisionError, decide_claim
+from services.importing import service, write
+from services.importing.service import ImportResult, import_file
+from tests import factories as f
+from tests.factories import utc
+from tests.integration.test_decisions import reviewer
+
+NOW = utc(2025, 6, 4, 10)
+ZONES = {"UTC": 30}
+ORDERS = (
+    "external_id,supplier_external_id,buyer_external_id,buyer_name,buyer_country,category,"
+    "payment_method,currency,order_amount,covered_amount,paid_amount,placed_at,ship_by,"
+    "shipped_at,delivered_at,cancelled_at,status\n"
+)
+CLAIMS = "external_id,order_external_id,kind,filed_at,claimed_amount,currency\n"
+SUPPLIERS = "external_id,name,country,main_category,tier,limit,currency\n"
+SUPPLIER_A_IN_GERMANY = "SUP-A,Supplier A,DE,Machinery,gold,1000.00,USD\n"
+#: Long enough for the second import to finish if nothing holds it back.
+SECOND_IMPORT_S = 3.0
+
+
+def _order(supplier: str) -> str:
+    return (
+        f"ORD-1,{supplier},BUY-1,Buyer One,DE,Machinery,tt,USD,100.00,80.00,80.00,"
+        "2025-05-01T10:00:00Z,2025-05-10,2025-05-12T10:00:00Z,,,shipped\n"
+    )
+
+
+def _claim(kind: str) -> str:
+    return f"CLM-1,ORD-1,{kind},2025-05-20T09:00:00Z,10.00,USD\n"
+
+
+def _import(factory: sessionmaker[Session], entity: str, body: str) -> ImportResult:
+    return import_file(
+        factory,
+        Actor.system("test"),
+        entity,  # type: ignore[arg-type]
+        io.BytesIO(body.encode()),
+        file_name=f"{entity}.csv",
+        now=NOW,
+    )
+
+
+@pytest.fixture
+def world(engine: Engine, session_factory: sessionmaker[Session]) -> sessionmaker[Session]:
+    """Two suppliers in different countries, order ORD-1 of the first, summaries built."""
+    with session_factory() as s:
+        f.supplier(s, external_id="SUP-A", country="CN", tier="gold")
+        f.supplier(s, external_id="SUP-B", country="VN", tier="new")
+        s.commit()
+    assert _import(session_factory, "orders", ORDERS + _order("SUP-A")).written
+    with engine.begin() as conn:
+        summaries.rebuild(conn, ZONES, NOW)
+    return session_factory
+
+
+@pytest.fixture
+def held_after_subtracting(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Hold]:
+    hold = _Hold()
+    original = service._SummaryStep.before
+
+    def before(step: Any, changing: list[str]) -> None:
+        original(step, changing)
+        if threading.current_thread().name == "first":
+            hold.subtracted.set()
+            assert hold.release.wait(30), "the test never let the first import go on"
+
+    monkeypatch.setattr(service._SummaryStep, "before", before)
+    yield hold
+    hold.release.set()
+
+
+class _Hold:
+    def __init__(self) -> None:
+        self.subtracted = threading.Event()
+        self.release = threading.Event()
+
+
+@pytest.fixture
+def held_after_locking_claims(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Hold]:
+    """The claims import held once it has read (and locked) a chunk's claims and orders."""
+    hold = _Hold()
+    original = write.ClaimWriter.rows
+
+    def rows(writer: write.ClaimWriter, chunk: Any) -> list[dict[str, Any]]:
+        found = original(writer, chunk)
+        if threading.current_thread().name == "first" and not writer.dry_run:
+            hold.subtracted.set()
+            assert hold.release.wait(30), "the test never let the import go on"
+        return found
+
+    monkeypatch.setattr(write.ClaimWriter, "rows", rows)
+    yield hold
+    hold.release.set()
+
+
+def _in_step(engine: Engine) -> None:
+    with engine.connect() as conn:
+        for table in summaries.TABLES:
+            stored = summaries.stored_rows(conn, table, "UTC")
+            assert stored == summaries.aggregated_rows(conn, table, "UTC"), table
+
+
+def _race(hold: _Hold, first: Callable[[], Any], second: Callable[[], Any]) -> tuple[Any, Any]:
+    results: dict[str, Any] = {}
+
+    def run(name: str, work: Callable[[], Any]) -> None:
+        try:
+            results[name] = work()
+        except Exception as error:  # told below, in the test's thread
+            results[name] = error
+
+    one = threading.Thread(target=run, args=("first", first), name="first")
+    one.start()
+    assert hold.subtracted.wait(30), "the first import never subtracted"
+    two = threading.Thread(target=run, args=("second", second), name="second")
+    two.start()
+    two.join(SECOND_IMPORT_S)  # done by now unless the first import's locks hold it
+    hold.release.set()
+    one.join(60)
+    two.join(60)
+    for name in ("first", "second"):
+        if isinstance(results.get(name), Exception):
+            raise AssertionError(f"the {name} write failed: {results[name]}")
+    return results["first"], results["second"]
+
+
+def test_a_claim_filed_while_its_order_moves_supplier_is_counted_once(
+    engine: Engine, world: sessionmaker[Session], held_after_subtracting: _Hold
+) -> None:
+    moved, filed = _race(
+        held_after_subtracting,
+        lambda: _import(world, "orders", ORDERS + _order("SUP-B")),
+        lambda: _import(world, "claims", CLAIMS + _claim("quality")),
+    )
+    assert moved.written and moved.updated == 1, moved.problems
+    assert filed.written and filed.inserted == 1, filed.problems
+    _in_step(engine)
+
+
+def test_a_claim_changed_while_its_order_moves_supplier_is_counted_once(
+    engine: Engine, world: sessionmaker[Session], held_after_subtracting: _Hold
+) -> None:
+    assert _import(world, "claims", CLAIMS + _claim("quality")).written
+    moved, changed = _race(
+        held_after_subtracting,
+        lambda: _import(world, "orders", ORDERS + _order("SUP-B")),
+        lambda: _import(world, "claims", CLAIMS + _claim("late_shipment")),
+    )
+    assert moved.written and moved.updated == 1, moved.problems
+    assert changed.written and changed.updated == 1, changed.problems
+    _in_step(engine)
+
+
+def test_a_claim_filed_while_its_supplier_changes_country_is_counted_once(
+    engine: Engine, world: sessionmaker[Session], held_after_subtracting: _Hold
+) -> None:
+    moved, filed = _race(
+        held_after_subtracting,
+        lambda: _import(world, "suppliers", SUPPLIERS + SUPPLIER_A_IN_GERMANY),
+        lambda: _import(world, "claims", CLAIMS + _claim("quality")),
+    )
+    assert moved.written and moved.updated == 1, moved.problems
+    assert filed.written and filed.inserted == 1, filed.problems
+    _in_step(engine)
+
+
+def test_a_claims_import_and_a_decision_on_the_same_claim_do_not_deadlock(
+    engine: Engine, world: sessionmaker[Session], held_after_locking_claims: _Hold
+) -> None:
+    """A decision locks its claim, then its order; the import must take them in that order
+    too, or each would wait for the other (PostgreSQL would cancel one of them)."""
+    assert _import(world, "claims", CLAIMS + _claim("quality")).written
+    with world() as s:
+        rita = reviewer(s)
+        s.commit()
+        claim_id = s.scalars(select(Claim.id).where(Claim.external_id == "CLM-1")).one()
+    decided: list[str] = []
+
+    def decide() -> None:
+        try:
+            decide_claim(
+                world,
+                rita,
+                claim_id,
+                approve=False,
+                amount_cents=None,
+                note="Decided while a claims file was imported",
+                policy=bundled_policy("v1"),
+                now=NOW,
+                expected_turn=Turn.DECIDE,
+            )
+            decided.append("saved")
+        except DecisionError as error:  # a rule's refusal is fine; a lost transaction is not
+            decided.append(type(error).__name__)
+
+    changed, _ = _race(
+        held_after_locking_claims,
+        lambda: _import(world, "claims", CLAIMS + _claim("late_shipment")),
+        decide,
+    )
+    assert changed.written and changed.updated == 1, changed.problems
+    assert decided and decided[0] != "DecisionNotSaved", decided
+    _in_step(engine)
