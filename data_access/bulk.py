@@ -210,11 +210,14 @@ def _on_conflict(
 
 
 @contextmanager
-def bulk_tuning(connection: Connection) -> Iterator[None]:
+def bulk_tuning(
+    connection: Connection, *, sqlite_cache_kib: int = BULK_SQLITE_CACHE_KIB
+) -> Iterator[None]:
     """Tune the connection for a large load while the block runs, then put it back.
 
-    SQLite: a 256 MB page cache (per connection; the default is 2 MB) keeps the orders indexes in
-    memory while a million rows go in, nearly halving the load time. PostgreSQL: 256 MB of
+    SQLite: a page cache of ``sqlite_cache_kib`` (per connection; the default is 2 MB; 256 MB
+    by default here) keeps the orders indexes in memory while a million rows go in, nearly
+    halving the load time (it stays allocated until the block ends). PostgreSQL: 256 MB of
     ``work_mem`` for the transaction (the default 4 MB sends the sorts and hashes of a million
     orders' summaries to disk).
     """
@@ -233,7 +236,7 @@ def bulk_tuning(connection: Connection) -> Iterator[None]:
     raw = connection.connection.driver_connection
     assert raw is not None
     previous = raw.execute("PRAGMA cache_size").fetchone()[0]
-    raw.execute(f"PRAGMA cache_size={-BULK_SQLITE_CACHE_KIB:d}")
+    raw.execute(f"PRAGMA cache_size={-sqlite_cache_kib:d}")
     try:
         yield
     finally:

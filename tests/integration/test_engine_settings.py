@@ -6,7 +6,9 @@ from pathlib import Path
 
 from sqlalchemy import text
 
+from data_access.bulk import bulk_tuning
 from data_access.engine import make_engine
+from services.importing.service import IMPORT_SQLITE_CACHE_KIB
 
 
 def test_postgresql_connections_count_in_utc_without_jit(postgres_url: str) -> None:
@@ -27,5 +29,21 @@ def test_sqlite_connections_write_ahead_with_foreign_keys(tmp_path: Path) -> Non
         with engine.connect() as conn:
             assert conn.execute(text("PRAGMA journal_mode")).scalar_one() == "wal"
             assert conn.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
+    finally:
+        engine.dispose()
+
+
+def test_a_bulk_write_has_the_page_cache_it_asks_for_and_gives_it_back(tmp_path: Path) -> None:
+    """SQLite's page cache while a seed (256 MB) or an import (64 MB) writes, and the
+    connection's own after it: a pooled connection keeps no large cache for later readers."""
+    engine = make_engine(f"sqlite:///{tmp_path}/cache.db")
+    try:
+        with engine.connect() as conn:
+            own = conn.execute(text("PRAGMA cache_size")).scalar_one()
+            with bulk_tuning(conn):
+                assert conn.execute(text("PRAGMA cache_size")).scalar_one() == -256 * 1024
+            with bulk_tuning(conn, sqlite_cache_kib=IMPORT_SQLITE_CACHE_KIB):
+                assert conn.execute(text("PRAGMA cache_size")).scalar_one() == -64 * 1024
+            assert conn.execute(text("PRAGMA cache_size")).scalar_one() == own
     finally:
         engine.dispose()
