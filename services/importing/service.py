@@ -106,6 +106,10 @@ class ImportFailed(Exception):
 
 
 def _cause(error: SQLAlchemyError) -> str:
+    # SQLSTATE class 40, "transaction rollback": PostgreSQL gave up one of two writers waiting
+    # for each other (a deadlock) or for a snapshot (a serialization failure); a retry works.
+    if str(getattr(getattr(error, "orig", None), "sqlstate", "") or "").startswith("40"):
+        return "another change to the same rows was under way"
     if isinstance(error, OperationalError | DisconnectionError) or (
         isinstance(error, DBAPIError) and error.connection_invalidated
     ):
