@@ -211,7 +211,10 @@ def _on_conflict(
 
 @contextmanager
 def bulk_tuning(
-    connection: Connection, *, sqlite_cache_kib: int = BULK_SQLITE_CACHE_KIB
+    connection: Connection,
+    *,
+    sqlite_cache_kib: int = BULK_SQLITE_CACHE_KIB,
+    random_page_cost: float | None = None,
 ) -> Iterator[None]:
     """Tune the connection for a large load while the block runs, then put it back.
 
@@ -219,16 +222,24 @@ def bulk_tuning(
     by default here) keeps the orders indexes in memory while a million rows go in, nearly
     halving the load time (it stays allocated until the block ends). PostgreSQL: 256 MB of
     ``work_mem`` for the transaction (the default 4 MB sends the sorts and hashes of a million
-    orders' summaries to disk).
+    orders' summaries to disk), and ``random_page_cost`` if given (what PostgreSQL's planner
+    reckons a random page read costs against a sequential one; 4 by default).
     """
     if connection.dialect.name == "postgresql":
-        previous_memory = connection.execute(text("SHOW work_mem")).scalar_one()
-        connection.execute(text(f"SET LOCAL work_mem = '{BULK_WORK_MEM}'"))
-        # After a failure the transaction rolls back, and the setting with it.
+        wanted = {"work_mem": BULK_WORK_MEM}
+        if random_page_cost is not None:
+            wanted["random_page_cost"] = f"{float(random_page_cost):g}"
+        previous = {name: connection.execute(text(f"SHOW {name}")).scalar_one() for name in wanted}
+        for name, value in wanted.items():
+            connection.execute(
+                text("SELECT set_config(:name, :value, true)"), {"name": name, "value": value}
+            )
+        # After a failure the transaction rolls back, and the settings with it.
         yield
-        connection.execute(
-            text("SELECT set_config('work_mem', :value, true)"), {"value": previous_memory}
-        )
+        for name, value in previous.items():
+            connection.execute(
+                text("SELECT set_config(:name, :value, true)"), {"name": name, "value": value}
+            )
         return
     if connection.dialect.name != "sqlite":
         yield

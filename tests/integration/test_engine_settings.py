@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from data_access.bulk import bulk_tuning
 from data_access.engine import make_engine
-from services.importing.service import IMPORT_SQLITE_CACHE_KIB
+from services.importing.service import IMPORT_RANDOM_PAGE_COST, IMPORT_SQLITE_CACHE_KIB
 
 
 def test_postgresql_connections_count_in_utc_without_jit(postgres_url: str) -> None:
@@ -47,3 +47,30 @@ def test_a_bulk_write_has_the_page_cache_it_asks_for_and_gives_it_back(tmp_path:
             assert conn.execute(text("PRAGMA cache_size")).scalar_one() == own
     finally:
         engine.dispose()
+
+
+def test_a_bulk_write_on_postgresql_plans_as_it_asks_and_then_as_before(
+    postgres_url: str,
+) -> None:
+    """Inside a large write PostgreSQL may hash in 256 MB, and an import's costs a random page
+    read near a sequential one (its delta looks rows up by id instead of reading the whole
+    orders table); after it, the connection's own settings again."""
+    engine = make_engine(postgres_url)
+
+    def planning() -> list[str]:
+        return [conn.execute(text(f"SHOW {name}")).scalar_one() for name in _PLANNING]
+
+    try:
+        with engine.begin() as conn:
+            own = planning()
+            with bulk_tuning(conn):
+                assert planning() == ["256MB", own[1]]
+            with bulk_tuning(conn, random_page_cost=IMPORT_RANDOM_PAGE_COST):
+                assert planning() == ["256MB", "1.1"]
+            assert planning() == own
+            assert own != ["256MB", "1.1"]
+    finally:
+        engine.dispose()
+
+
+_PLANNING = ("work_mem", "random_page_cost")
