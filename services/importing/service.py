@@ -43,7 +43,8 @@ from services.importing.fast_reading import ChunkReader, Declined
 from services.importing.formats import FORMATS, Entity
 from services.importing.problems import Problem, Problems, printable
 from services.importing.validate import CHUNK_ROWS, validate
-from services.importing.write import WRITERS, Tally
+from services.importing.write import ClaimWriter, SupplierWriter, Tally, Writer
+from services.importing.write_orders import OrderWriter
 from services.summaries import summary_tables
 
 #: Called with (work done, work in total); the unit is bytes read, and each file is read twice
@@ -92,6 +93,12 @@ IMPORT_SQLITE_CACHE_KIB = 64 * 1024
 #: for new orders; 100,000 changed ones took 16.0–16.3 s instead of 24.4–24.5.
 IMPORT_RANDOM_PAGE_COST = 1.1
 log = logging.getLogger(__name__)
+#: Pass 2's writer of each kind of file.
+WRITERS: dict[Entity, type[Writer]] = {
+    "suppliers": SupplierWriter,
+    "orders": OrderWriter,
+    "claims": ClaimWriter,
+}
 
 
 class ImportFailed(Exception):

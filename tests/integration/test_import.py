@@ -34,6 +34,7 @@ from rules import Policy, bundled_policy
 from services.auth import Actor, NotAllowed, Role
 from services.importing import ENTITIES, Entity, ImportFailed, ImportResult, import_file
 from services.importing import write as write_module
+from services.importing import write_orders as write_orders_module
 from services.importing.columnar import ColumnChunk
 from tests import factories as f
 from tests.factories import utc
@@ -754,14 +755,14 @@ def test_a_load_as_large_as_the_orders_table_builds_its_indexes_once_after(
     run(session_factory, "suppliers", write_suppliers(tmp_path / "suppliers.csv"))
     if held:
         run(session_factory, "orders", write_orders(tmp_path / "held.csv", held, prefix="OLD"))
-    monkeypatch.setattr(write_module, "BULK_ROWS", 5)
+    monkeypatch.setattr(write_orders_module, "BULK_ROWS", 5)
     loads: list[list[str]] = []
 
     def spy(connection: Any, tables: Any) -> Any:
         loads.append([table.name for table in tables])
         return indexes_built_after(connection, tables)
 
-    monkeypatch.setattr(write_module, "indexes_built_after", spy)
+    monkeypatch.setattr(write_orders_module, "indexes_built_after", spy)
     result = run(session_factory, "orders", write_orders(tmp_path / "new.csv", 6))
     assert result.written and result.inserted == 6, result.problems
     with session_factory() as s:
