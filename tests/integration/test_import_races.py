@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -42,8 +43,22 @@ ORDERS = (
 CLAIMS = "external_id,order_external_id,kind,filed_at,claimed_amount,currency\n"
 SUPPLIERS = "external_id,name,country,main_category,tier,limit,currency\n"
 SUPPLIER_A_IN_GERMANY = "SUP-A,Supplier A,DE,Machinery,gold,1000.00,USD\n"
-#: Long enough for the second import to finish if nothing holds it back.
-SECOND_IMPORT_S = 3.0
+#: Waits are counted in short sleeps, never given as timeouts: the suite also runs under
+#: faketime, whose clock is days ahead, and a wait with a timeout (an absolute deadline by that
+#: clock) would never time out.
+TICK_S = 0.05
+#: Long enough for the second import to finish if nothing holds it back (3 s).
+SECOND_IMPORT_TICKS = 60
+#: Anything else the test waits for (30 s): only a defect takes that long.
+PATIENCE_TICKS = 600
+
+
+def _until(done: Callable[[], bool], ticks: int = PATIENCE_TICKS) -> bool:
+    for _ in range(ticks):
+        if done():
+            return True
+        time.sleep(TICK_S)
+    return done()
 
 
 def _order(supplier: str) -> str:
@@ -90,7 +105,7 @@ def held_after_subtracting(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Hold]:
         original(step, changing)
         if threading.current_thread().name == "first":
             hold.subtracted.set()
-            assert hold.release.wait(30), "the test never let the first import go on"
+            assert _until(hold.release.is_set), "the test never let the first import go on"
 
     monkeypatch.setattr(service._SummaryStep, "before", before)
     yield hold
@@ -113,7 +128,7 @@ def held_after_locking_claims(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Hold
         found = original(writer, chunk)
         if threading.current_thread().name == "first" and not writer.dry_run:
             hold.subtracted.set()
-            assert hold.release.wait(30), "the test never let the import go on"
+            assert _until(hold.release.is_set), "the test never let the import go on"
         return found
 
     monkeypatch.setattr(write.ClaimWriter, "rows", rows)
@@ -139,13 +154,13 @@ def _race(hold: _Hold, first: Callable[[], Any], second: Callable[[], Any]) -> t
 
     one = threading.Thread(target=run, args=("first", first), name="first")
     one.start()
-    assert hold.subtracted.wait(30), "the first import never subtracted"
+    assert _until(hold.subtracted.is_set), "the first import never got there"
     two = threading.Thread(target=run, args=("second", second), name="second")
     two.start()
-    two.join(SECOND_IMPORT_S)  # done by now unless the first import's locks hold it
+    # Done by now unless the first import's locks hold it.
+    _until(lambda: not two.is_alive(), SECOND_IMPORT_TICKS)
     hold.release.set()
-    one.join(60)
-    two.join(60)
+    assert _until(lambda: not one.is_alive() and not two.is_alive()), "a write never finished"
     for name in ("first", "second"):
         if isinstance(results.get(name), Exception):
             raise AssertionError(f"the {name} write failed: {results[name]}")
