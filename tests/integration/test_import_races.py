@@ -96,26 +96,29 @@ def world(engine: Engine, session_factory: sessionmaker[Session]) -> sessionmake
     return session_factory
 
 
+class _Hold:
+    """Where the first write waits (``reached``) until the test lets it go on (``release``)."""
+
+    def __init__(self) -> None:
+        self.reached = threading.Event()
+        self.release = threading.Event()
+
+
 @pytest.fixture
 def held_after_subtracting(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Hold]:
+    """The first import held once it has taken away what the rows it changes counted."""
     hold = _Hold()
     original = service._SummaryStep.before
 
     def before(step: Any, changing: list[str]) -> None:
         original(step, changing)
         if threading.current_thread().name == "first":
-            hold.subtracted.set()
+            hold.reached.set()
             assert _until(hold.release.is_set), "the test never let the first import go on"
 
     monkeypatch.setattr(service._SummaryStep, "before", before)
     yield hold
     hold.release.set()
-
-
-class _Hold:
-    def __init__(self) -> None:
-        self.subtracted = threading.Event()
-        self.release = threading.Event()
 
 
 @pytest.fixture
@@ -127,7 +130,7 @@ def held_after_locking_claims(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Hold
     def rows(writer: write.ClaimWriter, chunk: Any) -> list[dict[str, Any]]:
         found = original(writer, chunk)
         if threading.current_thread().name == "first" and not writer.dry_run:
-            hold.subtracted.set()
+            hold.reached.set()
             assert _until(hold.release.is_set), "the test never let the import go on"
         return found
 
@@ -154,7 +157,7 @@ def _race(hold: _Hold, first: Callable[[], Any], second: Callable[[], Any]) -> t
 
     one = threading.Thread(target=run, args=("first", first), name="first")
     one.start()
-    assert _until(hold.subtracted.is_set), "the first import never got there"
+    assert _until(hold.reached.is_set), "the first import never got there"
     two = threading.Thread(target=run, args=("second", second), name="second")
     two.start()
     # Done by now unless the first import's locks hold it.
