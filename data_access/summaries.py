@@ -28,6 +28,8 @@ from sqlalchemy import (
     String,
     Table,
     TableClause,
+    and_,
+    bindparam,
     column,
     delete,
     func,
@@ -278,10 +280,20 @@ class Delta:
             if name in self.tables:
                 executor.execute(_rolling_up(name))
         for name in self.tables:
+            adding, dropping_zeros, clearing = _applying(name, dialect)
             if dialect == "postgresql":
                 executor.execute(text(f"ANALYZE {_delta_table(name).name}"))
-            for statement in _applying(name, dialect):
-                executor.execute(statement)
+                # The upsert names the rows it left at zero everywhere, and only they are
+                # looked up again: probing every key of the delta (255,708 at ten million
+                # orders) for them took 1.3 s of an import.
+                emptied = executor.execute(_emptying(name)).all()
+                for start in range(0, len(emptied), _EMPTIED_PER_DELETE):
+                    keys = [tuple(row) for row in emptied[start : start + _EMPTIED_PER_DELETE]]
+                    executor.execute(_dropping_emptied(name), {"keys": keys})
+            else:
+                executor.execute(adding)
+                executor.execute(dropping_zeros)
+            executor.execute(clearing)
 
 
 # The statements of a delta, built once each: a decision runs a delta of one claim, and building
@@ -348,6 +360,33 @@ def _applying(name: str, dialect: str) -> tuple[Any, ...]:
             *[table.c[s] == 0 for s in summed],
         ),
         delete(changes),
+    )
+
+
+#: Keys of rows left at zero deleted a statement at a time (PostgreSQL).
+_EMPTIED_PER_DELETE = 5_000
+
+
+@cache
+def _emptying(name: str) -> Any:
+    """PostgreSQL: the delta's upsert (``_adding``), returning the keys of the rows it left at
+    zero in every sum (RETURNING sees each row as the upsert left it)."""
+    table, key, summed = TABLES[name]
+    adding = _applying(name, "postgresql")[0]
+    returned = adding.returning(
+        *[table.c[k] for k in key], and_(*[table.c[s] == 0 for s in summed]).label("emptied")
+    ).cte(f"added_{name}")
+    return select(*[returned.c[k] for k in key]).where(returned.c.emptied)
+
+
+@cache
+def _dropping_emptied(name: str) -> Any:
+    """PostgreSQL: delete the rows with these keys (``keys``: a list of key tuples) that count
+    nothing (checked again: rows this transaction upserted stay locked until it ends)."""
+    table, key, summed = TABLES[name]
+    keys = tuple_(*[table.c[k] for k in key])
+    return delete(table).where(
+        keys.in_(bindparam("keys", expanding=True)), *[table.c[s] == 0 for s in summed]
     )
 
 
