@@ -65,7 +65,7 @@ __all__ = [
 Progress = Callable[[str, int, int], None]
 
 HISTORY_MONTHS = 24
-_STEPS = 5  # progress reports "generate" from 0 to this
+_STEPS = 4  # progress reports "generate" from 0 to this: three stages to the orders, the claims
 _STEPS_TO_ORDERS = 3  # of which the stages up to the orders report the first
 
 
