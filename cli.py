@@ -376,17 +376,17 @@ def _run_import(entity: str, file: str, dry_run: bool, debug_log: str | None) ->
     started = time.perf_counter()
     engine = _engine()
     try:
-        # The service reads the file twice (check, then write): the bar covers both readings.
+        # The service reads the file once, checking and writing each chunk of rows: the bar
+        # counts rows, and learns how many the file holds (its lines) from the first report.
         with (
             _debug_log(log_path) as logged,
-            typer.progressbar(
-                length=max(2 * path.stat().st_size, 1), label="Checking and importing"
-            ) as bar,
+            typer.progressbar(length=1, label="Checking and importing") as bar,
         ):
             if not logged:
                 details = f"the details could not be logged ({printable(str(log_path))})"
 
             def progress(done: int, total: int) -> None:
+                bar.length = total
                 bar.update(done - bar.pos)
 
             try:

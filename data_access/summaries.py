@@ -80,10 +80,11 @@ __all__ = [
 
 
 #: On SQLite, a delta of at least this many orders or suppliers is counted in memory
-#: (``data_access.summary_memory``): a file of 1,000,000 new orders imported in 62–67 s instead
-#: of 76 s. A smaller one stays in SQL, which costs the app no memory: 100,000 orders' delta
-#: took 1.1 s more there, and the import's process 32 MB less.
-IN_MEMORY_FROM_ROWS = 200_000
+#: (``data_access.summary_memory``): SQLite groups by sorting, pandas by hashing. 100,000 new
+#: orders into a million imported in 10.8–11.4 s instead of 12.2–13.2 (the import's process
+#: 30–40 MB larger), 10,000 in 2.3–2.4 s instead of 2.5–2.7; at 1,000 the two are alike (5 Dec
+#: 2026). Below it the SQL's few statements cost less than reading the suppliers' places.
+IN_MEMORY_FROM_ROWS = 5_000
 #: The summaries a decision can change: those that count refunds.
 DECIDED = (
     "summary_refund_days",

@@ -65,13 +65,11 @@ if (
     st.button("Check file" if dry_run else "Import", type="primary", disabled=upload is None)
     and upload is not None
 ):
-    bar = st.progress(0.0, text="Checking the file…")
+    # The file is read once: each part checked, then written (or its changes counted).
+    stage = "Checking and counting the changes…" if dry_run else "Checking and writing…"
+    bar = st.progress(0.0, text=stage)
 
     def progress(done: int, total: int) -> None:
-        # The file is read twice: first half checking, second half writing (or counting).
-        stage = "Checking the file…" if 2 * done <= total else "Counting the changes…"
-        if not dry_run and 2 * done > total:
-            stage = "Writing…"
         bar.progress(min(done / total, 1.0), text=stage)
 
     try:

@@ -1,8 +1,8 @@
 """CSV imports of suppliers, orders and claims (formats: docs/import-format.md).
 
-``import_file`` checks a whole file (pass 1) and, only if it has no problem, upserts it in one
-transaction (pass 2) with an audit event. The CLI (`assurance import …`) and the import page
-both call it.
+``import_file`` reads a file once, checking each chunk and upserting it in one transaction with
+an audit event; a file with any problem writes nothing. The CLI (`assurance import …`) and the
+import page both call it.
 """
 
 from services.importing.formats import ENTITIES, FORMATS, Column, Entity, Format

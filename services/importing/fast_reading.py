@@ -43,7 +43,7 @@ class ChunkReader:
     """``chunks(size)`` yields :class:`ColumnChunk` s of ``size`` rows (the last one shorter)
     with the scalar reader's semantics: every problem goes to ``problems``; with ``partial``
     rows with problems are yielded too (their unreadable cells not read), else left out.
-    ``fast`` says which reader reads; pass 1 decides it, pass 2 reads the same way."""
+    ``fast`` says which reader reads: the fast one unless it declined the file before."""
 
     def __init__(
         self,

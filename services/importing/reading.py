@@ -277,7 +277,7 @@ def _plan(header: list[str], fmt: Format, problems: Problems) -> _Plan | None:
 def _record(line: int, values: list[str], plan: _Plan, problems: Problems) -> tuple[Record, bool]:
     """The row's typed values, and whether every cell could be read (a cell that could not is
     left out of the record, its problem reported)."""
-    # The hot loop of an import: runs for every cell of every row, twice.
+    # The hot loop of an import read this way: runs for every cell of every row.
     record: Record = {}
     complete = True
     for name, index, parse, required, default in plan:

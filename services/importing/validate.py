@@ -1,18 +1,18 @@
-"""Pass 1: read the whole file and collect every problem before anything is written.
+"""The checks of each chunk of a file, before it is written: every problem, with its line.
 
-Cells, row rules and duplicate ids are checked by the reader; this pass adds what needs the
+Cells, row rules and duplicate ids are checked by the reader; the checks here add what needs the
 database, the programme's calendar or more of the file: a buyer described two ways, references
 to suppliers and orders (which must already be in the database), a ship-by day before the day
 the order was placed or too far after it, claims the review workflow has already decided.
 The reader hands over every row, a cell that could not be read left out of its record, and each
-check runs on the cells it needs: a row's problems are all reported in one pass.
+check runs on the cells it needs: a row's problems are all reported at once. The checks read
+what is committed, in their own session, never the import's own rows not yet committed.
 References are looked up per chunk with one ``IN`` query, so memory stays bounded by the chunk
 plus one small entry per id seen (to find duplicates).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC
 
 import numpy as np
@@ -24,9 +24,8 @@ from data_access.upsert import ids_by_key, rows_by_key, table_of
 from rules import Policy
 from services import clock
 from services.importing.columnar import ColumnChunk
-from services.importing.fast_reading import ChunkReader, Declined
 from services.importing.fields import shown
-from services.importing.formats import FORMATS, Entity, Format
+from services.importing.formats import FORMATS, Entity
 from services.importing.problems import Problems
 from services.importing.write import (
     CLAIM_COLUMNS,
@@ -200,37 +199,3 @@ CHECKERS: dict[Entity, type[Checker]] = {
     "orders": OrderChecker,
     "claims": ClaimChecker,
 }
-
-
-def validate(
-    session: Session,
-    fmt: Format,
-    reader: ChunkReader,
-    problems: Problems,
-    policy: Policy,
-    on_chunk: Callable[[], None] | None = None,
-) -> None:
-    """Read all of ``reader``, adding every problem to ``problems``; ``policy`` holds the
-    programme's order terms (the longest shipping time). When the fast reader declines the
-    file, it is read again from its start by the scalar reader (``reader.fast`` turns false)."""
-    try:
-        _check(session, fmt, reader, policy, problems, on_chunk)
-    except Declined:
-        problems.clear()
-        reader.restart(fast=False)
-        _check(session, fmt, reader, policy, problems, on_chunk)
-
-
-def _check(
-    session: Session,
-    fmt: Format,
-    reader: ChunkReader,
-    policy: Policy,
-    problems: Problems,
-    on_chunk: Callable[[], None] | None,
-) -> None:
-    checker = CHECKERS[fmt.entity](session, problems, policy)
-    for chunk in reader.chunks(CHUNK_ROWS):
-        checker.check(chunk)
-        if on_chunk is not None:
-            on_chunk()

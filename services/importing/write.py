@@ -1,4 +1,4 @@
-"""Pass 2: turn checked records into rows and upsert them, a chunk at a time.
+"""Turn checked records into rows and upsert them, a chunk at a time.
 
 Each chunk costs a few queries whatever its size: one ``IN`` query for the rows that already
 exist (to count inserted / updated / unchanged exactly and to skip unchanged rows), one for
@@ -175,7 +175,8 @@ class Writer:
     ) -> None:
         self.session = session
         self.changing = changing
-        #: Data rows in the file (pass 1's count): a large load is written differently.
+        #: At least the file's data rows (its lines less the header): a large load is written
+        #: differently.
         self.file_rows = rows
         self.actor = actor
         self.file_name = file_name
@@ -299,7 +300,7 @@ class ClaimWriter(Writer):
 
     def rows(self, chunk: Chunk) -> list[dict[str, Any]]:
         writing = not self.dry_run
-        # Pass 1 refused changes to decided claims, but a reviewer may have decided one since.
+        # The check refused changes to decided claims, but a reviewer may have decided one since.
         # Locked first, as a decision locks its claim and then its order: taken the other way
         # round, an import and a decision on the same claim would deadlock.
         existing = rows_by_key(

@@ -1,4 +1,4 @@
-"""Pass 2 for an orders file: the orders as columns, their buyers settled once each.
+"""The writer of an orders file: the orders as columns, their buyers settled once each.
 
 Only the rows that already exist become dictionaries (to compare and to guard the refunds
 already approved on them); new rows go to the database as columns

@@ -64,7 +64,7 @@ def test_an_unexpected_fault_is_one_sentence_and_a_traceback_in_the_log(
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("a bug of ours, SELECT secret FROM somewhere")
 
-    monkeypatch.setattr("services.importing.service.validate", broken)
+    monkeypatch.setattr("services.importing.validate.Checker.check", broken)
     log = tmp_path / "debug.log"
     result = _cli(
         database_url,
