@@ -7,7 +7,7 @@ import sqlite3
 
 import numpy as np
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import BigInteger, Column, Engine, Integer, MetaData, Table, Text, select
 
 from data_access.bulk import insert_columns, sync_id_sequences, upsert_columns
 from data_access.models import Base, Buyer
@@ -89,3 +89,38 @@ def test_the_marks_must_cover_every_row(engine: Engine) -> None:
     given = {"external_id": ["B-1", "B-2"], "name": ["One", "Two"], "country": ["DE", "FR"]}
     with pytest.raises(ValueError, match="absent marks 1 rows of 2"), engine.begin() as conn:
         upsert_columns(conn, BUYERS, given, update_columns=["name"], absent=np.array([True]))
+
+
+def test_texts_nulls_and_numbers_in_object_columns_arrive_as_given(engine: Engine) -> None:
+    """COPY's text format (PostgreSQL) escapes backslash, tab and line breaks and writes NULL as
+    ``\\N``: a value reading "None" or "\\N" stays text, None is NULL, and a NumPy integer in
+    an object column arrives as its number. SQLite's writer takes the same columns."""
+    probe = Table(
+        "copy_texts_probe",
+        MetaData(),
+        Column("id", Integer, primary_key=True),
+        Column("note", Text, nullable=True),
+        Column("amount", BigInteger, nullable=True),
+    )
+    notes = ["tab\there", "line\nbreak", "back\\slash", "car\rriage", "None", "\\N", None, "x"]
+    amounts = [np.int64(5), 7, None, 2**40, np.int64(-3), 0, 1, 2]
+    probe.create(engine)
+    try:
+        with engine.begin() as conn:
+            insert_columns(
+                conn,
+                probe,
+                {
+                    "id": np.arange(1, 9),
+                    "note": np.array(notes, dtype=object),
+                    "amount": np.array(amounts, dtype=object),
+                },
+            )
+        with engine.connect() as conn:
+            rows = conn.execute(select(probe.c.note, probe.c.amount).order_by(probe.c.id)).all()
+        assert [tuple(row) for row in rows] == [
+            (note, None if amount is None else int(amount))
+            for note, amount in zip(notes, amounts, strict=True)
+        ]
+    finally:
+        probe.drop(engine)
