@@ -254,35 +254,35 @@ class _Job:
                 rows=rows_at_most,
                 changing=None if summary is None else summary.before,
             )
-            tuning = ExitStack()
-            # SQLite: a page cache that holds the indexes being written (2 MB by default); with a
-            # million orders, 100,000 new rows otherwise cost a page miss per index per row.
-            tuning.enter_context(
-                bulk_tuning(
-                    session.connection(),
-                    sqlite_cache_kib=IMPORT_SQLITE_CACHE_KIB,
-                    random_page_cost=IMPORT_RANDOM_PAGE_COST,
-                )
-            )
             writing = True
             try:
-                for chunk in reader.chunks(CHUNK_ROWS):
-                    checker.check(chunk)
-                    if writing and problems:
-                        # Nothing of this file will be written: let the others write meanwhile.
-                        writing = False
-                        tuning.close()
-                        session.rollback()
-                    if writing:
-                        writer.write(chunk)
-                    self.report(reader.rows)
-                if writing and not problems:
-                    writer.finish()
-                    if summary is not None:
-                        summary.after(writer.tally)
-                    if entity in ("orders", "claims") and not dry_run:
-                        _refresh_claims(session, writer.tally, actor, self.policy, self.now)
-                tuning.close()
+                with ExitStack() as tuning:
+                    # SQLite: a page cache that holds the indexes being written (2 MB by
+                    # default); with a million orders, 100,000 new rows otherwise cost a page
+                    # miss per index per row. Put back however the block ends.
+                    tuning.enter_context(
+                        bulk_tuning(
+                            session.connection(),
+                            sqlite_cache_kib=IMPORT_SQLITE_CACHE_KIB,
+                            random_page_cost=IMPORT_RANDOM_PAGE_COST,
+                        )
+                    )
+                    for chunk in reader.chunks(CHUNK_ROWS):
+                        checker.check(chunk)
+                        if writing and problems:
+                            # Nothing of this file will be written: let others write meanwhile.
+                            writing = False
+                            tuning.close()
+                            session.rollback()
+                        if writing:
+                            writer.write(chunk)
+                        self.report(reader.rows)
+                    if writing and not problems:
+                        writer.finish()
+                        if summary is not None:
+                            summary.after(writer.tally)
+                        if entity in ("orders", "claims") and not dry_run:
+                            _refresh_claims(session, writer.tally, actor, self.policy, self.now)
             except (IntegrityError, DataError) as error:
                 session.rollback()
                 log.debug("import of %r (%s) refused", self.file_name, entity, exc_info=True)

@@ -4,6 +4,7 @@ both databases; on SQLite the rows the caller found absent go in as plain insert
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 
 import numpy as np
 import pytest
@@ -103,7 +104,7 @@ def test_texts_nulls_and_numbers_in_object_columns_arrive_as_given(engine: Engin
         Column("amount", BigInteger, nullable=True),
     )
     notes = ["tab\there", "line\nbreak", "back\\slash", "car\rriage", "None", "\\N", None, "x"]
-    amounts = [np.int64(5), 7, None, 2**40, np.int64(-3), 0, 1, 2]
+    amounts: list[Any] = [np.int64(5), 7, None, 2**40, np.int64(-3), 0, 1, 2]
     probe.create(engine)
     try:
         with engine.begin() as conn:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from data_access import summaries
@@ -163,3 +163,41 @@ def test_a_file_the_fast_reader_declines_midway_is_written_once_whole(
     _summaries_exact(session_factory)
     done = [d for d, _ in seen]
     assert done == sorted(done) and seen[-1] == (31, 31)  # the file's lines less the header
+
+
+def test_every_connection_goes_back_to_the_pool_with_its_own_page_cache(
+    session_factory: sessionmaker[Session],
+    tmp_path: Path,
+    small_chunks: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """SQLite: the import's larger page cache is given back however its reading ends: written,
+    stopped at a problem, or declined by the fast reader midway (read again the scalar way)."""
+    engine = session_factory.kw["bind"]
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only: PostgreSQL's settings end with the transaction")
+    _with_summaries(session_factory, tmp_path)
+    with engine.connect() as conn:
+        own = conn.execute(text("PRAGMA cache_size")).scalar_one()
+    returned: list[int] = []
+
+    def on_checkin(dbapi_connection: Any, _record: Any) -> None:
+        returned.append(dbapi_connection.execute("PRAGMA cache_size").fetchone()[0])
+
+    event.listen(engine, "checkin", on_checkin)
+    try:
+        monkeypatch.setattr(fast_reading, "SEGMENT_BYTES", 1_000)
+        clean = write_orders(tmp_path / "clean.csv", 12)
+        spoiled = _spoiled(
+            write_orders(tmp_path / "spoiled.csv", 12, prefix="SPOIL"),
+            {9: (",SUP-B002,", ",SUP-NOPE,")},
+        )
+        blank = write_orders(tmp_path / "blank.csv", 30, prefix="BLANK")
+        lines = blank.read_text().splitlines(keepends=True)
+        blank.write_text("".join([*lines[:24], "\n", *lines[24:]]))
+        assert run(session_factory, "orders", clean).written
+        assert [p.line for p in run(session_factory, "orders", spoiled).problems] == [9]
+        assert run(session_factory, "orders", blank).written
+    finally:
+        event.remove(engine, "checkin", on_checkin)
+    assert returned and set(returned) == {own}
