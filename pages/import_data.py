@@ -23,7 +23,7 @@ actor = auth.require_screen("pages/import_data.py")
 st.title("Import data")
 st.caption(
     "Load your marketplace's suppliers, orders and claims from CSV files. The whole file is "
-    "checked first: a file with any problem writes nothing. Importing the same file again "
+    "checked: a file with any problem writes nothing. Importing the same file again "
     "changes nothing; a changed row updates its record."
 )
 

@@ -92,11 +92,13 @@ def _open(page: Page, title: str, heading: str) -> None:
     _settle(page)
 
 
-def _check(page: Page, name: str) -> None:
-    """No exception, no st.error, nothing cut short; then keep a screenshot of all of it."""
+def _check(page: Page, name: str, *, errors_shown: int = 0) -> None:
+    """No exception, no st.error (but the ``errors_shown`` a screen means to show), nothing cut
+    short; then keep a screenshot of all of it."""
     assert page.locator('[data-testid="stException"]').count() == 0, name
     errors = page.locator('[data-testid="stAlertContentError"]')
-    assert errors.count() == 0, [errors.nth(i).inner_text() for i in range(errors.count())]
+    shown = [errors.nth(i).inner_text() for i in range(errors.count())]
+    assert len(shown) == errors_shown, shown
     assert page.get_by_text("Traceback").count() == 0
     assert page.evaluate(TRUNCATION_CHECK) == [], name
     # The app scrolls inside its own container: make the window as tall as the content.
