@@ -13,17 +13,14 @@ from sqlalchemy import func, select
 from data_access.engine import make_engine
 from data_access.models import Order, Supplier
 from data_access.settings import EMBEDDED_DATABASE_PATH
-from tests.e2e.test_overview import (  # noqa: F401  (module fixtures: a demo app of its own)
-    WIDTHS,
-    _check,
-    _open,
-    _settle,
-    _sign_in,
-    demo_app_url,
-    demo_home,
-)
+from tests.e2e import test_overview as overview
+from tests.e2e.test_overview import WIDTHS, _check, _open, _sign_in
 
 pytestmark = pytest.mark.browser
+
+# The overview's module fixtures, for a demo app of this module's own.
+demo_home = overview.demo_home
+demo_app_url = overview.demo_app_url
 
 HEADER = (
     "external_id,supplier_external_id,buyer_external_id,buyer_name,buyer_country,category,"
@@ -69,7 +66,7 @@ def test_an_orders_file_is_refused_with_its_line_then_imported_mended(
     alert = page.get_by_text("1 problem in 30 orders rows from")
     alert.wait_for()
     expect(page.get_by_text("nothing was written").first).to_be_visible()
-    _settle(page)
+    overview._settle(page)
     # The problems table is canvas-drawn: its CSV download holds the same rows.
     with page.expect_download() as download:
         page.get_by_role("button", name="Download the problems (CSV)").click()
@@ -83,6 +80,6 @@ def test_an_orders_file_is_refused_with_its_line_then_imported_mended(
     page.get_by_text(mended.name).first.wait_for()
     page.get_by_role("button", name="Import", exact=True).click()
     page.get_by_text(f"Imported 30 orders rows from {mended.name}.").wait_for()
-    _settle(page)
+    overview._settle(page)
     assert _orders(demo_home, "count", 0, unknown_on_line=None)[1] == held + 30
     _check(page, f"import-written-{width}")
