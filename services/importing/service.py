@@ -255,6 +255,7 @@ class _Job:
                 changing=None if summary is None else summary.before,
             )
             writing = True
+            chunks = reader.chunks(CHUNK_ROWS)
             try:
                 with ExitStack() as tuning:
                     # SQLite: a page cache that holds the indexes being written (2 MB by
@@ -267,7 +268,7 @@ class _Job:
                             random_page_cost=IMPORT_RANDOM_PAGE_COST,
                         )
                     )
-                    for chunk in reader.chunks(CHUNK_ROWS):
+                    for chunk in chunks:
                         checker.check(chunk)
                         if writing and problems:
                             # Nothing of this file will be written: let others write meanwhile.
@@ -291,6 +292,9 @@ class _Job:
                 problems.add(
                     0, "", f"the database refused the file, so nothing was written ({said})"
                 )
+                for chunk in chunks:  # the rest is still checked, every problem reported
+                    checker.check(chunk)
+                    self.report(reader.rows)
             rows = reader.rows
             if problems:
                 session.rollback()

@@ -201,3 +201,33 @@ def test_every_connection_goes_back_to_the_pool_with_its_own_page_cache(
     finally:
         event.remove(engine, "checkin", on_checkin)
     assert returned and set(returned) == {own}
+
+
+def test_a_chunk_the_database_refuses_writes_nothing_and_the_rest_is_still_checked(
+    session_factory: sessionmaker[Session],
+    tmp_path: Path,
+    small_chunks: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The database refuses the second chunk (a key it already holds, as a constraint the
+    checks do not know would): one sentence for that, every problem of the rest of the file
+    still named, the whole file counted, nothing written."""
+    _with_summaries(session_factory, tmp_path)
+    before = snapshot(session_factory.kw["bind"])
+    original = OrderWriter.write
+
+    def refused_second(self: OrderWriter, chunk: Any) -> None:
+        if len(chunk) and int(chunk.lines[0]) == 7:
+            taken = (
+                "INSERT INTO buyers (external_id, name, country) VALUES ('BUY-B00000', 'x', 'DE')"
+            )
+            self.session.execute(text(taken))
+        original(self, chunk)
+
+    monkeypatch.setattr(OrderWriter, "write", refused_second)
+    path = _spoiled(write_orders(tmp_path / "new.csv", 30), {25: (",SUP-B003,", ",SUP-NOPE,")})
+    result = run(session_factory, "orders", path)
+    assert not result.written and result.rows == 30
+    assert [(p.line, p.column) for p in result.problems] == [(0, ""), (25, "supplier_external_id")]
+    assert result.problems[0].message.startswith("the database refused the file")
+    assert snapshot(session_factory.kw["bind"]) == before
