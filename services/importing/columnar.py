@@ -108,7 +108,7 @@ def parse_columns(
     lines: npt.NDArray[np.int64],
     raw: dict[int, pa.Array],
     plan: Sequence[tuple[str, int, Any, bool, Any]],
-    first_line: dict[str, int] | None,
+    first_line: dict[str, int],
 ) -> tuple[ColumnChunk, Mask, list[Found]]:
     """The rows of ``raw`` (string columns by their position in the file) read with ``plan``
     (``reading._plan``): the chunk, which rows have a problem, and the problems."""
@@ -116,7 +116,7 @@ def parse_columns(
     found: list[Found] = []
     bad = np.zeros(n, dtype=bool)
     key_index = plan[0][1]
-    if first_line is not None and key_index >= 0:
+    if key_index >= 0:
         bad |= _duplicates(raw[key_index], lines, first_line, found)
     values: dict[str, Array] = {}
     read: dict[str, Mask] = {}

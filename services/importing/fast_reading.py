@@ -41,9 +41,10 @@ class Declined(Exception):
 
 class ChunkReader:
     """``chunks(size)`` yields :class:`ColumnChunk` s of ``size`` rows (the last one shorter)
-    with the scalar reader's semantics: every problem goes to ``problems``; with ``partial``
-    rows with problems are yielded too (their unreadable cells not read), else left out.
-    ``fast`` says which reader reads: the fast one unless it declined the file before."""
+    with the scalar reader's semantics: every problem goes to ``problems`` (a duplicate id
+    too), and rows with problems are yielded as well, their unreadable cells not read, so the
+    checks against the database report theirs. ``fast`` says which reader reads: the fast one
+    unless it declined the file before."""
 
     def __init__(
         self,
@@ -51,58 +52,34 @@ class ChunkReader:
         fmt: Format,
         problems: Problems,
         *,
-        find_duplicates: bool = True,
-        partial: bool = False,
         fast: bool = True,
     ) -> None:
         self._stream = stream
         self._format = fmt
         self._problems = problems
-        self._find_duplicates = find_duplicates
-        self._partial = partial
         self.fast = fast
         self.rows = 0
-        self._bytes_read = 0
-        self._scalar: RecordReader | None = None
-
-    def restart(self, *, fast: bool) -> None:
-        """Read again from the start of the file."""
-        self._stream.seek(0)
-        self.fast = fast
-        self.rows = self._bytes_read = 0
-        self._scalar = None
-
-    @property
-    def bytes_read(self) -> int:
-        return self._scalar.bytes_read if self._scalar is not None else self._bytes_read
 
     def chunks(self, size: int) -> Iterator[ColumnChunk]:
-        """Raises :class:`Declined` (with ``fast``) before or after yielding: the caller starts
-        again with ``fast`` false, or knows the file changed under it."""
+        """Raises :class:`Declined` (with ``fast``) before or after yielding: the caller reads
+        the file again from its start with ``fast`` false."""
         if self.fast:
             yield from self._fast_chunks(size)
             return
-        self._scalar = RecordReader(
-            self._stream,
-            self._format,
-            self._problems,
-            find_duplicates=self._find_duplicates,
-            partial=self._partial,
-        )
+        scalar = RecordReader(self._stream, self._format, self._problems, partial=True)
         items: list[tuple[int, Record]] = []
-        for item in self._scalar:
-            self.rows = self._scalar.rows
+        for item in scalar:
+            self.rows = scalar.rows
             items.append(item)
             if len(items) >= size:
                 yield ColumnChunk.from_records(self._format, items)
                 items = []
-        self.rows = self._scalar.rows
+        self.rows = scalar.rows
         yield ColumnChunk.from_records(self._format, items)
 
     def _fast_chunks(self, size: int) -> Iterator[ColumnChunk]:
         fmt, stream = self._format, self._stream
         head = stream.readline(MAX_LINE_BYTES)
-        self._bytes_read = len(head)
         if not head.endswith(b"\n") or not_text(head) is not None:
             raise Declined
         header = _single_row(head.removeprefix(_BOM))
@@ -112,13 +89,12 @@ class ChunkReader:
             raise Declined
         width = len(header)
         names = [f"c{index}" for index in range(width)]
-        first_line: dict[str, int] | None = {} if self._find_duplicates else None
+        first_line: dict[str, int] = {}
         line = 2
         pending: list[pa.Table] = []
         pending_lines: list[npt.NDArray[np.int64]] = []
         held = 0
         while segment := _segment(stream):
-            self._bytes_read += len(segment)
             table, count = _parse(segment, names)
             pending.append(table)
             pending_lines.append(np.arange(line, line + count, dtype=np.int64))
@@ -135,7 +111,7 @@ class ChunkReader:
         pending_lines: list[npt.NDArray[np.int64]],
         size: int,
         plan: Any,
-        first_line: dict[str, int] | None,
+        first_line: dict[str, int],
     ) -> ColumnChunk:
         """The first ``size`` rows held, read; the rest stays in ``pending``."""
         if size == 0:
@@ -146,11 +122,9 @@ class ChunkReader:
         pending_lines[:] = [lines[size:]]
         table, lines = table.slice(0, size), lines[:size]
         raw = {index: table.column(index).combine_chunks() for index in range(table.num_columns)}
-        chunk, bad, found = parse_columns(self._format, lines, raw, plan, first_line)
+        chunk, _, found = parse_columns(self._format, lines, raw, plan, first_line)
         self.rows += len(chunk)
         _report(self._problems, found)
-        if not self._partial and bad.any():
-            chunk = chunk.take(np.flatnonzero(~bad))
         return chunk
 
 

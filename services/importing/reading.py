@@ -73,14 +73,13 @@ def not_text(head: bytes) -> str | None:
 
 
 class LineReader:
-    """Decoded lines of a binary stream, counting lines and bytes, stopping at the first
+    """Decoded lines of a binary stream, counting them, stopping at the first
     line that is not UTF-8 (or is too long) with one problem that names it."""
 
     def __init__(self, stream: BinaryIO, problems: Problems) -> None:
         self._stream = stream
         self._problems = problems
         self.line = 0
-        self.bytes_read = 0
         #: True once reading stopped early on a problem already reported.
         self.stopped = False
         #: Names the column of a line's first undecodable byte, once the header is known.
@@ -93,7 +92,6 @@ class LineReader:
     def __iter__(self) -> Iterator[str]:
         readline = self._stream.readline
         while raw := readline(_CHUNK):
-            self.bytes_read += len(raw)
             if self.line == 0:
                 problem = not_text(raw)
                 if problem is not None:
@@ -125,7 +123,6 @@ class LineReader:
         parts, size = [start], len(start)
         while size <= MAX_LINE_BYTES:
             more = self._stream.readline(_CHUNK)
-            self.bytes_read += len(more)
             parts.append(more)
             size += len(more)
             if not more or more.endswith(b"\n"):
@@ -145,8 +142,7 @@ class RecordReader:
     each rule across the row whose cells could be read. With ``partial`` it yields those rows
     too, with the unreadable cells left out of the record, so the checks against the database
     report theirs as well (an unknown supplier beside a bad date). ``rows`` counts the data rows
-    read so far, as the CSV reader sees them (valid or not), and ``bytes_read`` the bytes, for
-    progress bars.
+    read so far, as the CSV reader sees them (valid or not), for progress bars.
     """
 
     def __init__(
@@ -155,7 +151,6 @@ class RecordReader:
         fmt: Format,
         problems: Problems,
         *,
-        find_duplicates: bool = True,
         partial: bool = False,
     ) -> None:
         self._lines = LineReader(stream, problems)
@@ -163,12 +158,8 @@ class RecordReader:
         self._problems = problems
         self._partial = partial
         # external id → first line: one small entry per row, the only state that grows.
-        self._first_line: dict[str, int] | None = {} if find_duplicates else None
+        self._first_line: dict[str, int] = {}
         self.rows = 0
-
-    @property
-    def bytes_read(self) -> int:
-        return self._lines.bytes_read
 
     def __iter__(self) -> Iterator[tuple[int, Record]]:
         lines, fmt, problems = self._lines, self._format, self._problems
@@ -224,8 +215,6 @@ class RecordReader:
                 yield line, record
 
     def _duplicate(self, line: int, cell: str) -> bool:
-        if self._first_line is None:
-            return False
         key = cell.strip()
         first = self._first_line.setdefault(key, line)
         if first == line or not key:

@@ -233,7 +233,7 @@ class _Job:
         transaction has rolled back then."""
         fmt, entity, dry_run = FORMATS[self.entity], self.entity, self.dry_run
         problems = Problems()
-        reader = ChunkReader(stream, fmt, problems, partial=True, fast=fast)
+        reader = ChunkReader(stream, fmt, problems, fast=fast)
         with self.factory() as checking, self.factory() as session:
             # The checks read what is committed, as before any write: their session is not
             # the writer's, whose rows nobody else sees until the commit.
@@ -299,16 +299,16 @@ class _Job:
             if problems:
                 session.rollback()
                 return ImportResult(
-                    entity,
-                    self.file_name,
-                    rows,
-                    0,
-                    0,
-                    0,
-                    problems.shown,
-                    dry_run,
-                    False,
-                    problems.count,
+                    entity=entity,
+                    file_name=self.file_name,
+                    rows=rows,
+                    inserted=0,
+                    updated=0,
+                    unchanged=0,
+                    problems=problems.shown,
+                    dry_run=dry_run,
+                    written=False,
+                    problem_count=problems.count,
                 )
             tally = writer.tally
             result = ImportResult(

@@ -177,16 +177,16 @@ def _scalar_read(entity: Entity, data: bytes) -> tuple[list[Any], Problems, int]
 
 
 def _fast_read(entity: Entity, data: bytes, size: int = 4) -> tuple[list[Any], Problems, int, bool]:
-    """As ``validate`` reads: the fast reader, or the scalar one from the start if it declines."""
+    """As the import reads: the fast reader, or the scalar one from the start if it declines."""
     from services.importing.fast_reading import Declined
 
     problems = Problems()
-    reader = ChunkReader(io.BytesIO(data), FORMATS[entity], problems, partial=True)
+    reader = ChunkReader(io.BytesIO(data), FORMATS[entity], problems)
     try:
         records = [item for chunk in reader.chunks(size) for item in chunk.records()]
     except Declined:
-        problems.clear()
-        reader.restart(fast=False)
+        problems = Problems()
+        reader = ChunkReader(io.BytesIO(data), FORMATS[entity], problems, fast=False)
         records = [item for chunk in reader.chunks(size) for item in chunk.records()]
     return records, problems, reader.rows, reader.fast
 
