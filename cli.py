@@ -437,14 +437,14 @@ def _run_import(entity: str, file: str, dry_run: bool, debug_log: str | None) ->
             typer.echo(f"… and {hidden:,} more problems.", err=True)
         typer.echo(
             f"{result.problem_count:,} problem{'s' if result.problem_count != 1 else ''} in "
-            f"{name} ({result.rows:,} {entity} rows); nothing was written.",
+            f"{name} ({result.rows_read}); nothing was written.",
             err=True,
         )
         raise typer.Exit(1)
     verb = "Checked (dry run, nothing written)" if dry_run else "Imported"
     rate = f", {result.rows / elapsed:,.0f} rows/s" if elapsed >= 1 else ""
     typer.echo(
-        f"{verb} {result.rows:,} {entity} rows from {name} in {elapsed:.1f} s{rate}: "
+        f"{verb} {result.rows_read} from {name} in {elapsed:.1f} s{rate}: "
         f"{result.inserted:,} new, {result.updated:,} updated, {result.unchanged:,} unchanged."
     )
     for note in result.notes:

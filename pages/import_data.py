@@ -19,6 +19,9 @@ from services.importing import (
 from ui import auth, data, wiring
 from ui.text import plain
 
+#: Three lines of a problem's sentence.
+PROBLEM_ROW_PX = 68
+
 actor = auth.require_screen("pages/import_data.py")
 st.title("Import data")
 st.caption(
@@ -103,7 +106,7 @@ shown: ImportResult | None = None
 if kept is not None and upload is not None and kept[:2] == (entity, upload.file_id):
     shown = kept[2]
 if shown is not None:
-    what = f"{shown.rows:,} {shown.entity} rows from {plain(printable(shown.file_name))}"
+    what = f"{shown.rows_read} from {plain(printable(shown.file_name))}"
     if not shown.ok:
         st.error(
             f"{shown.problem_count:,} problem{'s' if shown.problem_count != 1 else ''} in "
@@ -134,12 +137,16 @@ if shown is not None:
                 }
             ),
             hide_index=True,
-            # The sentence is what people read: it gets the room (hover shows a longer one whole).
+            # The sentence is what people read: it alone grows into the page's width (pinned
+            # columns keep theirs), from what fits beside the others in a 900 px window, and
+            # wraps over three lines (Streamlit wraps a cell's text only in rows taller than
+            # 4rem), so no window needs a sideways scroll to read it.
             column_config={
-                "Line": st.column_config.NumberColumn(format="%d", width=60),
-                "Column": st.column_config.TextColumn(width=200),
-                "Problem": st.column_config.TextColumn(width=660),
+                "Line": st.column_config.NumberColumn(format="%d", width=56, pinned=True),
+                "Column": st.column_config.TextColumn(width=150, pinned=True),
+                "Problem": st.column_config.TextColumn(width=230),
             },
+            row_height=PROBLEM_ROW_PX,
         )
         st.download_button(
             "Download the problems (CSV)",

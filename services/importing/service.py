@@ -79,6 +79,11 @@ class ImportResult:
     def ok(self) -> bool:
         return self.problem_count == 0
 
+    @property
+    def rows_read(self) -> str:
+        """``1 supplier row``, ``30 order rows``: the file's size as the page and the CLI say it."""
+        return f"{self.rows:,} {self.entity.removesuffix('s')} row{'' if self.rows == 1 else 's'}"
+
 
 #: An import writing this many rows refreshes PostgreSQL's planner statistics.
 ANALYZE_AFTER_ROWS = 10_000

@@ -537,14 +537,14 @@ def test_the_import_page(database_url: str, monkeypatch: pytest.MonkeyPatch) -> 
     at.run()
     at.button[0].click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
-    assert "Imported 4 suppliers rows" in at.success[0].value
+    assert "Imported 4 supplier rows" in at.success[0].value
     assert {m.label: m.value for m in at.metric} == {
         "Rows": "4", "New": "4", "Updated": "0", "Unchanged": "0"
     }  # fmt: skip
     bad = (EXAMPLES / "suppliers.csv").read_bytes().replace(b"gold", b"platinum")
     at.file_uploader[0].upload("bad suppliers.csv", bad, "text/csv").run()
     at.button[0].click().run()
-    assert "1 problem in 4 suppliers rows from bad suppliers.csv" in at.error[0].value.replace(
+    assert "1 problem in 4 supplier rows from bad suppliers.csv" in at.error[0].value.replace(
         "\\", ""
     )
     table = at.dataframe[-1].value  # the first is the format table

@@ -169,7 +169,7 @@ def test_the_page_offers_the_first_kind_still_empty(
         "suppliers.csv", (EXAMPLES / "suppliers.csv").read_bytes(), "text/csv"
     ).run()
     at.button[0].click().run()
-    assert "Imported 4 suppliers rows" in at.success[0].value
+    assert "Imported 4 supplier rows" in at.success[0].value
     # The choice made stays while the page is in use, though orders are now the first empty kind.
     at.run()
     assert at.button_group[0].value == "suppliers"

@@ -48,7 +48,7 @@ def test_control_characters_in_header_and_file_names_reach_the_terminal_escaped(
         "format",
         "line 1, nul\\x00name: 'nul\\x00name' is not a column of the suppliers format; did "
         "you mean name?",
-        "2 problems in bad\\x1b[31mname.csv (1 suppliers rows); nothing was written.",
+        "2 problems in bad\\x1b[31mname.csv (1 supplier row); nothing was written.",
     ]
 
 
