@@ -133,7 +133,9 @@ _RIGHT = {
 #: The ledger shows this many of the suppliers above 90%, the highest utilisation first: at ten
 #: million demo orders fifteen thousand are, a list nobody reads on a screen (and 0.17 s of
 #: formatting on a cold page). All of them are in its CSV and ranked on the Suppliers page.
-LEDGER_ROWS = 100
+#: Few enough for a static table (``figure_widgets.STATIC_ROWS``), which wraps in a 900 px
+#: window: the grid a longer one needs cut the utilisation off there, behind a sideways scroll.
+LEDGER_ROWS = 20
 
 
 def utilisation(view: ExposureView) -> None:

@@ -363,16 +363,19 @@ def test_the_exposure_ledger_shows_the_highest_utilisations_and_links_to_all(
     rest are (the CSV, the Suppliers page ranked by utilisation), not a list nobody reads."""
     from services.figures.exposure import exposure_view
     from services.policy.active import active_policy
-    from ui import exposure_sections
+    from ui import exposure_sections, figure_widgets
 
     engine = make_engine(figures_database)
     above = exposure_view(engine, NOW.date(), "UTC", active_policy(engine)).above
     engine.dispose()
     assert len(above) >= 3, "the world needs a few suppliers above 90% for this test"
+    # The ledger is always a static table, which wraps to a narrow window (a grid scrolls).
+    assert exposure_sections.LEDGER_ROWS <= figure_widgets.STATIC_ROWS
     monkeypatch.setattr(exposure_sections, "LEDGER_ROWS", 2)
     at = open_app(EMAILS["exec"], EXPOSURE)
     _ok(at)
     assert list(_limit_ledger(at)) == list(above["supplier"].head(2))
+    assert any("Limit" in t.value.columns for t in at.table), "the ledger is drawn static"
     assert any(
         f"The 2 highest utilisations are shown; all {len(above):,} are in the CSV" in c.value
         for c in at.caption
