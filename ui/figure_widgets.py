@@ -137,6 +137,13 @@ def count_tile(row: Any, label: str, current: int, previous: int, detail: str, h
     box.caption(f"{detail}. Previous period: {previous:,}")
 
 
+def plain_tile(row: Any, label: str, value: str, detail: str, help: str | None = None) -> None:
+    """A figure without a previous period to compare with: its value, what it counts beneath."""
+    box = _tile(row)
+    box.metric(label, value, help=help)
+    box.caption(detail)
+
+
 def money_tile(
     row: Any,
     label: str,

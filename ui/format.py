@@ -10,9 +10,12 @@ def money(cents: int, currency: str = "USD") -> str:
     return format_money(cents, currency)
 
 
+def rate(numerator: int, denominator: int) -> str:
+    """``2.35%``; a rate over nothing is a dash, not 0%. Shown with its counts beside it."""
+    return "–" if denominator == 0 else f"{numerator / denominator:.2%}"
+
+
 def rate_with_counts(numerator: int, denominator: int, noun: str = "") -> str:
     """``2.35% (47 of 2,000 orders)``; a rate over nothing is shown as a dash, not 0%."""
     of = f"{numerator:,} of {denominator:,}{' ' + noun if noun else ''}"
-    if denominator == 0:
-        return f"– ({of})"
-    return f"{numerator / denominator:.2%} ({of})"
+    return f"{rate(numerator, denominator)} ({of})"

@@ -3,6 +3,8 @@ which only ops managers get, and which the server refuses to anyone else even if
 
 from __future__ import annotations
 
+import re
+
 from typing import Any
 
 import pandas as pd
@@ -78,6 +80,11 @@ def test_overview_tiles_charts_and_definitions(role: str) -> None:
     assert "Asia/Shanghai" not in captions and "UTC" in captions
     assert len(at.get("plotly_chart")) >= 5  # three trends, two breakdowns
     assert any("Reviewer service" in h.value for h in at.subheader)
+    # The reviewers' rates read as the overview's do: the rate as the tile's value, short
+    # enough for a tile in a narrow window, its counts beneath.
+    for label in ("Decided after deadline", "Override rate"):
+        assert re.fullmatch(r"\d+\.\d\d%|–", tiles[label].value), tiles[label].value
+    assert "verdicts that answered one" in captions
 
 
 @pytest.mark.usefixtures("figures_database")

@@ -16,6 +16,12 @@ def test_money(cents: int, text: str) -> None:
     assert format.money(cents) == text
 
 
+def test_rate_alone() -> None:
+    assert format.rate(47, 2000) == "2.35%"
+    assert format.rate(1, 3) == "33.33%"
+    assert format.rate(0, 0) == "–"
+
+
 def test_rate_with_counts() -> None:
     assert format.rate_with_counts(47, 2000, "orders") == "2.35% (47 of 2,000 orders)"
     assert format.rate_with_counts(0, 0) == "– (0 of 0)"
