@@ -4,7 +4,6 @@ which only ops managers get, and which the server refuses to anyone else even if
 from __future__ import annotations
 
 import re
-
 from typing import Any
 
 import pandas as pd
