@@ -43,6 +43,10 @@ else:
 supplier_page.picker(url, ref)
 if not ref:
     st.title("Supplier")
+    st.caption(
+        "Type part of a supplier's name, its id (SUP-…) or its country in the box above, then "
+        "pick it from the list to see its standing, limit, rates and claims."
+    )
     st.stop()
 
 detail = fd.supplier_detail(url, ref, today, zone, policy.version)

@@ -400,6 +400,7 @@ def test_the_supplier_picker_lists_what_was_typed_for() -> None:
         return {label.split(" · ")[-1]: b for label, b in labels.items() if " · SUP-" in label}
 
     assert listed() == {}  # nothing listed before anything is typed
+    assert any("Type part of a supplier's name" in c.value for c in at.caption)
     at.text_input(key="supplier_search").input("CAROLINA").run()
     _ok(at)
     [(ref, button)] = listed().items()  # each as its name, country and id
