@@ -44,7 +44,7 @@ def reviewers(url: str, period: Period, zone: str, policy: Policy, now: datetime
         row,
         "Override rate",
         format.rate(figures.overridden, figures.answered),
-        f"{figures.overridden:,} of {figures.answered:,} verdicts that answered one",
+        f"{figures.overridden:,} of {figures.answered:,} verdicts that answered a recommendation",
         help="Verdicts departing from the recommendation ÷ verdicts that answered one.",
     )
     by_reviewer, by_reason = st.tabs(["By reviewer", "By reason code"])

@@ -83,7 +83,7 @@ def test_overview_tiles_charts_and_definitions(role: str) -> None:
     # enough for a tile in a narrow window, its counts beneath.
     for label in ("Decided after deadline", "Override rate"):
         assert re.fullmatch(r"\d+\.\d\d%|–", tiles[label].value), tiles[label].value
-    assert "verdicts that answered one" in captions
+    assert "verdicts that answered a recommendation" in captions
 
 
 @pytest.mark.usefixtures("figures_database")
