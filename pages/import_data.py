@@ -19,8 +19,11 @@ from services.importing import (
 from ui import auth, data, wiring
 from ui.text import plain
 
-#: Three lines of a problem's sentence.
-PROBLEM_ROW_PX = 68
+#: Four lines of a problem's sentence: at 900 px the longest common ones ("the row has 18
+#: values but the header names 17 columns (a comma inside …)") take four.
+PROBLEM_ROW_PX = 88
+#: The problems shown before the table scrolls.
+PROBLEM_ROWS_SHOWN = 6
 
 actor = auth.require_screen("pages/import_data.py")
 st.title("Import data")
@@ -139,7 +142,7 @@ if shown is not None:
             hide_index=True,
             # The sentence is what people read: it alone grows into the page's width (pinned
             # columns keep theirs), from what fits beside the others in a 900 px window, and
-            # wraps over three lines (Streamlit wraps a cell's text only in rows taller than
+            # wraps over four lines (Streamlit wraps a cell's text only in rows taller than
             # 4rem), so no window needs a sideways scroll to read it.
             column_config={
                 "Line": st.column_config.NumberColumn(format="%d", width=56, pinned=True),
@@ -147,6 +150,7 @@ if shown is not None:
                 "Problem": st.column_config.TextColumn(width=230),
             },
             row_height=PROBLEM_ROW_PX,
+            height=40 + min(len(shown.problems), PROBLEM_ROWS_SHOWN) * PROBLEM_ROW_PX,
         )
         st.download_button(
             "Download the problems (CSV)",
