@@ -22,8 +22,9 @@ from ui.text import plain
 #: Four lines of a problem's sentence: at 900 px the longest common ones ("the row has 18
 #: values but the header names 17 columns (a comma inside …)") take four.
 PROBLEM_ROW_PX = 88
-#: The problems shown before the table scrolls.
+#: The problems shown before the table scrolls, below its header row.
 PROBLEM_ROWS_SHOWN = 6
+HEADER_PX = 40
 
 actor = auth.require_screen("pages/import_data.py")
 st.title("Import data")
@@ -150,7 +151,7 @@ if shown is not None:
                 "Problem": st.column_config.TextColumn(width=230),
             },
             row_height=PROBLEM_ROW_PX,
-            height=40 + min(len(shown.problems), PROBLEM_ROWS_SHOWN) * PROBLEM_ROW_PX,
+            height=HEADER_PX + min(len(shown.problems), PROBLEM_ROWS_SHOWN) * PROBLEM_ROW_PX,
         )
         st.download_button(
             "Download the problems (CSV)",
