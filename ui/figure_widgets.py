@@ -115,7 +115,7 @@ def rate_tile(
 ) -> None:
     """A rate with its counts and its change against the previous period (up is bad)."""
     box = _tile(row)
-    value = "–" if current.rate is None else f"{current.rate:.2%}"
+    value = format.rate(current.count, current.total)
     box.metric(
         label, value, delta=points(current.change(previous)), delta_color="inverse", help=help
     )
@@ -232,10 +232,7 @@ def percent_text(values: pd.Series) -> list[str]:
 
 def rate_text(counts: pd.Series, totals: pd.Series) -> list[str]:
     """``12.50% (5 of 40)``: a rate with its counts, as one cell."""
-    return [
-        f"{'–' if int(t) == 0 else f'{int(c) / int(t):.2%}'} ({int(c):,} of {int(t):,})"
-        for c, t in zip(counts, totals, strict=True)
-    ]
+    return [format.rate_with_counts(int(c), int(t)) for c, t in zip(counts, totals, strict=True)]
 
 
 def counts_text(values: pd.Series) -> list[str]:

@@ -101,7 +101,7 @@ def ledger(standing: SupplierStanding, zone: str, policy: Policy) -> None:
     box = row.container(border=True, width=w.TILE_WIDTH)
     box.metric(
         "Late-shipment rate",
-        _rate(standing.orders_late, standing.orders_due),
+        format.rate(standing.orders_late, standing.orders_due),
         help=defs.text("late_shipment", zone, policy),
     )
     box.caption(
@@ -110,7 +110,7 @@ def ledger(standing: SupplierStanding, zone: str, policy: Policy) -> None:
     box = row.container(border=True, width=w.TILE_WIDTH)
     box.metric(
         "Dispute rate",
-        _rate(standing.claims_filed, standing.orders_placed),
+        format.rate(standing.claims_filed, standing.orders_placed),
         help=defs.text("dispute", zone, policy),
     )
     box.caption(
@@ -125,10 +125,6 @@ def ledger(standing: SupplierStanding, zone: str, policy: Policy) -> None:
     )
     box = row.container(border=True, width=w.TILE_WIDTH)
     box.metric("Open claims", f"{standing.open_claims:,}")
-
-
-def _rate(count: int, total: int) -> str:
-    return "–" if total == 0 else f"{count / total:.2%}"
 
 
 def trend_table(trend: pd.DataFrame, external_id: str) -> None:

@@ -89,7 +89,7 @@ def suppliers_table(frame: pd.DataFrame) -> tuple[pd.DataFrame, Styler]:
 def _rates(counts: pd.Series, totals: pd.Series) -> list[str]:
     """``12.50% · 5 of 40``: the rate with its counts, in one cell."""
     return [
-        f"{'–' if t == 0 else f'{c / t:.2%}'} · {int(c):,} of {int(t):,}"
+        f"{format.rate(int(c), int(t))} · {int(c):,} of {int(t):,}"
         for c, t in zip(counts, totals, strict=True)
     ]
 

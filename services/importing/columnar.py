@@ -109,15 +109,15 @@ def parse_columns(
     raw: dict[int, pa.Array],
     plan: Sequence[tuple[str, int, Any, bool, Any]],
     first_line: dict[str, int],
-) -> tuple[ColumnChunk, Mask, list[Found]]:
+) -> tuple[ColumnChunk, list[Found]]:
     """The rows of ``raw`` (string columns by their position in the file) read with ``plan``
-    (``reading._plan``): the chunk, which rows have a problem, and the problems."""
+    (``reading._plan``): the chunk (rows with problems too, their unreadable cells not read)
+    and the problems."""
     n = len(lines)
     found: list[Found] = []
-    bad = np.zeros(n, dtype=bool)
     key_index = plan[0][1]
     if key_index >= 0:
-        bad |= _duplicates(raw[key_index], lines, first_line, found)
+        _duplicates(raw[key_index], lines, first_line, found)
     values: dict[str, Array] = {}
     read: dict[str, Mask] = {}
     line_list = lines.tolist()
@@ -166,28 +166,23 @@ def parse_columns(
         values[name], read[name] = column, ok
     chunk = ColumnChunk(fmt, lines, values, read)
     complete = np.logical_and.reduce(list(read.values())) if read else np.ones(n, dtype=bool)
-    bad |= ~complete
     plain = PLAIN_ROWS.get(fmt.entity)
     judged = np.flatnonzero(~(complete & plain(chunk))) if plain is not None else np.arange(n)
     for row in judged.tolist():
         for column_name, message in fmt.rule(chunk.record(row)):
             found.append((line_list[row], RULE_RANK, column_name, message))
-            bad[row] = True
-    return chunk, bad, found
+    return chunk, found
 
 
 def _duplicates(
     cells: pa.Array, lines: npt.NDArray[np.int64], first_line: dict[str, int], found: list[Found]
-) -> Mask:
-    keys = cells.to_pylist()
+) -> None:
+    """An id seen before in the file (``first_line`` holds each id's first line) is a problem."""
     setdefault = first_line.setdefault
-    line_list = lines.tolist()
-    duplicate = np.zeros(len(keys), dtype=bool)
-    for row, (cell, line) in enumerate(zip(keys, line_list, strict=True)):
+    for cell, line in zip(cells.to_pylist(), lines.tolist(), strict=True):
         key = cell.strip()
         first = setdefault(key, line)
         if first != line and key:
-            duplicate[row] = True
             found.append(
                 (
                     line,
@@ -196,7 +191,6 @@ def _duplicates(
                     f"{_shown(key)} is also on line {first}; each id may appear once in a file",
                 )
             )
-    return duplicate
 
 
 def _shown(text: str) -> str:

@@ -122,7 +122,7 @@ class ChunkReader:
         pending_lines[:] = [lines[size:]]
         table, lines = table.slice(0, size), lines[:size]
         raw = {index: table.column(index).combine_chunks() for index in range(table.num_columns)}
-        chunk, _, found = parse_columns(self._format, lines, raw, plan, first_line)
+        chunk, found = parse_columns(self._format, lines, raw, plan, first_line)
         self.rows += len(chunk)
         _report(self._problems, found)
         return chunk

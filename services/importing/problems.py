@@ -63,11 +63,6 @@ class Problems:
         if len(self._kept) < self._limit:
             self._kept.append(Problem(line, printable(column), printable(message)))
 
-    def clear(self) -> None:
-        """Forget every problem (the file is read again from its start)."""
-        self._kept.clear()
-        self.count = 0
-
     def __bool__(self) -> bool:
         return self.count > 0
 
