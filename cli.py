@@ -16,6 +16,7 @@ from data_access import migrate
 from data_access.engine import make_engine
 from data_access.settings import get_settings
 from services import clock
+from services.health import database_status
 from services.summaries import ensure_built, programme_zone, rebuild_summaries
 
 if TYPE_CHECKING:
@@ -29,14 +30,23 @@ app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 
 
-def _engine() -> Engine:
-    return make_engine(get_settings().database_url)
+def _engine(*, any_schema: bool = False) -> Engine:
+    """The configured database, checked first: one that cannot be reached, or (unless
+    ``any_schema``) is not at this version's schema, stops the command with what to do rather
+    than the driver's traceback halfway through it."""
+    engine = make_engine(get_settings().database_url)
+    status = database_status(engine)
+    if not status.reachable or not (status.ok or any_schema):
+        engine.dispose()
+        typer.echo(f"Error: {status.problem('run the command again')}", err=True)
+        raise typer.Exit(1)
+    return engine
 
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Migrate the database at ASSURANCE_DATABASE_URL to the latest schema."""
-    engine = _engine()
+    engine = _engine(any_schema=True)
     migrate.upgrade(engine)
     typer.echo(f"Database at revision {migrate.current_revision(engine)}.")
     with engine.begin() as connection:
@@ -317,7 +327,7 @@ _DebugLog = Annotated[
 ]
 
 
-def _default_debug_log() -> Path:
+def _default_debug_log(kind: str = "import") -> Path:
     import getpass
     import tempfile
 
@@ -325,7 +335,7 @@ def _default_debug_log() -> Path:
         user = getpass.getuser()
     except (KeyError, OSError):  # no name for this uid (a bare container)
         user = "user"
-    return Path(tempfile.gettempdir()) / f"assurance-import-{user}.log"
+    return Path(tempfile.gettempdir()) / f"assurance-{kind}-{user}.log"
 
 
 @contextmanager
@@ -735,5 +745,30 @@ def policy_activate(
     typer.echo(str(report))
 
 
+def main() -> None:
+    """The ``assurance`` command. A fault the commands do not foresee reaches the terminal as
+    one sentence naming the log that holds its traceback, never as the traceback itself."""
+    import logging
+    import sys
+
+    from services.importing import printable
+
+    try:
+        app()
+    except Exception as error:
+        log_path = _default_debug_log("command")
+        with _debug_log(log_path) as logged:
+            logging.getLogger("services.cli").error(
+                "assurance %s failed", " ".join(sys.argv[1:]), exc_info=error
+            )
+        where = (
+            f"the details are in {printable(str(log_path))}"
+            if logged
+            else "the details could not be logged"
+        )
+        typer.echo(f"Error: the command failed unexpectedly ({where}).", err=True)
+        raise SystemExit(1) from None
+
+
 if __name__ == "__main__":
-    app()
+    main()

@@ -78,6 +78,6 @@ def require_database() -> None:
 
         def database_problem() -> None:
             st.title("Assurance Desk")
-            st.error(status.problem, icon=":material/database_off:")
+            st.error(status.problem("reload this page"), icon=":material/database_off:")
 
         show_only(database_problem, "Database unavailable", ":material/database_off:")
