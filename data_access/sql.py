@@ -28,6 +28,7 @@ from sqlalchemy import (
     Date,
     Integer,
     Select,
+    bindparam,
     cast,
     false,
     func,
@@ -56,8 +57,8 @@ __all__ = [
     "ids_in",
     "local_day",
     "period_start",
+    "span_holds",
     "sqlite_local_day",
-    "unindexed",
     "utc_day",
 ]
 
@@ -199,30 +200,46 @@ def _ids_in_sql(element: _IdsIn, compiler: SQLCompiler, **kw: Any) -> str:
     return f"{compiler.process(element.column, **kw)} IN ({listed})"
 
 
-class _Unindexed(FunctionElement[Any]):
+class _SpanHolds(FunctionElement[bool]):
     inherit_cache = True
-    name = "unindexed"
+    name = "span_holds"
+    type = Boolean()
+
+    def self_group(self, against: OperatorType | None = None) -> _SpanHolds:
+        # A condition already (see ``_IdsIn``): no ``= 1`` after it on SQLite.
+        return self
 
 
-def unindexed(column: Any) -> ColumnElement[Any]:
-    """``column`` unchanged, in a form SQLite's planner will not look up in an index (``+col``):
-    for a range that would pick the wrong index. Testing ``claims.filed_at < T`` beside
-    ``decided_at >= T``, SQLite took the filed-at index, fetching every claim filed before T
-    (each open-claims query 65 ms at ten million orders), where the decided-at index holds
-    both times. PostgreSQL estimates both ranges from its statistics; it sees the column."""
-    element = _Unindexed(column)
-    element.type = column.type
-    return element
+def span_holds(start: Any, end: Any, moment: datetime) -> ColumnElement[bool]:
+    """``start < moment <= end`` (false where ``end`` is NULL), in the form each database finds
+    through an index: on PostgreSQL the range ``(start, greatest(start, end)]`` holding
+    ``moment``, which the GiST indexes on the claims' spans look up (``models.Claim``); on
+    SQLite ``end >= moment AND +start < moment``, the ``+`` keeping its planner off an index
+    on ``start`` alone, since the index on ``end`` holds both times.
+
+    Asked for the claims filed before the end of February and decided since, both planners
+    read the claims by filing time (146,000 of them to keep 5,700, at ten million orders) or
+    scanned every claim: PostgreSQL judges the two ranges independent and misjudged them by
+    20 times, 30–70 ms an instant; through the span index 2 ms."""
+    moment_bound = bindparam(None, moment, type_=start.type)
+    return _SpanHolds(start, end, moment_bound)
 
 
-@compiles(_Unindexed, "sqlite")
-def _unindexed_sqlite(element: _Unindexed, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"+{_args(compiler, element, **kw)[0]}"
+@compiles(_SpanHolds, "postgresql")
+def _span_holds_postgresql(element: _SpanHolds, compiler: SQLCompiler, **kw: Any) -> str:
+    start, end, moment = _args(compiler, element, **kw)
+    # The expression is the indexes' own, word for word: PostgreSQL matches it as written.
+    # ``greatest`` keeps a decision recorded before the filing from making an invalid range.
+    span = f"tstzrange({start}, GREATEST({start}, {end}), '(]')"
+    # Cast: a literal instant (``literal_binds``) would otherwise be read as a range.
+    return f"({end} IS NOT NULL AND {span} @> CAST({moment} AS TIMESTAMP WITH TIME ZONE))"
 
 
-@compiles(_Unindexed)
-def _unindexed_default(element: _Unindexed, compiler: SQLCompiler, **kw: Any) -> str:
-    return _args(compiler, element, **kw)[0]
+@compiles(_SpanHolds)
+def _span_holds_default(element: _SpanHolds, compiler: SQLCompiler, **kw: Any) -> str:
+    start, end, moment = _args(compiler, element, **kw)
+    plus = "+" if compiler.dialect.name == "sqlite" else ""
+    return f"({end} >= {moment} AND {plus}{start} < {moment})"
 
 
 class _AddDays(FunctionElement[Any]):

@@ -32,7 +32,7 @@ from sqlalchemy.orm import aliased
 from data_access.claim_facts import Executor
 from data_access.models import UNDECIDED_CLAIM_STATUSES, Claim, Recommendation
 from data_access.queries.refunds import approved_refunds
-from data_access.sql import Grain, local_day, period_start, unindexed
+from data_access.sql import Grain, local_day, period_start, span_holds
 
 __all__ = [
     "Moment",
@@ -68,15 +68,13 @@ def claim_open_at(moment: Moment) -> ColumnElement[bool]:
 def _open_by_parts(moment: datetime, *columns: Any) -> CompoundSelect[Any]:
     """``columns`` of the claims ``claim_open_at(moment)`` keeps (each row once), found by
     parts: the undecided claims through their status index, those decided or withdrawn at or
-    after ``moment`` through the partial indexes on those times. Tested row by row the
-    predicate reads every claim filed before ``moment``; by parts, the few thousand it keeps.
-    (The filing time is tested, not looked up, beside those times: see ``sql.unindexed``.)"""
-    filed = Claim.filed_at < moment
-    tested = unindexed(Claim.filed_at) < moment
+    after ``moment`` (and filed before it) through the indexes on those spans
+    (``sql.span_holds``). Tested row by row the predicate reads every claim filed before
+    ``moment``; by parts, the few thousand it keeps."""
     return union(
-        select(*columns).where(Claim.status.in_(UNDECIDED_CLAIM_STATUSES), filed),
-        select(*columns).where(Claim.decided_at >= moment, tested),
-        select(*columns).where(Claim.withdrawn_at >= moment, tested),
+        select(*columns).where(Claim.status.in_(UNDECIDED_CLAIM_STATUSES), Claim.filed_at < moment),
+        select(*columns).where(span_holds(Claim.filed_at, Claim.decided_at, moment)),
+        select(*columns).where(span_holds(Claim.filed_at, Claim.withdrawn_at, moment)),
     )
 
 
