@@ -2,8 +2,8 @@
 record, its limit history and its claims.
 
 Every count comes from the one predicate of its figure: ``rates.due_order``/``late_order``,
-``rates.placed_in``/``filed_in``, ``claims.claim_open_at``, ``exposure.live_order`` and
-``tiers.tier_rank``.
+``rates.placed_in``/``filed_in``, ``claims.claim_open_at`` (found by parts:
+``claims.open_claim_ids``), ``exposure.live_order`` and ``tiers.tier_rank``.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from data_access.models import (
     SupplierLimitChange,
     User,
 )
-from data_access.queries.claims import claim_open_at
+from data_access.queries.claims import claim_open_at, open_claim_ids
 from data_access.queries.exposure import live_order
 from data_access.queries.exposure_summarised import open_claim_orders, supplier_live
 from data_access.queries.rates import DayWindow, due_order, filed_in, late_order, placed_in
@@ -208,12 +208,21 @@ def _figures(
     # Grouped by the plain column, not ``grouping_key``: a few thousand open claims reach their
     # orders by id either way, and SQLite indexes a join key it can see as a column. Behind an
     # expression it scanned the whole subquery once per supplier (50,000 × 3,000 rows at ten
-    # million orders: 11 of the suppliers page's 13 seconds).
+    # million orders: 11 of the suppliers page's 13 seconds). Every supplier's open claims are
+    # found by parts, not by testing every claim filed before the instant (all of them, for
+    # now): at ten million orders on SQLite 110–160 ms → 20 ms. One supplier's are few, and
+    # reached through its orders (by parts, every open claim's order was looked up for them:
+    # its page 0.36–0.38 s → 0.43–0.46 s).
+    is_open = (
+        claim_open_at(w.as_of_end)
+        if only is not None
+        else Claim.id.in_(open_claim_ids(w.as_of_end))
+    )
     open_claims = (
         select(Order.supplier_id.label("supplier_id"), func.count().label("open_claims"))
         .select_from(Claim)
         .join(Order, Order.id == Claim.order_id)
-        .where(claim_open_at(w.as_of_end))
+        .where(is_open)
     )
     if only is not None:
         open_claims = open_claims.where(Order.supplier_id == only)
