@@ -176,12 +176,13 @@ def recommend_command(
     from services.auth import Actor
     from services.claims.recommendations import active_policy, recompute_recommendations
 
+    engine = _engine()  # checked once: each call checks the database again
     try:
-        active = active_policy(_engine(), policy)
+        active = active_policy(engine, policy)
     except PolicyError as error:
         raise _policy_error(error) from None
     report = recompute_recommendations(
-        make_session_factory(_engine()), Actor.system(), active, now=clock.now()
+        make_session_factory(engine), Actor.system(), active, now=clock.now()
     )
     typer.echo(str(report))
 
@@ -208,14 +209,15 @@ def export_claims_command(
     from services.claims.export_claims import export_claims
     from services.claims.recommendations import active_policy
 
+    engine = _engine()
     try:
-        active = active_policy(_engine(), policy)
+        active = active_policy(engine, policy)
     except PolicyError as error:
         raise _policy_error(error) from None
     path = Path(out)
     try:
         written = export_claims(
-            _engine(), path, actor=Actor.system(), policy=active, now=clock.now(), bom=bom
+            engine, path, actor=Actor.system(), policy=active, now=clock.now(), bom=bom
         )
     except OSError as error:
         typer.echo(f"Error: cannot write {path}: {error.strerror or error}", err=True)

@@ -27,6 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from data_access.sql import span_sql
 from data_access.types import UTCDateTime
 
 # Named constraints make Alembic's batch migrations on SQLite possible and error messages legible.
@@ -187,11 +188,10 @@ class Order(Base):
 
 def _claim_span_index(closed: str) -> Index:
     """The GiST index on ``(filed_at, greatest(filed_at, closed)]`` of the claims with a
-    ``closed`` time, PostgreSQL only: the expression ``sql.span_holds`` writes."""
-    span = f"tstzrange(filed_at, GREATEST(filed_at, {closed}), '(]')"
+    ``closed`` time, PostgreSQL only: the expression ``sql.span_holds`` asks for."""
     return Index(
         f"ix_claims_{closed.removesuffix('_at')}_span",
-        text(span),
+        text(span_sql("filed_at", closed)),
         postgresql_using="gist",
         postgresql_where=text(f"{closed} IS NOT NULL"),
     ).ddl_if(dialect="postgresql")

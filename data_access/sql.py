@@ -58,6 +58,7 @@ __all__ = [
     "local_day",
     "period_start",
     "span_holds",
+    "span_sql",
     "sqlite_local_day",
     "utc_day",
 ]
@@ -225,14 +226,20 @@ def span_holds(start: Any, end: Any, moment: datetime) -> ColumnElement[bool]:
     return _SpanHolds(start, end, moment_bound)
 
 
+def span_sql(start: str, end: str) -> str:
+    """The PostgreSQL range ``(start, greatest(start, end)]``, as the span indexes are built on
+    it (``models.Claim``) and as ``span_holds`` asks for it: PostgreSQL matches an index's
+    expression only as written. ``greatest`` keeps a decision recorded before the filing from
+    making an invalid range."""
+    return f"tstzrange({start}, GREATEST({start}, {end}), '(]')"
+
+
 @compiles(_SpanHolds, "postgresql")
 def _span_holds_postgresql(element: _SpanHolds, compiler: SQLCompiler, **kw: Any) -> str:
     start, end, moment = _args(compiler, element, **kw)
-    # The expression is the indexes' own, word for word: PostgreSQL matches it as written.
-    # ``greatest`` keeps a decision recorded before the filing from making an invalid range.
-    span = f"tstzrange({start}, GREATEST({start}, {end}), '(]')"
     # Cast: a literal instant (``literal_binds``) would otherwise be read as a range.
-    return f"({end} IS NOT NULL AND {span} @> CAST({moment} AS TIMESTAMP WITH TIME ZONE))"
+    held = f"{span_sql(start, end)} @> CAST({moment} AS TIMESTAMP WITH TIME ZONE)"
+    return f"({end} IS NOT NULL AND {held})"
 
 
 @compiles(_SpanHolds)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import tempfile
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -113,7 +114,5 @@ def test_the_installed_entry_point_is_the_guarded_one(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert done.stderr.startswith("Error: The database schema is at revision none")
     assert "Traceback" not in done.stderr
-    import tomllib
-
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
     assert scripts["assurance"] == "cli:main"
