@@ -149,23 +149,34 @@ def decided_claims(
 
 class _Microseconds(FunctionElement[int]):
     """``later - earlier`` (two stored UTC timestamps) in whole microseconds, exactly: SQLite
-    keeps them as ``YYYY-MM-DD HH:MM:SS.ffffff`` text, whose whole seconds ``strftime('%s')``
-    reads from the first 19 characters (given the fraction, SQLite rounds to the millisecond,
-    so ``…:14.999999`` would read as second 15) and whose fraction is the digits after the
-    point (none: zero); PostgreSQL's epoch of an interval is an exact numeric."""
+    keeps them as ``YYYY-MM-DD HH:MM:SS.ffffff`` text, whose whole seconds it reads from the
+    first 19 characters (given the fraction, SQLite rounds to the millisecond, so
+    ``…:14.999999`` would read as second 15) and whose fraction is the digits after the point
+    (none: zero); PostgreSQL's epoch of an interval is an exact numeric."""
 
     type = BigInteger()
     inherit_cache = True
     name = "microseconds_between"
 
 
+def _sqlite_version(compiler: SQLCompiler) -> tuple[int, ...]:
+    dbapi = compiler.dialect.dbapi
+    return tuple(getattr(dbapi, "sqlite_version_info", (0,)))
+
+
 @compiles(_Microseconds, "sqlite")
 def _microseconds_sqlite(element: _Microseconds, compiler: SQLCompiler, **kw: Any) -> str:
     later, earlier = (compiler.process(c, **kw) for c in element.clauses)
-    seconds = (
-        f"(CAST(strftime('%s', substr({later}, 1, 19)) AS INTEGER)"
-        f" - CAST(strftime('%s', substr({earlier}, 1, 19)) AS INTEGER))"
-    )
+    # unixepoch() (SQLite 3.38) gives the seconds as an integer; strftime('%s') formats them as
+    # text to be read back. Over a year's decided claims at ten million orders (132,221): the
+    # median 0.33-0.46 s -> 0.22-0.32 s, alone; on the overview, in a thread beside the page.
+    if _sqlite_version(compiler) >= (3, 38):
+        seconds = f"(unixepoch(substr({later}, 1, 19)) - unixepoch(substr({earlier}, 1, 19)))"
+    else:
+        seconds = (
+            f"(CAST(strftime('%s', substr({later}, 1, 19)) AS INTEGER)"
+            f" - CAST(strftime('%s', substr({earlier}, 1, 19)) AS INTEGER))"
+        )
     fraction = (
         f"(CAST(substr({later}, 21, 6) AS INTEGER) - CAST(substr({earlier}, 21, 6) AS INTEGER))"
     )

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, text, update
@@ -233,12 +234,22 @@ def test_ensure_built_rebuilds_days_kept_for_another_version(
 # to the millisecond, which once made this one microsecond read as minus 999,999.
 @example(durations=[0, 1, 1], filed=[0, 0, 16_874_999_999, 0, 0, 0, 0, 0, 0])
 @example(durations=[1], filed=[999_999, 0, 0, 0, 0, 0, 0, 0, 0])
+@example(durations=[999_999], filed=[0, 0, 0, 0, 0, 0, 0, 0, 0])  # decided a µs before a second
+@pytest.mark.parametrize("sqlite_before_unixepoch", [False, True])
 def test_the_median_time_to_decision_is_exact_to_the_microsecond(
     engine: Engine,
     session_factory: sessionmaker[Session],
+    monkeypatch: pytest.MonkeyPatch,
+    sqlite_before_unixepoch: bool,
     durations: list[int],
     filed: list[int],
 ) -> None:
+    if sqlite_before_unixepoch:
+        # SQLite before 3.38 has no unixepoch(): the durations are read through strftime.
+        if engine.dialect.name != "sqlite":
+            pytest.skip("the form for SQLite before 3.38 is SQLite's own")
+        monkeypatch.setattr(engine.dialect.dbapi, "sqlite_version_info", (3, 37, 2))
+        engine = engine.execution_options(compiled_cache=None)
     f.empty_database(engine)
     origin = datetime(2024, 1, 1, tzinfo=UTC)
     with session_factory.begin() as s:
