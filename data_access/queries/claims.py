@@ -43,6 +43,7 @@ __all__ = [
     "open_claim_count",
     "open_claim_ids",
     "open_claim_order_ids",
+    "open_claims_and_orders",
     "pending_liability",
     "refunds_approved",
     "refunds_by_period",
@@ -84,14 +85,20 @@ def open_claim_order_ids(moment: datetime) -> CompoundSelect[tuple[int]]:
 
 
 def open_claim_ids(moment: datetime) -> CompoundSelect[tuple[int]]:
-    """The ids of the claims open at ``moment``, found by parts: a figure at one instant
-    keeps ``Claim.id.in_(open_claim_ids(moment))`` where ``claim_open_at`` would test every
-    claim filed before it."""
+    """The ids of the claims open at ``moment`` (each once), found by parts where
+    ``claim_open_at`` would test every claim filed before it."""
     return _open_by_parts(moment, Claim.id)
 
 
+def open_claims_and_orders(moment: datetime) -> CompoundSelect[tuple[int, int]]:
+    """``id, order_id`` of each claim open at ``moment``, found by parts. Join what else a
+    figure needs to these rows, not to ``Claim.id IN (open_claim_ids(...))``: PostgreSQL read
+    every claim to find the few thousand ids again (at ten million orders 90 of 125 ms)."""
+    return _open_by_parts(moment, Claim.id, Claim.order_id)
+
+
 def open_claim_count(executor: Executor, moment: datetime) -> int:
-    query = select(func.count()).select_from(Claim).where(Claim.id.in_(open_claim_ids(moment)))
+    query = select(func.count()).select_from(open_claim_ids(moment).subquery("open_claim"))
     return int(executor.execute(query).scalar_one())
 
 
@@ -105,10 +112,19 @@ def open_claim_clocks(executor: Executor, moment: datetime) -> pd.DataFrame:
     def known(column: Any) -> Any:
         return case((column < moment, column), else_=None)
 
-    query = select(Claim.filed_at, known(Claim.escalated_at), known(Claim.picked_up_at)).where(
-        Claim.id.in_(open_claim_ids(moment))
-    )
-    rows = executor.execute(query).all()
+    # The clocks read in the parts themselves (with the id, so each claim is one row): kept as
+    # ``Claim.id IN (the parts)``, PostgreSQL hashed the few thousand ids and read all the
+    # claims to find them again (at ten million orders 102 ms against 12 ms so).
+    parts = _open_by_parts(
+        moment,
+        Claim.id,
+        Claim.filed_at.label("filed_at"),
+        known(Claim.escalated_at).label("escalated_at"),
+        known(Claim.picked_up_at).label("picked_up_at"),
+    ).subquery("open_claim")
+    rows = executor.execute(
+        select(parts.c.filed_at, parts.c.escalated_at, parts.c.picked_up_at)
+    ).all()
     return pd.DataFrame(rows, columns=["filed_at", "escalated_at", "picked_up_at"])
 
 
@@ -161,7 +177,7 @@ def open_at(executor: Executor, moment: datetime) -> OpenAt:
     """The claims open at ``moment`` read once for both what the exposure needs of them: its
     page asks at thirteen instants (now and the trend's month ends), and found by parts each
     costs as much as the rest of the query (ten million orders, SQLite: 25 ms)."""
-    open_claim = _open_by_parts(moment, Claim.id, Claim.order_id).subquery("open_claim")
+    open_claim = open_claims_and_orders(moment).subquery("open_claim")
     rows = executor.execute(select(open_claim.c.order_id, _latest_amount(open_claim, moment))).all()
     amounts = [int(amount) for _, amount in rows if amount is not None]
     return OpenAt(sorted({int(order_id) for order_id, _ in rows}), (len(amounts), sum(amounts)))

@@ -314,9 +314,10 @@ def dispute_counts(
 def supplier_rate_counts(
     executor: Executor, window: DayWindow, today: date, zone: str, scope: Scope = ALL
 ) -> pd.DataFrame:
-    """Per supplier with any: ``supplier, supplier_name, due, late, orders, claims`` — the
-    late-shipment and dispute counts of ``late_shipment_counts`` and ``dispute_counts`` grouped
-    by supplier, read in one pass where the per-supplier summary answers both."""
+    """Per supplier with any, in no promised order: ``supplier, supplier_name, due, late,
+    orders, claims`` — the late-shipment and dispute counts of ``late_shipment_counts`` and
+    ``dispute_counts`` grouped by supplier, read in one pass where the per-supplier summary
+    answers both."""
     keys: list[Key] = ["supplier"]
     if summarised.by_supplier(keys, scope, claims=True) and summaries.is_ready(executor, zone):
         return summarised.supplier_rates(executor, window, today, zone, scope)

@@ -239,9 +239,10 @@ def supplier_counts(
 def supplier_rates(
     executor: Executor, window: DayWindow, today: date, zone: str, scope: Scope
 ) -> pd.DataFrame:
-    """Per supplier: ``supplier, supplier_name, due, late, orders, claims`` in one pass over the
-    per-supplier daily summary (the same numbers as ``supplier_counts`` asked three times:
-    orders due and late before ``today``, placed, and claims filed), suppliers with any."""
+    """Per supplier, in no order: ``supplier, supplier_name, due, late, orders, claims`` in one
+    pass over the per-supplier daily summary (the same numbers as ``supplier_counts`` asked
+    three times: orders due and late before ``today``, placed, and claims filed), suppliers
+    with any."""
     one = None
     if scope.supplier_external_id is not None:
         one = select(Supplier.id).where(Supplier.external_id == scope.supplier_external_id)
@@ -266,7 +267,9 @@ def supplier_rates(
         .select_from(per)
         .join(Supplier, Supplier.id == per.c.supplier_id)
         .where(or_(per.c.due > 0, per.c.orders > 0, per.c.claims > 0))
-        .order_by(Supplier.external_id)
+        # No ORDER BY: the caller ranks them (services.figures.rates.suppliers_behind), and
+        # fifty thousand suppliers sorted by id spilled to disk on PostgreSQL (4.5 MB over its
+        # 4 MB work_mem) for an order nobody kept.
     )
     if scope.supplier_country is not None:
         query = query.where(Supplier.country == scope.supplier_country)

@@ -3,7 +3,7 @@ record, its limit history and its claims.
 
 Every count comes from the one predicate of its figure: ``rates.due_order``/``late_order``,
 ``rates.placed_in``/``filed_in``, ``claims.claim_open_at`` (found by parts:
-``claims.open_claim_ids``), ``exposure.live_order`` and ``tiers.tier_rank``.
+``claims.open_claims_and_orders``), ``exposure.live_order`` and ``tiers.tier_rank``.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from data_access.models import (
     SupplierLimitChange,
     User,
 )
-from data_access.queries.claims import claim_open_at, open_claim_ids
+from data_access.queries.claims import claim_open_at, open_claims_and_orders
 from data_access.queries.exposure import live_order
 from data_access.queries.exposure_summarised import open_claim_orders, supplier_live
 from data_access.queries.rates import DayWindow, due_order, filed_in, late_order, placed_in
@@ -212,20 +212,19 @@ def _figures(
     # found by parts, not by testing every claim filed before the instant (all of them, for
     # now): at ten million orders on SQLite 110–160 ms → 20 ms. One supplier's are few, and
     # reached through its orders (by parts, every open claim's order was looked up for them:
-    # its page 0.36–0.38 s → 0.43–0.46 s).
-    is_open = (
-        claim_open_at(w.as_of_end)
-        if only is not None
-        else Claim.id.in_(open_claim_ids(w.as_of_end))
-    )
-    open_claims = (
-        select(Order.supplier_id.label("supplier_id"), func.count().label("open_claims"))
-        .select_from(Claim)
-        .join(Order, Order.id == Claim.order_id)
-        .where(is_open)
-    )
-    if only is not None:
-        open_claims = open_claims.where(Order.supplier_id == only)
+    # its page 0.36–0.38 s → 0.43–0.46 s). The parts carry each claim's order, so PostgreSQL
+    # does not read every claim to find their ids again (90 of 125 ms at ten million orders).
+    counted = (Order.supplier_id.label("supplier_id"), func.count().label("open_claims"))
+    if only is None:
+        every = open_claims_and_orders(w.as_of_end).subquery("open_claim")
+        open_claims = select(*counted).select_from(every).join(Order, Order.id == every.c.order_id)
+    else:
+        open_claims = (
+            select(*counted)
+            .select_from(Claim)
+            .join(Order, Order.id == Claim.order_id)
+            .where(claim_open_at(w.as_of_end), Order.supplier_id == only)
+        )
     still_open = open_claims.group_by(Order.supplier_id).subquery("supplier_open")
 
     due = func.coalesce(late.c.due, 0)

@@ -120,6 +120,10 @@ def test_drill_down_adds_up_to_the_figure_it_opens(engine: Engine, world: World,
             assert int(behind["due"].sum()) == parent_late.total
             assert int(behind["claims"].sum()) == parent_dispute.count
             assert int(behind["orders"].sum()) == parent_dispute.total
+            # Most late orders first, then claims, then by supplier: one order, however the
+            # database returned them.
+            ranks = list(zip(-behind["late"], -behind["claims"], behind["supplier"], strict=True))
+            assert ranks == sorted(ranks)
             rows = rates.orders_behind(engine, window, TODAY, zone, scope, page_size=500)
             assert rows.total == parent_late.total == len(rows.frame)
             assert int(rows.frame["late"].sum()) == parent_late.count

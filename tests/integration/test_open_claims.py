@@ -12,7 +12,14 @@ from sqlalchemy import Engine, Select, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from data_access.models import Claim
-from data_access.queries.claims import claim_open_at, open_claim_ids, open_claim_order_ids
+from data_access.queries.claims import (
+    claim_open_at,
+    open_claim_clocks,
+    open_claim_count,
+    open_claim_ids,
+    open_claim_order_ids,
+    open_claims_and_orders,
+)
 from tests.factories import utc
 from tests.figures_world import build_world, insert_world
 
@@ -37,8 +44,13 @@ def test_open_claims_by_parts_are_the_open_claims(world: Engine, minutes: int) -
         expected = open_rows.all()
         orders = set(conn.execute(open_claim_order_ids(moment)).scalars())
         claims = list(conn.execute(open_claim_ids(moment)).scalars())
+        with_orders = [tuple(row) for row in conn.execute(open_claims_and_orders(moment))]
+        counted = open_claim_count(conn, moment)
+        clocks = open_claim_clocks(conn, moment)
     assert orders == {order for _, order in expected}
     assert sorted(claims) == sorted(claim for claim, _ in expected)  # each claim once
+    assert sorted(with_orders) == sorted(tuple(row) for row in expected)
+    assert counted == len(clocks) == len(expected)
 
 
 def _part(moment: datetime, index: int) -> Select[tuple[int]]:
