@@ -24,7 +24,7 @@ from data_access.queries.claims import (
 )
 from data_access.queries.exposure import ExposureKey, order_cap, smaller
 from data_access.queries.refunds import refunded_by_order
-from data_access.queries.supplier_summary import supplier_rows_after
+from data_access.queries.supplier_summary import LIVE_SUMS, supplier_rows_after
 from data_access.sql import ids_in, period_start
 from data_access.summary_rows import ALL_DIMENSION
 
@@ -92,7 +92,7 @@ def supplier_live(
     """Per supplier with live orders (or just supplier ``only``): ``supplier_id, live_orders,
     exposure_cents, cap_cents, taken_cents`` (the refunds approved by ``as_of_end`` as far as
     they take from the orders' caps)."""
-    s = supplier_rows_after(zone, day, supplier=only).c
+    s = supplier_rows_after(zone, day, supplier=only, sums=LIVE_SUMS).c
     one: Any = literal_column("1")
     summed = select(
         s.supplier_id.label("supplier_id"),

@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 
 from data_access.claim_facts import Executor
 from data_access.models import SummaryClaimDay, SummaryOrderDay, Supplier
-from data_access.queries.supplier_summary import rate_counts, supplier_summary
+from data_access.queries.supplier_summary import RATE_SUMS, rate_counts, supplier_summary
 from data_access.sql import Grain, count_total, period_start
 from data_access.summary_rows import ALL_DIMENSION, DIMENSIONS
 
@@ -195,6 +195,7 @@ def supplier_counts(
         months="period" not in keys or grain == "month",
         years="period" not in keys,
         supplier=one,
+        sums=tuple(names_summed),
     ).c
     # Summed per supplier (and period) first: a few thousand groups to join to the suppliers,
     # instead of a join per day row.
@@ -247,7 +248,13 @@ def supplier_rates(
     if scope.supplier_external_id is not None:
         one = select(Supplier.id).where(Supplier.external_id == scope.supplier_external_id)
     s = supplier_summary(
-        zone, window.first, window.last, months_before=today, years=True, supplier=one
+        zone,
+        window.first,
+        window.last,
+        months_before=today,
+        years=True,
+        supplier=one,
+        sums=RATE_SUMS,
     ).c
     inner = select(s.supplier_id.label("supplier_id"), *rate_counts(s, today)).where(
         # A fifth of the days only move exposure: they add nothing to these sums, and a

@@ -20,7 +20,15 @@ from sqlalchemy import Date, case, literal, select, union_all
 from data_access.models import SummarySupplierDay, SummarySupplierMonth, SummarySupplierYear
 from data_access.sql import count_total
 
-__all__ = ["SUMS", "rate_counts", "supplier_rows_after", "supplier_summary", "whole_months"]
+__all__ = [
+    "LIVE_SUMS",
+    "RATE_SUMS",
+    "SUMS",
+    "rate_counts",
+    "supplier_rows_after",
+    "supplier_summary",
+    "whole_months",
+]
 
 #: The summed columns, named alike in both tables.
 SUMS = (
@@ -33,6 +41,12 @@ SUMS = (
     "live_cap_cents",
     "live_taken_cents",
 )
+#: The sums the rates count (``rate_counts``) and those exposure sums: a query reads only what it
+#: sums. SQLite carries every column of a compound subquery into its grouping (PostgreSQL drops
+#: the unread ones): over the ten million orders' rows of a year the suppliers' rates took
+#: 0.39 s with all eight columns and 0.36 s with their four.
+RATE_SUMS = ("due", "late", "placed", "claims")
+LIVE_SUMS = ("live_orders", "live_covered_cents", "live_cap_cents", "live_taken_cents")
 
 
 def _month_after(day: date) -> date:
@@ -64,8 +78,9 @@ def supplier_summary(
     months: bool = True,
     years: bool = False,
     supplier: Any | None = None,
+    sums: tuple[str, ...] = SUMS,
 ) -> Any:
-    """A subquery of ``supplier_id, day`` and the sums of :data:`SUMS` whose rows add up to
+    """A subquery of ``supplier_id, day`` and the ``sums`` (of :data:`SUMS`) whose rows add up to
     the per-supplier daily summary's rows of ``zone`` from ``first`` to ``last`` (either may be
     None: unbounded). A whole month inside the span is one row dated its first day, so a test
     on ``day`` keeps it as it would all its days only when that holds for every day of the
@@ -83,9 +98,9 @@ def supplier_summary(
     def days_between(
         low: date | None, high: date | None, sign: int = 1, dated: date | None = None
     ) -> Any:
-        sums = [(c if sign > 0 else -c).label(c.name) for c in (d.__table__.c[s] for s in SUMS)]
+        signed = [(c if sign > 0 else -c).label(c.name) for c in (d.__table__.c[s] for s in sums)]
         day = d.day if dated is None else literal(dated, Date).label("day")
-        query = select(d.supplier_id, day, *sums).where(d.zone == zone)
+        query = select(d.supplier_id, day, *signed).where(d.zone == zone)
         if low is not None:
             query = query.where(d.day >= low)
         if high is not None:
@@ -113,16 +128,16 @@ def supplier_summary(
         parts = []
 
     def months_between(low: date, high: date, sign: int = 1, dated: date | None = None) -> Any:
-        sums = [(c if sign > 0 else -c).label(c.name) for c in (m.__table__.c[s] for s in SUMS)]
+        signed = [(c if sign > 0 else -c).label(c.name) for c in (m.__table__.c[s] for s in sums)]
         day = m.month if dated is None else literal(dated, Date)
-        query = select(m.supplier_id, day.label("day"), *sums).where(
+        query = select(m.supplier_id, day.label("day"), *signed).where(
             m.zone == zone, m.month >= low, m.month <= high
         )
         return _of_supplier(query, m.supplier_id, supplier)
 
     def years_between(low: int, high: int) -> Any:
-        sums = [y.__table__.c[s] for s in SUMS]
-        query = select(y.supplier_id, y.year.label("day"), *sums).where(
+        signed = [y.__table__.c[s] for s in sums]
+        query = select(y.supplier_id, y.year.label("day"), *signed).where(
             y.zone == zone, y.year >= date(low, 1, 1), y.year <= date(high, 1, 1)
         )
         return _of_supplier(query, y.supplier_id, supplier)
@@ -229,8 +244,10 @@ def _trailing_cut(
     return cut if subtracted + added_back < read_as_days else None
 
 
-def supplier_rows_after(zone: str, day: date, *, supplier: Any | None = None) -> Any:
-    """A subquery of ``supplier_id`` and the sums of :data:`SUMS` whose rows add up, per
+def supplier_rows_after(
+    zone: str, day: date, *, supplier: Any | None = None, sums: tuple[str, ...] = SUMS
+) -> Any:
+    """A subquery of ``supplier_id`` and the ``sums`` (of :data:`SUMS`) whose rows add up, per
     supplier, to the daily rows after ``day`` (what the exposure at the end of ``day`` sums;
     the rows carry no day). The months after ``day``'s month, and of that month either its
     days after ``day`` or, when fewer, its month row less its days up to ``day``: the exposure
@@ -240,8 +257,8 @@ def supplier_rows_after(zone: str, day: date, *, supplier: Any | None = None) ->
     month, following = day.replace(day=1), _month_after(day)
 
     def rows(table: Any, *conditions: Any, sign: int = 1) -> Any:
-        sums = [(table.c[s] if sign > 0 else -table.c[s]).label(s) for s in SUMS]
-        query = select(table.c.supplier_id, *sums).where(table.c.zone == zone, *conditions)
+        signed = [(table.c[s] if sign > 0 else -table.c[s]).label(s) for s in sums]
+        query = select(table.c.supplier_id, *signed).where(table.c.zone == zone, *conditions)
         return _of_supplier(query, table.c.supplier_id, supplier)
 
     days, months = d.__table__, m.__table__

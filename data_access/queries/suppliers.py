@@ -42,7 +42,7 @@ from data_access.queries.exposure import live_order
 from data_access.queries.exposure_summarised import open_claim_orders, supplier_live
 from data_access.queries.rates import DayWindow, due_order, filed_in, late_order, placed_in
 from data_access.queries.refunds import approved_refunds
-from data_access.queries.supplier_summary import rate_counts, supplier_summary
+from data_access.queries.supplier_summary import RATE_SUMS, rate_counts, supplier_summary
 from data_access.queries.tiers import Thresholds, tier_rank, worse_rank
 from data_access.sql import grouping_key, ids_in
 
@@ -187,7 +187,13 @@ def _summarised(
     """The rate counts over the window and the live orders at ``today``'s end, per supplier,
     from the daily summaries (``data_access.summaries``; same numbers as the base tables)."""
     s = supplier_summary(
-        w.zone, w.window.first, w.window.last, months_before=w.today, years=True, supplier=only
+        w.zone,
+        w.window.first,
+        w.window.last,
+        months_before=w.today,
+        years=True,
+        supplier=only,
+        sums=RATE_SUMS,
     ).c
     counts = select(s.supplier_id.label("supplier_id"), *rate_counts(s, w.today))
     rates = counts.group_by(s.supplier_id).subquery("supplier_rates")

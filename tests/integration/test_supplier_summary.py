@@ -15,7 +15,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from data_access import summaries
 from data_access.models import SummarySupplierDay, Supplier
-from data_access.queries.supplier_summary import SUMS, supplier_rows_after, supplier_summary
+from data_access.queries.supplier_summary import (
+    LIVE_SUMS,
+    RATE_SUMS,
+    SUMS,
+    supplier_rows_after,
+    supplier_summary,
+)
 from data_access.sql import period_start
 from tests.factories import utc
 from tests.figures_world import TODAY, build_world, insert_world
@@ -35,9 +41,9 @@ def world_summarised(engine: Engine, session_factory: sessionmaker[Session]) -> 
 
 
 def _per_supplier(
-    engine: Engine, rows: Any, before: date | None = None
+    engine: Engine, rows: Any, before: date | None = None, sums: tuple[str, ...] = SUMS
 ) -> dict[int, tuple[int, ...]]:
-    query = select(rows.c.supplier_id, *[func.sum(rows.c[s]) for s in SUMS]).group_by(
+    query = select(rows.c.supplier_id, *[func.sum(rows.c[s]) for s in sums]).group_by(
         rows.c.supplier_id
     )
     if before is not None:
@@ -209,3 +215,30 @@ def test_the_rows_after_a_day_add_up_to_the_days_after_it(
     expected = _per_supplier(engine, stored.subquery())
     assert expected  # live orders end after every day drawn: not a comparison of nothing
     assert _per_supplier(engine, supplier_rows_after("UTC", day, supplier=chosen)) == expected
+
+
+@pytest.mark.parametrize("sums", [RATE_SUMS, LIVE_SUMS])
+@pytest.mark.parametrize(
+    ("first", "last", "years"),
+    [
+        (date(2025, 1, 1), date(2025, 5, 30), True),  # a year less its months after the span
+        (date(2024, 11, 17), date(2025, 2, 9), False),  # ragged months at both ends
+    ],
+)
+def test_a_read_of_some_sums_carries_only_them_with_the_same_totals(
+    world_summarised: Engine, sums: tuple[str, ...], first: date, last: date, years: bool
+) -> None:
+    """A figure reads only the sums it adds up (SQLite carries every column of the parts into
+    its grouping): the same totals per supplier as the read of all of them, no other column."""
+    engine, before = world_summarised, date(2025, 5, 20)
+    chosen = supplier_summary("UTC", first, last, months_before=before, years=years, sums=sums)
+    every = supplier_summary("UTC", first, last, months_before=before, years=years)
+    assert [c.name for c in chosen.c] == ["supplier_id", "day", *sums]
+    totals = _per_supplier(engine, chosen, before, sums)
+    assert totals  # the world has orders and claims in the span: not a comparison of nothing
+    assert totals == _per_supplier(engine, every, before, sums)
+    after = supplier_rows_after("UTC", first, sums=sums)
+    assert [c.name for c in after.c] == ["supplier_id", *sums]
+    assert _per_supplier(engine, after, sums=sums) == _per_supplier(
+        engine, supplier_rows_after("UTC", first), sums=sums
+    )
