@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal, NamedTuple
@@ -346,16 +346,20 @@ def supplier_table(
     descending: bool = True,
     limit: int = 50,
     offset: int = 0,
+    reads_only: bool = False,
 ) -> tuple[pd.DataFrame, int, dict[str, int]]:
     """One page of the ranked suppliers, the number of suppliers matching in all, and every
     supplier's count per tier (as ``tier_counts``).
 
     The figures are counted once: the page, the matches and the tier counts are read from the
-    same rows (window sums over all suppliers; the matching ones sort first, so a page never
-    reaches past them into the others, which are dropped here).
+    same rows (window sums over all suppliers, or on SQLite a count apart; the matching ones
+    sort first, so a page never reaches past them into the others, which are dropped here).
+    ``reads_only``: the caller's connection holds no writes of its own, so part of the counts
+    may be read on another connection (``_read_beside``), which would not see them.
     """
     summarised, open_orders = _summarised_with(executor, w)
-    with _read_beside(executor, w, summarised, open_orders) as read:
+    beside = reads_only and summarised
+    with _read_beside(executor, w, open_orders) if beside else nullcontext() as read:
         figures, conditions = _filtered(w, search, show, summarised, open_orders, read)
         return _ranked_page(
             executor, w, figures, conditions, sort, descending, limit, offset, read is not None
@@ -455,19 +459,18 @@ _LIVE_NOW = Table(
 
 @contextmanager
 def _read_beside(
-    executor: Executor, w: SupplierWindow, summarised: bool, open_orders: Sequence[int] | None
+    executor: Executor, w: SupplierWindow, open_orders: Sequence[int] | None
 ) -> Iterator[tuple[Any, Any] | None]:
     """On SQLite, from the summaries: every supplier's rate counts and live orders read at once,
     the live orders on a connection of their own, into temporary tables the ranking reads
     (yielded; None elsewhere: the one query). SQLite runs a statement on one core, and these
     two groupings of summary rows were most of the table's: at ten million orders 0.5 s and
     0.35 s one after the other. Like the exposure page's reads beside each other, the two may
-    see the database a few milliseconds apart; so only for a plain connection, which reads
-    (a session may hold writes of its own that another connection would not see)."""
-    if isinstance(executor, Session) or not summarised or executor.dialect.name != "sqlite":
+    see the database a few milliseconds apart."""
+    connection = executor.connection() if isinstance(executor, Session) else executor
+    if connection.dialect.name != "sqlite":
         yield None
         return
-    connection = executor
     rates, _, _, live = _summarised(w, None, open_orders)
     for table in (_RATES_NOW, _LIVE_NOW):
         connection.execute(CreateTable(table, if_not_exists=True))

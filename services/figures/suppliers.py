@@ -125,6 +125,7 @@ def suppliers_page(
             descending=descending,
             limit=limit,
             offset=(max(page, 1) - 1) * page_size,
+            reads_only=True,  # a connection of its own, for this read
         )
     named = {
         TIER_LABELS[tier_of_rank(int(rank))]: n

@@ -17,11 +17,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from data_access import summaries
 from data_access.engine import make_engine
 from data_access.models import SummaryState, Supplier
+from data_access.queries import suppliers as supplier_queries
 from rules import bundled_policy
 from services.auth import Actor
 from services.figures import exposure, rates, stress, suppliers
 from services.figures.periods import Period
 from services.figures.rates import Scope
+from services.figures.suppliers import supplier_window
 from services.importing.service import import_file
 from tests import factories as f
 from tests.factories import utc
@@ -298,6 +300,32 @@ def test_supplier_figures_from_the_summaries_equal_those_from_the_orders(
         summaries.rebuild(conn, {zone: policy.claim_window_days}, NOW)
     for got, expected in zip(figures(), counted, strict=True):
         assert got == expected
+
+
+def test_the_suppliers_table_read_beside_equals_the_one_query(
+    engine: Engine, session_factory: sessionmaker[Session]
+) -> None:
+    """A caller whose connection only reads lets SQLite read the table's two groupings on two
+    connections and count the tiers apart; any other caller (or PostgreSQL) gets the one
+    query with window sums. Both give the same page, matches and counts."""
+    with session_factory() as s:
+        insert_world(s, build_world())
+    policy = bundled_policy("v1")
+    with engine.begin() as conn:
+        summaries.rebuild(conn, {"UTC": policy.claim_window_days}, NOW)
+    w = supplier_window(TODAY, "UTC", policy)
+    asked: list[dict[str, Any]] = [
+        {},
+        {"search": "e", "sort": "headroom", "descending": False, "limit": 2, "offset": 2},
+        {"show": "tiered", "limit": 2},
+        {"limit": 2, "offset": 200},
+    ]
+    with engine.connect() as conn:
+        for kwargs in asked:
+            one_query = supplier_queries.supplier_table(conn, w, **kwargs)
+            beside = supplier_queries.supplier_table(conn, w, **kwargs, reads_only=True)
+            assert repr(beside) == repr(one_query), kwargs
+        assert supplier_queries.supplier_table(conn, w)[1] == len(build_world().suppliers)
 
 
 def _order_line(key: int, supplier: str, day: int, fate: str) -> str:
