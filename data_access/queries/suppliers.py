@@ -352,8 +352,9 @@ def supplier_table(
     supplier's count per tier (as ``tier_counts``).
 
     The figures are counted once: the page, the matches and the tier counts are read from the
-    same rows (window sums over all suppliers, or on SQLite a count apart; the matching ones
-    sort first, so a page never reaches past them into the others, which are dropped here).
+    same rows (window sums over all suppliers, or a count of their own when read beside; the
+    matching ones sort first, so a page never reaches past them into the others, which are
+    dropped here).
     ``reads_only``: the caller's connection holds no writes of its own, so part of the counts
     may be read on another connection (``_read_beside``), which would not see them.
     """
