@@ -40,7 +40,6 @@ __all__ = [
     "claim_open_at",
     "open_at",
     "open_claim_clocks",
-    "open_claim_count",
     "open_claim_ids",
     "open_claim_order_ids",
     "open_claims_and_orders",
@@ -95,11 +94,6 @@ def open_claims_and_orders(moment: datetime) -> CompoundSelect[tuple[int, int]]:
     figure needs to these rows, not to ``Claim.id IN (open_claim_ids(...))``: PostgreSQL read
     every claim to find the few thousand ids again (at ten million orders 90 of 125 ms)."""
     return _open_by_parts(moment, Claim.id, Claim.order_id)
-
-
-def open_claim_count(executor: Executor, moment: datetime) -> int:
-    query = select(func.count()).select_from(open_claim_ids(moment).subquery("open_claim"))
-    return int(executor.execute(query).scalar_one())
 
 
 def open_claim_clocks(executor: Executor, moment: datetime) -> pd.DataFrame:
