@@ -32,7 +32,7 @@ from services.importing.reading import MAX_LINE_BYTES, RecordReader, _plan, not_
 #: Bytes parsed at once. Arrow's parse of a segment takes five to six times its size while it
 #: runs, and its allocator keeps much of that: a file of a million orders (170 MB) imported into
 #: a million peaked at 768–788 MB read 32 MB at a time, 688–705 MB at 8 MB, at the same speed
-#: (45.6–51.9 s against 45.9–49.0 s, alternating; 4 MB gained nothing more), 6 Dec 2026.
+#: (45.6–51.9 s against 45.9–49.0 s; runs alternating; 4 MB gained nothing more), 6 Dec 2026.
 SEGMENT_BYTES = 8 << 20
 _BOM = b"\xef\xbb\xbf"
 _QUOTE, _NEWLINE = ord('"'), ord("\n")
