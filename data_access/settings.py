@@ -48,6 +48,13 @@ class Settings(BaseSettings):
         zone_named(value)
         return value
 
+    @field_validator("clock", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # "Leave it empty in production": ``ASSURANCE_CLOCK=`` (a .env line, a compose file's
+        # unset variable) means no frozen clock, not a malformed instant.
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("clock")
     @classmethod
     def _aware(cls, value: datetime | None) -> datetime | None:
