@@ -22,7 +22,9 @@ def test_an_empty_clock_variable_leaves_the_clock_running(
 def test_an_empty_clock_line_in_a_dotenv_file_leaves_the_clock_running(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.delenv("ASSURANCE_CLOCK", raising=False)
+    # A variable wins over the file: none may be set for the file to be read.
+    for name in ("ASSURANCE_CLOCK", "ASSURANCE_PROGRAMME_TIMEZONE"):
+        monkeypatch.delenv(name, raising=False)
     dotenv = tmp_path / ".env"
     dotenv.write_text("ASSURANCE_CLOCK=\nASSURANCE_PROGRAMME_TIMEZONE=Asia/Shanghai\n")
     settings = Settings(_env_file=dotenv)
