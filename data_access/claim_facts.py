@@ -45,6 +45,7 @@ __all__ = [
     "already_refunded_cents",
     "approved_refunds_by_order",
     "claim_facts_for",
+    "connection_of",
     "decision_chain",
     "decision_chains",
     "latest_recommendations",
@@ -58,6 +59,11 @@ __all__ = [
 DEFAULT_CHUNK_SIZE = 5_000
 
 Executor = Session | Connection
+
+
+def connection_of(executor: Executor) -> Connection:
+    """The connection ``executor`` runs on (a session's, in its transaction)."""
+    return executor.connection() if isinstance(executor, Session) else executor
 
 
 class ClaimFactsRow(NamedTuple):

@@ -45,7 +45,7 @@ from sqlalchemy.sql import Select
 
 from data_access import summary_memory
 from data_access.bulk import indexes_built_after, insert_columns
-from data_access.claim_facts import Executor
+from data_access.claim_facts import Executor, connection_of
 from data_access.models import SummaryState
 from data_access.settings import zone_named
 from data_access.summary_rows import (
@@ -127,7 +127,7 @@ def rebuild(
     for table, _, _ in TABLES.values():
         executor.execute(delete(table))
     executor.execute(delete(SummaryState))
-    connection = _connection(executor)
+    connection = connection_of(executor)
     tables = [table for table, _, _ in TABLES.values()]
     # A million orders make a million and a half supplier days: one sort to index them after,
     # not as many insertions into a second index (dropped and built in this transaction).
@@ -223,7 +223,7 @@ class Delta:
         executor.execute(delete(_IDS))
         if not ids:
             return
-        connection = _connection(executor)
+        connection = connection_of(executor)
         insert_columns(connection, _IDS, {"external_id": list(ids)})
         if connection.dialect.name == "postgresql":
             # A temporary table has no statistics until analysed: plan for its real size.
@@ -443,10 +443,6 @@ def _delta_columns(name: str) -> Table:
         MetaData(),
         *[Column(column.name, column.type) for column in table.columns],
     )
-
-
-def _connection(executor: Executor) -> Connection:
-    return executor.connection() if isinstance(executor, Session) else executor
 
 
 def _dialect(executor: Executor) -> str:

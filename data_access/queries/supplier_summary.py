@@ -136,8 +136,8 @@ def supplier_summary(
         return _of_supplier(query, m.supplier_id, supplier)
 
     def years_between(low: int, high: int) -> Any:
-        signed = [y.__table__.c[s] for s in sums]
-        query = select(y.supplier_id, y.year.label("day"), *signed).where(
+        summed = [y.__table__.c[s] for s in sums]
+        query = select(y.supplier_id, y.year.label("day"), *summed).where(
             y.zone == zone, y.year >= date(low, 1, 1), y.year <= date(high, 1, 1)
         )
         return _of_supplier(query, y.supplier_id, supplier)

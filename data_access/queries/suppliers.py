@@ -35,13 +35,12 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.orm import Session
 from sqlalchemy.schema import CreateTable
 from sqlalchemy.sql import Select
 
 from data_access import summaries
 from data_access.bulk import insert_columns
-from data_access.claim_facts import Executor
+from data_access.claim_facts import Executor, connection_of
 from data_access.models import (
     Claim,
     Order,
@@ -223,7 +222,8 @@ def _figures(
     """The table's rows; ``read``: the rate counts and the live orders per supplier already
     read (``_read_beside``), else counted in this query."""
     if read is not None:
-        (late, live), placed, filed = read, read[0], read[0]
+        late, live = read
+        placed = filed = late  # one table holds every rate count, as in _summarised
     elif summarised:
         late, placed, filed, live = _summarised(w, only, open_orders)
     else:
@@ -468,7 +468,7 @@ def _read_beside(
     two groupings of summary rows were most of the table's: at ten million orders 0.5 s and
     0.35 s one after the other. Like the exposure page's reads beside each other, the two may
     see the database a few milliseconds apart."""
-    connection = executor.connection() if isinstance(executor, Session) else executor
+    connection = connection_of(executor)
     if connection.dialect.name != "sqlite":
         yield None
         return
