@@ -250,6 +250,7 @@ class Delta:
                     store,
                     orders=chosen if entity == "orders" else None,
                     suppliers=chosen if entity == "suppliers" else None,
+                    parts=True,  # apply() sums the delta's rows by key
                 )
             for name in self.tables:
                 if in_memory and name in summary_memory.IN_MEMORY:

@@ -91,6 +91,36 @@ def test_in_memory_sums_equal_the_sql_definition(
             assert counted[name] == expected
 
 
+@pytest.mark.parametrize("chosen", ["orders", "suppliers"])
+def test_parts_summed_by_key_equal_the_sql_definition(
+    demo: Engine, chosen: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A delta's count (``parts=True``) hands over each chunk's supplier days as counted: keys
+    repeat across chunks, and only their sums by key are the table's rows."""
+    monkeypatch.setattr(summary_memory, "PARTS_FACTS_CHUNK", 97)
+    some = {chosen: _chosen(demo, Order if chosen == "orders" else Supplier, 2)}
+    name = "summary_supplier_days"
+    key, summed = TABLES[name][1:]
+    written: list[tuple[Any, ...]] = []
+
+    def write(table: str, columns: dict[str, Any]) -> None:
+        if table == name:
+            written.extend(_rows(columns, name))
+
+    with demo.connect() as conn:
+        count(conn, "Asia/Shanghai", 30, write, parts=True, **some)
+        query = aggregate(name, "Asia/Shanghai", 30, **some)  # type: ignore[arg-type]
+        assert query is not None
+        expected = sorted(tuple(_plain(v) for v in row) for row in conn.execute(query))
+    by_key: dict[tuple[Any, ...], list[int]] = {}
+    for row in written:
+        sums = by_key.setdefault(row[: len(key)], [0] * len(summed))
+        for index, value in enumerate(row[len(key) :]):
+            sums[index] += value
+    assert len(written) > len(by_key), "chunks of 97 orders share supplier days"
+    assert sorted((*k, *v) for k, v in by_key.items() if any(v)) == expected
+
+
 def test_nothing_chosen_counts_no_rows(demo: Engine) -> None:
     counted = _counted(demo, "UTC", orders=["no-such-order"])
     assert counted == {name: [] for name in IN_MEMORY}
