@@ -11,6 +11,7 @@ def main() -> None:
         page_title="Assurance Desk", page_icon=":material/verified_user:", layout="wide"
     )
     entered_through_app()
+    wiring.configure_process()
     wiring.require_database()
 
     actor = auth.signed_in_actor()

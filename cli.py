@@ -16,6 +16,7 @@ from data_access import migrate
 from data_access.engine import make_engine
 from data_access.settings import get_settings
 from services import clock
+from services.arrow_memory import use_system_allocator
 from services.health import database_status
 from services.summaries import ensure_built, programme_zone, rebuild_summaries
 
@@ -28,6 +29,13 @@ db_app = typer.Typer(help="Database schema.")
 demo_app = typer.Typer(help="Demo data for the embedded database or a scratch server.")
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
+
+
+@app.callback()
+def _process() -> None:
+    """Before every command: Arrow's buffers from the C library's allocator (an import's parse,
+    the bench's app process; ``services.arrow_memory``)."""
+    use_system_allocator()
 
 
 def _engine(*, any_schema: bool = False) -> Engine:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from data_access.engine import make_engine, make_session_factory
 from data_access.settings import Settings, get_settings
 from services import clock
+from services.arrow_memory import use_system_allocator
 from services.health import database_status
 from ui.gate import show_only
 
@@ -35,6 +36,12 @@ def settle_heap() -> None:
     gc.collect()
     gc.freeze()
     _settled_at_modules = len(sys.modules)
+
+
+def configure_process() -> None:
+    """The server's process-wide settings, at the start of every run (each is idempotent):
+    Arrow's buffers from the C library's allocator (``services.arrow_memory``)."""
+    use_system_allocator()
 
 
 def settings() -> Settings:
