@@ -4,10 +4,14 @@ pyarrow allocates from the mimalloc it bundles, which keeps the memory it freed 
 instead of giving it back. An import parses its file with Arrow (8 MB at a time) and a page's
 tables reach the browser as Arrow, so a server kept what its largest parse once took on top of
 everything it then allocated elsewhere. From the C library's allocator, large buffers go back
-when freed: the bench's process (every screen at ten million orders, then 100,000 orders
-imported) peaked at 529–548 MB against 579–587 MB, at the same speed (two runs each,
-alternating, 6 Dec 2026). A deployment that names a pool in ``ARROW_DEFAULT_MEMORY_POOL``
-keeps it.
+when freed, and the import hands back the rest after each chunk it parses
+(``services.importing.fast_reading._give_back``). Measured on 6 Dec 2026, runs alternating,
+at the same speed each way: the bench's app process (every screen at ten million orders on
+SQLite, then 100,000 orders imported) peaked at 529–548 MB against 579–587 MB with mimalloc,
+and at 516–524 MB with the import handing back; ``assurance import orders`` of a million
+orders into the million-order demo database at 630–634 MB against 675 MB with mimalloc (both
+handing back) and 724–731 MB with mimalloc as it was (neither). A deployment that names a pool in
+``ARROW_DEFAULT_MEMORY_POOL`` keeps it.
 """
 
 from __future__ import annotations

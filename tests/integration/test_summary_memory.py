@@ -92,12 +92,16 @@ def test_in_memory_sums_equal_the_sql_definition(
 
 
 @pytest.mark.parametrize("chosen", ["orders", "suppliers"])
+@pytest.mark.parametrize("in_parts", [True, False])
 def test_parts_summed_by_key_equal_the_sql_definition(
-    demo: Engine, chosen: str, monkeypatch: pytest.MonkeyPatch
+    demo: Engine, chosen: str, in_parts: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A delta's count (``parts=True``) hands over each chunk's supplier days as counted: keys
-    repeat across chunks, and only their sums by key are the table's rows."""
+    repeat across chunks, and only their sums by key are the table's rows. Beyond
+    ``PARTS_UP_TO`` orders it sums them itself: each key once."""
     monkeypatch.setattr(summary_memory, "PARTS_FACTS_CHUNK", 97)
+    monkeypatch.setattr(summary_memory, "FACTS_CHUNK", 97)
+    monkeypatch.setattr(summary_memory, "PARTS_UP_TO", 10_000 if in_parts else 100)
     some = {chosen: _chosen(demo, Order if chosen == "orders" else Supplier, 2)}
     name = "summary_supplier_days"
     key, summed = TABLES[name][1:]
@@ -117,7 +121,10 @@ def test_parts_summed_by_key_equal_the_sql_definition(
         sums = by_key.setdefault(row[: len(key)], [0] * len(summed))
         for index, value in enumerate(row[len(key) :]):
             sums[index] += value
-    assert len(written) > len(by_key), "chunks of 97 orders share supplier days"
+    if in_parts:
+        assert len(written) > len(by_key), "chunks of 97 orders share supplier days"
+    else:
+        assert len(written) == len(by_key)
     assert sorted((*k, *v) for k, v in by_key.items() if any(v)) == expected
 
 
