@@ -141,8 +141,8 @@ def _give_back() -> None:
     library's allocator, ``services.arrow_memory``: ``malloc_trim``), before the chunk is
     checked and written: freed blocks otherwise stay in that allocator's heap. ``assurance
     import orders`` of a million orders into the million-order demo database peaked at
-    630–634 MB this way against 823 MB without, at the same speed (40.6–43.8 s against 38.7 s,
-    one run; 6 Dec 2026)."""
+    630–634 MB this way against 823 MB without; its 101 calls took 0.1 s of the 42.1 s
+    (6 Dec 2026)."""
     pa.default_memory_pool().release_unused()
 
 
