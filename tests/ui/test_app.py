@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -194,3 +195,20 @@ def test_an_unverified_email_is_not_trusted() -> None:
     at.user = {"is_logged_in": True, "email": EMAILS["admin"], "email_verified": True}
     at.run()
     assert at.title[0].value == "Users"
+
+
+@pytest.mark.usefixtures("app_database")
+def test_a_run_of_the_app_has_arrow_use_the_system_allocator(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``services.arrow_memory``: the server's Arrow buffers from the C library's allocator,
+    set by the app's own run (whatever the pool before)."""
+    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
+    before = pa.default_memory_pool()
+    pa.set_memory_pool(pa.mimalloc_memory_pool())
+    try:
+        at = open_app(EMAILS["admin"])
+        assert not at.exception
+        assert pa.default_memory_pool().backend_name == "system"
+    finally:
+        pa.set_memory_pool(before)

@@ -50,6 +50,6 @@ def test_every_cli_command_starts_with_it() -> None:
 
 
 @pytest.mark.usefixtures("bundled_pool")
-def test_every_run_of_the_app_starts_with_it() -> None:
+def test_the_servers_process_settings_set_it() -> None:
     wiring.configure_process()
     assert pa.default_memory_pool().backend_name == "system"
