@@ -102,8 +102,8 @@ def count(
     summed = TABLES[name][2]
     query = order_facts(zone, claim_window_days, orders, suppliers)
     counted = _rows(connection, query)
-    parts = parts and counted <= PARTS_UP_TO
-    shares = 1 if parts else 1 + counted // ORDERS_PER_SHARE
+    in_parts = parts and counted <= PARTS_UP_TO
+    shares = 1 if in_parts else 1 + counted // ORDERS_PER_SHARE
     others = aggregate(
         name, zone, claim_window_days, orders=orders, suppliers=suppliers, order_events=False
     )
@@ -118,7 +118,7 @@ def count(
         supplier_days = _Running(_BY_SUPPLIER, summed)
         supplier_days.add(claimed_and_taken[claimed_and_taken["supplier_id"] % shares == share])
         with _cycles_uncollected():
-            chunk = PARTS_FACTS_CHUNK if parts else FACTS_CHUNK
+            chunk = PARTS_FACTS_CHUNK if in_parts else FACTS_CHUNK
             for facts in _fact_frames(connection, mine, places, chunk):
                 events = _events(facts)
                 del facts
@@ -126,7 +126,7 @@ def count(
                 part = _summed(events, _BY_SUPPLIER, _SUPPLIER_ORDER_SUMS)
                 del events
                 part = part.reindex(columns=claimed_and_taken.columns, fill_value=0)
-                if parts:
+                if in_parts:
                     write(name, _columns(name, zone, part))
                 else:
                     supplier_days.add(part)

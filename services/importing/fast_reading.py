@@ -105,13 +105,9 @@ class ChunkReader:
             held += count
             line += count
             while held >= size:
-                chunk = self._chunk(pending, pending_lines, size, plan, first_line)
-                _give_back()
-                yield chunk
+                yield self._chunk(pending, pending_lines, size, plan, first_line)
                 held -= size
-        chunk = self._chunk(pending, pending_lines, held, plan, first_line)
-        _give_back()
-        yield chunk
+        yield self._chunk(pending, pending_lines, held, plan, first_line)
 
     def _chunk(
         self,
@@ -131,6 +127,8 @@ class ChunkReader:
         table, lines = table.slice(0, size), lines[:size]
         raw = {index: table.column(index).combine_chunks() for index in range(table.num_columns)}
         chunk, found = parse_columns(self._format, lines, raw, plan, first_line)
+        del raw, table  # the chunk's Arrow buffers, freed before they are handed back
+        _give_back()
         self.rows += len(chunk)
         _report(self._problems, found)
         return chunk
