@@ -33,7 +33,7 @@ from sqlalchemy.exc import (
 from sqlalchemy.orm import Session, sessionmaker
 
 from data_access import summaries
-from data_access.bulk import analyze, bulk_tuning
+from data_access.bulk import CheckFailed, analyze, bulk_tuning
 from data_access.engine import WRITE_OPTION, make_session_factory
 from data_access.models import Claim
 from rules import Policy
@@ -289,11 +289,13 @@ class _Job:
                             summary.after(writer.tally)
                         if entity in ("orders", "claims") and not dry_run:
                             _refresh_claims(session, writer.tally, actor, self.policy, self.now)
-            except (IntegrityError, DataError) as error:
+            except (IntegrityError, DataError, CheckFailed) as error:
                 session.rollback()
                 log.debug("import of %r (%s) refused", self.file_name, entity, exc_info=True)
-                # The driver's first line names the constraint or value; never the SQL.
-                said = str(error.orig).strip().splitlines()[0][:300] if error.orig else ""
+                # The driver's first line names the constraint or value; never the SQL. (A
+                # check tested after a bulk insert names its constraint and table itself.)
+                refusal = error if isinstance(error, CheckFailed) else error.orig
+                said = str(refusal).strip().splitlines()[0][:300] if refusal else ""
                 problems.add(
                     0, "", f"the database refused the file, so nothing was written ({said})"
                 )

@@ -12,10 +12,11 @@ import pytest
 from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from data_access import summaries
+from data_access import bulk, summaries
 from data_access.models import AuditEvent, Order
 from services.importing import fast_reading
 from services.importing import service as service_module
+from services.importing import write_orders as write_orders_module
 from services.importing.validate import OrderChecker
 from services.importing.write_orders import OrderWriter
 from tests.factories import utc
@@ -231,3 +232,37 @@ def test_a_chunk_the_database_refuses_writes_nothing_and_the_rest_is_still_check
     assert [(p.line, p.column) for p in result.problems] == [(0, ""), (25, "supplier_external_id")]
     assert result.problems[0].message.startswith("the database refused the file")
     assert snapshot(session_factory.kw["bind"]) == before
+
+
+def test_a_row_the_database_checks_refuse_after_the_file_checks_writes_nothing(
+    session_factory: sessionmaker[Session],
+    tmp_path: Path,
+    small_chunks: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A covered amount above the order amount on line 8, as if the file's checks had let it
+    through: the database's own CHECK refuses it (on SQLite tested once over each chunk's new
+    rows after their insert), the import says which check in one sentence, the rest of the
+    file is still checked, nothing is written, and the summaries stay exact."""
+    _with_summaries(session_factory, tmp_path)
+    before = snapshot(session_factory.kw["bind"])
+    original = bulk.upsert_columns
+
+    def slipped_through(connection: Any, table: Any, columns: dict[str, Any], **kw: Any) -> int:
+        keys = list(columns["external_id"])
+        if "ORD-B00000006" in keys:
+            row = keys.index("ORD-B00000006")
+            columns["covered_amount_cents"] = columns["covered_amount_cents"].copy()
+            columns["covered_amount_cents"][row] = columns["order_amount_cents"][row] + 1
+        return original(connection, table, columns, **kw)
+
+    monkeypatch.setattr(write_orders_module, "upsert_columns", slipped_through, raising=True)
+    path = _spoiled(write_orders(tmp_path / "new.csv", 30), {25: (",SUP-B003,", ",SUP-NOPE,")})
+    result = run(session_factory, "orders", path)
+    assert not result.written and result.rows == 30
+    assert [(p.line, p.column) for p in result.problems] == [(0, ""), (25, "supplier_external_id")]
+    refusal = result.problems[0].message
+    assert refusal.startswith("the database refused the file, so nothing was written")
+    assert "covered_within_order_amount" in refusal
+    assert snapshot(session_factory.kw["bind"]) == before
+    _summaries_exact(session_factory)
