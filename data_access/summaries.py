@@ -349,10 +349,17 @@ def _applying(name: str, dialect: str) -> tuple[Any, ...]:
     table, key, summed = TABLES[name]
     changes = _delta_table(name)
     sums = [func.sum(changes.c[s]).label(s) for s in summed]
+    # In the stored table's key order: PostgreSQL then walks its primary key and the pages of
+    # rows next to each other, instead of hashing them into random order. At ten million orders,
+    # where the supplier days (16 million rows) are many times the shared buffers, 100,000
+    # imported orders' supplier days, months and years went in 12.8–14.0 s instead of
+    # 16.3–17.3 s (two runs each, alternating); at a million in 4.6–4.9 s instead of 5.2–6.0
+    # (three each). SQLite's grouping sorts them so already (no second sort in its plan).
     grouped = (
         select(*[changes.c[k] for k in key], *sums)
         .group_by(*[changes.c[k] for k in key])
         .having(nonzero(sums))
+        .order_by(*[changes.c[k] for k in key])
     )
     touched = select(*[changes.c[k] for k in key]).distinct()
     return (
