@@ -164,10 +164,7 @@ def upsert_columns(
             old: list[tuple[Any, ...]] = []
             for row, is_new in zip(rows, marks, strict=True):
                 (new if is_new else old).append(row)
-            if "id" in names or not _numbered(table) or not _checks(table):
-                _executemany(connection, str(inserting), new)
-            else:
-                _inserted_then_checked(connection, table, str(inserting), new)
+            _inserted_then_checked(connection, table, names, str(inserting), new)
             upserted = old
         _executemany(connection, str(compiled), upserted)
         return total
@@ -297,49 +294,56 @@ def checks_tested_after(connection: Connection, tables: Iterable[Table]) -> Iter
     if connection.dialect.name != "sqlite":
         yield
         return
-    raw = connection.connection.driver_connection
-    assert raw is not None
-    raw.execute("PRAGMA ignore_check_constraints=ON")
-    try:
+    with _checks_off(connection):
         yield
-    finally:
-        with suppress(sqlite3.ProgrammingError):  # a connection lost midway has none to reset
-            raw.execute("PRAGMA ignore_check_constraints=OFF")
     for table in tables:
         if _checks(table):
             _test_checks(connection, table)
 
 
-def _inserted_then_checked(
-    connection: Connection, table: Table, sql: str, rows: Sequence[tuple[Any, ...]]
-) -> None:
-    """SQLite: run the plain ``INSERT`` ``sql`` of new ``rows`` into ``table`` (numbered by an
-    integer ``id`` that SQLite gives them) with the CHECK constraints off, then test them once
-    over exactly those rows, a range of ids, raising :class:`CheckFailed` if one breaks (the
-    caller's transaction is then to roll back). As in :func:`checks_tested_after`, testing the
-    checks at every row costs as much as the rest of the insert: a million new orders into a
-    table of a thousand (its indexes built after) took 9.9–12.4 s to insert with them and
-    5.2–5.8 s without, and 0.9–1.1 s to test them over each chunk's rows (6 Dec 2026). The
-    caller holds the write lock, so every id above the largest before the insert is one of these
-    rows; SQLite numbers rows from that largest up (a table whose ids reached the 64-bit limit
-    would be numbered at random: then every row is tested)."""
-    if not rows:
-        return
+@contextmanager
+def _checks_off(connection: Connection) -> Iterator[bool]:
+    """SQLite: CHECK constraints off for the connection while the block runs, then as they
+    were (an import's insert may run inside a seed's :func:`checks_tested_after`); yields
+    whether they were off already."""
     raw = connection.connection.driver_connection
     assert raw is not None
-    largest = connection.execute(select(func.max(table.c.id))).scalar()
-    before = int(largest) if largest is not None else None
-    # Put back as found: a demo seed's checks_tested_after may already have them off.
-    ignoring = raw.execute("PRAGMA ignore_check_constraints").fetchone()[0]
+    were_off = bool(raw.execute("PRAGMA ignore_check_constraints").fetchone()[0])
     raw.execute("PRAGMA ignore_check_constraints=ON")
     try:
-        _executemany(connection, sql, rows)
+        yield were_off
     finally:
         with suppress(sqlite3.ProgrammingError):  # a connection lost midway has none to reset
-            raw.execute(f"PRAGMA ignore_check_constraints={'ON' if ignoring else 'OFF'}")
-    if ignoring:
+            raw.execute(f"PRAGMA ignore_check_constraints={'ON' if were_off else 'OFF'}")
+
+
+def _inserted_then_checked(
+    connection: Connection,
+    table: Table,
+    names: Sequence[str],
+    sql: str,
+    rows: Sequence[tuple[Any, ...]],
+) -> None:
+    """SQLite: run the plain ``INSERT`` ``sql`` of new ``rows`` (values of ``names``) into
+    ``table``. Where SQLite numbers them (an integer ``id`` not among ``names``) and the table
+    has CHECK constraints, with those off, then tested once over exactly these rows, a range of
+    ids, raising :class:`CheckFailed` if one breaks (the caller's transaction is then to roll
+    back). As in :func:`checks_tested_after`, testing the checks at every row costs as much as
+    the rest of the insert: a million new orders into a table of a thousand (its indexes built
+    after) took 9.9–12.4 s to insert with them and 5.2–5.8 s without, and 0.9–1.1 s to test
+    them over each chunk's rows (6 Dec 2026). The caller holds the write lock, so every id above
+    the largest before the insert is one of these rows; SQLite numbers rows from that largest
+    up (a table whose ids reached the 64-bit limit would be numbered at random: then every row
+    is tested)."""
+    if not rows or "id" in names or not _numbered(table) or not _checks(table):
+        _executemany(connection, sql, rows)
+        return
+    largest = connection.execute(select(func.max(table.c.id))).scalar()
+    with _checks_off(connection) as already_off:
+        _executemany(connection, sql, rows)
+    if already_off:
         return  # the enclosing block tests them all
-    newer = None if before is None else table.c.id > before
+    newer = None if largest is None else table.c.id > largest
     if _test_checks(connection, table, newer) != len(rows):
         _test_checks(connection, table)
 
