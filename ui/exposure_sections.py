@@ -66,7 +66,7 @@ def headline(view: ExposureView, zone: str, policy: Policy) -> None:
         ),
     ]
     for label, value, detail, key in tiles:
-        box = row.container(border=True, width=w.TILE_WIDTH)
+        box = w.tile(row)
         box.metric(label, value, help=defs.text(key, zone, policy))
         box.caption(detail)
 

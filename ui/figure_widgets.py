@@ -98,7 +98,9 @@ def money_change(current: int, previous: int) -> str:
     return ("+" if difference >= 0 else "-") + format.money(abs(difference))
 
 
-TILE_WIDTH = 200
+#: Wide enough for a money figure in the millions on one line ("USD 58,405,270.63" wrapped at
+#: 200), narrow enough for three a row beside the sidebar in a window 1,280 pixels wide.
+TILE_WIDTH = 240
 
 
 def tile_row() -> Any:
@@ -106,15 +108,17 @@ def tile_row() -> Any:
     return st.container(horizontal=True, gap="small")
 
 
-def _tile(row: Any) -> Any:
-    return row.container(border=True, width=TILE_WIDTH)
+def tile(row: Any) -> Any:
+    """A bordered tile in ``row``, as tall as the row's tallest: the tiles of a row line up
+    whatever the length of their captions."""
+    return row.container(border=True, width=TILE_WIDTH, height="stretch")
 
 
 def rate_tile(
     row: Any, label: str, current: Rate, previous: Rate, noun: str, base: str, help: str
 ) -> None:
     """A rate with its counts and its change against the previous period (up is bad)."""
-    box = _tile(row)
+    box = tile(row)
     value = format.rate(current.count, current.total)
     box.metric(
         label, value, delta=points(current.change(previous)), delta_color="inverse", help=help
@@ -126,7 +130,7 @@ def rate_tile(
 
 
 def count_tile(row: Any, label: str, current: int, previous: int, detail: str, help: str) -> None:
-    box = _tile(row)
+    box = tile(row)
     box.metric(
         label,
         f"{current:,}",
@@ -139,7 +143,7 @@ def count_tile(row: Any, label: str, current: int, previous: int, detail: str, h
 
 def plain_tile(row: Any, label: str, value: str, detail: str, help: str | None = None) -> None:
     """A figure without a previous period to compare with: its value, what it counts beneath."""
-    box = _tile(row)
+    box = tile(row)
     box.metric(label, value, help=help)
     box.caption(detail)
 
@@ -154,7 +158,7 @@ def money_tile(
     *,
     up_is_bad: bool = True,
 ) -> None:
-    box = _tile(row)
+    box = tile(row)
     box.metric(
         label,
         format.money(cents),

@@ -78,27 +78,27 @@ def picker(url: str, ref: str) -> None:
 
 def ledger(standing: SupplierStanding, zone: str, policy: Policy) -> None:
     row = w.tile_row()
-    box = row.container(border=True, width=w.TILE_WIDTH)
+    box = w.tile(row)
     box.metric("Trade Assurance limit", format.money(standing.limit_cents))
-    box = row.container(border=True, width=w.TILE_WIDTH)
+    box = w.tile(row)
     box.metric(
         "Exposure", format.money(standing.exposure_cents), help=defs.text("exposure", zone, policy)
     )
     box.caption(f"{standing.live_orders:,} live orders")
-    box = row.container(border=True, width=w.TILE_WIDTH)
+    box = w.tile(row)
     box.metric(
         "Headroom", format.money(standing.headroom_cents), help=defs.text("headroom", zone, policy)
     )
     if standing.headroom_cents < 0:
         box.badge("Over the limit", icon=":material/warning:", color="red")
-    box = row.container(border=True, width=w.TILE_WIDTH)
+    box = w.tile(row)
     box.metric(
         "Utilisation",
         t.utilisation_text(standing.utilisation or float("nan")),
         help=defs.text("utilisation", zone, policy),
     )
     days = standing.window_days
-    box = row.container(border=True, width=w.TILE_WIDTH)
+    box = w.tile(row)
     box.metric(
         "Late-shipment rate",
         format.rate(standing.orders_late, standing.orders_due),
@@ -107,7 +107,7 @@ def ledger(standing: SupplierStanding, zone: str, policy: Policy) -> None:
     box.caption(
         f"{standing.orders_late:,} late of {standing.orders_due:,} orders due, last {days} days"
     )
-    box = row.container(border=True, width=w.TILE_WIDTH)
+    box = w.tile(row)
     box.metric(
         "Dispute rate",
         format.rate(standing.claims_filed, standing.orders_placed),
@@ -117,13 +117,13 @@ def ledger(standing: SupplierStanding, zone: str, policy: Policy) -> None:
         f"{standing.claims_filed:,} claims of {standing.orders_placed:,} orders placed, last "
         f"{days} days"
     )
-    box = row.container(border=True, width=w.TILE_WIDTH)
+    box = w.tile(row)
     box.metric(
         "Monitoring tier",
         standing.tier.value if standing.tier else "none",
         help=defs.text("monitoring_tier", zone, policy),
     )
-    box = row.container(border=True, width=w.TILE_WIDTH)
+    box = w.tile(row)
     box.metric("Open claims", f"{standing.open_claims:,}")
 
 
