@@ -505,7 +505,10 @@ class _SupplierSums:
 
 
 class SummarySupplierDay(_SupplierSums, Base):
-    """Per supplier and day: the same order counts, claims filed, and exposure inputs."""
+    """Per supplier and day: the same order counts, claims filed, and exposure inputs.
+
+    On PostgreSQL the supplier summaries' pages are written part empty (days 80%, months and
+    years 50%; migration 0018), so that an import's delta updates their rows in place."""
 
     __tablename__ = "summary_supplier_days"
     __table_args__ = (
