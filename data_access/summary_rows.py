@@ -356,11 +356,15 @@ def _refund_days(zone: str, orders: Ids | None, claims: Ids | None) -> Select[An
     if claims is None:  # a claim cancels no order
         cancelled = local_day(Order.cancelled_at, zone)
         counts_from = case((cancelled >= placed, cancelled), else_=placed)
-        left_out = select(counts_from, cohort, *none, _ONE, Order.covered_amount_cents).where(
-            Order.cancelled_at.is_not(None)
-        )
-        if orders is not None:
-            left_out = left_out.where(_among(Order.external_id, orders))
+        left_out = select(counts_from, cohort, *none, _ONE, Order.covered_amount_cents)
+        if orders is None:
+            left_out = left_out.where(Order.cancelled_at.is_not(None))
+        else:
+            # Some orders (a delta): found by their ids, and cancelled if their day of it is
+            # known. Asked ``cancelled_at IS NOT NULL`` itself, PostgreSQL walked the partial
+            # index of every cancelled order instead, at ten million orders 284,000 of them
+            # for 100,000 imported (0.7–1.6 s of heap pages, where the ids' index takes 0.1 s).
+            left_out = left_out.where(_among(Order.external_id, orders), cancelled.is_not(None))
         branches.append(left_out)
     e = union_all(*branches).subquery("refund_event").c
     sums = [func.sum(e[name]).label(name) for name in TABLES["summary_refund_days"][2]]
