@@ -307,7 +307,10 @@ def _counting(name: str, zone: str, window: int, entity: str, sign: int) -> Any:
     """``INSERT`` into the summary's delta table of what the ids' rows contribute (signed), or
     None when they contribute nothing to it."""
     _, key, summed = TABLES[name]
-    query = aggregate(name, zone, window, **_of(entity))
+    # The supplier days come a row per event: nearly every event of a delta has a key of its
+    # own (100,000 orders into ten million: 299,000 events, 256,000 keys), and apply() sums
+    # them by key anyway; summing them here as well took PostgreSQL 0.8 s.
+    query = aggregate(name, zone, window, **_of(entity), by_key=name != "summary_supplier_days")
     if query is None:
         return None
     counted = query.subquery("counted")

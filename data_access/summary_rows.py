@@ -499,12 +499,15 @@ def aggregate(
     claims: Ids | None = None,
     suppliers: Ids | None = None,
     order_events: bool = True,
+    by_key: bool = True,
 ) -> Select[Any] | None:
     """The rows of summary ``name`` for ``zone`` counted from the base tables: of everything, or
     only what the orders (and their claims), the claims, or the suppliers' orders and claims
     with these external ids (a list, or a query selecting them) contribute. None when those
     contribute nothing to the table. ``order_events=False``: the supplier days without what
-    the orders' own events add (``data_access.summary_memory`` sums those itself)."""
+    the orders' own events add (``data_access.summary_memory`` sums those itself).
+    ``by_key=False``: the supplier days' events a row each, keys repeating, for a caller that
+    sums them by key itself (a delta's apply)."""
     if name in ROLLUPS:
         days = aggregate(
             ROLLUPS[name],
@@ -591,6 +594,8 @@ def aggregate(
         )
     )
     e = union_all(*parts).subquery("supplier_event")
+    if not by_key:
+        return select(zone_column, e.c.day, e.c.supplier_id, *[e.c[s] for s in summed])
     sums = [func.sum(e.c[s]).label(s) for s in summed]
     return (
         select(zone_column, e.c.day, e.c.supplier_id, *sums)

@@ -449,3 +449,29 @@ def test_a_rebuild_on_postgresql_writes_each_summary_in_key_order(postgres_url: 
             assert len(ranks) > 20, name  # the years are fewest: two zones, a few years
             assert out_of_order <= len(ranks) // 50, (name, out_of_order, len(ranks))
     engine.dispose()
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_the_supplier_days_a_row_per_event_sum_by_key_to_the_grouped_rows(
+    engine: Engine, session_factory: sessionmaker[Session], zone: str
+) -> None:
+    """A delta counts the supplier days ungrouped (its apply sums them by key): summed by key,
+    they are the grouped rows, of everything and of some orders (refunds, claims and all)."""
+    world = build_world()
+    with session_factory() as s:
+        insert_world(s, world)
+    some = sorted(world.orders)[::3]
+    for orders in (None, some):
+        grouped = summaries.aggregate("summary_supplier_days", zone, 30, orders=orders)
+        events = summaries.aggregate("summary_supplier_days", zone, 30, orders=orders, by_key=False)
+        assert grouped is not None and events is not None
+        with engine.connect() as conn:
+            expected = {tuple(r[:3]): tuple(r[3:]) for r in conn.execute(grouped)}
+            summed: dict[tuple[Any, ...], list[int]] = {}
+            rows = conn.execute(events).all()
+        for row in rows:
+            sums = summed.setdefault(tuple(row[:3]), [0] * (len(row) - 3))
+            for i, value in enumerate(row[3:]):
+                sums[i] += int(value)
+        assert len(rows) > len(expected)  # keys do repeat: this is not the grouped query
+        assert {k: tuple(v) for k, v in summed.items() if any(v)} == expected
