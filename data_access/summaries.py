@@ -309,7 +309,7 @@ def _counting(name: str, zone: str, window: int, entity: str, sign: int) -> Any:
     _, key, summed = TABLES[name]
     # The supplier days come a row per event: nearly every event of a delta has a key of its
     # own (100,000 orders into ten million: 299,000 events, 256,000 keys), and apply() sums
-    # them by key anyway; summing them here as well took PostgreSQL 0.8 s.
+    # them by key anyway; summing them here as well took PostgreSQL 0.8 s of that import.
     query = aggregate(name, zone, window, **_of(entity), by_key=name != "summary_supplier_days")
     if query is None:
         return None

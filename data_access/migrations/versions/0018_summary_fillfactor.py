@@ -14,10 +14,9 @@ over sixteen million rows; 82% found room), the months and years at 50 (an impor
 nearly every supplier's current month and year, rows that sit side by side; at 80 only 36–39%
 found room, at 50 all of them). Measured on 6 Dec 2026, 100,000 new orders imported into fresh
 copies of a database without it and one with it (at ten million seeded with it, at a million
-upgraded to it), three runs each, alternating:
-at ten million orders the three upserts took 6.1–6.5 s instead of 9.0–9.5, the import
-17.2–17.6 s instead of 19.5–20.7; at a million 2.1–2.2 s instead of 2.8–3.0, the import
-8.6–8.9 s instead of 9.3–9.9. The pages that read these tables ran as fast as before (at ten
+upgraded to it), three runs each, alternating: at ten million orders the three upserts took
+6.1–6.5 s instead of 9.0–9.5, the import 17.2–17.6 s instead of 19.5–20.7; at a million
+2.1–2.2 s instead of 2.8–3.0, the import 8.6–8.9 s instead of 9.3–9.9. The pages that read these tables ran as fast as before (at ten
 million, Overview, Suppliers, Supplier and Exposure cold in 0.24–0.78 s against 0.24–0.83 s);
 the tables take more space (at ten million the days 2,011 MB instead of 1,609, the months 252
 instead of 125, the years 46 instead of 23), and the seed of ten million took 519 s against
