@@ -1,4 +1,4 @@
-"""Where Arrow's buffers come from, set once per process by its entry points (app.py, cli.py).
+"""Where Arrow's buffers come from, set once per process by its entry points (app.py, cli/).
 
 pyarrow allocates from the mimalloc it bundles, which keeps the memory it freed for reuse
 instead of giving it back. An import parses its file with Arrow (8 MB at a time) and a page's
