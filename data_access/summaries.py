@@ -44,7 +44,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from data_access import summary_memory
-from data_access.bulk import indexes_built_after, insert_columns
+from data_access.bulk import insert_columns
+from data_access.bulk_load import indexes_built_after
 from data_access.claim_facts import Executor, connection_of
 from data_access.models import SummaryState
 from data_access.settings import zone_named

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, Table
 from sqlalchemy.orm import Session
 
 from data_access import reviewer_summaries, summaries
-from data_access.bulk import bulk_tuning
+from data_access.bulk_load import bulk_tuning
 from data_access.claim_facts import Executor
 from data_access.models import Base
 from data_access.settings import get_settings

@@ -18,14 +18,14 @@ from sqlalchemy import Connection, Engine, Table
 from sqlalchemy.orm import Session
 
 from data_access import summaries
-from data_access.bulk import (
+from data_access.bulk import insert_columns
+from data_access.bulk_checks import checks_tested_after
+from data_access.bulk_load import (
     analyze,
     bulk_tuning,
-    checks_tested_after,
     delete_all_rows,
     first_nonempty_table,
     indexes_built_after,
-    insert_columns,
     sync_id_sequences,
 )
 from data_access.models import Base

@@ -33,7 +33,8 @@ from sqlalchemy.exc import (
 from sqlalchemy.orm import Session, sessionmaker
 
 from data_access import summaries
-from data_access.bulk import CheckFailed, analyze, bulk_tuning
+from data_access.bulk_checks import CheckFailed
+from data_access.bulk_load import analyze, bulk_tuning
 from data_access.engine import WRITE_OPTION, make_session_factory
 from data_access.models import Claim
 from rules import Policy

@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Row, Table, func, literal_column, select
 
-from data_access.bulk import analyze, indexes_built_after, upsert_columns
+from data_access.bulk import upsert_columns
+from data_access.bulk_load import analyze, indexes_built_after
 from data_access.claim_facts import approved_refunds_by_order
 from data_access.models import UNDECIDED_CLAIM_STATUSES, Buyer, Claim, Order, Supplier
 from data_access.upsert import ids_by_key, rows_by_key, table_of, upsert
@@ -59,7 +60,7 @@ class OrderWriter(Writer):
             # once at the end (a sort each) beats a million random insertions into each. Inside
             # the transaction, like the rows: SQLite's readers keep their snapshot meanwhile,
             # and a failure puts the indexes back with everything else. (The service enlarged
-            # SQLite's page cache for the whole write: data_access.bulk.bulk_tuning.)
+            # SQLite's page cache for the whole write: data_access.bulk_load.bulk_tuning.)
             self._load.enter_context(indexes_built_after(connection, [self.table]))
 
     def _orders_held(self, up_to: int) -> int:

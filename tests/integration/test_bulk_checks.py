@@ -27,7 +27,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from data_access.bulk import CheckFailed, checks_tested_after, insert_columns
+from data_access.bulk import insert_columns
+from data_access.bulk_checks import CheckFailed, checks_tested_after
 from data_access.engine import make_engine
 from data_access.models import Base
 

@@ -27,7 +27,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from data_access.bulk import CheckFailed, checks_tested_after, upsert_columns
+from data_access.bulk import upsert_columns
+from data_access.bulk_checks import CheckFailed, checks_tested_after
 from data_access.engine import make_engine
 
 PROBE = Table(

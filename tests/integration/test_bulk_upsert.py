@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 from sqlalchemy import BigInteger, Column, Engine, Integer, MetaData, Table, Text, select
 
-from data_access.bulk import insert_columns, sync_id_sequences, upsert_columns
+from data_access.bulk import insert_columns, upsert_columns
+from data_access.bulk_load import sync_id_sequences
 from data_access.models import Base, Buyer
 
 BUYERS = Base.metadata.tables["buyers"]

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.orm import Session
 
-from data_access import bulk, summaries
+from data_access import bulk, bulk_load, summaries
 from data_access.models import (
     CLAIM_KINDS,
     CLAIM_STATUSES,
@@ -480,7 +480,7 @@ def test_a_failure_drawing_the_claims_writes_nothing(
     with pytest.raises(workers.WorkerFailed, match="the claims could not be drawn"):
         _seed(engine)
     with engine.connect() as conn:
-        assert bulk.first_nonempty_table(conn, Base.metadata.sorted_tables) is None
+        assert bulk_load.first_nonempty_table(conn, Base.metadata.sorted_tables) is None
 
 
 def test_datetimes_read_back_aware_utc_and_exact(seeded: tuple[Engine, SeedReport]) -> None:
@@ -584,7 +584,7 @@ def test_bulk_insert_round_trips_awkward_values(engine: Engine) -> None:
                 "at": [datetime(2025, 1, 1, tzinfo=UTC), datetime(2025, 1, 2, tzinfo=UTC)],
             },
         )
-        bulk.sync_id_sequences(conn, Base.metadata.sorted_tables)
+        bulk_load.sync_id_sequences(conn, Base.metadata.sorted_tables)
     with Session(engine) as session:
         names = session.scalars(select(Buyer.name).order_by(Buyer.id)).all()
         users = session.scalars(select(User).order_by(User.id)).all()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from data_access.bulk import bulk_tuning
+from data_access.bulk_load import bulk_tuning
 from data_access.engine import make_engine
 from services.importing.service import IMPORT_RANDOM_PAGE_COST, IMPORT_SQLITE_CACHE_KIB
 

@@ -19,7 +19,7 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from data_access.bulk import indexes_built_after
+from data_access.bulk_load import indexes_built_after
 from data_access.engine import make_engine, make_session_factory
 from data_access.models import (
     AuditEvent,

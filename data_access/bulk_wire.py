@@ -1,0 +1,266 @@
+"""Column values as each driver takes them, and the writers that hand a chunk of rows over.
+
+* SQLite: values stored exactly as :class:`~data_access.types.UTCDateTime` and SQLAlchemy store
+  them (``YYYY-MM-DD HH:MM:SS.ffffff`` naive UTC, ``YYYY-MM-DD`` dates, 0/1 booleans, JSON
+  text), so ORM reads and SQL comparisons see no difference; written by the raw ``sqlite3``
+  cursor's ``executemany``.
+* PostgreSQL: ``COPY … FROM STDIN`` text, timestamps with an explicit ``+00`` offset so the
+  session time zone can never shift them.
+
+Conversions are vectorised with NumPy where the column is an array: a value at a time costs
+seconds a million rows.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime
+from itertools import chain
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import JSON, Boolean, Connection, Date, DateTime, Table
+
+ColumnValues = npt.NDArray[Any] | Sequence[Any]
+
+_SQLITE_DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
+_SQLITE_MAX_VALUES = 999
+#: Values the drivers take as they are.
+_DRIVER_TYPES = frozenset({str, int, float, bytes, type(None)})
+_NULL = "\\N"
+
+
+def quote(connection: Connection, name: str) -> str:
+    """A table or column name quoted by the dialect (names come from the metadata, never a
+    file)."""
+    return connection.dialect.identifier_preparer.quote(name)
+
+
+def column_kind(table: Table, name: str) -> str:
+    """How a column's values are written: ``date``, ``datetime``, ``bool``, ``json`` or
+    ``plain`` (texts and numbers, as they are)."""
+    column_type = table.c[name].type
+    if isinstance(column_type, Date):
+        return "date"
+    if isinstance(column_type, DateTime) or isinstance(
+        getattr(column_type, "impl", None), DateTime
+    ):
+        return "datetime"
+    if isinstance(column_type, Boolean):
+        return "bool"
+    if isinstance(column_type, JSON):
+        return "json"
+    return "plain"
+
+
+def executemany(connection: Connection, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
+    """``sql`` for each of ``rows`` through the driver's own cursor (SQLite), in the caller's
+    transaction."""
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    cursor = raw.cursor()
+    try:
+        cursor.executemany(sql, rows)
+    finally:
+        cursor.close()
+
+
+# --- SQLite ---------------------------------------------------------------------------------
+
+
+def sqlite_writer(
+    connection: Connection, table: Table, columns: Mapping[str, ColumnValues]
+) -> Callable[[int, int], None]:
+    """A function inserting rows ``start:stop`` of ``columns`` into ``table`` (SQLite)."""
+    names = list(columns)
+    # SQLAlchemy renders the statement (quoting, qmark placeholders); we only feed it rows.
+    compiled = table.insert().compile(dialect=connection.dialect, column_keys=names)
+    sql = str(compiled)
+    order = compiled.positiontup or []
+    if sorted(order) != sorted(names):
+        raise AssertionError(f"unexpected parameters {order} for {names}")
+    names = list(order)
+    kinds = [column_kind(table, name) for name in names]
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    # Several rows a statement: each row executemany steps through costs a statement reset
+    # and a call besides its values (a million orders: 6.2 s one row a statement, 5.4 s so).
+    # At most 999 values a statement, the limit of SQLite builds before 3.32.
+    per_statement = max(1, _SQLITE_MAX_VALUES // len(names))
+    head, _, row = sql.rpartition(" VALUES ")
+    if row != f"({', '.join('?' * len(names))})":
+        raise AssertionError(f"unexpected insert statement {sql!r}")
+    many_sql = f"{head} VALUES {', '.join([row] * per_statement)}"
+
+    def write(start: int, stop: int) -> None:
+        converted = [
+            sqlite_values(columns[name][start:stop], kind)
+            for name, kind in zip(names, kinds, strict=True)
+        ]
+        whole = (stop - start) // per_statement * per_statement
+        values = list(chain.from_iterable(zip(*converted, strict=True)))
+        width = per_statement * len(names)
+        cursor = raw.cursor()
+        try:
+            if whole:
+                groups = (values[i : i + width] for i in range(0, whole * len(names), width))
+                cursor.executemany(many_sql, groups)
+            cursor.executemany(sql, zip(*[c[whole:] for c in converted], strict=True))
+        finally:
+            cursor.close()
+
+    return write
+
+
+def sqlite_values(values: ColumnValues, kind: str) -> list[Any]:
+    if isinstance(values, np.ndarray) and values.dtype != object:
+        if kind in ("datetime", "date"):
+            return _datetime_strings(values, kind, suffix="")
+        if values.dtype == np.bool_:
+            return values.astype(np.int64).tolist()  # type: ignore[no-any-return]
+        return values.tolist()  # type: ignore[no-any-return]
+    if kind == "datetime":
+        return [
+            None if v is None else _utc_naive(v).strftime(_SQLITE_DATETIME_FORMAT) for v in values
+        ]
+    if kind == "date":
+        return [None if v is None else _as_date(v).isoformat() for v in values]
+    if kind == "bool":
+        return [None if v is None else int(bool(v)) for v in values]
+    if kind == "json":
+        return [None if v is None else json.dumps(v) for v in values]
+    plain = values.tolist() if isinstance(values, np.ndarray) else values
+    # The types present, found at C speed: a test of each value cost 0.6 s of a million
+    # orders' texts, and texts and numbers need no conversion.
+    if set(map(type, plain)) <= _DRIVER_TYPES:
+        return plain if isinstance(plain, list) else list(plain)
+    return [_plain(v) for v in plain]
+
+
+# --- PostgreSQL ------------------------------------------------------------------------------
+
+
+def postgres_writer(
+    connection: Connection,
+    table: Table,
+    columns: Mapping[str, ColumnValues],
+    *,
+    target: str | None = None,
+) -> Callable[[int, int], None]:
+    """A function copying rows ``start:stop`` of ``columns`` into ``table`` (or the staging
+    table ``target``) on PostgreSQL."""
+    names = list(columns)
+    kinds = [column_kind(table, name) for name in names]
+    sql = (
+        f"COPY {target or quote(connection, table.name)} "
+        f"({', '.join(quote(connection, n) for n in names)}) FROM STDIN"
+    )
+    raw = connection.connection.driver_connection
+    assert raw is not None
+
+    def write(start: int, stop: int) -> None:
+        converted = [
+            _copy_values(columns[name][start:stop], kind)
+            for name, kind in zip(names, kinds, strict=True)
+        ]
+        lines = "\n".join(map("\t".join, zip(*converted, strict=True)))
+        with raw.cursor() as cursor, cursor.copy(sql) as copy:
+            copy.write((lines + "\n").encode())
+
+    return write
+
+
+def _copy_values(values: ColumnValues, kind: str) -> list[str]:
+    if isinstance(values, np.ndarray) and values.dtype != object:
+        if kind in ("datetime", "date"):
+            strings = _datetime_strings(values, kind, suffix="+00")
+            return [_NULL if s is None else s for s in strings]
+        if values.dtype == np.bool_:
+            return np.where(values, "t", "f").tolist()  # type: ignore[no-any-return]
+        if values.dtype.kind in "iu":
+            return values.astype(str).tolist()  # type: ignore[no-any-return]
+        values = values.tolist()
+    if kind == "datetime":
+        return [
+            _NULL if v is None else _utc_naive(v).strftime(_SQLITE_DATETIME_FORMAT) + "+00"
+            for v in values
+        ]
+    if kind == "date":
+        return [_NULL if v is None else _as_date(v).isoformat() for v in values]
+    if kind == "bool":
+        return [_NULL if v is None else ("t" if v else "f") for v in values]
+    if kind == "json":
+        return [_NULL if v is None else _escape(json.dumps(v)) for v in values]
+    return _copy_texts(values)
+
+
+def _copy_texts(values: ColumnValues) -> list[str]:
+    """Text and numbers as COPY's text: ``str`` of each (a NumPy scalar prints as its value),
+    NULL for None, escaped only when some value needs it. Value by value through ``_escape``
+    this took 1.3 s of 100,000 orders' 17 s import on PostgreSQL; mapped in C, a tenth."""
+    texts = list(map(str, values))
+    joined = "".join(texts)
+    if any(character in joined for character in "\\\t\n\r"):
+        texts = list(map(_escape, texts))
+    if None in values:
+        for index, value in enumerate(values):
+            if value is None:
+                texts[index] = _NULL
+    return texts
+
+
+def _escape(value: str) -> str:
+    """COPY text format: backslash, tab, newline and carriage return must be escaped."""
+    if "\\" in value:
+        value = value.replace("\\", "\\\\")
+    if "\t" in value or "\n" in value or "\r" in value:
+        value = value.replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return value
+
+
+# --- shared ----------------------------------------------------------------------------------
+
+
+def _datetime_strings(values: npt.NDArray[Any], kind: str, *, suffix: str) -> list[str | None]:
+    """ISO text for a datetime64 array in one vectorised pass; NaT becomes None."""
+    if not np.issubdtype(values.dtype, np.datetime64):
+        raise TypeError(f"expected a datetime64 array for a {kind} column, got {values.dtype}")
+    if kind == "date":
+        strings = np.datetime_as_string(values.astype("datetime64[D]"), unit="D")
+    else:
+        strings = np.datetime_as_string(values.astype("datetime64[us]"), unit="us")
+        if strings.size:
+            # 'YYYY-MM-DDTHH:MM:SS.ffffff': swap the 'T' for a space in place, char by char.
+            chars = strings.view(np.uint32).reshape(strings.size, -1)
+            chars[:, 10] = ord(" ")
+        if suffix:
+            strings = np.char.add(strings, suffix)
+    result: list[str | None] = strings.tolist()
+    missing = np.isnat(values)
+    if missing.any():
+        for index in np.flatnonzero(missing).tolist():
+            result[index] = None
+    return result
+
+
+def _utc_naive(value: Any) -> datetime:
+    if not isinstance(value, datetime):
+        raise TypeError(f"expected a datetime, got {type(value).__name__}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"naive datetime {value!r}: pass a timezone-aware UTC time")
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def _as_date(value: Any) -> date:
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise TypeError(f"expected a date, got {type(value).__name__}")
+    return value
+
+
+def _plain(value: Any) -> Any:
+    # NumPy scalars from fancy indexing would reach the driver as unknown types.
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
