@@ -49,16 +49,14 @@ from data_access.bulk_load import indexes_built_after
 from data_access.claim_facts import Executor, connection_of
 from data_access.models import SummaryState
 from data_access.settings import zone_named
-from data_access.summary_rows import (
+from data_access.summary_rows import aggregate, nonzero, rolled_up
+from data_access.summary_tables import (
     ALL_DIMENSION,
     DIMENSIONS,
     OPEN_ENDED,
     ROLLUPS,
     TABLES,
     UNSHIPPED,
-    aggregate,
-    nonzero,
-    rolled_up,
 )
 
 __all__ = [

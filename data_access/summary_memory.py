@@ -6,7 +6,7 @@ three million events for each of ``summary_order_days`` and ``summary_supplier_d
 million demo orders, most of a seed's or a large import's time. Here SQLite computes only the
 orders' facts (:func:`~data_access.summary_rows.order_facts`, one pass, one row an order, read
 as numbers) and pandas, which hashes, sums their events
-(:data:`~data_access.summary_rows.ORDER_EVENTS`, the same data the SQL is built from). The
+(:data:`~data_access.summary_tables.ORDER_EVENTS`, the same data the SQL is built from). The
 rest of the supplier days, the claims filed and what refunds take from live orders, few rows,
 is still counted by that SQL and added. The rows are those of ``aggregate`` (the property tests
 compare the stored rows with it after every sequence).
@@ -30,17 +30,15 @@ from sqlalchemy.sql import Select
 
 from data_access.models import Order, Supplier
 from data_access.sql import day_number
-from data_access.summary_rows import (
+from data_access.summary_rows import Ids, aggregate, order_facts
+from data_access.summary_tables import (
     ALL_DIMENSION,
     DIMENSIONS,
     ORDER_EVENTS,
     ORDER_SUMS,
     ROLLUPS,
     TABLES,
-    Ids,
     Term,
-    aggregate,
-    order_facts,
 )
 
 __all__ = ["IN_MEMORY", "Write", "count", "rolled_up"]
@@ -137,7 +135,7 @@ def count(
 
 
 def rolled_up(name: str, zone: str, source: dict[str, Any]) -> dict[str, Any]:
-    """The rows of ``name`` (a table of :data:`~data_access.summary_rows.ROLLUPS`) from rows of
+    """The rows of ``name`` (a table of :data:`~data_access.summary_tables.ROLLUPS`) from rows of
     its source as :func:`count` writes them, summed as
     :func:`~data_access.summary_rows.rolled_up` sums them in SQL: per period (dated its first
     day) and the rest of the key. Complete when ``source`` holds all its suppliers' rows, as a

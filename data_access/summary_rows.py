@@ -2,8 +2,8 @@
 
 :func:`aggregate` is the one definition of the rows: a build (``data_access.summaries``) inserts
 its result, a write's delta is two of its results, and the property tests compare the stored
-rows with it. What each order adds is data, :data:`ORDER_EVENTS`, which the SQL is built from
-and which ``data_access.summary_memory`` sums in memory on SQLite. Every column is a sum over
+rows with it. What each order adds is data (``summary_tables.ORDER_EVENTS``), which the SQL is
+built from and ``data_access.summary_memory`` sums in memory on SQLite. Every column is a sum over
 orders or claims: the orders' events per day (due and late by ship-by day, placed, live from
 placing to the end of the claim window, and what refunds take from live orders' caps), the
 claims filed, the late orders by days late, and the refunds approved and the orders cancelled
@@ -12,14 +12,11 @@ per order cohort.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
 from sqlalchemy import (
     ColumnElement,
-    Table,
     and_,
     case,
     func,
@@ -34,145 +31,33 @@ from sqlalchemy.sql import Select
 from data_access.models import (
     Claim,
     Order,
-    SummaryClaimDay,
-    SummaryLateDay,
-    SummaryOrderDay,
-    SummaryRefundDay,
-    SummarySupplierDay,
-    SummarySupplierMonth,
-    SummarySupplierYear,
     Supplier,
 )
 from data_access.queries.exposure import order_cap, smaller
 from data_access.queries.refunds import approved_refunds
 from data_access.sql import add_days, days_between, local_day, period_start
+from data_access.summary_tables import (
+    ALL_DIMENSION,
+    LIVE_SUMS,
+    OPEN_ENDED,
+    ORDER_EVENTS,
+    ORDER_SUMS,
+    ROLLUPS,
+    TABLES,
+    UNSHIPPED,
+    Term,
+)
 
 __all__ = [
-    "ALL_DIMENSION",
-    "DIMENSIONS",
-    "OPEN_ENDED",
-    "ORDER_EVENTS",
-    "ORDER_SUMS",
-    "ROLLUPS",
-    "TABLES",
-    "UNSHIPPED",
     "Ids",
-    "OrderEvent",
-    "Term",
     "aggregate",
     "nonzero",
     "order_facts",
     "rolled_up",
 ]
 
-ALL_DIMENSION = "all"
-#: The breakdown dimensions a day is counted by (plus "all", the programme as a whole).
-DIMENSIONS = ("supplier_country", "supplier_tier", "category")
-#: The end day of an order neither cancelled nor delivered yet: it is live on every day.
-OPEN_ENDED = date(9999, 12, 31)
-#: The days late of a late order never shipped (``summary_late_days``).
-UNSHIPPED = -1
 #: External ids, or a query selecting them (a delta's temporary table).
 Ids = Sequence[str] | Select[Any]
-
-
-@dataclass(frozen=True, slots=True)
-class Term:
-    """A summed column's value in an order's event: ``sign`` × 1 or × the order fact ``fact``
-    (``order_facts``' column), or, if ``spanning``, that while the order is live on some day
-    (its end day after its placed day) and 0 otherwise."""
-
-    sign: int = 1
-    fact: str | None = None
-    spanning: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class OrderEvent:
-    """What an order adds on the day its fact ``day`` names; ``spanning``: only if it is live
-    on some day. Columns not in ``sums`` add 0."""
-
-    day: str
-    sums: Mapping[str, Term]
-    spanning: bool = False
-
-
-#: What each order adds to the orders' daily sums, as data: the SQL of :func:`aggregate` and
-#: the in-memory sums (``data_access.summary_memory``) are both read from it. Due and late on
-#: its ship-by day; placed, and live from its placed day (its covered amount and its cap, the
-#: lower of covered and paid) until its end day, where it stops being live.
-ORDER_EVENTS = (
-    OrderEvent("ship_by", {"shipping": Term(), "due": Term(fact="due"), "late": Term(fact="late")}),
-    OrderEvent(
-        "placed_day",
-        {
-            "placed": Term(),
-            "live_orders": Term(-1, spanning=True),
-            "live_covered_cents": Term(-1, "covered", spanning=True),
-            "live_cap_cents": Term(-1, "cap", spanning=True),
-            "placed_covered_cents": Term(fact="covered"),
-        },
-    ),
-    OrderEvent(
-        "end_day",
-        {
-            "live_orders": Term(),
-            "live_covered_cents": Term(fact="covered"),
-            "live_cap_cents": Term(fact="cap"),
-        },
-        spanning=True,
-    ),
-)
-
-_LIVE = ("live_orders", "live_covered_cents", "live_cap_cents")
-#: The columns the orders' events sum, in ``summary_order_days``' order.
-ORDER_SUMS = ("shipping", "due", "late", "placed", *_LIVE, "placed_covered_cents")
-#: Each table: (key columns, summed columns).
-TABLES: dict[str, tuple[Table, tuple[str, ...], tuple[str, ...]]] = {
-    "summary_order_days": (
-        SummaryOrderDay.__table__,  # type: ignore[dict-item]
-        ("zone", "day", "dimension", "value"),
-        ORDER_SUMS,
-    ),
-    "summary_claim_days": (
-        SummaryClaimDay.__table__,  # type: ignore[dict-item]
-        ("zone", "day", "dimension", "value", "kind"),
-        ("claims",),
-    ),
-    "summary_supplier_days": (
-        SummarySupplierDay.__table__,  # type: ignore[dict-item]
-        ("zone", "day", "supplier_id"),
-        ("due", "late", "placed", "claims", *_LIVE, "live_taken_cents"),
-    ),
-    "summary_supplier_months": (
-        SummarySupplierMonth.__table__,  # type: ignore[dict-item]
-        ("zone", "month", "supplier_id"),
-        ("due", "late", "placed", "claims", *_LIVE, "live_taken_cents"),
-    ),
-    "summary_supplier_years": (
-        SummarySupplierYear.__table__,  # type: ignore[dict-item]
-        ("zone", "year", "supplier_id"),
-        ("due", "late", "placed", "claims", *_LIVE, "live_taken_cents"),
-    ),
-    "summary_late_days": (
-        SummaryLateDay.__table__,  # type: ignore[dict-item]
-        ("zone", "day", "days_late"),
-        ("orders",),
-    ),
-    "summary_refund_days": (
-        SummaryRefundDay.__table__,  # type: ignore[dict-item]
-        ("zone", "day", "cohort"),
-        ("refunds", "refunded_cents", "cancelled_orders", "cancelled_covered_cents"),
-    ),
-}
-#: Tables summed per month or year from another summary's rows (derived table → its source,
-#: each source before what is rolled up from it): a rebuild sums the stored rows of the source,
-#: a write rolls its delta of the source up into theirs. Only :func:`aggregate` (for the
-#: property tests) counts them from the base tables.
-ROLLUPS: dict[str, str] = {
-    "summary_supplier_months": "summary_supplier_days",
-    "summary_supplier_years": "summary_supplier_months",
-}
 
 
 def _text(value: str) -> Any:
@@ -379,8 +264,8 @@ def order_facts(
     zone: str, claim_window_days: int, orders: Ids | None, suppliers: Ids | None = None
 ) -> Select[Any]:
     """One row per order (with these external ids, or of these suppliers): what its events
-    count (:data:`ORDER_EVENTS`) and where (its supplier and the supplier's country and tier, its
-    category; its ship-by, placed and end days in ``zone``)."""
+    count (``summary_tables.ORDER_EVENTS``) and where (its supplier and the supplier's country
+    and tier, its category; its ship-by, placed and end days in ``zone``)."""
     ship_by = Order.ship_by
     due, late = _due_and_late(zone)
     fact = select(
@@ -556,7 +441,7 @@ def aggregate(
     # summary_supplier_days: the orders' events, the claims filed and what refunds take from
     # live orders, per supplier and day.
     parts = []
-    order_sums = ("due", "late", "placed", *_LIVE)
+    order_sums = ("due", "late", "placed", *LIVE_SUMS)
     if claims is None and order_events:
         g = _order_events(zone, claim_window_days, orders, suppliers, by_supplier=True)
         parts.append(
@@ -589,7 +474,7 @@ def aggregate(
         select(
             t.supplier_id,
             t.day,
-            *[_ZERO.label(name) for name in ("due", "late", "placed", "claims", *_LIVE)],
+            *[_ZERO.label(name) for name in ("due", "late", "placed", "claims", *LIVE_SUMS)],
             t.taken.label("live_taken_cents"),
         )
     )

@@ -26,7 +26,7 @@ from data_access.queries.exposure import ExposureKey, order_cap, smaller
 from data_access.queries.refunds import refunded_by_order
 from data_access.queries.supplier_summary import LIVE_SUMS, supplier_rows_after
 from data_access.sql import ids_in, period_start
-from data_access.summary_rows import ALL_DIMENSION
+from data_access.summary_tables import ALL_DIMENSION
 
 __all__ = [
     "exposure_by",

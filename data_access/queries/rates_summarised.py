@@ -21,7 +21,7 @@ from data_access.claim_facts import Executor
 from data_access.models import SummaryClaimDay, SummaryOrderDay, Supplier
 from data_access.queries.supplier_summary import RATE_SUMS, rate_counts, supplier_summary
 from data_access.sql import Grain, count_total, period_start
-from data_access.summary_rows import ALL_DIMENSION, DIMENSIONS
+from data_access.summary_tables import ALL_DIMENSION, DIMENSIONS
 
 if TYPE_CHECKING:
     from data_access.queries.rates import DayWindow, Scope

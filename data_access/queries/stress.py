@@ -16,7 +16,7 @@ from data_access.claim_facts import Executor
 from data_access.models import Order, SummaryLateDay
 from data_access.queries.rates import DayWindow, due_order, late_order
 from data_access.sql import days_between, local_day
-from data_access.summary_rows import UNSHIPPED
+from data_access.summary_tables import UNSHIPPED
 
 __all__ = ["late_days_distribution", "late_days_summarised"]
 

@@ -3,7 +3,7 @@ months from the monthly one, the ragged ends from the daily one.
 
 ``summary_supplier_days`` holds a row per supplier and day with any event, which at ten million
 orders is millions of rows a year; ``summary_supplier_months`` holds the same sums per month and
-``summary_supplier_years`` per year (``data_access.summary_rows.ROLLUPS``). A figure over a span
+``summary_supplier_years`` per year (``data_access.summary_tables.ROLLUPS``). A figure over a span
 reads the months wholly inside it and the days of its partial months at either end: the same
 sums, a twentieth of the rows; a figure summed over the whole span (not by month) reads the
 years wholly inside it, and a year it covers most of as its row less the months outside.

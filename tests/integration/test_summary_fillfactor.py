@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Engine, text
 
 from data_access import migrate
 from data_access.engine import make_engine
-from data_access.summary_rows import TABLES
+from data_access.summary_tables import TABLES
 
 #: Rows written, then every ``step``-th one updated, as an import's delta updates them: the
 #: months and years of nearly every supplier, the days of a few.

@@ -18,7 +18,8 @@ from data_access.migrate import upgrade
 from data_access.models import Order, Supplier
 from data_access.summaries import _plain
 from data_access.summary_memory import IN_MEMORY, count
-from data_access.summary_rows import ROLLUPS, TABLES, aggregate
+from data_access.summary_rows import aggregate
+from data_access.summary_tables import ROLLUPS, TABLES
 from services.demo.seed import seed_demo
 
 ZONES = ("UTC", "Asia/Shanghai", "America/Los_Angeles")
