@@ -1,5 +1,6 @@
-"""Per-supplier figures: the suppliers table (ranked, searched and paged in SQL), one supplier's
-record, its limit history and its claims.
+"""Per-supplier figures: the suppliers table (ranked, searched and paged in SQL) and one
+supplier's figures. The supplier's record, limit history and claims are in
+``data_access.queries.supplier_record``.
 
 Every count comes from the one predicate of its figure: ``rates.due_order``/``late_order``,
 ``rates.placed_in``/``filed_in``, ``claims.claim_open_at`` (found by parts:
@@ -13,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal
 
 import pandas as pd
 from sqlalchemy import (
@@ -32,7 +33,6 @@ from sqlalchemy import (
     insert,
     literal,
     literal_column,
-    or_,
     select,
 )
 from sqlalchemy.schema import CreateTable
@@ -45,30 +45,23 @@ from data_access.models import (
     Claim,
     Order,
     Supplier,
-    SupplierLimitChange,
-    User,
 )
 from data_access.queries.claims import claim_open_at, open_claims_and_orders
 from data_access.queries.exposure import live_order
 from data_access.queries.exposure_summarised import open_claim_orders, supplier_live
 from data_access.queries.rates import DayWindow, due_order, filed_in, late_order, placed_in
-from data_access.queries.refunds import approved_refunds
+from data_access.queries.supplier_record import matching
 from data_access.queries.supplier_summary import RATE_SUMS, rate_counts, supplier_summary
 from data_access.queries.tiers import Thresholds, tier_rank, worse_rank
-from data_access.sql import grouping_key, ids_in
+from data_access.sql import grouping_key
 
 __all__ = [
     "FIGURE_COLUMNS",
     "SORTS",
     "Show",
     "Sort",
-    "SupplierRow",
     "SupplierWindow",
-    "limit_history",
-    "supplier_by_external_id",
-    "supplier_claims",
     "supplier_figures",
-    "supplier_matches",
     "supplier_table",
     "tier_counts",
 ]
@@ -136,16 +129,6 @@ class SupplierWindow:
     dispute_levels: Thresholds
     #: The claim window ``delivered_since`` was set back by: the summaries must be built on it.
     claim_window_days: int = 0
-
-
-class SupplierRow(NamedTuple):
-    id: int
-    external_id: str
-    name: str
-    country: str
-    main_category: str
-    tier: str
-    limit_cents: int
 
 
 def _per_supplier(query: Select[Any], name: str, only: int | None) -> Any:
@@ -328,7 +311,7 @@ def _filtered(
     term = search.strip().lower()
     if term:
         c = figures.c
-        conditions.append(_matching(term, c.supplier_name, c.supplier, c.supplier_country))
+        conditions.append(matching(term, c.supplier_name, c.supplier, c.supplier_country))
     if show == "tiered":
         conditions.append(figures.c.tier_rank > 0)
     elif show == "over_limit":
@@ -509,103 +492,3 @@ def tier_counts(executor: Executor, w: SupplierWindow) -> dict[str, int]:
         counts[str(int(rank))] = int(n)
         counts["over_limit"] += int(over_limit or 0)
     return counts
-
-
-def supplier_by_external_id(executor: Executor, external_id: str) -> SupplierRow | None:
-    query = select(
-        Supplier.id,
-        Supplier.external_id,
-        Supplier.name,
-        Supplier.country,
-        Supplier.main_category,
-        Supplier.tier,
-        Supplier.limit_cents,
-    ).where(func.upper(Supplier.external_id) == external_id.strip().upper())
-    row = executor.execute(query).first()
-    return None if row is None else SupplierRow._make(row)
-
-
-def _matching(term: str, *columns: Any) -> Any:
-    """Any of ``columns`` contains ``term``, whatever the case (as the claim lookup matches:
-    ``icontains`` with ``autoescape``, so ``%`` and ``_`` in the term are themselves)."""
-    return or_(*(column.icontains(term, autoescape=True) for column in columns))
-
-
-def supplier_matches(executor: Executor, search: str, limit: int) -> pd.DataFrame:
-    """Up to ``limit`` suppliers whose name, id or country contains ``search`` (any case):
-    ``supplier, supplier_name, supplier_country``, an exact id first, then by name. For the
-    supplier page's picker, which lists what was typed for, not every supplier."""
-    term = search.strip().lower()
-    if not term:
-        return pd.DataFrame(columns=["supplier", "supplier_name", "supplier_country"])
-    exact = case((func.lower(Supplier.external_id) == term, 0), else_=1)
-    query = (
-        select(Supplier.external_id, Supplier.name, Supplier.country)
-        .where(_matching(term, Supplier.name, Supplier.external_id, Supplier.country))
-        .order_by(exact, Supplier.name, Supplier.external_id)
-        .limit(limit)
-    )
-    return pd.DataFrame(
-        executor.execute(query).all(), columns=["supplier", "supplier_name", "supplier_country"]
-    )
-
-
-def limit_history(executor: Executor, supplier_id: int) -> pd.DataFrame:
-    """The supplier's limit changes, newest first: ``changed_at, old_limit_cents,
-    new_limit_cents, reason, changed_by`` (a person's name, or "import / CLI" without one)."""
-    query = (
-        select(
-            SupplierLimitChange.changed_at,
-            SupplierLimitChange.old_limit_cents,
-            SupplierLimitChange.new_limit_cents,
-            SupplierLimitChange.reason,
-            User.display_name,
-        )
-        .outerjoin(User, User.id == SupplierLimitChange.changed_by_id)
-        .where(SupplierLimitChange.supplier_id == supplier_id)
-        .order_by(SupplierLimitChange.changed_at.desc(), SupplierLimitChange.id.desc())
-    )
-    columns = ["changed_at", "old_limit_cents", "new_limit_cents", "reason", "changed_by"]
-    return pd.DataFrame(executor.execute(query).all(), columns=columns)
-
-
-def supplier_claims(
-    executor: Executor, supplier_id: int, limit: int, offset: int
-) -> tuple[pd.DataFrame, int]:
-    """A page of the supplier's claims, newest first, with the refund approved on each.
-
-    The page first, then the refunds of its claims: joined to the page's query, SQLite built
-    every approved refund (178,000 at ten million orders, 0.3–0.6 s) to find a page's few."""
-    query = (
-        select(
-            Claim.id,
-            Claim.external_id,
-            Order.external_id,
-            Claim.kind,
-            Claim.status,
-            Claim.filed_at,
-            Claim.claimed_amount_cents,
-        )
-        .join(Order, Order.id == Claim.order_id)
-        .where(Order.supplier_id == supplier_id)
-        .order_by(Claim.filed_at.desc(), Claim.id.desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    page = executor.execute(query).all()
-    refunds = approved_refunds()
-    refunded: dict[int, int] = {}
-    if page:
-        on_page = ids_in(refunds.c.claim_id, [row[0] for row in page])
-        found = executor.execute(select(refunds.c.claim_id, refunds.c.amount_cents).where(on_page))
-        refunded = {int(claim_id): int(amount) for claim_id, amount in found}
-    columns = ["claim", "order", "kind", "status", "filed_at", "claimed_cents", "refunded_cents"]
-    frame = pd.DataFrame([(*row[1:], refunded.get(row[0])) for row in page], columns=columns)
-    total = executor.execute(
-        select(func.count())
-        .select_from(Claim)
-        .join(Order, Order.id == Claim.order_id)
-        .where(Order.supplier_id == supplier_id)
-    ).scalar_one()
-    frame["refunded_cents"] = frame["refunded_cents"].astype("Int64")
-    return frame, int(total)

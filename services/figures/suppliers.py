@@ -14,6 +14,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from data_access.claim_facts import Executor
+from data_access.queries import supplier_record as record
 from data_access.queries import suppliers as q
 from data_access.queries.rates import Scope
 from data_access.settings import get_settings, zone_named
@@ -215,11 +216,11 @@ def supplier_detail(
 ) -> SupplierDetail | None:
     """The supplier people call ``external_id`` (any case), or None."""
     with engine.connect() as conn:
-        row = q.supplier_by_external_id(conn, external_id)
+        row = record.supplier_by_external_id(conn, external_id)
         if row is None:
             return None
         standing = supplier_standing(conn, row.id, today, zone, policy)
-        history = q.limit_history(conn, row.id)
+        history = record.limit_history(conn, row.id)
     if standing is None:  # deleted between the two reads
         return None
     return SupplierDetail(
@@ -231,10 +232,10 @@ def supplier_claims(engine: Engine, external_id: str, *, page: int, page_size: i
     """A page of the supplier's claims, newest first: ``claim, order, kind, status, filed_at,
     claimed_cents, refunded_cents``."""
     with engine.connect() as conn:
-        row = q.supplier_by_external_id(conn, external_id)
+        row = record.supplier_by_external_id(conn, external_id)
         if row is None:
             return RowsPage(pd.DataFrame(), 0)
-        frame, total = q.supplier_claims(
+        frame, total = record.supplier_claims(
             conn, row.id, limit=page_size, offset=(max(page, 1) - 1) * page_size
         )
     return RowsPage(frame, total)
@@ -270,4 +271,4 @@ def matches(engine: Engine, search: str, limit: int) -> pd.DataFrame:
     """Up to ``limit`` suppliers whose name, id or country contains ``search``, an exact id
     first: ``supplier, supplier_name, supplier_country`` (the supplier page's picker)."""
     with engine.connect() as conn:
-        return q.supplier_matches(conn, search, limit)
+        return record.supplier_matches(conn, search, limit)
