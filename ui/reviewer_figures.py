@@ -39,6 +39,8 @@ def reviewers(url: str, period: Period, zone: str, policy: Policy, now: datetime
         "Decided after deadline",
         format.rate(figures.decided_after_deadline, figures.claims_decided),
         f"{figures.decided_after_deadline:,} of {figures.claims_decided:,} claims decided",
+        help="Decided after the dispute clock's decision deadline, its working days counted "
+        "in the programme's time zone: the deadline the queue showed.",
     )
     w.plain_tile(
         row,

@@ -9,7 +9,8 @@ governing its stage at T (pick-up, or decision once picked up) had passed by T â
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 from sqlalchemy import Engine
@@ -51,8 +52,9 @@ def _is_overdue(
     picked_up_at: datetime | None,
     at: datetime,
     policy: Policy,
+    zone: tzinfo,
 ) -> bool:
-    clock = claim_deadlines(filed_at, escalated_at, picked_up_at, policy)
+    clock = claim_deadlines(filed_at, escalated_at, picked_up_at, policy, zone)
     _, due = clock.next_deadline(at)
     return due <= at
 
@@ -66,15 +68,17 @@ def aware(value: object) -> datetime | None:
     return moment
 
 
-def open_claims(engine: Engine, at: datetime, policy: Policy) -> OpenClaims:
-    """Claims open at ``at`` and how many of them were overdue then."""
+def open_claims(engine: Engine, at: datetime, policy: Policy, zone: str) -> OpenClaims:
+    """Claims open at ``at`` and how many of them were overdue then, by the dispute clock of the
+    programme's ``zone`` (its days and working days), as the queue shows each claim's deadline."""
+    tz = ZoneInfo(zone)
     with engine.connect() as conn:
         clocks = q.open_claim_clocks(conn, at)
     overdue = 0
     for filed, escalated, picked in clocks.itertuples(index=False, name=None):
         filed_at = aware(filed)
         assert filed_at is not None
-        if _is_overdue(filed_at, aware(escalated), aware(picked), at, policy):
+        if _is_overdue(filed_at, aware(escalated), aware(picked), at, policy, tz):
             overdue += 1
     return OpenClaims(at, len(clocks), overdue)
 

@@ -47,7 +47,8 @@ def definitions(zone: str, policy: Policy) -> dict[str, Definition]:
         Definition(
             "Overdue claims",
             "open claims whose governing deadline of the dispute clock (pick-up, or decision "
-            "once picked up) had passed by then.",
+            "once picked up) had passed by then; the clock counts days and working days in the "
+            f"programme's time zone ({zone}), as the claim queue shows each deadline.",
         ),
         Definition(
             "Refunds approved",

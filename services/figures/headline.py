@@ -84,7 +84,7 @@ def figures_for(
         at=at,
         late_shipment=late_shipment_rate(engine, period, today, zone),
         dispute=dispute_rate(engine, period, zone),
-        claims=open_claims(engine, at, policy),
+        claims=open_claims(engine, at, policy, zone),
         refunds_approved=refunds_in(engine, period.start(zone), at, zone),
         pending_liability=pending_liability(engine, at),
     )

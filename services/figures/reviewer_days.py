@@ -28,8 +28,6 @@ from rules import Action, Policy, Recommendation, decision_due, departs_from
 __all__ = [
     "count",
     "kept_days",
-    "local_day",
-    "no_day",
     "overridden",
     "rebuild",
     "record_decision",
@@ -40,12 +38,12 @@ __all__ = [
 DayOf = Callable[[datetime], tuple[Any, ...]]
 
 
-def no_day(_: datetime) -> tuple[()]:
+def _no_day(_: datetime) -> tuple[()]:
     """Count every row of a period together."""
     return ()
 
 
-def local_day(zone: str) -> DayOf:
+def _day_in(zone: str) -> DayOf:
     """Count each row under its day in ``zone``."""
     tz = ZoneInfo(zone)
 
@@ -106,16 +104,21 @@ def count(
     decided: Iterable[q.DecidedClaim],
     decisions: Iterable[q.DecisionRow],
     policy: Policy,
-    day_of: DayOf,
+    zone: str,
+    *,
+    by_day: bool = True,
 ) -> DayCounts:
-    """The figures' counts of these decided claims and verdicts, keyed by ``day_of`` of their
-    decision time: claims decided and decided late, refunds approved and their amount; per
-    reviewer the verdicts, those that answered a recommendation, those departing from it,
-    approvals and rejections; per reason code of the recommendation answered, the verdicts
-    answering it and those departing."""
+    """The figures' counts of these decided claims and verdicts, keyed by their decision's day
+    in ``zone`` (or, not ``by_day``, all together): claims decided and decided late, refunds
+    approved and their amount; per reviewer the verdicts, those that answered a recommendation,
+    those departing from it, approvals and rejections; per reason code of the recommendation
+    answered, the verdicts answering it and those departing. Late is after the decision due by
+    the dispute clock of ``zone`` (its days and working days), the deadline the queue showed."""
+    day_of = _day_in(zone) if by_day else _no_day
+    tz = ZoneInfo(zone)
     counts = DayCounts()
     for filed_at, decided_at, escalated, picked in decided:
-        late = decided_at > decision_due(filed_at, escalated, picked, policy)
+        late = decided_at > decision_due(filed_at, escalated, picked, policy, tz)
         counts.add("summary_decided_days", day_of(decided_at), (1, int(late), 0, 0))
     for reviewer, decided_at, kind, verdict, amount, action, recommended, cap, codes in decisions:
         day = day_of(decided_at)
@@ -140,10 +143,7 @@ def rebuild(executor: Executor, zone: str, policy: Policy, now: datetime) -> Non
     """Count every decided claim and verdict per day of ``zone`` and store them as the
     reviewer summaries, lateness judged by ``policy``."""
     counts = count(
-        q.decided_claims(executor, None, None),
-        q.decision_rows(executor, None, None),
-        policy,
-        local_day(zone),
+        q.decided_claims(executor, None, None), q.decision_rows(executor, None, None), policy, zone
     )
     stored.replace(executor, zone, policy.version, counts, now)
 
@@ -169,4 +169,4 @@ def record_decision(
     )  # fmt: skip
     verdicts = q.decision_rows(executor, None, None, decision_ids=[decision_id])
     for zone in zones:
-        stored.add(executor, zone, count(claims, verdicts, policy, local_day(zone)))
+        stored.add(executor, zone, count(claims, verdicts, policy, zone))

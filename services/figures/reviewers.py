@@ -24,7 +24,7 @@ from data_access.reviewer_summaries import DayCounts
 from rules import Policy
 from services.collector import collector_paused
 from services.figures.rates import ratio
-from services.figures.reviewer_days import count, kept_days, no_day, overridden
+from services.figures.reviewer_days import count, kept_days, overridden
 
 __all__ = ["ReviewerFigures", "overridden", "reviewer_figures"]
 
@@ -49,24 +49,31 @@ class ReviewerFigures:
 
 
 def reviewer_figures(
-    engine: Engine, start: datetime, end: datetime, policy: Policy, zone: str | None = None
+    engine: Engine,
+    start: datetime,
+    end: datetime,
+    policy: Policy,
+    zone: str,
+    *,
+    from_summaries: bool = True,
 ) -> ReviewerFigures:
-    """The figures for decisions made in ``[start, end)``.
+    """The figures for decisions made in ``[start, end)``, lateness judged by the dispute clock
+    of the programme's ``zone``.
 
     The days of ``zone`` wholly inside the period come from the reviewer summaries when they
-    are kept for that zone and ``policy``'s version; the rest (the ragged ends: today so far),
-    or everything when they are not, is counted from the verdicts and claims themselves, with
-    the same counting (``reviewer_days.count``). The median is the database's: it sorts the
-    period's durations and returns the middle ones."""
+    are kept for that zone and ``policy``'s version (and ``from_summaries``); the rest (the
+    ragged ends: today so far), or everything when they are not, is counted from the verdicts
+    and claims themselves, with the same counting (``reviewer_days.count``). The median is the
+    database's: it sorts the period's durations and returns the middle ones."""
     with collector_paused(), engine.connect() as conn:
         counts = DayCounts()
-        days, ragged = kept_days(conn, start, end, zone, policy.version)
+        days, ragged = kept_days(conn, start, end, zone if from_summaries else None, policy.version)
         if days is not None:
             counts.merge(stored.read(conn, *days))
         for a, b in ragged:
             claims = q.decided_claims(conn, a, b)
             verdicts = q.decision_rows(conn, a, b)
-            counts.merge(count(claims, verdicts, policy, no_day))
+            counts.merge(count(claims, verdicts, policy, zone, by_day=False))
         median = q.median_time_to_decision(conn, start, end)
         reviewers = counts.rows["summary_reviewer_days"]
         names = q.reviewer_names(conn, [reviewer for (reviewer,) in reviewers])

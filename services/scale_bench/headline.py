@@ -118,7 +118,7 @@ def service_headline(engine: Engine, ask: HeadlineAsk, policy: Policy) -> Headli
     period = ask.period
     late = late_shipment_rate(engine, period, ask.today, ask.zone)
     dispute = dispute_rate(engine, period, ask.zone)
-    claims_open = open_claims(engine, ask.at, policy)
+    claims_open = open_claims(engine, ask.at, policy, ask.zone)
     refunds = refunds_approved(engine, ask.start, ask.at, ask.zone)
     pending = pending_liability(engine, ask.at)
     with engine.connect() as conn:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import statistics
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Engine, select
@@ -36,14 +37,22 @@ def world(session_factory: sessionmaker[Session]) -> World:
     return built
 
 
-def _overdue(world: World, at: datetime) -> int:
+#: The programme's zone decides which days and working days the dispute clock counts: China's
+#: and California's, a day either side of UTC's, move some deadlines across a midnight.
+ZONES = ["UTC", "Asia/Shanghai", "America/Los_Angeles"]
+#: Every 5 hours over the world's last 60 days: some of them fall between a claim's deadline by
+#: UTC's clock and by another zone's.
+CLOCK_INSTANTS = [NOW - timedelta(hours=hours) for hours in range(0, 60 * 24, 5)]
+
+
+def _overdue(world: World, at: datetime, zone: str = "UTC") -> int:
     count = 0
     for c in world.claims:
         if not oracle.open_at(c, at):
             continue
         escalated = c.escalated_at if c.escalated_at and c.escalated_at < at else None
         picked = c.picked_up_at if c.picked_up_at and c.picked_up_at < at else None
-        clock = claim_deadlines(c.filed_at, escalated, picked, POLICY)
+        clock = claim_deadlines(c.filed_at, escalated, picked, POLICY, ZoneInfo(zone))
         if picked is not None:
             due = clock.decision_due
         elif escalated is not None or at >= clock.auto_escalation_at:
@@ -54,14 +63,20 @@ def _overdue(world: World, at: datetime) -> int:
     return count
 
 
-def test_claims_at_an_instant_equal_the_oracle(engine: Engine, world: World) -> None:
+@pytest.mark.parametrize("zone", ZONES)
+def test_claims_at_an_instant_equal_the_oracle(engine: Engine, world: World, zone: str) -> None:
+    """Overdue by the deadlines of the programme's zone, those the queue shows each claim."""
+    if zone != "UTC":  # else the test could not tell the zone's clock from UTC's
+        assert any(_overdue(world, at, zone) != _overdue(world, at) for at in CLOCK_INSTANTS)
+    for at in CLOCK_INSTANTS:
+        assert claims.open_claims(engine, at, POLICY, zone).overdue == _overdue(world, at, zone)
     for at in INSTANTS:
-        got = claims.open_claims(engine, at, POLICY)
+        got = claims.open_claims(engine, at, POLICY, zone)
         assert got.open == sum(oracle.open_at(c, at) for c in world.claims)
-        assert got.overdue == _overdue(world, at)
+        assert got.overdue == _overdue(world, at, zone)
         pending = claims.pending_liability(engine, at)
         assert (pending.claims, pending.cents) == oracle.pending_at(world, at)
-    current = claims.open_claims(engine, NOW, POLICY)
+    current = claims.open_claims(engine, NOW, POLICY, zone)
     assert current.open > 5 and 0 < current.overdue < current.open
     assert claims.pending_liability(engine, NOW).cents > 0
 
@@ -135,9 +150,10 @@ def _departs(action: str, rec_amount: int, verdict: str, amount: int) -> bool:
     return action != "reject"
 
 
-def test_reviewer_figures_equal_the_oracle(engine: Engine, world: World) -> None:
+@pytest.mark.parametrize("zone", ZONES)
+def test_reviewer_figures_equal_the_oracle(engine: Engine, world: World, zone: str) -> None:
     start, end = datetime(2024, 12, 1, tzinfo=UTC), NOW
-    got = reviewers.reviewer_figures(engine, start, end, POLICY)
+    got = reviewers.reviewer_figures(engine, start, end, POLICY, zone, from_summaries=False)
     decided = [
         c
         for c in world.claims
@@ -147,8 +163,9 @@ def test_reviewer_figures_equal_the_oracle(engine: Engine, world: World) -> None
     times = [(c, c.decided_at) for c in decided if c.decided_at is not None]
     hours = [(at - c.filed_at).total_seconds() for c, at in times]
     assert got.median_time_to_decision == timedelta(seconds=statistics.median(hours))
+    tz = ZoneInfo(zone)
     late = sum(
-        at > claim_deadlines(c.filed_at, c.escalated_at, c.picked_up_at, POLICY).decision_due
+        at > claim_deadlines(c.filed_at, c.escalated_at, c.picked_up_at, POLICY, tz).decision_due
         for c, at in times
     )
     assert got.decided_after_deadline == late
@@ -179,6 +196,6 @@ def test_reviewer_figures_equal_the_oracle(engine: Engine, world: World) -> None
 
 
 def test_reviewer_figures_of_an_empty_period(engine: Engine) -> None:
-    got = reviewers.reviewer_figures(engine, NOW, NOW + timedelta(days=1), POLICY)
+    got = reviewers.reviewer_figures(engine, NOW, NOW + timedelta(days=1), POLICY, "UTC")
     assert got.claims_decided == 0 and got.median_time_to_decision is None
     assert got.override_rate is None and got.by_reviewer.empty and got.by_reason.empty

@@ -12,11 +12,13 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from alembic import command
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from data_access import migrate
 from data_access import reviewer_summaries as stored
 from data_access.models import SummaryDecidedDay, SummaryReviewerDay
 from data_access.queries import claims as claims_q
@@ -67,10 +69,7 @@ def _world(factory: sessionmaker[Session], zone: str) -> tuple[list[Actor], list
 
 def _counted(session: Session, zone: str) -> stored.DayCounts:
     return reviewer_days.count(
-        q.decided_claims(session, None, None),
-        q.decision_rows(session, None, None),
-        POLICY,
-        reviewer_days.local_day(zone),
+        q.decided_claims(session, None, None), q.decision_rows(session, None, None), POLICY, zone
     )
 
 
@@ -137,7 +136,7 @@ def test_random_decisions_keep_the_days_equal_to_a_count(
     # Any period, its bounds at any instant (midnights of the zone or not): the same figures.
     start, end = sorted(START + timedelta(minutes=m) for m in cuts)
     fast = reviewer_figures(engine, start, end, POLICY, zone)
-    slow = reviewer_figures(engine, start, end, POLICY)
+    slow = reviewer_figures(engine, start, end, POLICY, zone, from_summaries=False)
     _same_figures(fast, slow)
     with engine.connect() as conn:
         got = refunds.refunds_approved(conn, start, end, zone)
@@ -152,7 +151,7 @@ def test_the_figures_read_the_kept_days(
     engine: Engine, session_factory: sessionmaker[Session]
 ) -> None:
     """A period of whole days is read from the summaries (a stored count changed by hand shows),
-    its ragged end from the rows; without a zone nothing is read from them."""
+    its ragged end from the rows; asked not to, nothing is read from them."""
     reviewers, claims = _world(session_factory, "UTC")
     for i, claim in enumerate(claims[1:3]):
         decide_claim(
@@ -165,7 +164,7 @@ def test_the_figures_read_the_kept_days(
     with session_factory.begin() as s:
         s.execute(update(SummaryReviewerDay).values(verdicts=SummaryReviewerDay.verdicts + 5))
     assert reviewer_figures(engine, start, end, POLICY, "UTC").verdicts == 2 + 5
-    assert reviewer_figures(engine, start, end, POLICY).verdicts == 2
+    assert reviewer_figures(engine, start, end, POLICY, "UTC", from_summaries=False).verdicts == 2
     with engine.connect() as conn:
         refunded = claims_q.refunds_approved(conn, start, end)
         assert refunded[0] == 2 and refunds.refunds_approved(conn, start, end, "UTC") == refunded
@@ -217,6 +216,30 @@ def test_ensure_built_rebuilds_days_kept_for_another_version(
             == _counted(s, "UTC").rows
             != {name: {} for name in stored.TABLES}
         )
+
+
+def test_the_upgrade_to_the_zone_clock_forgets_the_kept_days(
+    engine: Engine, session_factory: sessionmaker[Session]
+) -> None:
+    """Days kept before migration 0019 judged lateness by UTC's clock: the upgrade forgets
+    them, the figures count from the rows meanwhile, and ``ensure_built`` (run by ``assurance
+    db upgrade``) counts them again by the programme zone's clock."""
+    reviewers, claims = _world(session_factory, "UTC")
+    decide_claim(
+        session_factory, reviewers[0], claims[1], approve=True, amount_cents=None,
+        note="because", policy=POLICY, now=START,
+    )  # fmt: skip
+    config = migrate.alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0018")
+        assert stored.kept(conn) == {}  # nor would the older code read days judged by the zone's
+        reviewer_days.rebuild(conn, "UTC", POLICY, START)  # as the older code kept them
+    migrate.upgrade(engine)
+    with engine.begin() as conn:
+        assert stored.kept(conn) == {}
+        assert ensure_built(conn, START)
+        assert stored.kept(conn) == {programme_zone(): POLICY.version}
 
 
 @settings(
