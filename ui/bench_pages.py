@@ -72,6 +72,9 @@ def _app_environment(subjects: PageSubjects) -> Iterator[None]:
     saved = {name: os.environ.get(name) for name in wanted}
     os.environ.update(wanted)
     # Outside a server Streamlit warns at every cache clear and script run that it runs bare.
+    # Its config, parsed at the first option asked (in the first script run), sets the
+    # loggers' level from it: parsed first, it leaves the level set here alone.
+    st.config.get_config_options()
     level = logging.getLogger("streamlit").getEffectiveLevel()
     streamlit_logger.set_log_level(logging.ERROR)
     try:

@@ -4,7 +4,10 @@ throwaway database gone afterwards. Speed itself is the bench's output, never as
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from datetime import UTC, datetime
 
 import pytest
@@ -70,3 +73,22 @@ def test_the_bench_runs_every_page_and_its_contenders_agree(
     )
     if postgres:
         assert _bench_databases(database_url) == before  # dropped again
+
+
+@pytest.mark.slow
+def test_the_bench_command_prints_its_table_without_streamlits_bare_mode_warnings(
+    frozen_clock: datetime,
+) -> None:
+    """From the command line (a fresh process, whose Streamlit config is parsed during the first
+    page's run): the stages and the table, none of the warnings Streamlit logs outside a server
+    ("missing ScriptRunContext", "No runtime found") between them."""
+    done = subprocess.run(
+        [sys.executable, "-m", "cli", "bench", "--orders", "300", "--claims", "100",
+         "--database-claims", "0"],
+        capture_output=True, text=True, timeout=600, check=False,
+        env={**os.environ, "ASSURANCE_CLOCK": frozen_clock.isoformat()},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2_000:]
+    assert "worst page cold:" in done.stdout
+    assert "Timing every page" in done.stderr
+    assert "ScriptRunContext" not in done.stderr and "No runtime found" not in done.stderr
