@@ -51,7 +51,3 @@ def main() -> None:
         )
         typer.echo(f"Error: the command failed unexpectedly ({where}).", err=True)
         raise SystemExit(1) from None
-
-
-if __name__ == "__main__":
-    main()
