@@ -82,6 +82,21 @@ def range_controls(today: date, extent: tuple[date, date] | None) -> tuple[Perio
     return period, grain
 
 
+#: Streamlit reads any delta not starting with "-" as a rise: "+0" showed a red arrow up.
+NO_CHANGE = "no change"
+
+
+def delta_args(text: str | None, up_is_bad: bool = True) -> dict[str, Any]:
+    """``st.metric``'s delta arguments for a change shown as ``text`` (``+2``, ``-0.13 pp``;
+    None: nothing to compare with): a rise red where up is bad, and a change that shows as
+    nothing, grey without an arrow."""
+    if text is None:
+        return {"delta": None}
+    if not any(c in "123456789" for c in text):
+        return {"delta": NO_CHANGE, "delta_color": "off", "delta_arrow": "off"}
+    return {"delta": text, "delta_color": "inverse" if up_is_bad else "normal"}
+
+
 def points(change: float | None) -> str | None:
     """A change of rate in percentage points: ``+0.42 pp``."""
     if change is None:
@@ -120,9 +135,7 @@ def rate_tile(
     """A rate with its counts and its change against the previous period (up is bad)."""
     box = tile(row)
     value = format.rate(current.count, current.total)
-    box.metric(
-        label, value, delta=points(current.change(previous)), delta_color="inverse", help=help
-    )
+    box.metric(label, value, help=help, **delta_args(points(current.change(previous))))
     box.caption(
         f"{current.count:,} {noun} of {current.total:,} {base}. Previous period: "
         f"{format.rate_with_counts(previous.count, previous.total)}"
@@ -131,13 +144,7 @@ def rate_tile(
 
 def count_tile(row: Any, label: str, current: int, previous: int, detail: str, help: str) -> None:
     box = tile(row)
-    box.metric(
-        label,
-        f"{current:,}",
-        delta=count_change(current, previous),
-        delta_color="inverse",
-        help=help,
-    )
+    box.metric(label, f"{current:,}", help=help, **delta_args(count_change(current, previous)))
     box.caption(f"{detail}. Previous period: {previous:,}")
 
 
@@ -162,9 +169,8 @@ def money_tile(
     box.metric(
         label,
         format.money(cents),
-        delta=money_change(cents, previous_cents),
-        delta_color="inverse" if up_is_bad else "normal",
         help=help,
+        **delta_args(money_change(cents, previous_cents), up_is_bad),
     )
     box.caption(f"{detail}. Previous period: {format.money(previous_cents)}")
 

@@ -17,6 +17,7 @@ from services.policy.report import (
 from services.policy.simulate import Simulation, simulate_period
 from services.policy.versions import VersionInfo, list_versions
 from ui import wiring
+from ui.figure_widgets import delta_args, money_change
 from ui.labels import ACTION_LABELS, KIND_LABELS, STATUS_LABELS, label
 from ui.text import plain
 
@@ -93,15 +94,14 @@ def results(sim: Simulation) -> None:
     # Tiles as wide as their values, side by side where they fit and stacked where they do
     # not: a period's refunds run to ten figures, which two equal columns cut at 900 px.
     tiles = st.container(horizontal=True)
-    delta = new.refunds_cents - now.refunds_cents
-    tiles.metric("Refunds, draft", format_money(new.refunds_cents),
-                 f"{'+' if delta >= 0 else '−'}{format_money(abs(delta))}",
-                 delta_color="inverse", border=True, width="content")  # fmt: skip
+    # Signed with ASCII "-": Streamlit shows a delta starting with anything else as a rise.
+    tiles.metric("Refunds, draft", format_money(new.refunds_cents), border=True, width="content",
+                 **delta_args(money_change(new.refunds_cents, now.refunds_cents)))  # fmt: skip
     before, after = sim.loss_ratio(simulated=False), sim.loss_ratio(simulated=True)
-    tiles.metric("Loss ratio, draft", "n/a" if after is None else f"{after:.2%}",
-                 None if after is None or before is None else f"{(after - before) * 100:+.2f} pts",
-                 delta_color="inverse", border=True, help=LOSS_RATIO_DEFINITION,
-                 width="content")  # fmt: skip
+    ratio_change = None if after is None or before is None else f"{(after - before) * 100:+.2f} pts"
+    tiles.metric("Loss ratio, draft", "n/a" if after is None else f"{after:.2%}", border=True,
+                 help=LOSS_RATIO_DEFINITION, width="content",
+                 **delta_args(ratio_change))  # fmt: skip
     st.markdown(f"**{len(sim.changed):,} claims** would change action or amount.")
     st.caption(plain(LOSS_RATIO_DEFINITION))
     rows = comparison_rows(sim)

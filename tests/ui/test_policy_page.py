@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy.orm import Session
+from streamlit.proto.Metric_pb2 import Metric as MetricProto
 
 from data_access.engine import make_engine
 from tests import factories as f
@@ -42,6 +43,33 @@ def test_simulate_an_edited_policy(monkeypatch: pytest.MonkeyPatch) -> None:
         "Late shipment", "1 → 1", "USD 500.00"
     ]  # fmt: skip
     assert groups.iloc[0]["Supplier tier"][0].isupper()
+
+
+@pytest.mark.usefixtures("app_database")
+def test_the_draft_tiles_show_a_fall_as_a_fall_and_no_change_as_none(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """60 grace days: the unshipped order is not late yet, so the draft rejects the claim and
+    the refunds fall by USD 500.00: a green arrow down (the tile signed it with "−", which
+    Streamlit took for a rise). Unchanged, the tile says so, grey, without an arrow."""
+    monkeypatch.setenv("ASSURANCE_CLOCK", "2025-02-10T09:00:00Z")
+    at = open_app(EMAILS["ops_manager"], PAGE)
+    at.date_input[0].set_value(__import__("datetime").date(2025, 1, 1))
+    _button(at, "Simulate").click()  # type: ignore[attr-defined]
+    at.run()
+    unchanged = next(m for m in at.metric if m.label == "Refunds, draft").proto
+    assert (unchanged.delta, unchanged.direction, unchanged.color) == (
+        "no change", MetricProto.MetricDirection.NONE, MetricProto.MetricColor.GRAY
+    )  # fmt: skip
+    at.number_input(key="policy_v1_late_grace_days").set_value(60)
+    _button(at, "Simulate").click()  # type: ignore[attr-defined]
+    at.run()
+    assert not at.exception and not at.error
+    fall = next(m for m in at.metric if m.label == "Refunds, draft").proto
+    assert (fall.body, fall.delta) == ("USD 0.00", "-USD 500.00")
+    assert (fall.direction, fall.color) == (
+        MetricProto.MetricDirection.DOWN, MetricProto.MetricColor.GREEN
+    )  # fmt: skip
 
 
 @pytest.mark.usefixtures("app_database")

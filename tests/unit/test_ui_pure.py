@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ui import format
+from ui.figure_widgets import NO_CHANGE, delta_args, money_change
 from ui.text import plain
 
 
@@ -38,3 +39,20 @@ def test_plain_escapes_every_markdown_trigger(text: str) -> None:
         if char in "<>*[]()#$:" and (index == 0 or escaped[index - 1] != "\\"):
             pytest.fail(f"unescaped {char!r} in {escaped!r}")
     assert escaped.replace("\\", "") == text.replace("\\", "")
+
+
+@pytest.mark.parametrize("text", ["+0", "+0.00 pp", "-0.00 pp", "+USD 0.00", "+0.00 pts"])
+def test_a_change_that_shows_as_nothing_is_grey_and_has_no_arrow(text: str) -> None:
+    """Streamlit reads any delta not starting with "-" as a rise: "+0" was a red arrow up."""
+    assert delta_args(text) == {"delta": NO_CHANGE, "delta_color": "off", "delta_arrow": "off"}
+
+
+def test_a_change_keeps_its_sign_and_is_red_where_up_is_bad() -> None:
+    assert delta_args("+2") == {"delta": "+2", "delta_color": "inverse"}
+    assert delta_args("-0.13 pp") == {"delta": "-0.13 pp", "delta_color": "inverse"}
+    assert delta_args("+USD 10.00", up_is_bad=False) == {
+        "delta": "+USD 10.00", "delta_color": "normal"
+    }  # fmt: skip
+    assert delta_args(None) == {"delta": None}
+    # A fall is signed with ASCII "-", the sign Streamlit reads as a fall.
+    assert money_change(100, 250) == "-USD 1.50" and money_change(250, 100) == "+USD 1.50"
