@@ -277,8 +277,7 @@ def late_doubling(result: LateDoubling, zone: str, policy: Policy) -> None:
         st.metric(
             "Refunds if late shipments double",
             format.money(result.stressed_refunds_cents),
-            delta=f"+{format.money(result.extra_cents)}",
-            delta_color="inverse",
+            **w.delta_args(f"+{format.money(result.extra_cents)}"),
         )
         st.caption(f"At today's rate: {format.money(result.baseline_refunds_cents)}")
     rate = float(result.rate)
