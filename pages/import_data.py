@@ -16,7 +16,7 @@ from services.importing import (
     printable,
     problems_csv,
 )
-from ui import auth, data, wiring
+from ui import auth, data, format, wiring
 from ui.text import plain
 
 #: Four lines of a problem's sentence: at 900 px the longest common ones ("the row has 18
@@ -131,7 +131,7 @@ if shown is not None:
             st.caption(plain(note.capitalize()))
     else:
         if shown.problem_count > len(shown.problems):
-            st.caption(f"The first {len(shown.problems):,} problems, by line:")
+            st.caption(f"The first {format.count(len(shown.problems), 'problem')}, by line:")
         st.dataframe(
             pd.DataFrame(
                 {

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import auth, overview_drill, reviewer_figures, wiring
+from ui import auth, format, overview_drill, reviewer_figures, wiring
 from ui import definitions as defs
 from ui import figure_data as fd
 from ui import figure_widgets as w
@@ -19,11 +19,11 @@ today, now = sections.today_and_now()
 st.title("Programme overview")
 period, grain = w.range_controls(today, fd.extent(url, zone))
 previous = period.previous()
-st.markdown(f"**{period.label()}** · {period.days:,} days")
+st.markdown(f"**{period.label()}** · {format.count(period.days, 'day')}")
 st.caption(
     f"Calendar days in the programme's time zone, {zone}. Changes compare with the previous "
-    f"{period.days:,} days ({previous.label()}). Open, overdue and pending figures are the state "
-    f"at the end of each period (now: {now:%d %b %Y %H:%M} UTC)."
+    f"{format.count(period.days, 'day')} ({previous.label()}). Open, overdue and pending "
+    f"figures are the state at the end of each period (now: {now:%d %b %Y %H:%M} UTC)."
 )
 
 # The drill-down's suppliers and the reviewers' figures, below the tiles, the trends and the

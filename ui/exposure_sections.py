@@ -30,19 +30,20 @@ def headline(view: ExposureView, zone: str, policy: Policy) -> None:
         (
             "Exposure",
             format.money(view.exposure_cents),
-            f"{view.live_orders:,} live orders",
+            format.count(view.live_orders, "live order"),
             "exposure",
         ),
         (
             "Pending liability",
             format.money(view.pending_liability.cents),
-            f"{view.pending_liability.claims:,} undecided claims",
+            format.count(view.pending_liability.claims, "undecided claim"),
             "pending_liability",
         ),
         (
             "Refunds approved, 12 months",
             format.money(view.refunds_approved.cents),
-            f"{view.refunds_approved.claims:,} claims since {_day(view.refunds_since)}",
+            f"{format.count(view.refunds_approved.claims, 'claim')} "
+            f"since {_day(view.refunds_since)}",
             "refunds_approved",
         ),
         (

@@ -130,14 +130,22 @@ def tile(row: Any) -> Any:
 
 
 def rate_tile(
-    row: Any, label: str, current: Rate, previous: Rate, noun: str, base: str, help: str
+    row: Any,
+    label: str,
+    current: Rate,
+    previous: Rate,
+    noun: tuple[str, str],
+    base: tuple[str, str],
+    help: str,
 ) -> None:
-    """A rate with its counts and its change against the previous period (up is bad)."""
+    """A rate with its counts and its change against the previous period (up is bad); ``noun``
+    and ``base`` name what is counted and what it is counted of, singular and plural."""
     box = tile(row)
     value = format.rate(current.count, current.total)
     box.metric(label, value, help=help, **delta_args(points(current.change(previous))))
     box.caption(
-        f"{current.count:,} {noun} of {current.total:,} {base}. Previous period: "
+        f"{format.count(current.count, *noun)} of {format.count(current.total, *base)}. "
+        "Previous period: "
         f"{format.rate_with_counts(previous.count, previous.total)}"
     )
 

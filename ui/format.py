@@ -10,6 +10,12 @@ def money(cents: int, currency: str = "USD") -> str:
     return format_money(cents, currency)
 
 
+def count(n: int, one: str, many: str | None = None) -> str:
+    """``1 claim``, ``2,000 claims``: a count with its noun, singular for exactly one (``many``
+    when the plural is not ``one`` + "s": ``count(n, "order due", "orders due")``)."""
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
 def rate(numerator: int, denominator: int) -> str:
     """``2.35%``; a rate over nothing is a dash, not 0%. Shown with its counts beside it."""
     return "–" if denominator == 0 else f"{numerator / denominator:.2%}"

@@ -93,7 +93,7 @@ def drill_down(
         first = (page - 1) * SUPPLIER_ROWS
         rows = suppliers.iloc[first : first + SUPPLIER_ROWS]
         st.caption(
-            f"{len(suppliers):,} suppliers, most late orders (then claims) first; "
+            f"{format.count(len(suppliers), 'supplier')}, most late orders (then claims) first; "
             f"{first + 1:,}–{first + len(rows):,} shown."
             if len(suppliers)
             else "No supplier has an order due or placed, or a claim filed, here."
@@ -151,7 +151,10 @@ def _orders(url: str, period: Period, today: date, zone: str, scope: Scope) -> N
     page = _pages(first.total, "drill_orders_page")
     rows = first if page == 1 else fd.orders_behind(url, period, today, zone, scope, page)
     frame = rows.frame
-    st.caption(f"{rows.total:,} orders due, late ones first; page {page} shown.")
+    st.caption(
+        f"{format.count(rows.total, 'order due', 'orders due')}, late ones first; "
+        f"page {page} shown."
+    )
     st.dataframe(
         pd.DataFrame(
             {
@@ -188,7 +191,10 @@ def _claims(url: str, period: Period, zone: str, scope: Scope) -> None:
     page = _pages(first.total, "drill_claims_page")
     rows = first if page == 1 else fd.claims_behind(url, period, zone, scope, page)
     frame = rows.frame
-    st.caption(f"{rows.total:,} claims filed, newest first; page {page} shown.")
+    st.caption(
+        f"{format.count(rows.total, 'claim filed', 'claims filed')}, newest first; "
+        f"page {page} shown."
+    )
     st.dataframe(
         pd.DataFrame(
             {

@@ -13,7 +13,7 @@ from rules import Policy
 from services.figures.headline import Headline
 from services.figures.periods import Grain, Period
 from services.figures.rates import DIMENSIONS, Dimension
-from ui import charts, wiring
+from ui import charts, format, wiring
 from ui import definitions as defs
 from ui import figure_data as fd
 from ui import figure_widgets as w
@@ -37,8 +37,8 @@ def tiles(head: Headline, zone: str, policy: Policy) -> None:
         "Late-shipment rate",
         now.late_shipment,
         before.late_shipment,
-        "late",
-        "orders due",
+        ("late", "late"),
+        ("order due", "orders due"),
         defs.text("late_shipment", zone, policy),
     )
     w.rate_tile(
@@ -46,8 +46,8 @@ def tiles(head: Headline, zone: str, policy: Policy) -> None:
         "Dispute rate",
         now.dispute,
         before.dispute,
-        "claims",
-        "orders placed",
+        ("claim", "claims"),
+        ("order placed", "orders placed"),
         defs.text("dispute", zone, policy),
     )
     w.count_tile(
@@ -63,7 +63,7 @@ def tiles(head: Headline, zone: str, policy: Policy) -> None:
         "Overdue claims",
         now.claims.overdue,
         before.claims.overdue,
-        f"{now.claims.overdue:,} of {now.claims.open:,} open claims",
+        f"{now.claims.overdue:,} of {format.count(now.claims.open, 'open claim')}",
         defs.text("overdue_claims", zone, policy),
     )
     w.money_tile(
@@ -71,7 +71,7 @@ def tiles(head: Headline, zone: str, policy: Policy) -> None:
         "Refunds approved",
         now.refunds_approved.cents,
         before.refunds_approved.cents,
-        f"{now.refunds_approved.claims:,} claims",
+        format.count(now.refunds_approved.claims, "claim"),
         defs.text("refunds_approved", zone, policy),
     )
     w.money_tile(
@@ -79,7 +79,7 @@ def tiles(head: Headline, zone: str, policy: Policy) -> None:
         "Pending liability",
         now.pending_liability.cents,
         before.pending_liability.cents,
-        f"{now.pending_liability.claims:,} undecided claims",
+        format.count(now.pending_liability.claims, "undecided claim"),
         defs.text("pending_liability", zone, policy),
     )
 

@@ -16,7 +16,7 @@ from services.policy.report import (
 )
 from services.policy.simulate import Simulation, simulate_period
 from services.policy.versions import VersionInfo, list_versions
-from ui import wiring
+from ui import format, wiring
 from ui.figure_widgets import delta_args, money_change
 from ui.labels import ACTION_LABELS, KIND_LABELS, STATUS_LABELS, label
 from ui.text import plain
@@ -88,7 +88,8 @@ def run_simulation(draft: Policy, active: Policy, first: date, last: date) -> Si
 
 def results(sim: Simulation) -> None:
     st.subheader("Draft against the active policy")
-    st.caption(plain(f"{sim.total.current.claims:,} claims filed {sim.first} to {sim.last}, "
+    st.caption(plain(f"{format.count(sim.total.current.claims, 'claim filed', 'claims filed')} "
+                     f"{sim.first} to {sim.last}, "
                      f"recommended under both policies as of {sim.today}."))  # fmt: skip
     now, new = sim.total.current, sim.total.simulated
     # Tiles as wide as their values, side by side where they fit and stacked where they do
@@ -102,7 +103,7 @@ def results(sim: Simulation) -> None:
     tiles.metric("Loss ratio, draft", "n/a" if after is None else f"{after:.2%}", border=True,
                  help=LOSS_RATIO_DEFINITION, width="content",
                  **delta_args(ratio_change))  # fmt: skip
-    st.markdown(f"**{len(sim.changed):,} claims** would change action or amount.")
+    st.markdown(f"**{format.count(len(sim.changed), 'claim')}** would change action or amount.")
     st.caption(plain(LOSS_RATIO_DEFINITION))
     rows = comparison_rows(sim)
     st.dataframe(

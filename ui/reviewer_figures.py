@@ -38,7 +38,8 @@ def reviewers(url: str, period: Period, zone: str, policy: Policy, now: datetime
         row,
         "Decided after deadline",
         format.rate(figures.decided_after_deadline, figures.claims_decided),
-        f"{figures.decided_after_deadline:,} of {figures.claims_decided:,} claims decided",
+        f"{figures.decided_after_deadline:,} of "
+        f"{format.count(figures.claims_decided, 'claim decided', 'claims decided')}",
         help="Decided after the dispute clock's decision deadline, its working days counted "
         "in the programme's time zone: the deadline the queue showed.",
     )
@@ -46,7 +47,8 @@ def reviewers(url: str, period: Period, zone: str, policy: Policy, now: datetime
         row,
         "Override rate",
         format.rate(figures.overridden, figures.answered),
-        f"{figures.overridden:,} of {figures.answered:,} verdicts that answered a recommendation",
+        f"{figures.overridden:,} of {format.count(figures.answered, 'verdict')} that answered a "
+        "recommendation",
         help="Verdicts departing from the recommendation ÷ verdicts that answered one.",
     )
     by_reviewer, by_reason = st.tabs(["By reviewer", "By reason code"])

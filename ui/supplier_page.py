@@ -84,7 +84,7 @@ def ledger(standing: SupplierStanding, zone: str, policy: Policy) -> None:
     box.metric(
         "Exposure", format.money(standing.exposure_cents), help=defs.text("exposure", zone, policy)
     )
-    box.caption(f"{standing.live_orders:,} live orders")
+    box.caption(format.count(standing.live_orders, "live order"))
     box = w.tile(row)
     box.metric(
         "Headroom", format.money(standing.headroom_cents), help=defs.text("headroom", zone, policy)
@@ -105,7 +105,8 @@ def ledger(standing: SupplierStanding, zone: str, policy: Policy) -> None:
         help=defs.text("late_shipment", zone, policy),
     )
     box.caption(
-        f"{standing.orders_late:,} late of {standing.orders_due:,} orders due, last {days} days"
+        f"{standing.orders_late:,} late of "
+        f"{format.count(standing.orders_due, 'order due', 'orders due')}, last {days} days"
     )
     box = w.tile(row)
     box.metric(
@@ -114,8 +115,8 @@ def ledger(standing: SupplierStanding, zone: str, policy: Policy) -> None:
         help=defs.text("dispute", zone, policy),
     )
     box.caption(
-        f"{standing.claims_filed:,} claims of {standing.orders_placed:,} orders placed, last "
-        f"{days} days"
+        f"{format.count(standing.claims_filed, 'claim')} of "
+        f"{format.count(standing.orders_placed, 'order placed', 'orders placed')}, last {days} days"
     )
     box = w.tile(row)
     box.metric(
@@ -181,7 +182,7 @@ def claims(url: str, external_id: str, *, link: bool) -> None:
     rows = first if number == 1 else fd.supplier_claims(url, external_id, number)
     with slot:
         st.caption(
-            f"{first.total:,} claims, newest first"
+            f"{format.count(first.total, 'claim')}, newest first"
             + ("; select a claim id to open it." if link else ".")
         )
         st.dataframe(

@@ -90,7 +90,7 @@ def test_overview_shows_both_rates_with_counts(monkeypatch: pytest.MonkeyPatch) 
     assert metrics["Late-shipment rate"] == "50.00%"
     assert metrics["Dispute rate"] == "50.00%"
     captions = " ".join(c.value for c in at.caption)
-    assert "1 late of 2 orders due" in captions and "1 claims of 2 orders placed" in captions
+    assert "1 late of 2 orders due" in captions and "1 claim of 2 orders placed" in captions
     assert (
         "calendar days in the programme's time zone (UTC)"
         in " ".join(h.value for h in at.metric if h.help)

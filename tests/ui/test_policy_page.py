@@ -70,6 +70,7 @@ def test_the_draft_tiles_show_a_fall_as_a_fall_and_no_change_as_none(
     assert (fall.direction, fall.color) == (
         MetricProto.MetricDirection.DOWN, MetricProto.MetricColor.GREEN
     )  # fmt: skip
+    assert "**1 claim** would change action or amount." in [unescape(m.value) for m in at.markdown]
 
 
 @pytest.mark.usefixtures("app_database")

@@ -56,3 +56,11 @@ def test_a_change_keeps_its_sign_and_is_red_where_up_is_bad() -> None:
     assert delta_args(None) == {"delta": None}
     # A fall is signed with ASCII "-", the sign Streamlit reads as a fall.
     assert money_change(100, 250) == "-USD 1.50" and money_change(250, 100) == "+USD 1.50"
+
+
+def test_a_count_names_one_thing_in_the_singular() -> None:
+    assert format.count(1, "claim") == "1 claim"
+    assert format.count(0, "claim") == "0 claims"
+    assert format.count(12_669, "live order") == "12,669 live orders"
+    assert format.count(1, "order due", "orders due") == "1 order due"
+    assert format.count(2, "order due", "orders due") == "2 orders due"
