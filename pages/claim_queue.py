@@ -13,7 +13,7 @@ from services.claims.queue import (
     count_by_status,
     load_queue,
 )
-from ui import auth, bulk_decision, paging, queue_list, wiring
+from ui import auth, bulk_decision, format, paging, queue_list, wiring
 from ui import claim_widgets as w
 from ui.data import cached_queue_options
 from ui.policy_data import active_policy
@@ -164,8 +164,9 @@ if not queue.items:
 last = queue.first_position + len(queue.items) - 1
 with st.container(horizontal=True, vertical_alignment="center"):
     st.caption(
-        f"{queue.first_position:,}–{last:,} of {queue.total:,} undecided claims, nearest "
-        f"deadline first. Times in {plain(w.zone_name(zone))}. Open a claim by its reference.",
+        f"{queue.first_position:,}–{last:,} of {format.count(queue.total, 'undecided claim')}, "
+        f"nearest deadline first. Times in {plain(w.zone_name(zone))}. Open a claim by its "
+        "reference.",
         width="stretch",
     )
     bulk = st.toggle(
