@@ -1,4 +1,5 @@
-"""How numbers read on screen: money from integer cents, rates always with their counts."""
+"""How numbers read on screen: money from integer cents, rates always with their counts, counts
+with their nouns."""
 
 from __future__ import annotations
 
