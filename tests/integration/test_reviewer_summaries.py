@@ -238,6 +238,9 @@ def test_the_upgrade_to_the_zone_clock_forgets_the_kept_days(
     migrate.upgrade(engine)
     with engine.begin() as conn:
         assert stored.kept(conn) == {}
+    day = timedelta(days=1)
+    assert reviewer_figures(engine, START - day, START + day, POLICY, "UTC").verdicts == 1
+    with engine.begin() as conn:
         assert ensure_built(conn, START)
         assert stored.kept(conn) == {programme_zone(): POLICY.version}
 
