@@ -113,8 +113,8 @@ if shown is not None:
     what = f"{shown.rows_read} from {plain(printable(shown.file_name))}"
     if not shown.ok:
         st.error(
-            f"{shown.problem_count:,} problem{'s' if shown.problem_count != 1 else ''} in "
-            f"{what}: nothing was written. Fix the file and import it again.",
+            f"{format.count(shown.problem_count, 'problem')} in {what}: nothing was written. "
+            "Fix the file and import it again.",
             icon=":material/error:",
         )
     elif shown.dry_run:
