@@ -13,7 +13,7 @@ the claims and lays the walked ones out as tables, ids following filing time.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, tzinfo
 
 import numpy as np
 
@@ -70,10 +70,12 @@ def draw_claims(
     cut: int,
     today: date,
     policy: Policy,
+    zone: tzinfo,
     suppliers: Suppliers,
     orders: Orders,
 ) -> ClaimTables:
-    """The claims filed before ``cut`` on ``orders``, walked to where they stand at ``cut``."""
+    """The claims filed before ``cut`` on ``orders``, walked to where they stand at ``cut``
+    on the calendar of the programme's time zone ``zone``."""
     order_idx, kind, lo, hi, chance = _claim_candidates(rng, cut, suppliers, orders)
     m = len(order_idx)
     filed = lo + (rng.random(m) * np.maximum(hi - lo, 0)).astype(np.int64)
@@ -96,7 +98,7 @@ def draw_claims(
         on = order_idx[picks]
         poor = suppliers.poor[orders.supplier[on]]
         return walk_claims(
-            rng, cut, today, policy, orders, poor, on, kind[picks], at, forced, withdrawn
+            rng, cut, today, policy, orders, poor, on, kind[picks], at, forced, withdrawn, zone
         )
 
     records = walk(chosen, filed[chosen], [None] * len(chosen), withdraw)

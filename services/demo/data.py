@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, tzinfo
 
 import numpy as np
 
@@ -46,7 +46,7 @@ from services.demo.parties import (
     supplier_columns,
     user_columns,
 )
-from services.demo.timeline import US_PER_DAY, epoch_day, months_before
+from services.demo.timeline import epoch_day, months_before, to_us
 from services.workers import ChildProcesses, Report
 
 __all__ = [
@@ -128,6 +128,7 @@ class _ClaimsJob:
     cut: int
     today: date
     policy: Policy
+    zone: tzinfo
     suppliers: Suppliers
     book: Orders
 
@@ -138,14 +139,16 @@ def generate(
     seed: int,
     today: date,
     policy: Policy | None = None,
+    zone: tzinfo = UTC,
     progress: Progress | None = None,
 ) -> DemoData:
     """A complete demo data set of ``orders`` orders placed in the 24 months before ``today``.
 
-    Everything happens before 00:00 UTC on ``today``; undecided claims are computed as they stand
-    then. ``policy`` defaults to the bundled v1 policy.
+    Everything happens before 00:00 on ``today`` in the programme's time zone ``zone``; undecided
+    claims are computed as they stand then, their deadlines and days counted on that zone's
+    calendar as the app counts them. ``policy`` defaults to the bundled v1 policy.
     """
-    first, job = _up_to_orders(orders, seed, today, policy, progress, _STEPS)
+    first, job = _up_to_orders(orders, seed, today, policy, zone, progress, _STEPS)
     claims = _draw_claims(job)
     _step(progress, _STEPS, _STEPS)
     return DemoData(first + claims)
@@ -158,6 +161,7 @@ def generating(
     seed: int,
     today: date,
     policy: Policy | None = None,
+    zone: tzinfo = UTC,
     progress: Progress | None = None,
 ) -> Iterator[StagedDemo]:
     """:func:`generate`'s data set, the same rows, with its claims drawn in a child process
@@ -167,7 +171,7 @@ def generating(
     million orders' generation, which the seed spends writing the orders instead. Leaving the
     block stops the child if it still runs (after a failed write, say). ``progress`` hears of
     the generation up to the orders only (three steps): the claims are drawn meanwhile."""
-    first, job = _up_to_orders(orders, seed, today, policy, progress, _STEPS_TO_ORDERS)
+    first, job = _up_to_orders(orders, seed, today, policy, zone, progress, _STEPS_TO_ORDERS)
     with ChildProcesses(_claims_in_child, [job]) as child:
 
         def claims() -> tuple[TableData, ...]:
@@ -182,6 +186,7 @@ def _up_to_orders(
     seed: int,
     today: date,
     policy: Policy | None,
+    zone: tzinfo,
     progress: Progress | None,
     steps: int,
 ) -> tuple[tuple[TableData, ...], _ClaimsJob]:
@@ -190,7 +195,10 @@ def _up_to_orders(
     if seed < 0:
         raise ValueError("seed must not be negative")
     rng = np.random.default_rng(seed)
-    cut = epoch_day(today) * US_PER_DAY  # 00:00 UTC today: everything happens before
+    # 00:00 today in the programme's zone: everything happens before. (Midnight UTC would lie
+    # ahead of the clock east of Greenwich in the small hours, and the claims' walk would mix
+    # two calendars: the cut's day and ``today``.)
+    cut = to_us(datetime.combine(today, time(0), tzinfo=zone))
     start_day = epoch_day(months_before(today, HISTORY_MONTHS))
     _step(progress, 0, steps)
     users = user_columns(start_day)
@@ -209,12 +217,12 @@ def _up_to_orders(
         TableData("orders", book.columns),
     )
     # Drawn last: the claims take the generator as the orders left it, wherever they run.
-    job = _ClaimsJob(rng, cut, today, policy or bundled_policy("v1"), suppliers, book)
+    job = _ClaimsJob(rng, cut, today, policy or bundled_policy("v1"), zone, suppliers, book)
     return first, job
 
 
 def _draw_claims(job: _ClaimsJob) -> tuple[TableData, ...]:
-    claims = draw_claims(job.rng, job.cut, job.today, job.policy, job.suppliers, job.book)
+    claims = draw_claims(job.rng, job.cut, job.today, job.policy, job.zone, job.suppliers, job.book)
     return (
         TableData("claims", claims.claims),
         TableData("recommendations", claims.recommendations),

@@ -2,11 +2,12 @@
 
 A claim is filed with its evidence and amount (what the buyer writes follows what happened to
 the order), then walks ``rules.claim_deadlines``: the supplier's response, escalation, pick-up,
-the first decision and, where four-eyes applies, the second. Where the walk stands at ``cut``
-(00:00 UTC on the demo's today) is the claim's status, so recent claims are open with deadlines
-in the coming days. The recommendation is the rules module's own, computed on the order as it
-was known then, and reviewers mostly follow it. Claims aimed at an undecided status (the queue
-top-up of :mod:`~services.demo.claims`) get their clock bent so they stand in it at ``cut``.
+the first decision and, where four-eyes applies, the second, on the calendar of the programme's
+time zone. Where the walk stands at ``cut`` (00:00 of the demo's today in that zone) is the
+claim's status, so recent claims are open with deadlines in the coming days. The
+recommendation is the rules module's own, computed on the order as it was known then, and
+reviewers mostly follow it. Claims aimed at an undecided status (the queue top-up of
+:mod:`~services.demo.claims`) get their clock bent so they stand in it at ``cut``.
 
 This is the one per-claim Python loop of the generator — claims are a few percent of orders and
 each needs ``rules.recommend`` — so all its random numbers are drawn up front as arrays, and the
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 import numpy as np
@@ -100,11 +101,15 @@ def walk_claims(
     filed: IntArray,
     forced: list[str | None],
     withdraw: BoolArray,
+    zone: tzinfo,
 ) -> list[ClaimRecord]:
     """Walk each claim through the dispute clock; ``forced`` aims it at a status.
 
     Claim ``i`` is on order ``order_idx[i]``, of kind ``kind[i]``, filed at ``filed[i]`` (us);
     ``poor[i]`` says its supplier is a poor one; ``withdraw[i]`` withdraws it if it can be.
+    Days and working days are those of the programme's time zone ``zone``, as the app counts
+    them: otherwise a decision the walk made on time could show as late, and a recommendation
+    the walk stored could differ from the daily recompute's and lapse a pending proposal.
     """
     c = len(order_idx)
     draws = rng.random((c, 16))
@@ -126,7 +131,7 @@ def walk_claims(
         filing = file_claim(orders, o, k, filed_us, draws[i], poor[i], inspections, i)
 
         # The dispute clock: response, escalation, pick-up, decision(s).
-        clock = claim_deadlines(filed_at, None, None, policy)
+        clock = claim_deadlines(filed_at, None, None, policy, zone)
         r = u[5]
         response = "accepted" if r < 0.2 else "disputed" if r < 0.75 else "none"
         responded_us: int | None = None
@@ -148,13 +153,13 @@ def walk_claims(
             start = escalated_us
         assert start is not None
         pickup_due = to_us(
-            add_working_days(to_datetime(start), policy.pickup_working_days, holidays)
+            add_working_days(to_datetime(start), policy.pickup_working_days, holidays, zone)
         )
         picked_us = start + int(u[9] * (pickup_due - start))
         if u[10] < 0.08:  # the team sometimes misses the pick-up deadline
             picked_us = pickup_due + int(u[9] * US_PER_DAY)
         decision_due = to_us(
-            add_working_days(to_datetime(picked_us), policy.decision_working_days, holidays)
+            add_working_days(to_datetime(picked_us), policy.decision_working_days, holidays, zone)
         )
         first_us = picked_us + int((0.05 + 0.9 * u[11]) * (decision_due - picked_us))
         if target is not None:
@@ -170,9 +175,8 @@ def walk_claims(
             filing.defect, filing.conforming, filing.fee,
         )  # fmt: skip
         rec_us = filed_us + 2 * 60 * US_PER_SECOND if has_first else cut
-        rec = _recommend(
-            orders, policy, o, evidence, rec_us, filed_at.date() if has_first else today
-        )
+        day = filed_at.astimezone(zone).date() if has_first else today
+        rec = _recommend(orders, policy, zone, o, evidence, rec_us, day)
 
         # The reviewer mostly follows the recommendation.
         approve, decided_amount, note = _verdict(rec, u[12] >= 0.07, u[13])
@@ -212,7 +216,7 @@ def walk_claims(
         # status, the reviewer proposed on today's figures.
         later: Recommendation | None = None
         if status == "awaiting_second_approval":
-            now_rec = _recommend(orders, policy, o, evidence, cut, today)
+            now_rec = _recommend(orders, policy, zone, o, evidence, cut, today)
             if not same_substance(rec, now_rec):
                 if target == "awaiting_second_approval":
                     rec, rec_us = now_rec, first_us - 2 * 60 * US_PER_SECOND
@@ -275,10 +279,16 @@ def walk_claims(
 
 
 def _recommend(
-    orders: Orders, policy: Policy, o: int, claim: _Evidence, moment: int, day: date
+    orders: Orders,
+    policy: Policy,
+    zone: tzinfo,
+    o: int,
+    claim: _Evidence,
+    moment: int,
+    day: date,
 ) -> Recommendation:
     """The rules module's answer for a claim on order ``o``, with what was known before
-    ``moment`` (microseconds) on the calendar ``day``."""
+    ``moment`` (microseconds) on the calendar ``day`` of ``zone``."""
     shipped_us = int(orders.shipped_at[o])
     delivered_us = int(orders.delivered_at[o])
     cancelled_us = int(orders.cancelled_at[o])
@@ -308,7 +318,7 @@ def _recommend(
         conforming=claim.conforming,
         inspection_fee_cents=claim.fee_cents,
     )
-    return recommend(facts, order, policy, day)
+    return recommend(facts, order, policy, day, zone)
 
 
 def _recommendation_row(rec: Recommendation, created_us: int) -> dict[str, Any]:

@@ -4,7 +4,7 @@ Orders follow seasonality — an autumn peak, the Lunar New Year lull — and gr
 are log-normal per category, so a few orders exceed USD 10,000 (four-eyes cases). Each order's
 fate is drawn with it: shipped on or before its ship-by date, or late (poor suppliers and the
 Lunar New Year make that likelier and longer), never shipped, cancelled, lost in transit,
-delivered. Everything before ``cut`` (00:00 UTC on the demo's today) has happened; later
+delivered. Everything before ``cut`` (00:00 of the demo's today, programme time) has happened; later
 instants are NaT. Limits come last because they follow the suppliers' recent covered volume.
 
 All of it is NumPy over a million rows at once: no per-order Python, so draw order is by

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
+from datetime import time as clock_time
 
 from sqlalchemy import Connection, Engine, Table
 from sqlalchemy.orm import Session
@@ -30,7 +31,7 @@ from data_access.bulk_load import (
 )
 from data_access.models import Base
 from rules import bundled_policy
-from services import audit
+from services import audit, clock
 from services.auth import Actor, Permission, require
 from services.claims.deadlines import refresh_due
 from services.demo.data import TABLE_NAMES, TableData, generating
@@ -101,9 +102,13 @@ def seed_demo(
     rows of all tables are deleted first, in the same transaction as the inserts. The same
     ``seed`` and ``today`` give the same rows (the audit event records the real time).
     ``actor`` defaults to the operator at the shell, the only role allowed to seed. ``now`` is
-    when the seed runs, for its audit event (default: the end of ``today``'s data, 00:00 UTC).
+    when the seed runs, for its audit event (default: the end of ``today``'s data, 00:00 of
+    ``today`` in the programme's time zone, on whose calendar the claims are walked).
     """
     started = time.perf_counter()
+    zone = clock.zone()
+    # The moment the data ends and the claims' statuses were walked to.
+    as_of = datetime.combine(today, clock_time(0), tzinfo=zone).astimezone(UTC)
     actor = actor or Actor.system()
     require(actor, Permission.SEED_DEMO)
     tables = Base.metadata.sorted_tables
@@ -116,7 +121,7 @@ def seed_demo(
 
     # The claims are drawn beside this process while the tables before them are written.
     with (
-        generating(orders=orders, seed=seed, today=today, progress=progress) as staged,
+        generating(orders=orders, seed=seed, today=today, zone=zone, progress=progress) as staged,
         engine.begin() as connection,
         bulk_tuning(connection),
     ):
@@ -148,7 +153,6 @@ def seed_demo(
         sync_id_sequences(connection, tables)
         with Session(bind=connection) as session:
             # The queue's stored deadlines, at the moment the claims' statuses were walked to.
-            as_of = datetime.combine(today, datetime.min.time(), tzinfo=UTC)
             refresh_due(session, None, bundled_policy("v1"), as_of)
             audit.record(
                 session,

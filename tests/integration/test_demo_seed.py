@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
@@ -357,27 +358,67 @@ def test_recommendations_and_decisions_are_consistent(
     assert follows > 0.85 * len(firsts)
 
 
-def test_the_seed_is_what_the_daily_recompute_would_store(engine: Engine) -> None:
+@pytest.mark.parametrize("zone", ["UTC", "America/Los_Angeles", "Asia/Shanghai"])
+def test_the_seed_is_what_the_daily_recompute_would_store(
+    engine: Engine, zone: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Issue 9 (3): no demo claim's recommendation moves when nothing but the seed happened —
     so neither an unrelated import nor ``assurance recommend`` run on the seed's day lapses a
-    pending proposal or rewrites a recommendation."""
+    pending proposal or rewrites a recommendation. In any programme zone: the seed walks its
+    claims on that zone's calendar, as the recompute counts (walked by UTC's, two of these
+    claims changed in Los Angeles)."""
     from sqlalchemy.orm import sessionmaker
 
     from services.auth import Actor
     from services.claims.recommendations import recompute_recommendations
 
+    monkeypatch.setenv("ASSURANCE_PROGRAMME_TIMEZONE", zone)
     # This seed holds a claim whose order shipped after the proposal on it was made: stored as
     # pending, the daily recompute would lapse it (it did before the seed walked the lapse).
     _seed(engine, orders=40_000, seed=6)
-    with Session(engine) as session:
-        recs = session.scalar(select(func.count()).select_from(Recommendation))
-        assert recs == (session.scalar(select(func.count()).select_from(Claim)) or 0) + 1
-    now = datetime.combine(TODAY, datetime.min.time(), tzinfo=UTC) + timedelta(hours=9)
+    if zone == "UTC":
+        with Session(engine) as session:
+            recs = session.scalar(select(func.count()).select_from(Recommendation))
+            assert recs == (session.scalar(select(func.count()).select_from(Claim)) or 0) + 1
+    now = datetime.combine(TODAY, datetime.min.time(), tzinfo=ZoneInfo(zone)) + timedelta(hours=9)
     report = recompute_recommendations(
         sessionmaker(engine), Actor.system("test"), bundled_policy("v1"), now=now
     )
     assert report.evaluated > 20
     assert (report.changed, report.lapsed) == (0, 0)
+
+
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "America/Los_Angeles"])
+def test_nothing_is_seeded_after_the_programme_days_start(
+    engine: Engine, zone: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The demo's data ends at 00:00 of ``today`` in the programme's zone: seeded at 01:00 in
+    Shanghai (17:00 UTC the day before), no order, claim or decision lies ahead of the clock,
+    as it did when the data ran up to 00:00 UTC. Nor does it end hours before that midnight
+    (in Los Angeles, where 00:00 UTC comes at 17:00 the day before)."""
+    monkeypatch.setenv("ASSURANCE_PROGRAMME_TIMEZONE", zone)
+    midnight = datetime.combine(TODAY, datetime.min.time(), tzinfo=ZoneInfo(zone))
+    _seed(engine, now=midnight + timedelta(hours=1))
+    with Session(engine) as session:
+        latest = [
+            session.scalar(select(func.max(column)))
+            for column in (
+                Order.placed_at,
+                Order.shipped_at,
+                Order.delivered_at,
+                Order.cancelled_at,
+                Claim.filed_at,
+                Claim.supplier_responded_at,
+                Claim.escalated_at,
+                Claim.picked_up_at,
+                Claim.decided_at,
+                Decision.decided_at,
+                Recommendation.created_at,
+            )
+        ]
+    moments = [m for m in latest if m is not None]
+    assert max(moments) <= midnight
+    assert max(moments) > midnight - timedelta(hours=6)
 
 
 def test_lunar_new_year_spike_and_poor_suppliers(engine: Engine) -> None:
