@@ -159,4 +159,5 @@ if shown is not None:
             file_name=f"{printable(PurePath(shown.file_name).stem)}-problems.csv",
             mime="text/csv",
             icon=":material/download:",
+            on_click="ignore",  # a download changes nothing on the screen: no rerun
         )

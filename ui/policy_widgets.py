@@ -117,7 +117,7 @@ def results(sim: Simulation) -> None:
     st.dataframe(changed_table(sim), hide_index=True, width="stretch")
     st.download_button("Download changed claims (CSV)", changed_claims_csv(sim).encode(),
                        file_name=f"policy-what-if-{sim.first}-{sim.last}.csv", mime="text/csv",
-                       icon=":material/download:")  # fmt: skip
+                       icon=":material/download:", on_click="ignore")  # fmt: skip
 
 
 def versions() -> list[VersionInfo]:

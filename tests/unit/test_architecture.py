@@ -92,3 +92,38 @@ def test_only_the_clock_reads_the_wall_clock() -> None:
     reads = [hit for path in files if path not in allowed for hit in _wall_clock_reads(path)]
     assert reads == []
     assert _wall_clock_reads(ROOT / "services" / "clock.py")  # the checker sees a real read
+
+
+def _downloads_that_rerun(source: str, name: str) -> list[str]:
+    """``st.download_button(…)`` calls in ``source`` without ``on_click="ignore"``."""
+    found = []
+    for node in ast.walk(ast.parse(source, name)):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "download_button"
+        ):
+            ignored = any(
+                k.arg == "on_click"
+                and isinstance(k.value, ast.Constant)
+                and k.value.value == "ignore"
+                for k in node.keywords
+            )
+            if not ignored:
+                found.append(f"{name}:{node.lineno}")
+    return found
+
+
+def test_a_download_never_reruns_the_screen() -> None:
+    """A download changes nothing on the screen, so it must not run the script again: the run
+    costs the figures' reads, and while it runs Streamlit shows the old and the new elements
+    side by side (the import page briefly showed its refusal twice)."""
+    files = [p for d in ("pages", "ui") for p in _files(d)]
+    reruns = [
+        hit for p in files for hit in _downloads_that_rerun(p.read_text(), str(p.relative_to(ROOT)))
+    ]
+    assert reruns == []
+    assert any("download_button" in p.read_text() for p in files)  # there are downloads to check
+    # The checker sees a download that reruns, and one that does not.
+    assert _downloads_that_rerun('st.download_button("CSV", b"")', "a") == ["a:1"]
+    assert _downloads_that_rerun('st.download_button("CSV", b"", on_click="ignore")', "b") == []
