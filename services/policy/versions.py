@@ -151,6 +151,11 @@ def _seed_bundled(session: Session, now: datetime) -> None:
     session.flush()
 
 
+def _same_parameters(a: Policy, b: Policy) -> bool:
+    """Whether two policies differ in nothing but their version's name."""
+    return dataclasses.replace(a, version=b.version) == b
+
+
 def save_draft(
     factory: sessionmaker[Session],
     actor: Actor,
@@ -177,6 +182,11 @@ def save_draft(
         active_row = active_version(session)
         active = policy_from_row(active_row) if active_row is not None else bundled_policy()
         changes = changed_parameters(active, draft)
+        if _same_parameters(draft, active):
+            raise PolicyVersionError(
+                f"This draft changes nothing: every parameter is the active policy "
+                f"{active.version}'s. Change a parameter before saving it."
+            )
         session.add(
             PolicyVersion(
                 version=name,
@@ -229,6 +239,15 @@ def activate_version(
         policy = parse_policy(row.toml, source=f"stored version {version}")
         previous = active_version(session)
         previous_name = previous.version if previous is not None else "none"
+        if previous is not None and _same_parameters(policy, policy_from_row(previous)):
+            # Saved against an older policy, it now equals the active one (another draft with
+            # the same change was activated meanwhile). Activating it would change no figure
+            # and no amount, yet give every undecided claim a new recommendation under a new
+            # version, and so lapse every pending four-eyes proposal.
+            raise PolicyVersionError(
+                f"Draft {version} is the active policy {previous_name} in every parameter: "
+                "activating it would change nothing but lapse the pending proposals."
+            )
         session.execute(
             update(PolicyVersion).where(PolicyVersion.status == "active").values(status="retired")
         )

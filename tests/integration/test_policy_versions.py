@@ -150,6 +150,55 @@ def test_activation_recomputes_undecided_claims_and_leaves_decided_ones(
     assert event.after["drafted_by"] == author.email
 
 
+def test_a_draft_that_changes_nothing_is_not_saved(
+    session_factory: sessionmaker[Session],
+) -> None:
+    author, _ = _managers(session_factory)
+    with pytest.raises(PolicyVersionError, match="changes nothing: every parameter is the active"):
+        save_draft(session_factory, author, dataclasses.replace(V1, version="v7"), now=NOW)
+    with session_factory() as s:
+        assert not s.scalars(select(PolicyVersion).where(PolicyVersion.status == "draft")).all()
+        assert not s.scalars(
+            select(AuditEvent).where(AuditEvent.action == "policy_draft_saved")
+        ).all()
+    # A holiday is a change.
+    holiday = dataclasses.replace(V1, holidays=(*V1.holidays, utc(2025, 12, 26).date()))
+    assert save_draft(session_factory, author, holiday, now=NOW).version == "v2"
+
+
+def test_a_draft_that_became_the_active_policy_is_not_activated(
+    session_factory: sessionmaker[Session],
+) -> None:
+    """Two ops managers drafted the same change; once one draft is active, the other would
+    change no amount yet replace every undecided claim's recommendation (a new version) and
+    lapse the pending proposals. It is refused, and nothing moves."""
+    author, second = _managers(session_factory)
+    with session_factory.begin() as s:
+        order = f.order(s, f.supplier(s), f.buyer(s), shipped_at=utc(2025, 1, 23, 8),
+                        status="shipped")  # fmt: skip
+        pending = f.claim(s, order, status="awaiting_second_approval")
+        recommend_claims(s, [pending.id], V1, now=NOW, actor=Actor.system("t"))
+    save_draft(session_factory, author, V2, now=NOW)
+    save_draft(session_factory, author, V2, now=NOW, note="the same, drafted again")
+    activate_version(session_factory, second, "v2", now=NOW)
+    with session_factory.begin() as s:
+        rec = latest_recommendations(s, [pending.id])[pending.id]
+        f.decision(s, s.get(Claim, pending.id), f.user(s), kind="proposal",
+                   amount_cents=rec.amount_cents, recommendation_id=rec.id)  # fmt: skip
+        recs_before = len(s.scalars(select(Recommendation)).all())
+
+    with pytest.raises(PolicyVersionError, match="v3 is the active policy v2 in every parameter"):
+        activate_version(session_factory, second, "v3", now=LATER)
+
+    with session_factory() as s:
+        statuses = {v.version: v.status for v in s.scalars(select(PolicyVersion))}
+        assert statuses == {"v1": "retired", "v2": "active", "v3": "draft"}
+        assert s.get(Claim, pending.id).status == "awaiting_second_approval"  # type: ignore[union-attr]
+        assert len(s.scalars(select(Recommendation)).all()) == recs_before
+        activations = s.scalars(select(AuditEvent).where(AuditEvent.action == "policy_activated"))
+        assert [e.entity_id for e in activations] == ["v2"]
+
+
 def test_only_a_draft_can_be_activated(session_factory: sessionmaker[Session]) -> None:
     author, second = _managers(session_factory)
     save_draft(session_factory, author, V2, now=NOW)
