@@ -183,7 +183,9 @@ def test_a_draft_that_became_the_active_policy_is_not_activated(
     activate_version(session_factory, second, "v2", now=NOW)
     with session_factory.begin() as s:
         rec = latest_recommendations(s, [pending.id])[pending.id]
-        f.decision(s, s.get(Claim, pending.id), f.user(s), kind="proposal",
+        claim = s.get(Claim, pending.id)
+        assert claim is not None
+        f.decision(s, claim, f.user(s), kind="proposal",
                    amount_cents=rec.amount_cents, recommendation_id=rec.id)  # fmt: skip
         recs_before = len(s.scalars(select(Recommendation)).all())
 
