@@ -247,7 +247,7 @@ def _decide(view: ClaimView) -> None:
         except (AlreadyDecided, RecommendationChanged) as error:
             # The claim moved under the reviewer: show its new state with the reason.
             clear_after_claim_change()
-            _flash("warning", str(error))
+            _flash("warning", error.told(zone) if isinstance(error, AlreadyDecided) else str(error))
             st.rerun()
         except DecisionError as error:
             st.error(plain(str(error)))

@@ -1,6 +1,7 @@
 """The one place the application reads the time: the app and the CLI ask here, services are
 handed ``now``/``today`` by their callers, and tests never read the wall clock (they freeze it
-with ``ASSURANCE_CLOCK`` or pass instants in)."""
+with ``ASSURANCE_CLOCK`` or pass instants in). Also how an instant is written for a reader, so
+a service's message and a screen write it alike."""
 
 from __future__ import annotations
 
@@ -29,3 +30,9 @@ def zone(settings: Settings | None = None) -> tzinfo:
 def day_of(moment: datetime, settings: Settings | None = None) -> date:
     """The programme's calendar day of an instant."""
     return moment.astimezone(zone(settings)).date()
+
+
+def written(moment: datetime, zone: tzinfo) -> str:
+    """An instant as a reader sees it, in their ``zone``: ``3 Mar 2025, 14:05``."""
+    local = moment.astimezone(zone)
+    return f"{local.day} {local:%b %Y, %H:%M}"

@@ -15,6 +15,7 @@ from rules import Policy
 from services.auth import NotAllowed
 from services.claims.bulk import BulkPreview, bulk_decide
 from ui import auth, format, wiring
+from ui import claim_widgets as w
 from ui.data import clear_after_claim_change
 from ui.text import plain
 
@@ -105,6 +106,7 @@ def _confirm(preview: BulkPreview, policy: Policy) -> None:
             policy,
             wiring.now(),
             shown=preview.shown,
+            reader_zone=w.reader_zone(),
         )
     except NotAllowed as error:
         _forget()

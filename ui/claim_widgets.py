@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import streamlit as st
 
 from rules import MoneyError, cents_from_float, parse_money
+from services import clock
 from services.claims.queue import QueueItem
 from ui import format
 from ui.labels import (
@@ -82,10 +83,7 @@ def zone_name(zone: tzinfo) -> str:
 
 def local_time(moment: datetime | None, zone: tzinfo) -> str:
     """``3 Mar 2025, 14:05`` in ``zone``; a dash for no time."""
-    if moment is None:
-        return "–"
-    local = moment.astimezone(zone)
-    return f"{local.day} {local:%b %Y, %H:%M}"
+    return "–" if moment is None else clock.written(moment, zone)
 
 
 def calendar_day(moment: datetime, programme_zone: tzinfo) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -26,7 +26,7 @@ from data_access.claim_facts import Executor, latest_recommendations
 from data_access.models import Claim
 from rules import Action, Policy, Turn, bulk_refusal
 from services.auth import Actor, Permission, authorize
-from services.claims.decide import DecisionError, decide_claim
+from services.claims.decide import AlreadyDecided, DecisionError, decide_claim
 
 __all__ = [
     "BulkCandidate",
@@ -147,6 +147,7 @@ def bulk_decide(
     now: datetime,
     *,
     shown: Mapping[int, int] | None = None,
+    reader_zone: tzinfo = UTC,
 ) -> list[BulkOutcome]:
     """Decide each claim as recommended; one outcome per id, in the given order.
 
@@ -154,7 +155,7 @@ def bulk_decide(
     refused individually; the others are decided. ``shown`` maps claim ids to the
     recommendation ids a confirmation showed (:attr:`BulkPreview.shown`): a claim missing from
     it, or whose recommendation changed in substance since, is refused and nothing is written
-    for it.
+    for it. The outcomes' messages write times in ``reader_zone``.
     """
     ids = list(dict.fromkeys(int(i) for i in claim_ids))
     with factory() as session:
@@ -162,7 +163,9 @@ def bulk_decide(
         preview = _preview(session, ids)
     outcomes = {r.claim_id: _refused(r) for r in preview.refused}
     for candidate in preview.eligible:
-        outcomes[candidate.claim_id] = _decide_one(factory, actor, candidate, policy, now, shown)
+        outcomes[candidate.claim_id] = _decide_one(
+            factory, actor, candidate, policy, now, shown, reader_zone
+        )
     return [outcomes[claim_id] for claim_id in ids]
 
 
@@ -179,6 +182,7 @@ def _decide_one(
     policy: Policy,
     now: datetime,
     shown: Mapping[int, int] | None,
+    reader_zone: tzinfo,
 ) -> BulkOutcome:
     claim_id, ref = candidate.claim_id, candidate.claim_external_id
     shown_id = candidate.recommendation_id if shown is None else shown.get(claim_id)
@@ -197,6 +201,8 @@ def _decide_one(
             expected_turn=Turn.DECIDE,
             shown_recommendation_id=shown_id,
         )
+    except AlreadyDecided as error:
+        return BulkOutcome(claim_id, False, error.told(reader_zone), ref)
     except DecisionError as error:
         return BulkOutcome(claim_id, False, str(error), ref)
     except SQLAlchemyError:

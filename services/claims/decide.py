@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -84,11 +84,25 @@ class DecisionError(Exception):
 
 
 class AlreadyDecided(DecisionError):
-    """Someone else decided first; the message names who and when."""
+    """Someone else decided first; the message names who and when.
 
-    def __init__(self, message: str, decided_by: str | None = None) -> None:
-        super().__init__(message)
+    ``str()`` writes the time in UTC (for logs); :meth:`told` in the reader's time zone, as the
+    screens write every time.
+    """
+
+    def __init__(
+        self, before: str, at: datetime | None, after: str, decided_by: str | None = None
+    ) -> None:
+        self.before, self.at, self.after = before, at, after
         self.decided_by = decided_by
+        super().__init__(self.told(UTC))
+
+    def told(self, zone: tzinfo) -> str:
+        """The message with its time written in ``zone`` (UTC says so)."""
+        if self.at is None:
+            return f"{self.before}{self.after}"
+        when = clock.written(self.at, zone) + (" UTC" if zone is UTC else "")
+        return f"{self.before}{when}{self.after}"
 
 
 class RecommendationChanged(DecisionError):
@@ -118,10 +132,6 @@ def _utc(now: datetime) -> datetime:
     return now.astimezone(UTC)
 
 
-def _when(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
 def _verdict_text(approve: bool, amount_cents: int) -> str:
     return f"approved {format_money(amount_cents)}" if approve else "rejected"
 
@@ -143,27 +153,27 @@ def _decided_message(session: Session, claim: Claim, actor: Actor) -> AlreadyDec
     ).all()
     ref = claim.external_id
     if not rows:
-        when = f" on {_when(claim.decided_at)}" if claim.decided_at else ""
-        return AlreadyDecided(f"{ref} was already {claim.status}{when}.")
+        on = " on " if claim.decided_at else ""
+        return AlreadyDecided(f"{ref} was already {claim.status}{on}", claim.decided_at, ".")
     kind, verdict, amount, at, name, user_id = rows[-1]
     who = "you" if user_id == actor.user_id else name
     said = _verdict_text(verdict == "approve", amount)
     if claim.status == ClaimStatus.AWAITING_SECOND_APPROVAL:
         return AlreadyDecided(
-            f"{who[:1].upper() + who[1:]} proposed a verdict on {ref} on {_when(at)} ({said}); "
-            "it now waits for a second, different reviewer.",
+            f"{who[:1].upper() + who[1:]} proposed a verdict on {ref} on ",
+            at,
+            f" ({said}); it now waits for a second, different reviewer.",
             decided_by=name,
         )
     if kind == DecisionKind.CONFIRMATION and len(rows) > 1:
         proposer = rows[-2][4]
         return AlreadyDecided(
-            f"{ref} was already decided: {said} by {who} on {_when(at)}, confirming the "
-            f"proposal of {proposer}.",
+            f"{ref} was already decided: {said} by {who} on ",
+            at,
+            f", confirming the proposal of {proposer}.",
             decided_by=name,
         )
-    return AlreadyDecided(
-        f"{ref} was already decided: {said} by {who} on {_when(at)}.", decided_by=name
-    )
+    return AlreadyDecided(f"{ref} was already decided: {said} by {who} on ", at, ".", name)
 
 
 def _changed(ref: str, rec: Recommendation, why: str) -> RecommendationChanged:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -341,8 +342,11 @@ def test_a_decided_claim_is_not_decided_again(session_factory: sessionmaker[Sess
         decide(session_factory, ravi, claim_id, approve=False)
     message = str(raised.value)
     assert "CLM-000777" in message and "Rita Reviewer" in message
-    assert "2025-02-10 09:00 UTC" in message and "approved USD 50.00" in message
+    assert "10 Feb 2025, 09:00 UTC" in message and "approved USD 50.00" in message
     assert raised.value.decided_by == "Rita Reviewer"
+    # On a screen the time is the reader's, as every time there: Shanghai is 8 hours ahead.
+    told = raised.value.told(ZoneInfo("Asia/Shanghai"))
+    assert told == message.replace("10 Feb 2025, 09:00 UTC", "10 Feb 2025, 17:00")
     with session_factory() as s:
         assert len(decisions_of(s, claim_id)) == 1
         assert len(audit_of(s, claim_id)) == 1
