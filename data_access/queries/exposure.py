@@ -16,7 +16,7 @@ import pandas as pd
 from sqlalchemy import BigInteger, ColumnElement, and_, case, cast, func, or_, select
 
 from data_access.claim_facts import Executor
-from data_access.models import Order, Supplier
+from data_access.models import Order, Supplier, SupplierLimitChange
 from data_access.queries.claims import open_claim_order_ids
 from data_access.queries.refunds import approved_refunds, refunded_by_order
 from data_access.sql import among, grouping_key, local_day, period_start
@@ -26,6 +26,7 @@ __all__ = [
     "exposure_by",
     "exposure_total",
     "join_refunds",
+    "limit_in_force",
     "live_order",
     "loss_ratio_by_cohort",
     "order_cap",
@@ -46,6 +47,34 @@ def live_order(as_of_end: datetime, delivered_since: datetime) -> ColumnElement[
         or_(Order.cancelled_at.is_(None), Order.cancelled_at >= as_of_end),
         or_(Order.delivered_at.is_(None), Order.delivered_at >= delivered_since, open_claim),
     )
+
+
+def limit_in_force(as_of_end: datetime) -> tuple[Any, ColumnElement[int]]:
+    """Each supplier's Trade Assurance limit at ``as_of_end``: ``(later, limit)``, to be joined
+    as ``.outerjoin(later, later.c.supplier_id == Supplier.id)`` and read as ``limit``.
+
+    The limit a supplier holds now, unless it changed after ``as_of_end``: then the limit its
+    first later change replaced (the history is append-only and each change names the limit
+    it replaced). An exposure as of a past day is measured against the limits of that day.
+    """
+    c = SupplierLimitChange
+    ranked = (
+        select(
+            c.supplier_id,
+            c.old_limit_cents,
+            func.row_number()
+            .over(partition_by=c.supplier_id, order_by=(c.changed_at, c.id))
+            .label("nth"),
+        )
+        .where(c.changed_at > as_of_end)
+        .subquery("changed_later")
+    )
+    later = (
+        select(ranked.c.supplier_id, ranked.c.old_limit_cents)
+        .where(ranked.c.nth == 1)
+        .subquery("limit_before_change")
+    )
+    return later, func.coalesce(later.c.old_limit_cents, Supplier.limit_cents)
 
 
 def _money_sum(column: Any) -> Any:
@@ -71,8 +100,9 @@ def exposure_by(
     key: ExposureKey,
     supplier_external_ids: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """Live orders and exposure per ``key``; per supplier also its name, country and limit,
-    and what its live orders could still pay out (``refundable_cents``: the stress tests').
+    """Live orders and exposure per ``key``; per supplier also its name, country and limit
+    (the one in force at ``as_of_end``), and what its live orders could still pay out
+    (``refundable_cents``: the stress tests').
 
     Suppliers with no live order are included (exposure 0), so utilisation covers them all.
     """
@@ -93,15 +123,20 @@ def exposure_by(
             .group_by(supplier_id)
             .subquery("supplier_exposure")
         )
-        query = select(
-            Supplier.external_id.label("supplier"),
-            Supplier.name.label("supplier_name"),
-            Supplier.country.label("supplier_country"),
-            Supplier.limit_cents.label("limit_cents"),
-            func.coalesce(per_supplier.c.live_orders, 0).label("live_orders"),
-            func.coalesce(per_supplier.c.exposure_cents, 0).label("exposure_cents"),
-            func.coalesce(per_supplier.c.refundable_cents, 0).label("refundable_cents"),
-        ).outerjoin(per_supplier, per_supplier.c.supplier_id == Supplier.id)
+        later, limit = limit_in_force(as_of_end)
+        query = (
+            select(
+                Supplier.external_id.label("supplier"),
+                Supplier.name.label("supplier_name"),
+                Supplier.country.label("supplier_country"),
+                limit.label("limit_cents"),
+                func.coalesce(per_supplier.c.live_orders, 0).label("live_orders"),
+                func.coalesce(per_supplier.c.exposure_cents, 0).label("exposure_cents"),
+                func.coalesce(per_supplier.c.refundable_cents, 0).label("refundable_cents"),
+            )
+            .outerjoin(per_supplier, per_supplier.c.supplier_id == Supplier.id)
+            .outerjoin(later, later.c.supplier_id == Supplier.id)
+        )
         if supplier_external_ids is not None:
             query = query.where(Supplier.external_id.in_(list(supplier_external_ids)))
         columns = ["supplier", "supplier_name", "supplier_country", "limit_cents"]

@@ -209,18 +209,20 @@ def exposure_by(
         open_orders = open_claim_orders(executor, as_of_end)
     if key == "supplier":
         live = supplier_live(zone, day, as_of_end, delivered_since, None, open_orders)
+        later, limit = exposure.limit_in_force(as_of_end)
         query = (
             select(
                 Supplier.external_id,
                 Supplier.name,
                 Supplier.country,
-                Supplier.limit_cents,
+                limit,
                 func.coalesce(live.c.live_orders, 0),
                 func.coalesce(live.c.exposure_cents, 0),
                 # Per live order max(0, cap − refunded) is its cap less min(cap, refunded).
                 func.coalesce(live.c.cap_cents - live.c.taken_cents, 0),
             )
             .outerjoin(live, live.c.supplier_id == Supplier.id)
+            .outerjoin(later, later.c.supplier_id == Supplier.id)
             .order_by(Supplier.external_id)
         )
         if supplier_external_ids is not None:

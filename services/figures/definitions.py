@@ -65,7 +65,10 @@ def definitions(zone: str, policy: Policy) -> dict[str, Definition]:
             f"delivered, or delivered within the {window}-day claim window, or with an open "
             f"claim; as of the end of the day, {_days(zone)}.",
         ),
-        Definition("Utilisation", "a supplier's exposure ÷ its Trade Assurance limit."),
+        Definition(
+            "Utilisation",
+            "a supplier's exposure ÷ its Trade Assurance limit (the limit in force on the day).",
+        ),
         Definition("Headroom", "a supplier's limit − its exposure; negative when over the limit."),
         Definition(
             "Monitoring tier",

@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from data_access.models import Decision, Order, Recommendation, Supplier
+from data_access import summaries
+from data_access.models import Decision, Order, Recommendation, Supplier, SupplierLimitChange
 from rules import bundled_policy
 from services.figures import exposure, stress
 from services.figures.periods import shift_months
@@ -309,3 +310,49 @@ def test_late_doubling_equals_the_oracle(engine: Engine, world: World) -> None:
         refundable * min(Fraction(1), 2 * rate) * mean / 10_000
     )
     assert got.stressed_refunds_cents > got.baseline_refunds_cents > 0
+
+
+@pytest.mark.parametrize("from_summaries", [False, True])
+def test_an_exposure_as_of_a_past_day_uses_that_days_limits(
+    session_factory: sessionmaker[Session], engine: Engine, from_summaries: bool
+) -> None:
+    """A limit changed on 1 March and again on 1 April (twice that day): as of February the
+    exposure is measured against the limit before both, as of March against March's, and as
+    of April against the last. Utilisation, headroom and the limits in force follow."""
+    with session_factory.begin() as s:
+        ops = f.user(s, "ops_manager")
+        supplier = f.supplier(s, external_id="SUP-MOVED", limit_cents=4_000_00)
+        f.order(s, supplier, f.buyer(s), covered_amount_cents=1_000_00, paid_amount_cents=1_000_00,
+                placed_at=utc(2025, 1, 10), ship_by=date(2025, 6, 1))  # fmt: skip
+        for at, old, new in [
+            (utc(2025, 3, 1, 9), 1_000_00, 2_000_00),
+            (utc(2025, 4, 1, 9), 2_000_00, 3_000_00),
+            (utc(2025, 4, 1, 9), 3_000_00, 4_000_00),  # the same instant: the later id counts
+        ]:
+            s.add(
+                SupplierLimitChange(
+                    supplier_id=supplier.id, old_limit_cents=old, new_limit_cents=new,
+                    reason="review", changed_by_id=ops.id, changed_at=at,
+                )
+            )  # fmt: skip
+    if from_summaries:
+        with engine.begin() as conn:
+            summaries.rebuild(conn, {"UTC": POLICY.claim_window_days}, utc(2025, 5, 1))
+    with engine.connect() as conn:
+        assert exposure.summarised_for(conn, "UTC", POLICY) is from_summaries
+
+    def seen(day: date) -> tuple[int, int, float]:
+        view = exposure.exposure_view(engine, day, "UTC", POLICY)
+        (row,) = rows(view.suppliers)
+        assert view.limits_cents == row.limit_cents
+        return row.limit_cents, row.headroom_cents, row.utilisation
+
+    assert seen(date(2025, 2, 28)) == (1_000_00, 0, 1.0)
+    assert seen(date(2025, 3, 1)) == (
+        2_000_00,
+        1_000_00,
+        0.5,
+    )  # changed at 09:00, in force by its end
+    assert seen(date(2025, 3, 31)) == (2_000_00, 1_000_00, 0.5)
+    assert seen(date(2025, 4, 1)) == (4_000_00, 3_000_00, 0.25)
+    assert seen(date(2025, 4, 30)) == (4_000_00, 3_000_00, 0.25)
