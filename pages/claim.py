@@ -71,8 +71,15 @@ def _recommendation(view: ClaimView) -> None:
     st.markdown(f"Cap that applied: **{format.money(rec.cap_cents)}**{four_eyes}")
     st.markdown("\n".join(f"- {plain(message)}" for _, message in rec.reasons))
     codes = ", ".join(code for code, _ in rec.reasons)
+    # A new version that answers this claim alike leaves its recommendation standing.
+    alike = (
+        f" (policy {plain(policy.version)}, active now, recommends the same)"
+        if view.undecided and rec.policy_version != policy.version
+        else ""
+    )
     st.caption(
-        f"Policy {plain(rec.policy_version)}, computed {w.local_time(rec.created_at, zone)} · "
+        f"Policy {plain(rec.policy_version)}{alike}, computed "
+        f"{w.local_time(rec.created_at, zone)} · "
         f"reasons {plain(codes)}"
         + (
             f" · {view.recommendation_count} recommendations stored, the latest shown"

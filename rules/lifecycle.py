@@ -252,14 +252,16 @@ def rule(
 
 def same_substance(a: Recommendation, b: Recommendation) -> bool:
     """Whether two recommendations say the same thing to a reviewer: action, amount, cap,
-    four-eyes, policy version and reason codes — not the wording (the clock-driven sentences
-    name today's date and change daily without changing anything a reviewer acts on)."""
+    four-eyes and reason codes — not the wording (the clock-driven sentences name today's date
+    and change daily without changing anything a reviewer acts on), nor the policy version: a
+    new version that answers a claim as the old one did leaves its recommendation standing,
+    and a proposal on it pending (a rate change for late shipments must not send every quality
+    claim's proposal back to the queue)."""
     return (
         a.action == b.action
         and a.amount_cents == b.amount_cents
         and a.cap_cents == b.cap_cents
         and a.four_eyes_required == b.four_eyes_required
-        and a.policy_version == b.policy_version
         and a.reason_codes == b.reason_codes
     )
 

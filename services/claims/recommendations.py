@@ -5,7 +5,8 @@
 * :func:`refresh_recommendations` re-evaluates undecided claims — all of them, or those whose
   facts a write just changed — and adds a row only where the answer differs in substance from
   the claim's latest stored one (``rules.same_substance``: action, amount, cap, four-eyes,
-  policy version, reason codes; not the sentences, which name today's date).
+  reason codes; not the sentences, which name today's date, nor the policy version: a new
+  version adds rows only for the claims it answers differently).
 * :func:`recompute_recommendations` is the use case behind ``assurance recommend``.
 
 Every new row goes through :func:`store_recommendations`, which also lapses a pending four-eyes

@@ -241,12 +241,10 @@ def activate_version(
         previous_name = previous.version if previous is not None else "none"
         if previous is not None and _same_parameters(policy, policy_from_row(previous)):
             # Saved against an older policy, it now equals the active one (another draft with
-            # the same change was activated meanwhile). Activating it would change no figure
-            # and no amount, yet give every undecided claim a new recommendation under a new
-            # version, and so lapse every pending four-eyes proposal.
+            # the same change was activated meanwhile): a version that changes nothing.
             raise PolicyVersionError(
                 f"Draft {version} is the active policy {previous_name} in every parameter: "
-                "activating it would change nothing but lapse the pending proposals."
+                "activating it would change nothing."
             )
         session.execute(
             update(PolicyVersion).where(PolicyVersion.status == "active").values(status="retired")

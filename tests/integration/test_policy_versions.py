@@ -14,6 +14,7 @@ from data_access.claim_facts import latest_recommendations
 from data_access.models import AuditEvent, Claim, PolicyVersion, Recommendation, User
 from rules import bundled_policy
 from services.auth import Actor, NotAllowed, Role
+from services.claims.decide import decide_claim
 from services.claims.recommendations import active_policy, recommend_claims
 from services.policy.versions import (
     PolicyVersionError,
@@ -170,8 +171,7 @@ def test_a_draft_that_became_the_active_policy_is_not_activated(
     session_factory: sessionmaker[Session],
 ) -> None:
     """Two ops managers drafted the same change; once one draft is active, the other would
-    change no amount yet replace every undecided claim's recommendation (a new version) and
-    lapse the pending proposals. It is refused, and nothing moves."""
+    be a version that changes nothing. It is refused, and nothing moves."""
     author, second = _managers(session_factory)
     with session_factory.begin() as s:
         order = f.order(s, f.supplier(s), f.buyer(s), shipped_at=utc(2025, 1, 23, 8),
@@ -189,7 +189,7 @@ def test_a_draft_that_became_the_active_policy_is_not_activated(
                    amount_cents=rec.amount_cents, recommendation_id=rec.id)  # fmt: skip
         recs_before = len(s.scalars(select(Recommendation)).all())
 
-    with pytest.raises(PolicyVersionError, match="v3 is the active policy v2 in every parameter"):
+    with pytest.raises(PolicyVersionError, match="v3 is the active policy v2 in every parameter:"):
         activate_version(session_factory, second, "v3", now=LATER)
 
     with session_factory() as s:
@@ -199,6 +199,42 @@ def test_a_draft_that_became_the_active_policy_is_not_activated(
         assert len(s.scalars(select(Recommendation)).all()) == recs_before
         activations = s.scalars(select(AuditEvent).where(AuditEvent.action == "policy_activated"))
         assert [e.entity_id for e in activations] == ["v2"]
+
+
+def test_a_claim_the_new_version_answers_alike_keeps_its_recommendation_and_proposal(
+    session_factory: sessionmaker[Session],
+) -> None:
+    """v2 changes the late-shipment rate only. A quality claim's recommendation (a full refund
+    on a 60% defect rate) is the same under v2: it keeps its v1 row, the proposal on it stays
+    pending (it lapsed before, sending the claim back to the queue), and a second reviewer
+    confirms it under v2."""
+    author, second = _managers(session_factory)
+    with session_factory.begin() as s:
+        proposer, confirmer = f.user(s), f.user(s)
+        order = f.order(s, f.supplier(s), f.buyer(s), shipped_at=utc(2025, 1, 18, 8),
+                        delivered_at=utc(2025, 1, 25, 8), status="delivered")  # fmt: skip
+        quality = f.claim(s, order, kind="quality", inspection_report=True, defect_rate_bp=6_000,
+                          conforming=False, status="awaiting_second_approval")  # fmt: skip
+        recommend_claims(s, [quality.id], V1, now=NOW, actor=Actor.system("t"))
+        rec = latest_recommendations(s, [quality.id])[quality.id]
+        assert rec.action == "approve_full"
+        f.decision(s, quality, proposer, kind="proposal", amount_cents=rec.amount_cents,
+                   cap_cents=rec.cap_cents, recommendation_id=rec.id,
+                   decided_at=NOW)  # fmt: skip
+        quality_id, rec_id, amount = quality.id, rec.id, rec.amount_cents
+    save_draft(session_factory, author, V2, now=NOW)
+
+    report = activate_version(session_factory, second, "v2", now=LATER)
+
+    assert (report.evaluated, report.changed, report.lapsed) == (1, 0, 0)
+    with session_factory() as s:
+        latest = latest_recommendations(s, [quality_id])[quality_id]
+        assert (latest.id, latest.policy_version) == (rec_id, "v1")
+        assert s.get(Claim, quality_id).status == "awaiting_second_approval"  # type: ignore[union-attr]
+        confirmer_actor = _actor(s.get(User, confirmer.id))  # type: ignore[arg-type]
+    done = decide_claim(session_factory, confirmer_actor, quality_id, approve=True,
+                        amount_cents=amount, note="", policy=V2, now=LATER)  # fmt: skip
+    assert (done.kind, done.final, done.amount_cents) == ("confirmation", True, amount)
 
 
 def test_only_a_draft_can_be_activated(session_factory: sessionmaker[Session]) -> None:

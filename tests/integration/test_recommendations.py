@@ -213,13 +213,19 @@ def test_refunds_approved_on_other_claims_of_the_order_reduce_the_cap(
     ]
 
 
-def test_a_new_policy_version_changes_every_undecided_claim(
+def test_a_new_policy_version_changes_every_claim_it_answers_differently(
     session_factory: sessionmaker[Session],
 ) -> None:
     with session_factory.begin() as s:
         ids = [f.claim(s, _late_order(s)).id for _ in range(5)]
         recommend_claims(s, ids, POLICY, now=NOW, actor=SYSTEM)
-    v2 = dataclasses.replace(POLICY, version="v2")
+    # A version that answers alike adds nothing: the v1 rows stand.
+    alike = recompute_recommendations(
+        session_factory, SYSTEM, dataclasses.replace(POLICY, version="v2"), now=NOW
+    )
+    assert (alike.evaluated, alike.changed) == (5, 0)
+    # Four eyes from USD 100.00: every one of these refunds now needs two people.
+    v2 = dataclasses.replace(POLICY, version="v2", four_eyes_threshold_cents=100_00)
     seen: list[tuple[int, int]] = []
     report = recompute_recommendations(
         session_factory,

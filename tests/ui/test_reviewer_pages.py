@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
@@ -17,6 +18,7 @@ from services.auth import Actor, Role
 from services.claims.deadlines import refresh_due
 from services.claims.decide import decide_claim
 from services.claims.recommendations import recommend_claims
+from services.policy.versions import activate_version, save_draft
 from tests import factories as f
 from tests.ui.conftest import APP, OIDC_SECRETS, open_app, unescape
 from tests.ui.rows import refs as queue_refs
@@ -400,3 +402,27 @@ def test_the_amount_box_takes_separators_in_the_right_places_only() -> None:
 def test_local_times_are_shown_in_the_readers_zone() -> None:
     assert w.local_time(NOON, ZoneInfo("Europe/Berlin")) == "3 Mar 2025, 13:00"
     assert w.local_time(None, UTC) == "–"
+
+
+def test_a_recommendation_the_new_policy_left_standing_says_so(
+    reviewer_db: str,
+) -> None:
+    """v2 doubles the late-shipment rate: the late claim gets a v2 recommendation, the quality
+    claim (evidence requested under either) keeps its v1 one, and its page says v2 agrees."""
+    engine = make_engine(reviewer_db)
+    with Session(engine) as s:
+        managers = [f.user(s, "ops_manager") for _ in range(2)]
+        s.commit()
+        author, second = (Actor(m.id, m.email, m.display_name, Role.OPS_MANAGER) for m in managers)
+    factory = make_session_factory(engine)
+    save_draft(factory, author, dataclasses.replace(POLICY, late_rate_per_day_bp=200), now=NOW)
+    report = activate_version(factory, second, "v2", now=NOW)
+    engine.dispose()
+    assert report.changed >= 1
+
+    late = _open_claim(RITA, "CLM-000101")
+    caption = next(unescape(c.value) for c in late.caption if c.value.startswith("Policy"))
+    assert caption.startswith("Policy v2, computed")
+    quality = _open_claim(RITA, "CLM-000102")
+    caption = next(unescape(c.value) for c in quality.caption if c.value.startswith("Policy"))
+    assert caption.startswith("Policy v1 (policy v2, active now, recommends the same), computed")
