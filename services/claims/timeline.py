@@ -3,9 +3,11 @@ still ahead of an undecided claim, in the order they fall."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, tzinfo
 
+from data_access.claim_facts import StoredRecommendation
 from data_access.queries import claim_detail as q
 from rules import UNDECIDED, Policy, claim_deadlines, format_money
 
@@ -49,7 +51,11 @@ def claim_timeline(
     policy: Policy,
     now: datetime,
     zone: tzinfo,
+    recommendations: Sequence[StoredRecommendation] = (),
 ) -> tuple[TimelineEntry, ...]:
+    """The entries in the order they fall. A lapsed proposal (``lapsed_seq``) shows twice: when
+    it was made, and when it lapsed — when the recommendation after the one it answered was
+    stored (from ``recommendations``)."""
     cur = row.currency
     entries = [
         TimelineEntry(
@@ -94,10 +100,11 @@ def claim_timeline(
         verdict = (
             f"approve {format_money(d.amount_cents, cur)}" if d.verdict == "approve" else "reject"
         )
-        event = _DECISION_EVENTS[d.kind]
+        said = f"{verdict} — {d.reviewer_name}"
+        entries.append(TimelineEntry(d.decided_at, _DECISION_EVENTS[d.kind], said))
         if d.seq == lapsed_seq:
-            event = "Proposal lapsed (its recommendation changed)"
-        entries.append(TimelineEntry(d.decided_at, event, f"{verdict} — {d.reviewer_name}"))
+            at = _replaced_at(d.recommendation_id, recommendations) or d.decided_at
+            entries.append(TimelineEntry(at, "Proposal lapsed (its recommendation changed)", said))
     if row.withdrawn_at is not None:
         entries.append(TimelineEntry(row.withdrawn_at, "Withdrawn by the buyer"))
     if row.status in UNDECIDED:
@@ -122,3 +129,11 @@ def claim_timeline(
             )
     entries.sort(key=lambda e: (e.at, e.deadline))
     return tuple(entries)
+
+
+def _replaced_at(
+    answered_id: int | None, recommendations: Sequence[StoredRecommendation]
+) -> datetime | None:
+    """When the recommendation after ``answered_id`` was stored (None: not known)."""
+    later = [r for r in recommendations if answered_id is not None and r.id > answered_id]
+    return min(later, key=lambda r: r.id).created_at if later else None

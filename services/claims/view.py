@@ -247,7 +247,7 @@ def load_claim(
         supplier_tier=row.supplier_tier,
         buyer_name=row.buyer_name,
         buyer_country=row.buyer_country,
-        timeline=claim_timeline(row, decisions, lapsed_seq, policy, now, zone),
+        timeline=claim_timeline(row, decisions, lapsed_seq, policy, now, zone, recs),
         supplier_record=SupplierRecord(
             window_days=policy.monitoring_window_days,
             orders_due=record.orders_due,

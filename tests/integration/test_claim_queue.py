@@ -216,14 +216,16 @@ def test_a_claim_whose_proposal_lapsed_is_back_in_the_queue_marked_so(
     from services.claims.recommendations import recompute_recommendations
 
     world = _world(session_factory)
-    decide(session_factory, world.rita, world.ids["review"], amount_cents=90_00, note="photos")
+    proposed_at, lapsed_at = NOW - timedelta(hours=3), NOW
+    decide(session_factory, world.rita, world.ids["review"], amount_cents=90_00, note="photos",
+           now=proposed_at)  # fmt: skip
     with session_factory.begin() as s:
         claim = s.get(Claim, world.ids["review"])
         assert claim is not None
         order = s.get(Order, claim.order_id)
         assert order is not None
         order.shipped_at = utc(2025, 1, 30, 8)  # 10 days late: the recommendation doubles
-    recompute_recommendations(session_factory, Actor.system("test"), POLICY, now=NOW)
+    recompute_recommendations(session_factory, Actor.system("test"), POLICY, now=lapsed_at)
     page = load_queue(engine, QueueFilters(), world.ravi.user_id, page=1, policy=POLICY, now=NOW)
     item = next(i for i in page.items if i.claim_external_id == "CLM-review")
     assert (item.status, item.proposer_name, item.lapsed_proposer_name) == (
@@ -236,7 +238,12 @@ def test_a_claim_whose_proposal_lapsed_is_back_in_the_queue_marked_so(
     assert view is not None and view.turn is Turn.DECIDE
     lapsed = view.lapsed_proposal
     assert lapsed is not None and (lapsed.reviewer_name, lapsed.lapsed) == ("Rita Reviewer", True)
-    assert "Proposal lapsed (its recommendation changed)" in [e.event for e in view.timeline]
+    # The proposal when it was made, its lapse when the new recommendation was stored.
+    entries = [(e.at, e.event) for e in view.timeline if e.detail.endswith("Rita Reviewer")]
+    assert entries == [
+        (proposed_at, "Verdict proposed (four-eyes)"),
+        (lapsed_at, "Proposal lapsed (its recommendation changed)"),
+    ]
 
 
 def test_counts_per_status_ignore_the_status_filter_only(
