@@ -35,6 +35,12 @@ st.caption(
 )
 view = fd.exposure_view(url, day, zone, policy.version)
 sections.headline(view, zone, policy)
+if view.live_orders == 0:
+    st.info(
+        f"No order was live at the end of {day.day} {day:%b %Y}: the programme had nothing "
+        "exposed that day. Choose a later day to see exposure.",
+        icon=":material/event_busy:",
+    )
 st.subheader("Exposure over time")
 sections.trend(view)
 st.subheader("Limit utilisation")

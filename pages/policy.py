@@ -32,8 +32,10 @@ with st.form("policy_form", border=True):
     values = pw.parameter_form(active)
     today = wiring.today()
     first_col, last_col = st.columns(2)
-    first = first_col.date_input("Claims filed from", today - timedelta(days=89))
-    last = last_col.date_input("to", today)
+    first = first_col.date_input(
+        "Claims filed from", today - timedelta(days=89), format="YYYY-MM-DD"
+    )
+    last = last_col.date_input("to", today, format="YYYY-MM-DD")
     name_col, note_col = st.columns([1, 2])
     name = name_col.text_input("Draft name", placeholder="next vN", max_chars=32)
     note = note_col.text_input("Why (kept with the draft)", max_chars=2_000)

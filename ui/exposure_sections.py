@@ -168,6 +168,13 @@ def utilisation(view: ExposureView) -> None:
 
 
 def concentration(view: ExposureView, zone: str, policy: Policy) -> None:
+    if view.exposure_cents == 0:
+        # Shares of nothing are no shares: no table of 0.00% rows, no empty charts.
+        st.info(
+            f"No exposure at the end of {_day(view.as_of)}: nothing is concentrated.",
+            icon=":material/info:",
+        )
+        return
     top = view.suppliers.head(10)
     share = "–" if view.top10_share is None else f"{view.top10_share:.1%}"
     st.markdown(

@@ -40,7 +40,7 @@ def largest(frame: pd.DataFrame) -> pd.DataFrame:
         {
             "Supplier": who(frame),
             "Exposure": w.money_column(frame, "exposure_cents"),
-            "Share": [f"{s:.2%}" for s in frame["share"]],
+            "Share": ["–" if pd.isna(s) else f"{s:.2%}" for s in frame["share"]],
             "Utilisation": [utilisation_text(u) for u in frame["utilisation"]],
         }
     )

@@ -449,3 +449,19 @@ def test_every_figure_page_copes_with_an_empty_database(page: str) -> None:
     at = open_app(EMAILS["ops_manager"], page)
     _ok(at)
     assert at.title
+
+
+@pytest.mark.usefixtures("figures_database")
+def test_exposure_before_any_order_says_so_without_empty_shares() -> None:
+    """As of a day before the first order: no order was live. The page says so, and shows no
+    table of suppliers at 0.00% and "nan%" (it did), no share of nothing."""
+    at = _open_with_url(EMAILS["exec"], {"as_of": "2020-01-31"}, EXPOSURE)
+    _ok(at)
+    infos = [unescape(i.value) for i in at.info]
+    assert any("No order was live at the end of 31 Jan 2020" in i for i in infos), infos
+    assert any("No exposure at the end of 31 Jan 2020" in i for i in infos), infos
+    shown = [t.value for t in (*at.table, *at.dataframe)]
+    assert not [t for t in shown if "Share" in t.columns]
+    texts = [str(v) for t in shown for v in t.to_numpy().ravel()]
+    texts += [m.value for m in (*at.markdown, *at.caption)] + [m.value for m in at.metric]
+    assert not [t for t in texts if "nan%" in t]
