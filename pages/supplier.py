@@ -26,8 +26,9 @@ today, _ = today_and_now()
 _FLASH = "supplier_page_flash"
 _REF = "supplier_page_ref"
 
-if st.button("Suppliers", icon=":material/arrow_back:", type="tertiary") and (
-    supplier_page.may_open_suppliers(actor)
+# Back to the list, for the roles that see it (a reviewer comes here from a claim instead).
+if supplier_page.may_open_suppliers(actor) and st.button(
+    "Suppliers", icon=":material/arrow_back:", type="tertiary"
 ):
     st.switch_page(t.SUPPLIERS_PAGE)
 

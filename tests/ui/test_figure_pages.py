@@ -297,6 +297,9 @@ def test_reviewers_get_links_to_the_claims() -> None:
     assert claims["Claim"].str.startswith("/claim?claim=CLM-").all()
     ops = _supplier_page(EMAILS["ops_manager"], "SUP-A")
     assert ops.dataframe[-1].value["Claim"].str.startswith("CLM-").all()
+    # Back to the Suppliers list only for those who see it: for a reviewer it did nothing.
+    assert [b.label for b in ops.button if b.label == "Suppliers"] == ["Suppliers"]
+    assert [b.label for b in at.button if b.label == "Suppliers"] == []
 
 
 @pytest.mark.usefixtures("figures_database")
