@@ -13,6 +13,7 @@ from ui import figure_data as fd
 from ui import figure_widgets as w
 from ui import supplier_tables as t
 from ui.chart_cache import built
+from ui.claim_widgets import reader_zone
 from ui.overview_sections import today_and_now
 from ui.policy_data import active_policy
 from ui.text import plain
@@ -111,7 +112,7 @@ with st.expander(f"Limit history ({changes})", expanded=not history.empty):
     if history.empty:
         st.caption("The limit has not changed since the supplier was added.")
     else:
-        w.table(t.history_table(history))
+        w.table(t.history_table(history, reader_zone()))
         w.download(
             "Limit history (CSV)", history, t.HISTORY_CSV, f"limit-history-{detail.external_id}.csv"
         )

@@ -74,8 +74,8 @@ PAYMENT_LABELS = {
     "letter_of_credit": "Letter of credit",
     "other": "Other",
 }
-#: Supplier monitoring tiers (rules.MonitoringTier); None is "no tier".
-TIER_LABELS = {"watch": "Watch", "warning": "Warning", "excessive": "Excessive"}
+#: Supplier monitoring tiers (rules.MonitoringTier); "none" (the figures' word for no tier) too.
+TIER_LABELS = {"none": "None", "watch": "Watch", "warning": "Warning", "excessive": "Excessive"}
 AUDIT_ACTION_LABELS = {
     "claim_decided": "Decided",
     "claim_assigned": "Assigned",

@@ -14,7 +14,7 @@ from services.figures.periods import Grain, Period, bucket_label, buckets
 from services.figures.rates import DIMENSIONS, Dimension, Scope
 from ui import figure_data as fd
 from ui import figure_widgets as w
-from ui import format, prefetch
+from ui import format, labels, prefetch
 from ui.overview_sections import ALL_VALUES, DRILL_PERIOD, DRILL_VALUE, KIND_LABELS, number_config
 
 
@@ -136,6 +136,10 @@ def drill_down(
 SUPPLIER_ROWS = 50
 
 
+#: A calendar day as the screens write it ("7 Sep 2026"), still sorted as a date.
+_DAY = st.column_config.DateColumn(format="D MMM YYYY")
+
+
 def _pages(total: int, key: str, size: int = 50) -> int:
     pages = max(1, -(-total // size))
     if st.session_state.get(key, 1) > pages:
@@ -161,13 +165,15 @@ def _orders(url: str, period: Period, today: date, zone: str, scope: Scope) -> N
                 "Order": frame["order"],
                 "Supplier": frame["supplier_name"],
                 "Category": frame["category"],
-                "Ship-by": frame["ship_by"],
-                "Shipped": frame["shipped_day"],
-                "Late": frame["late"].map({True: "late", False: "on time"}),
-                "Days late": frame["days_late"],
+                "Ship-by": pd.to_datetime(frame["ship_by"]),
+                # Not shipped: an empty cell, not "None".
+                "Shipped": pd.to_datetime(frame["shipped_day"]),
+                "Late": frame["late"].map({True: "Late", False: "On time"}),
+                "Days late": frame["days_late"].astype("Int64"),
             }
         ),
         hide_index=True,
+        column_config={"Ship-by": _DAY, "Shipped": _DAY},
     )
     w.download(
         "Orders on this page (CSV)",
@@ -199,14 +205,15 @@ def _claims(url: str, period: Period, zone: str, scope: Scope) -> None:
         pd.DataFrame(
             {
                 "Claim": frame["claim"],
-                "Kind": frame["kind"].map(lambda k: KIND_LABELS.get(k, k)),
-                "Filed": frame["filed_day"],
-                "Status": frame["status"].str.replace("_", " "),
+                "Kind": [labels.label(KIND_LABELS, k) for k in frame["kind"]],
+                "Filed": pd.to_datetime(frame["filed_day"]),
+                "Status": [labels.label(labels.STATUS_LABELS, s) for s in frame["status"]],
                 "Order": frame["order"],
                 "Supplier": frame["supplier_name"],
             }
         ),
         hide_index=True,
+        column_config={"Filed": _DAY},
     )
     w.download(
         "Claims on this page (CSV)",

@@ -13,7 +13,8 @@ from ui import figure_data as fd
 from ui import figure_widgets as w
 from ui import format, navigation
 from ui import supplier_tables as t
-from ui.claim_widgets import CLAIM_PAGE
+from ui.claim_widgets import CLAIM_PAGE, reader_zone
+from ui.supplier_record import tier_label
 from ui.text import plain
 
 CLAIMS_PAGE_SIZE = 25
@@ -121,7 +122,7 @@ def ledger(standing: SupplierStanding, zone: str, policy: Policy) -> None:
     box = w.tile(row)
     box.metric(
         "Monitoring tier",
-        standing.tier.value if standing.tier else "none",
+        tier_label(standing.tier),
         help=defs.text("monitoring_tier", zone, policy),
     )
     box = w.tile(row)
@@ -186,7 +187,7 @@ def claims(url: str, external_id: str, *, link: bool) -> None:
             + ("; select a claim id to open it." if link else ".")
         )
         st.dataframe(
-            t.claims_table(rows.frame, link=link),
+            t.claims_table(rows.frame, link=link, zone=reader_zone()),
             hide_index=True,
             column_config=t.claims_columns(link=link),
         )

@@ -3,6 +3,7 @@ tinted, and the CSV columns that go with each table."""
 
 from __future__ import annotations
 
+from datetime import datetime, tzinfo
 from typing import Any
 
 import pandas as pd
@@ -11,6 +12,8 @@ from pandas.io.formats.style import Styler
 
 from ui import figure_widgets as w
 from ui import format
+from ui.claim_widgets import local_time
+from ui.labels import KIND_LABELS, SHORT_STATUS_LABELS, TIER_LABELS, label
 
 OVER_LIMIT_STYLE = "background-color: #fef2f2; color: #991b1b; font-weight: 600"
 TIER_STYLE = {
@@ -59,7 +62,7 @@ def suppliers_table(frame: pd.DataFrame) -> tuple[pd.DataFrame, Styler]:
     shown = pd.DataFrame(
         {
             "Supplier": frame["supplier_name"],
-            "Tier": frame["monitoring_tier"],
+            "Tier": [label(TIER_LABELS, t) for t in frame["monitoring_tier"]],
             "Headroom": w.money_column(frame, "headroom_cents"),
             "Utilisation": [utilisation_text(u) for u in frame["utilisation"]],
             "Late-shipment rate": _rates(frame["late"], frame["due"]),
@@ -111,10 +114,11 @@ SUPPLIERS_COLUMNS: dict[str, Any] = {
 }
 
 
-def history_table(history: pd.DataFrame) -> pd.DataFrame:
+def history_table(history: pd.DataFrame, zone: tzinfo) -> pd.DataFrame:
+    """The limit history, its times in the reader's ``zone`` (the CSV keeps UTC)."""
     return pd.DataFrame(
         {
-            "When (UTC)": [f"{t:%Y-%m-%d %H:%M}" for t in history["changed_at"]],
+            "When": [local_time(t, zone) for t in history["changed_at"]],
             "From": w.money_column(history, "old_limit_cents"),
             "To": w.money_column(history, "new_limit_cents"),
             "Reason": history["reason"],
@@ -134,15 +138,16 @@ HISTORY_CSV = {
 }
 
 
-def claims_table(claims: pd.DataFrame, *, link: bool) -> pd.DataFrame:
-    """The supplier's claims; with ``link`` the claim id opens the claim page (reviewers)."""
+def claims_table(claims: pd.DataFrame, *, link: bool, zone: tzinfo) -> pd.DataFrame:
+    """The supplier's claims; with ``link`` the claim id opens the claim page (reviewers).
+    Filing days are the reader's (``zone``), as on the claim page."""
     return pd.DataFrame(
         {
             "Claim": [f"/claim?claim={c}" for c in claims["claim"]] if link else claims["claim"],
             "Order": claims["order"],
-            "Kind": claims["kind"].str.replace("_", " ").str.capitalize(),
-            "Status": claims["status"].str.replace("_", " "),
-            "Filed (UTC)": [f"{t:%Y-%m-%d}" for t in claims["filed_at"]],
+            "Kind": [label(KIND_LABELS, k) for k in claims["kind"]],
+            "Status": [label(SHORT_STATUS_LABELS, s) for s in claims["status"]],
+            "Filed": [_day(t, zone) for t in claims["filed_at"]],
             "Claimed": w.money_column(claims, "claimed_cents"),
             "Refund approved": w.money_column(claims, "refunded_cents"),
         }
@@ -163,3 +168,8 @@ def claims_columns(*, link: bool) -> dict[str, Any]:
 
 def money_or_dash(cents: int | None) -> str:
     return "–" if cents is None else format.money(cents)
+
+
+def _day(moment: datetime, zone: tzinfo) -> str:
+    local = moment.astimezone(zone)
+    return f"{local.day} {local:%b %Y}"

@@ -468,3 +468,30 @@ def test_exposure_before_any_order_says_so_without_empty_shares() -> None:
     texts = [str(v) for t in shown for v in t.to_numpy().ravel()]
     texts += [m.value for m in (*at.markdown, *at.caption)] + [m.value for m in at.metric]
     assert not [t for t in texts if "nan%" in t]
+
+
+@pytest.mark.usefixtures("figures_database")
+def test_tables_show_the_domains_words_as_labels_never_stored_codes() -> None:
+    """The drill-down's orders and claims, the suppliers' tiers and a supplier's claims read
+    "Approved", "Non-delivery", "None" as the claim page does (they read "approved", "Non
+    delivery", "none"), and an order not shipped shows an empty cell, not "None"."""
+    from ui import labels
+
+    statuses, kinds = set(labels.STATUS_LABELS.values()), set(labels.KIND_LABELS.values())
+    at = open_app(EMAILS["ops_manager"], OVERVIEW)
+    _ok(at)
+    frames = [d.value for d in at.dataframe]
+    orders = next(f for f in frames if "Days late" in f.columns)
+    claims = next(f for f in frames if "Status" in f.columns and "Kind" in f.columns)
+    assert set(orders["Late"]) <= {"Late", "On time"}
+    assert "None" not in {str(v) for v in orders.to_numpy().ravel()}
+    assert orders["Shipped"].isna().any()  # the world has an order never shipped
+    assert set(claims["Status"]) <= statuses and set(claims["Kind"]) <= kinds
+    suppliers = open_app(EMAILS["ops_manager"], SUPPLIERS).dataframe[0].value
+    assert set(suppliers["Tier"]) <= set(labels.TIER_LABELS.values())
+    assert "None" in set(suppliers["Tier"])  # a supplier with no tier reads "None"
+    page = _supplier_page(EMAILS["ops_manager"], "SUP-A")
+    _ok(page)
+    own = page.dataframe[-1].value
+    assert set(own["Status"]) <= set(labels.SHORT_STATUS_LABELS.values())
+    assert set(own["Kind"]) <= kinds and "Filed" in own.columns
