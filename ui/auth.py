@@ -15,6 +15,7 @@ from services.users import ASSIGNABLE_ROLES, list_users, sign_in
 from ui import cookies, deep_link, demo_session, navigation, wiring
 from ui.demo_session import DEMO_DOMAIN
 from ui.gate import through_navigation_only
+from ui.labels import ROLE_LABELS, label
 from ui.text import plain
 
 _DEMO_KEY = "demo_user_email"
@@ -137,7 +138,7 @@ def _demo_screen() -> None:
         )
         return
     labels = {
-        u.email: f"{plain(u.display_name)} — {u.role.value.replace('_', ' ')}" for u in demo_users
+        u.email: f"{plain(u.display_name)} — {label(ROLE_LABELS, u.role.value)}" for u in demo_users
     }
     with st.form("demo_sign_in"):
         email = st.radio("Sign in as", list(labels), format_func=labels.__getitem__)

@@ -24,6 +24,7 @@ import streamlit as st
 
 from services.auth import Actor
 from ui import cookies, navigation
+from ui.labels import ROLE_LABELS, label
 
 NEXT_COOKIE = "assurance_next"
 #: Long enough to sign in at the provider, short enough not to surprise a later visit.
@@ -242,7 +243,7 @@ def _say_why_not_there(actor: Actor) -> None:
     path = st.session_state.pop(_NOTE, None)
     if not isinstance(path, str) or path not in {s.path for s in navigation.SCREENS}:
         return
-    role = actor.role.value.replace("_", " ")
+    role = label(ROLE_LABELS, actor.role.value)
     st.info(
         f"The link was to the {navigation.screen(path).title} page, which the {role} role "
         "does not open, so here is your first screen.",

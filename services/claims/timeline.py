@@ -98,7 +98,7 @@ def claim_timeline(
         entries.append(TimelineEntry(row.picked_up_at, "Picked up for review"))
     for d in decisions:
         verdict = (
-            f"approve {format_money(d.amount_cents, cur)}" if d.verdict == "approve" else "reject"
+            f"Approve {format_money(d.amount_cents, cur)}" if d.verdict == "approve" else "Reject"
         )
         said = f"{verdict} — {d.reviewer_name}"
         entries.append(TimelineEntry(d.decided_at, _DECISION_EVENTS[d.kind], said))

@@ -239,10 +239,14 @@ def test_a_claim_whose_proposal_lapsed_is_back_in_the_queue_marked_so(
     lapsed = view.lapsed_proposal
     assert lapsed is not None and (lapsed.reviewer_name, lapsed.lapsed) == ("Rita Reviewer", True)
     # The proposal when it was made, its lapse when the new recommendation was stored.
-    entries = [(e.at, e.event) for e in view.timeline if e.detail.endswith("Rita Reviewer")]
+    entries = [(e.at, e.event, e.detail) for e in view.timeline if "Rita" in e.detail]
     assert entries == [
-        (proposed_at, "Verdict proposed (four-eyes)"),
-        (lapsed_at, "Proposal lapsed (its recommendation changed)"),
+        (proposed_at, "Verdict proposed (four-eyes)", "Approve USD 90.00 — Rita Reviewer"),
+        (
+            lapsed_at,
+            "Proposal lapsed (its recommendation changed)",
+            "Approve USD 90.00 — Rita Reviewer",
+        ),
     ]
 
 

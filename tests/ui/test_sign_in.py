@@ -123,6 +123,9 @@ def _visit(path: str | None, params: dict[str, str], *, oidc_email: str | None =
 
 
 def _demo_sign_in(at: AppTest, email: str) -> AppTest:
+    # Each demo user reads with the role's label ("Erin Exec — Executive", never "— exec").
+    shown = [unescape(o) for o in at.radio[0].options]
+    assert all(" — " in s and s.split(" — ")[1][:1].isupper() for s in shown), shown
     at.radio[0].set_value(email)
     next(b for b in at.button if b.label == "Sign in").click()
     return at.run()
@@ -259,6 +262,7 @@ def test_a_signed_in_role_opening_another_roles_link_gets_a_note_not_page_not_fo
     assert not at.exception
     assert _titles(at)[0] == "Programme exposure"  # the exec role's first screen
     assert any("link was to the Claim page" in i.value for i in at.info)
+    assert any("which the Executive role does not open" in i.value for i in at.info)  # not "exec"
     assert at.query_params == {}  # the claim's parameters are not carried to another page
 
 
