@@ -8,17 +8,16 @@ shows them.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from data_access.engine import write_session
 from data_access.models import Supplier, SupplierLimitChange
-from rules import format_money
+from rules import MoneyError, format_money
+from rules import parse_money as rules_parse_money
 from services import audit
 from services.auth import Actor, Permission, authorize
 
@@ -34,7 +33,6 @@ __all__ = [
 #: A sanity bound (USD 10 billion): a limit above it is a typo, not a decision.
 MAX_LIMIT_CENTS = 1_000_000_000_000
 MAX_REASON_LENGTH = 1_000
-_MONEY = re.compile(r"[0-9]+(?:\.[0-9]{1,2})?")
 
 
 class LimitError(ValueError):
@@ -60,25 +58,22 @@ class LimitChange:
 
 
 def parse_money(text: str) -> int:
-    """``"250000.00"`` -> ``25000000`` cents, exactly; refuses what is not such an amount.
-
-    ASCII digits with at most two decimals after a point, never negative. ``Decimal`` alone
-    would accept ``"1e3"``, ``"NaN"`` or Arabic-Indic digits, and a thousands separator is
-    refused because ``"1,5"`` means 1.5 to half the world.
+    """``"250000.00"`` or ``"250,000"`` -> ``25000000`` cents, exactly; refuses what is not such
+    an amount. The claim page's parser (``rules.parse_money``), so both forms take the same
+    text: ASCII digits, thousands separators in the right places only (``"1,5"`` is refused,
+    as it means 1.5 to half the world), at most two decimals, an optional ``USD``; never
+    negative.
     """
     cleaned = text.strip()
     if cleaned.startswith("-"):
         raise LimitError(f"{cleaned!r}: a limit cannot be negative.")
-    if not _MONEY.fullmatch(cleaned):
-        raise LimitError(
-            f"{text.strip()!r} is not an amount in US dollars with at most two decimals "
-            "(for example 250000.00)."
-        )
     try:
-        cents = Decimal(cleaned) * 100
-    except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
-        raise LimitError(f"{text.strip()!r} is not an amount.") from None
-    return int(cents)
+        return rules_parse_money(cleaned, grouping=True, currency="USD")
+    except MoneyError:
+        raise LimitError(
+            f"{cleaned!r} is not an amount in US dollars with at most two decimals "
+            "(for example 250000.00 or 250,000.00)."
+        ) from None
 
 
 def _check(new_limit_cents: int, reason: str) -> str:

@@ -13,6 +13,7 @@ from services.auth import Actor, NotAllowed, Role
 from services.suppliers.limits import LimitError, change_limit, parse_money
 from tests import factories as f
 from tests.factories import utc
+from ui.claim_widgets import parse_amount
 
 NOW = utc(2025, 3, 15, 10)
 
@@ -125,14 +126,25 @@ def test_the_cli_operator_may_change_a_limit(
 
 @pytest.mark.parametrize(
     ("text", "cents"),
-    [("250000.00", 25_000_000), ("250000", 25_000_000), ("0.5", 50), (" 12.34 ", 1234), ("0", 0)],
+    [
+        ("250000.00", 25_000_000),
+        ("250000", 25_000_000),
+        ("0.5", 50),
+        (" 12.34 ", 1234),
+        ("0", 0),
+        # As the claim page's amount box takes them (it took "1,000", this form refused it).
+        ("1,000.00", 100_000),
+        ("250,000", 25_000_000),
+        ("USD 1,234.50", 123_450),
+    ],
 )
 def test_parse_money(text: str, cents: int) -> None:
     assert parse_money(text) == cents
 
 
 @pytest.mark.parametrize(
-    "text", ["-5", "1.234", "1e3", "NaN", "1,000.00", "١٢٣", "２５０", "", "12.", ".5", "+5", "inf"]
+    "text",
+    ["-5", "1.234", "1e3", "NaN", "1,5", "1,00.00", "١٢٣", "２５０", "", "12.", ".5", "+5", "inf"],
 )
 def test_parse_money_refuses(text: str) -> None:
     with pytest.raises(LimitError):
@@ -142,3 +154,7 @@ def test_parse_money_refuses(text: str) -> None:
 @given(st.integers(0, 10**12))
 def test_parse_money_round_trips_cents(cents: int) -> None:
     assert parse_money(f"{cents // 100}.{cents % 100:02d}") == cents
+    assert parse_money(f"{cents // 100:,}.{cents % 100:02d}") == cents
+    assert parse_money(f"{cents // 100:,}.{cents % 100:02d}") == parse_amount(
+        f"{cents // 100:,}.{cents % 100:02d}"
+    )
