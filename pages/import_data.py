@@ -37,17 +37,16 @@ st.caption(
 # Suppliers come first, then orders, then claims: offer the first kind with nothing imported
 # yet (orders, the daily file, once every kind has rows). The key keeps a choice made on this
 # page when the default moves after an import.
+default = first_empty_kind(wiring.session_factory()) or "orders"
 chosen = st.segmented_control(
     "What the file holds",
     ENTITIES,
-    default=first_empty_kind(wiring.session_factory()) or "orders",
+    default=default,
     format_func=str.capitalize,
     key="import_kind",
+    required=True,  # a click on the chosen kind keeps it (it cleared it, hiding the uploader)
 )
-if chosen is None:  # clicking the selected option clears it: never guess
-    st.info("Choose what the file holds: suppliers, orders or claims.")
-    st.stop()
-entity = chosen
+entity = chosen or default
 with st.expander(f"The {entity} file format"):
     st.dataframe(
         pd.DataFrame(
@@ -110,7 +109,9 @@ shown: ImportResult | None = None
 if kept is not None and upload is not None and kept[:2] == (entity, upload.file_id):
     shown = kept[2]
 if shown is not None:
-    what = f"{shown.rows_read} from {plain(printable(shown.file_name))}"
+    source = plain(printable(shown.file_name))
+    # A file refused at its header has no rows read: "1 problem in x.csv", not "in 0 rows".
+    what = f"{shown.rows_read} from {source}" if shown.rows else source
     if not shown.ok:
         st.error(
             f"{format.count(shown.problem_count, 'problem')} in {what}: nothing was written. "

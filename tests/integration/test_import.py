@@ -559,10 +559,17 @@ def test_the_import_page(database_url: str, monkeypatch: pytest.MonkeyPatch) -> 
     # Another kind of file chosen: the result of the last file is not shown beside it.
     at.button_group[0].set_value("orders").run()
     assert not at.error and not at.metric
-    # Clicking the selected kind again clears it: the page asks instead of guessing.
-    at.button_group[0].set_value(None).run()
-    assert "Choose what the file holds" in at.info[0].value
-    assert not at.button
+    # Clicking the selected kind again keeps it (the browser is told the choice is required):
+    # it cleared the choice and hid the uploader.
+    assert at.button_group[0].proto.required
+    assert at.button_group[0].value == "orders" and at.file_uploader
+    # A suppliers file offered as claims is refused at its header: no "in 0 claim rows".
+    at.button_group[0].set_value("claims").run()
+    at.file_uploader[0].upload("suppliers again.csv", bad, "text/csv").run()
+    at.button[0].click().run()
+    refusal = at.error[0].value.replace("\\", "")
+    assert " in suppliers again.csv: nothing was written" in refusal, refusal
+    assert "0 claim rows" not in refusal
     engine.dispose()
     # The app opened on the overview, cached by URL (one URL per worker on PostgreSQL).
     import streamlit as st
