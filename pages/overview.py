@@ -7,6 +7,7 @@ from ui import definitions as defs
 from ui import figure_data as fd
 from ui import figure_widgets as w
 from ui import overview_sections as sections
+from ui.claim_widgets import local_time, reader_zone
 from ui.policy_data import active_policy
 
 auth.require_screen("pages/overview.py")
@@ -17,13 +18,21 @@ policy = active_policy()
 today, now = sections.today_and_now()
 
 st.title("Programme overview")
-period, grain = w.range_controls(today, fd.extent(url, zone))
+extent = fd.extent(url, zone)
+period, grain = w.range_controls(today, extent)
 previous = period.previous()
+# A period that starts with the data (all history) has nothing before it to compare with.
+compare = extent is not None and period.first > extent[0]
 st.markdown(f"**{period.label()}** · {format.count(period.days, 'day')}")
+changes = (
+    f"Changes compare with the previous {format.count(period.days, 'day')} ({previous.label()})."
+    if compare
+    else "Nothing is compared: the period starts with the first data."
+)
 st.caption(
-    f"Calendar days in the programme's time zone, {zone}. Changes compare with the previous "
-    f"{format.count(period.days, 'day')} ({previous.label()}). Open, overdue and pending "
-    f"figures are the state at the end of each period (now: {now:%d %b %Y %H:%M} UTC)."
+    f"Calendar days in the programme's time zone, {zone}. {changes} Open, overdue and pending "
+    "figures are the state at the end of each period "
+    f"(now: {local_time(now, reader_zone())}, your time)."
 )
 
 # The drill-down's suppliers and the reviewers' figures, below the tiles, the trends and the
@@ -31,7 +40,9 @@ st.caption(
 # database works for this one).
 overview_drill.read_ahead(url, period, today, zone)
 reviewer_figures.read_ahead(url, period, zone, policy, now)
-sections.tiles(fd.tiles(url, period, today, now, zone, policy.version), zone, policy)
+sections.tiles(
+    fd.tiles(url, period, today, now, zone, policy.version), zone, policy, compare=compare
+)
 sections.trends(url, period, grain, today, zone)
 st.subheader("Breakdowns")
 dimension = sections.breakdowns(url, period, today, zone)

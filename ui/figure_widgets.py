@@ -133,27 +133,32 @@ def rate_tile(
     row: Any,
     label: str,
     current: Rate,
-    previous: Rate,
+    previous: Rate | None,
     noun: tuple[str, str],
     base: tuple[str, str],
     help: str,
 ) -> None:
-    """A rate with its counts and its change against the previous period (up is bad); ``noun``
-    and ``base`` name what is counted and what it is counted of, singular and plural."""
+    """A rate with its counts and its change against the previous period (up is bad; None: no
+    earlier period to compare with); ``noun`` and ``base`` name what is counted and what it is
+    counted of, singular and plural."""
     box = tile(row)
     value = format.rate(current.count, current.total)
-    box.metric(label, value, help=help, **delta_args(points(current.change(previous))))
-    box.caption(
-        f"{format.count(current.count, *noun)} of {format.count(current.total, *base)}. "
-        "Previous period: "
-        f"{format.rate_with_counts(previous.count, previous.total)}"
-    )
+    change = {} if previous is None else delta_args(points(current.change(previous)))
+    box.metric(label, value, help=help, **change)
+    counts = f"{format.count(current.count, *noun)} of {format.count(current.total, *base)}."
+    if previous is not None:
+        counts += f" Previous period: {format.rate_with_counts(previous.count, previous.total)}"
+    box.caption(counts)
 
 
-def count_tile(row: Any, label: str, current: int, previous: int, detail: str, help: str) -> None:
+def count_tile(
+    row: Any, label: str, current: int, previous: int | None, detail: str, help: str
+) -> None:
+    """A count and its change against the previous period (None: none to compare with)."""
     box = tile(row)
-    box.metric(label, f"{current:,}", help=help, **delta_args(count_change(current, previous)))
-    box.caption(f"{detail}. Previous period: {previous:,}")
+    change = {} if previous is None else delta_args(count_change(current, previous))
+    box.metric(label, f"{current:,}", help=help, **change)
+    box.caption(f"{detail}." + ("" if previous is None else f" Previous period: {previous:,}"))
 
 
 def plain_tile(row: Any, label: str, value: str, detail: str, help: str | None = None) -> None:
@@ -167,20 +172,20 @@ def money_tile(
     row: Any,
     label: str,
     cents: int,
-    previous_cents: int,
+    previous_cents: int | None,
     detail: str,
     help: str,
     *,
     up_is_bad: bool = True,
 ) -> None:
+    """An amount and its change against the previous period (None: none to compare with)."""
     box = tile(row)
-    box.metric(
-        label,
-        format.money(cents),
-        help=help,
-        **delta_args(money_change(cents, previous_cents), up_is_bad),
+    change = (
+        {} if previous_cents is None else delta_args(money_change(cents, previous_cents), up_is_bad)
     )
-    box.caption(f"{detail}. Previous period: {format.money(previous_cents)}")
+    box.metric(label, format.money(cents), help=help, **change)
+    before = "" if previous_cents is None else f" Previous period: {format.money(previous_cents)}"
+    box.caption(f"{detail}.{before}")
 
 
 def csv_bytes(frame: pd.DataFrame, headers: dict[str, str]) -> bytes:

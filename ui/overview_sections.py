@@ -29,14 +29,16 @@ KIND_LABELS = {
 }
 
 
-def tiles(head: Headline, zone: str, policy: Policy) -> None:
-    now, before = head.current, head.previous
+def tiles(head: Headline, zone: str, policy: Policy, *, compare: bool = True) -> None:
+    """The headline tiles; with ``compare`` each with its change against the previous period
+    (not when the period starts with the data: before it there is nothing to compare with)."""
+    now, before = head.current, (head.previous if compare else None)
     row = w.tile_row()
     w.rate_tile(
         row,
         "Late-shipment rate",
         now.late_shipment,
-        before.late_shipment,
+        None if before is None else before.late_shipment,
         ("late", "late"),
         ("order due", "orders due"),
         defs.text("late_shipment", zone, policy),
@@ -45,7 +47,7 @@ def tiles(head: Headline, zone: str, policy: Policy) -> None:
         row,
         "Dispute rate",
         now.dispute,
-        before.dispute,
+        None if before is None else before.dispute,
         ("claim", "claims"),
         ("order placed", "orders placed"),
         defs.text("dispute", zone, policy),
@@ -54,7 +56,7 @@ def tiles(head: Headline, zone: str, policy: Policy) -> None:
         row,
         "Open claims",
         now.claims.open,
-        before.claims.open,
+        None if before is None else before.claims.open,
         "Undecided at the end of the period",
         defs.text("open_claims", zone, policy),
     )
@@ -62,7 +64,7 @@ def tiles(head: Headline, zone: str, policy: Policy) -> None:
         row,
         "Overdue claims",
         now.claims.overdue,
-        before.claims.overdue,
+        None if before is None else before.claims.overdue,
         f"{now.claims.overdue:,} of {format.count(now.claims.open, 'open claim')}",
         defs.text("overdue_claims", zone, policy),
     )
@@ -70,7 +72,7 @@ def tiles(head: Headline, zone: str, policy: Policy) -> None:
         row,
         "Refunds approved",
         now.refunds_approved.cents,
-        before.refunds_approved.cents,
+        None if before is None else before.refunds_approved.cents,
         format.count(now.refunds_approved.claims, "claim"),
         defs.text("refunds_approved", zone, policy),
     )
@@ -78,7 +80,7 @@ def tiles(head: Headline, zone: str, policy: Policy) -> None:
         row,
         "Pending liability",
         now.pending_liability.cents,
-        before.pending_liability.cents,
+        None if before is None else before.pending_liability.cents,
         format.count(now.pending_liability.claims, "undecided claim"),
         defs.text("pending_liability", zone, policy),
     )

@@ -75,7 +75,9 @@ def test_overview_tiles_charts_and_definitions(role: str) -> None:
     assert tiles["Refunds approved"].value.startswith("USD ")
     assert tiles["Late-shipment rate"].value.endswith("%")
     captions = " ".join(c.value for c in at.caption)
-    assert "Previous period:" in captions and "orders due" in captions
+    # The world's data starts within the default range: nothing before it to compare with
+    # (test_all_history_compares_with_nothing checks a range that has).
+    assert "orders due" in captions and "Nothing is compared" in captions
     assert "Asia/Shanghai" not in captions and "UTC" in captions
     assert len(at.get("plotly_chart")) >= 5  # three trends, two breakdowns
     assert any("Reviewer service" in h.value for h in at.subheader)
@@ -495,3 +497,22 @@ def test_tables_show_the_domains_words_as_labels_never_stored_codes() -> None:
     own = page.dataframe[-1].value
     assert set(own["Status"]) <= set(labels.SHORT_STATUS_LABELS.values())
     assert set(own["Kind"]) <= kinds and "Filed" in own.columns
+
+
+@pytest.mark.usefixtures("figures_database")
+def test_all_history_compares_with_nothing() -> None:
+    """All history starts with the first data: the period before it is empty, and a change
+    against it ("+40", "+USD 5,035,794.13") says nothing. The tiles show none; a range with
+    data before it does."""
+    whole = _open_with_url(EMAILS["ops_manager"], {"range": "All history"}, OVERVIEW)
+    _ok(whole)
+    assert whole.selectbox(key="range").value == "all"
+    tiles = [m for m in whole.metric if m.label in ("Open claims", "Dispute rate")]
+    assert len(tiles) == 2 and all(not m.proto.delta for m in tiles)
+    assert not [c.value for c in whole.caption if "Previous period" in c.value]
+    assert any("Nothing is compared" in c.value for c in whole.caption)
+    recent = _open_with_url(EMAILS["ops_manager"], {"range": "30 days"}, OVERVIEW)
+    _ok(recent)
+    assert recent.selectbox(key="range").value == "last_30d"
+    assert all(m.proto.delta for m in recent.metric if m.label in ("Open claims", "Dispute rate"))
+    assert any("Changes compare with the previous 30 days" in c.value for c in recent.caption)
