@@ -16,8 +16,9 @@ from services.policy.report import (
 )
 from services.policy.simulate import Simulation, simulate_period
 from services.policy.versions import VersionInfo, list_versions
+from ui import figure_widgets as w
 from ui import format, wiring
-from ui.figure_widgets import delta_args, money_change
+from ui.figure_widgets import delta_args, money_change, points
 from ui.labels import ACTION_LABELS, KIND_LABELS, STATUS_LABELS, label
 from ui.text import plain
 
@@ -99,20 +100,20 @@ def results(sim: Simulation) -> None:
     tiles.metric("Refunds, draft", format_money(new.refunds_cents), border=True, width="content",
                  **delta_args(money_change(new.refunds_cents, now.refunds_cents)))  # fmt: skip
     before, after = sim.loss_ratio(simulated=False), sim.loss_ratio(simulated=True)
-    ratio_change = None if after is None or before is None else f"{(after - before) * 100:+.2f} pts"
+    ratio_change = None if after is None or before is None else points(after - before)
     tiles.metric("Loss ratio, draft", "n/a" if after is None else f"{after:.2%}", border=True,
                  help=LOSS_RATIO_DEFINITION, width="content",
                  **delta_args(ratio_change))  # fmt: skip
     st.markdown(f"**{format.count(len(sim.changed), 'claim')}** would change action or amount.")
     st.caption(plain(LOSS_RATIO_DEFINITION))
     rows = comparison_rows(sim)
-    st.dataframe(
-        pd.DataFrame(rows, columns=["Measure", f"Active {sim.active_version}", "Draft", "Change"]),
-        hide_index=True, width="stretch",
-    )  # fmt: skip
+    # Static tables: they wrap in a narrow window where a grid cut the cents off its amounts.
+    w.table(
+        pd.DataFrame(rows, columns=["Measure", f"Active {sim.active_version}", "Draft", "Change"])
+    )
     st.markdown("**By claim kind and supplier tier**")
     st.caption("Counts read active → draft.")
-    st.dataframe(group_table(sim), hide_index=True, width="stretch")
+    w.table(group_table(sim))
     st.markdown("**Claims whose action or amount would change**")
     st.dataframe(changed_table(sim), hide_index=True, width="stretch")
     st.download_button("Download changed claims (CSV)", changed_claims_csv(sim).encode(),

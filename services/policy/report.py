@@ -54,7 +54,7 @@ def comparison_rows(sim: Simulation) -> list[tuple[str, str, str, str]]:
     rows.append(("Total refunds", format_money(now.refunds_cents), format_money(new.refunds_cents),
                  sign + format_money(abs(delta))))  # fmt: skip
     before, after = sim.loss_ratio(simulated=False), sim.loss_ratio(simulated=True)
-    change = "n/a" if before is None or after is None else f"{(after - before) * 100:+.2f} pts"
+    change = "n/a" if before is None or after is None else f"{(after - before) * 100:+.2f} pp"
     rows.append(("Loss ratio", _ratio(before), _ratio(after), change))
     return rows
 
