@@ -5,11 +5,12 @@ import zlib
 import streamlit as st
 
 from services.figures.suppliers import SORT_LABELS, SuppliersPage
-from ui import auth, wiring
+from ui import auth, paging, wiring
 from ui import definitions as defs
 from ui import figure_data as fd
 from ui import figure_widgets as w
 from ui import supplier_tables as t
+from ui.labels import TIER_LABELS, label
 from ui.overview_sections import today_and_now
 from ui.policy_data import active_policy
 
@@ -25,14 +26,14 @@ ASCENDING = {"headroom", "name"}
 SHOW = {"all": "All", "tiered": "In a monitoring tier", "over_limit": "Over their limit"}
 
 
-def _first_page() -> None:
-    st.session_state["page"] = 1
-
-
 st.title("Suppliers")
 summary = st.container()
 search = st.text_input(
-    "Search", placeholder="Name, id or country", key="q", bind="query-params", on_change=_first_page
+    "Search",
+    placeholder="Name, id or country",
+    key="q",
+    bind="query-params",
+    on_change=paging.first_page,
 )
 controls = st.columns(2, vertical_alignment="bottom")
 show = (
@@ -42,7 +43,7 @@ show = (
         format_func=SHOW.__getitem__,
         key="show",
         bind="query-params",
-        on_change=_first_page,
+        on_change=paging.first_page,
     )
     or "all"
 )
@@ -53,7 +54,7 @@ sort = (
         format_func=SORT_LABELS.__getitem__,
         key="sort",
         bind="query-params",
-        on_change=_first_page,
+        on_change=paging.first_page,
     )
     or "tier"
 )
@@ -68,10 +69,9 @@ def _page(number: int, size: int = PAGE_SIZE) -> SuppliersPage:
 
 result = _page(1)
 pages = max(1, -(-result.total // PAGE_SIZE))
-if st.session_state.get("page", 1) > pages:
-    st.session_state["page"] = 1
+number = paging.current_page(pages)  # the URL's page, within the pages there are now
 table_slot = st.container()
-number = st.pagination(pages, key="page", bind="query-params") if pages > 1 else 1
+paging.pager(pages, number, name="suppliers_page")
 if number > 1:
     result = _page(number)
 
@@ -79,12 +79,12 @@ with summary:
     window = result.window
     st.caption(
         f"Rates and tiers over the {window.days} days {window.label()}; open claims, limits and "
-        f"exposure as of today, {today:%d %b %Y}. Calendar days in {zone}."
+        f"exposure as of today, {today.day} {today:%b %Y}. Calendar days in {zone}."
     )
     row = w.tile_row()
     for tier in t.TIER_ORDER:
         row.container(border=True, width=w.TILE_WIDTH).metric(
-            f"Tier: {tier}",
+            f"Tier: {label(TIER_LABELS, tier)}",
             f"{result.counts.get(tier, 0):,}",
             help=defs.text("monitoring_tier", zone, policy),
         )

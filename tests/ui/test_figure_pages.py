@@ -516,3 +516,20 @@ def test_all_history_compares_with_nothing() -> None:
     assert recent.selectbox(key="range").value == "last_30d"
     assert all(m.proto.delta for m in recent.metric if m.label in ("Open claims", "Dispute rate"))
     assert any("Changes compare with the previous 30 days" in c.value for c in recent.caption)
+
+
+@pytest.mark.usefixtures("figures_database")
+def test_the_suppliers_page_number_lives_in_the_url_only() -> None:
+    """A page past the end (the list shrank since the link was made) shows the last page and
+    says so in the URL; a search goes back to page 1 through the URL, never by setting the
+    pager's state (which Streamlit warned about, with a stack trace in the server log)."""
+    at = _open_with_url(EMAILS["ops_manager"], {"page": "5"}, SUPPLIERS)
+    _ok(at)
+    assert "page" not in at.query_params  # one page of suppliers: page 1, the default
+    assert len(at.dataframe[0].value) >= 4
+    assert "page" not in at.session_state
+    at.text_input(key="q").input("berliner").run()
+    _ok(at)
+    assert list(at.dataframe[0].value["Id"]) == ["SUP-B"]
+    tiers = [m.label for m in at.metric if m.label.startswith("Tier: ")]
+    assert tiers and all(label.split(": ")[1][:1].isupper() for label in tiers), tiers
