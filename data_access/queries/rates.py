@@ -191,7 +191,7 @@ def _grouped(
     names = [column.key for column in keys] + counts
     frame = pd.DataFrame(rows, columns=names)
     for name in counts:
-        frame[name] = frame[name].fillna(0).astype("int64")
+        frame[name] = frame[name].astype("Int64").fillna(0).astype("int64")
     if "period" in frame.columns:
         frame["period"] = pd.to_datetime(frame["period"]).dt.date
     return frame
@@ -305,7 +305,7 @@ def dispute_counts(
             {"orders": [int(orders["orders"].sum())], "claims": [int(claims["claims"].sum())]}
         )
     for name in ("orders", "claims"):
-        frame[name] = frame[name].fillna(0).astype("int64")
+        frame[name] = frame[name].astype("Int64").fillna(0).astype("int64")
     columns = key_names(keys)
     frame = frame[[*columns, "orders", "claims"]]
     return frame.sort_values(columns, ignore_index=True) if columns else frame
@@ -325,7 +325,7 @@ def supplier_rate_counts(
     disputes = dispute_counts(executor, window, zone, keys, scope)
     frame = late.merge(disputes, on=["supplier", "supplier_name"], how="outer")
     for name in ("due", "late", "orders", "claims"):
-        frame[name] = frame[name].fillna(0).astype("int64")
+        frame[name] = frame[name].astype("Int64").fillna(0).astype("int64")
     columns = ["supplier", "supplier_name", "due", "late", "orders", "claims"]
     return frame[columns].sort_values("supplier", ignore_index=True)
 

@@ -52,7 +52,7 @@ def dimension_for(keys: Sequence[str], scope: Scope) -> str | None:
 def _frame(executor: Executor, query: Any, names: list[str], counts: list[str]) -> pd.DataFrame:
     frame = pd.DataFrame(executor.execute(query).all(), columns=[*names, *counts])
     for name in counts:
-        frame[name] = frame[name].fillna(0).astype("int64")
+        frame[name] = frame[name].astype("Int64").fillna(0).astype("int64")
     if "period" in frame.columns:
         frame["period"] = pd.to_datetime(frame["period"]).dt.date
     return frame

@@ -107,7 +107,7 @@ def _every_bucket(
     )
     merged = spine.merge(frame, on="period", how="left")
     for name in counts:
-        merged[name] = merged[name].fillna(0).astype("int64")
+        merged[name] = merged[name].astype("Int64").fillna(0).astype("int64")
     return merged
 
 
@@ -152,7 +152,7 @@ def breakdown(
     frame = late.merge(disputes, on=dimension, how="outer").rename(columns={dimension: "key"})
     if dimension != "claim_kind":
         for name in ("due", "late", "orders", "claims"):
-            frame[name] = frame[name].fillna(0).astype("int64")
+            frame[name] = frame[name].astype("Int64").fillna(0).astype("int64")
     else:
         frame[["due", "late"]] = frame[["due", "late"]].astype("Int64")
     frame["late_rate"] = ratio(frame["late"].astype("float64"), frame["due"].astype("float64"))
