@@ -68,8 +68,8 @@ st.dataframe(
     pd.DataFrame({
         "Version": [v.version for v in versions],
         "Status": [v.status for v in versions],
-        "Saved by": [v.created_by for v in versions],
-        "Activated by": [v.activated_by or "" for v in versions],
+        "Saved by": [v.created_by_name or v.created_by for v in versions],
+        "Activated by": [v.activated_by_name or v.activated_by or "" for v in versions],
         "Note": [v.note for v in versions],
     }),
     hide_index=True, width="stretch",

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from data_access.claim_facts import Executor
 from data_access.engine import write_session
-from data_access.models import PolicyVersion
+from data_access.models import PolicyVersion, User
 from data_access.policy_versions import active_version, policy_versions, version_named
 from data_access.settings import get_settings
 from rules import (
@@ -73,6 +73,9 @@ class VersionInfo:
     created_at: datetime | None
     activated_by: str | None
     activated_at: datetime | None
+    #: The accounts' display names, for a screen (the labels above are emails, as in the audit).
+    created_by_name: str | None = None
+    activated_by_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +102,14 @@ def list_versions(executor: Executor) -> list[VersionInfo]:
     stored = {row.version for row in rows}
     has_active = any(row.status == "active" for row in rows)
     default = get_settings().policy_version
+    # People by name too, for the page (the limit history names them so).
+    ids = {i for row in rows for i in (row.created_by_id, row.activated_by_id) if i is not None}
+    names: dict[int, str] = {
+        user_id: name
+        for user_id, name in executor.execute(
+            select(User.id, User.display_name).where(User.id.in_(ids))
+        )
+    }
     infos = [
         VersionInfo(
             row.version,
@@ -108,6 +119,8 @@ def list_versions(executor: Executor) -> list[VersionInfo]:
             row.created_at,
             row.activated_by_label,
             row.activated_at,
+            None if row.created_by_id is None else names.get(row.created_by_id),
+            None if row.activated_by_id is None else names.get(row.activated_by_id),
         )
         for row in rows
     ]

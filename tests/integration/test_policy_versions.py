@@ -56,8 +56,15 @@ def test_a_draft_is_saved_with_the_next_name_and_an_audit_event(
     with session_factory() as s:
         assert active_policy(s) == V1  # a draft changes nothing
         assert active_policy(s, "v2") == dataclasses.replace(V2, version="v2")
-        stored = {v.version: v.status for v in list_versions(s)}
+        listed = list_versions(s)
+        stored = {v.version: v.status for v in listed}
         assert stored == {"v1": "active", "v2": "draft"}  # the bundled file seeded the table
+        # Named for a screen as the limit history names people; a bundled file has no name.
+        saved_by = {v.version: (v.created_by, v.created_by_name) for v in listed}
+        assert saved_by == {
+            "v1": ("bundled file v1.toml", None),
+            "v2": (author.email, author.display_name),
+        }
         event = s.scalars(select(AuditEvent).where(AuditEvent.action == "policy_draft_saved")).one()
     assert event.actor_id == author.user_id and event.entity_id == "v2"
     assert event.after is not None

@@ -88,6 +88,9 @@ def test_a_draft_saved_by_one_ops_manager_is_activated_by_another(app_database: 
     at.run()
     assert not at.exception and not at.error
     assert "Saved draft v2." in [unescape(s.value) for s in at.success]
+    versions = next(d.value for d in at.dataframe if "Saved by" in d.value.columns)
+    saved_by = versions.set_index("Version")["Saved by"]
+    assert saved_by["v2"] and "@" not in saved_by["v2"]  # a name, not an email
     _button(at, "Activate").click()  # type: ignore[attr-defined]
     at.run()
     assert "a second, different ops manager must activate it" in unescape(at.error[0].value)
