@@ -149,5 +149,5 @@ st.subheader("Claims")
 supplier_page.claims(url, detail.external_id, link=supplier_page.may_open_claims(actor))
 st.caption(
     defs.block(["late_shipment", "dispute", "exposure", "monitoring_tier"], zone, policy)
-    + f"\n\n{format.money(standing.limit_cents)} limit as of {today:%d %b %Y}."
+    + f"\n\n{format.money(standing.limit_cents)} limit as of {today.day} {today:%b %Y}."
 )

@@ -164,7 +164,7 @@ def is_demo() -> bool:
 def show_session_bar(actor: Actor) -> None:
     """Who is signed in, as what, and the way out; with a banner in demo mode."""
     with st.sidebar:
-        role = actor.role.value.replace("_", " ")
+        role = label(ROLE_LABELS, actor.role.value)
         st.caption(f"Signed in as **{plain(actor.display_name)}** · {role}")
         if is_demo():
             st.button("Switch demo user", on_click=_demo_sign_out, icon=":material/swap_horiz:")

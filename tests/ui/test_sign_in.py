@@ -263,6 +263,7 @@ def test_a_signed_in_role_opening_another_roles_link_gets_a_note_not_page_not_fo
     assert _titles(at)[0] == "Programme exposure"  # the exec role's first screen
     assert any("link was to the Claim page" in i.value for i in at.info)
     assert any("which the Executive role does not open" in i.value for i in at.info)  # not "exec"
+    assert any(c.value.endswith("· Executive") for c in at.sidebar.caption)  # who is signed in
     assert at.query_params == {}  # the claim's parameters are not carried to another page
 
 
