@@ -107,13 +107,25 @@ def results(sim: Simulation) -> None:
     st.markdown(f"**{format.count(len(sim.changed), 'claim')}** would change action or amount.")
     st.caption(plain(LOSS_RATIO_DEFINITION))
     rows = comparison_rows(sim)
-    # Static tables: they wrap in a narrow window where a grid cut the cents off its amounts.
+    # A static table: it wraps in a narrow window where a grid cut the cents off its amounts.
     w.table(
         pd.DataFrame(rows, columns=["Measure", f"Active {sim.active_version}", "Draft", "Change"])
     )
     st.markdown("**By claim kind and supplier tier**")
     st.caption("Counts read active → draft.")
-    w.table(group_table(sim))
+    # Eight columns do not fit a narrow window: a grid that scrolls sideways, its amounts in
+    # columns wide enough for every cent (fitted to the window, they lost theirs).
+    groups = group_table(sim)
+    money = {
+        c: st.column_config.TextColumn(width=150, alignment="right")
+        for c in groups.columns
+        if c.startswith("Refunds")
+    }
+    st.dataframe(
+        groups,
+        hide_index=True,
+        column_config={"Claim kind": st.column_config.TextColumn(pinned=True), **money},
+    )
     st.markdown("**Claims whose action or amount would change**")
     st.dataframe(changed_table(sim), hide_index=True, width="stretch")
     st.download_button("Download changed claims (CSV)", changed_claims_csv(sim).encode(),

@@ -39,7 +39,7 @@ def test_simulate_an_edited_policy(monkeypatch: pytest.MonkeyPatch) -> None:
     four_eyes = comparison[comparison["Measure"] == "Four-eyes reviews"].iloc[0]
     assert (four_eyes["Active v1"], four_eyes["Draft"], four_eyes["Change"]) == ("0", "1", "+1")
     assert any("Loss ratio = recommended refunds" in unescape(c.value) for c in at.caption)
-    groups = at.table[1].value.map(lambda v: unescape(str(v)))  # words, not stored codes
+    groups = at.dataframe[0].value  # in words, not the stored kinds and tiers
     assert list(groups.iloc[0][["Claim kind", "Approvals", "Refunds, draft"]]) == [
         "Late shipment", "1 → 1", "USD 500.00"
     ]  # fmt: skip
