@@ -140,6 +140,10 @@ SUPPLIER_ROWS = 50
 _DAY = st.column_config.DateColumn(format="D MMM YYYY")
 
 
+def _day(day: date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
 def _pages(total: int, key: str, size: int = 50) -> int:
     pages = max(1, -(-total // size))
     if st.session_state.get(key, 1) > pages:
@@ -155,6 +159,7 @@ def _orders(url: str, period: Period, today: date, zone: str, scope: Scope) -> N
     page = _pages(first.total, "drill_orders_page")
     rows = first if page == 1 else fd.orders_behind(url, period, today, zone, scope, page)
     frame = rows.frame
+    shipped = [None if pd.isna(d) else d for d in frame["shipped_day"]]
     st.caption(
         f"{format.count(rows.total, 'order due', 'orders due')}, late ones first; "
         f"page {page} shown."
@@ -166,14 +171,17 @@ def _orders(url: str, period: Period, today: date, zone: str, scope: Scope) -> N
                 "Supplier": frame["supplier_name"],
                 "Category": frame["category"],
                 "Ship-by": pd.to_datetime(frame["ship_by"]),
-                # Not shipped: an empty cell, not "None".
-                "Shipped": pd.to_datetime(frame["shipped_day"]),
+                # Words where there is no day or count: the grid writes a missing value "None".
+                "Shipped": [_day(d) if d is not None else "Not shipped" for d in shipped],
                 "Late": frame["late"].map({True: "Late", False: "On time"}),
-                "Days late": frame["days_late"].astype("Int64"),
+                "Days late": ["–" if pd.isna(n) else f"{int(n):,}" for n in frame["days_late"]],
             }
         ),
         hide_index=True,
-        column_config={"Ship-by": _DAY, "Shipped": _DAY},
+        column_config={
+            "Ship-by": _DAY,
+            "Days late": st.column_config.TextColumn(alignment="right"),
+        },
     )
     w.download(
         "Orders on this page (CSV)",
