@@ -146,7 +146,7 @@ def test_set_limit_from_the_cli(session_factory: sessionmaker[Session]) -> None:
         (["SUP-000123", "--reason", "x", "--", "-5"], "cannot be negative"),
         (["SUP-000123", "２５０", "--reason", "x"], "at most two decimals"),
         (["SUP-000123", "1e6", "--reason", "x"], "at most two decimals"),
-        (["SUP-000123", "1,000", "--reason", "x"], "at most two decimals"),
+        (["SUP-000123", "1,5", "--reason", "x"], "at most two decimals"),  # "1,000" is taken
         (["SUP-000999", "10.00", "--reason", "x"], "no supplier SUP-000999"),
         (["SUP-000123", "10.00", "--reason", " "], "Give a reason"),
     ],
