@@ -14,8 +14,10 @@ from ui import figure_widgets as w
 from ui import supplier_tables as t
 from ui.chart_cache import built
 from ui.claim_widgets import reader_zone
+from ui.labels import label
 from ui.overview_sections import today_and_now
 from ui.policy_data import active_policy
+from ui.supplier_record import tier_label
 from ui.text import plain
 
 actor = auth.require_screen(t.SUPPLIER_PAGE)
@@ -60,7 +62,6 @@ assert detail is not None
 standing = detail.standing
 
 st.title(plain(detail.name))
-tier = standing.tier.value if standing.tier is not None else "none"
 st.caption(
     " · ".join(
         plain(part)
@@ -68,8 +69,8 @@ st.caption(
             detail.external_id,
             detail.country,
             detail.main_category,
-            f"supplier tier {detail.tier}",
-            f"monitoring tier {tier}",
+            f"supplier tier {label({}, detail.tier)}",
+            f"monitoring tier {tier_label(standing.tier)}",
         )
     )
 )

@@ -169,7 +169,7 @@ def supplier_record(view: ClaimView, policy: Policy) -> None:
         _metric(
             "Monitoring tier",
             sr.tier_label(record.tier),
-            f"supplier tier {plain(view.supplier_tier)} · {plain(view.supplier_external_id)}",
+            plain(f"supplier tier {label({}, view.supplier_tier)} · {view.supplier_external_id}"),
             RATE_WIDTH,
             help=explanation[0],
         )
