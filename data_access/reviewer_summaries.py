@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, func, insert, select
+from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -37,6 +37,7 @@ __all__ = [
     "kept",
     "read",
     "refunds_by_period",
+    "relabel",
     "replace",
     "stored_rows",
 ]
@@ -125,6 +126,15 @@ def add(executor: Executor, zone: str, counts: DayCounts) -> None:
             ),
             rows,
         )
+
+
+def relabel(executor: Executor, zone: str, policy_version: str) -> None:
+    """Keep ``zone``'s rows as judged by ``policy_version`` (one whose deadlines are the same)."""
+    executor.execute(
+        update(SummaryReviewerState)
+        .where(SummaryReviewerState.zone == zone)
+        .values(policy_version=policy_version)
+    )
 
 
 def forget(executor: Executor, zone: str) -> None:

@@ -10,6 +10,7 @@ from rules.deadlines import (
     claim_deadlines,
     decision_due,
     is_working_day,
+    same_dispute_clock,
 )
 from rules.facts import (
     Action,
@@ -109,6 +110,7 @@ __all__ = [
     "policy_toml",
     "recommend",
     "rule",
+    "same_dispute_clock",
     "same_substance",
     "standing",
     "status_after_lapse",

@@ -29,6 +29,7 @@ __all__ = [
     "claim_deadlines",
     "decision_due",
     "is_working_day",
+    "same_dispute_clock",
 ]
 
 _ONE_DAY = timedelta(days=1)
@@ -211,3 +212,21 @@ def decision_due(
         _as_utc("escalated_at", escalated_at)
     picked_up = _as_utc("picked_up_at", picked_up_at)
     return _decision_due(picked_up, policy, frozenset(policy.holidays), zone)
+
+
+#: What :func:`claim_deadlines` reads of a policy: two policies alike in these set every claim
+#: the same deadlines.
+_CLOCK = (
+    "supplier_response_days",
+    "buyer_may_escalate_after_days",
+    "auto_escalate_after_days",
+    "pickup_working_days",
+    "decision_working_days",
+    "holidays",
+)
+
+
+def same_dispute_clock(a: Policy, b: Policy) -> bool:
+    """Whether ``a`` and ``b`` give every claim the same deadlines (their other parameters,
+    refund rates or tiers, may differ)."""
+    return all(getattr(a, name) == getattr(b, name) for name in _CLOCK)

@@ -19,6 +19,7 @@ from data_access.bulk_load import bulk_tuning
 from data_access.claim_facts import Executor
 from data_access.models import Base
 from data_access.settings import get_settings
+from rules import Policy, PolicyError, same_dispute_clock
 from services import audit
 from services.auth import Actor, Permission, require
 from services.claims.recommendations import active_policy
@@ -75,16 +76,35 @@ def rebuild_summaries(
 def ensure_built(executor: Executor, now: datetime) -> bool:
     """Build the summaries unless exactly what ``kept_zones`` asks is kept, and the reviewer
     summaries unless kept for the programme's zone and the active policy's version (its
-    deadlines judge lateness); True when either was built."""
+    deadlines judge lateness); True when either was built (or relabelled).
+
+    Reviewer days kept under a version whose deadlines are the active one's are relabelled,
+    not counted again: a policy that changes a refund rate judges no decision late that the
+    old one did not (a rebuild counts every decided claim: about 1.5 s at a million orders).
+    """
     zones = kept_zones(executor)
     built = False
     if summaries.built_zones(executor) != zones:
         summaries.rebuild(executor, zones, now)
         built = True
-    if reviewer_summaries.kept(executor) != {programme_zone(): active_policy(executor).version}:
-        rebuild_reviewer_days(executor, now)
+    zone, active = programme_zone(), active_policy(executor)
+    kept = reviewer_summaries.kept(executor)
+    if kept != {zone: active.version}:
+        if kept.keys() == {zone} and _same_deadlines(executor, kept[zone], active):
+            reviewer_summaries.relabel(executor, zone, active.version)
+        else:
+            rebuild_reviewer_days(executor, now)
         built = True
     return built
+
+
+def _same_deadlines(executor: Executor, version: str, policy: Policy) -> bool:
+    """Whether stored or bundled ``version`` sets every claim ``policy``'s deadlines."""
+    try:
+        judged_by = active_policy(executor, version)
+    except PolicyError:  # a version no longer stored nor bundled: count again
+        return False
+    return same_dispute_clock(judged_by, policy)
 
 
 def rebuild_reviewer_days(executor: Executor, now: datetime) -> None:

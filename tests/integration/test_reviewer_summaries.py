@@ -15,7 +15,7 @@ import pytest
 from alembic import command
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, text, update
+from sqlalchemy import Engine, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from data_access import migrate
@@ -291,3 +291,44 @@ def test_the_median_time_to_decision_is_exact_to_the_microsecond(
     with engine.connect() as conn:
         got = q.median_time_to_decision(conn, origin, origin + timedelta(days=600))
     assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("change", "recounted"),
+    [({"late_rate_per_day_bp": 200}, False), ({"pickup_working_days": 3}, True)],
+)
+def test_an_activation_counts_the_days_again_only_for_new_deadlines(
+    engine: Engine,
+    session_factory: sessionmaker[Session],
+    change: dict[str, int],
+    recounted: bool,
+) -> None:
+    """A policy that changes a refund rate sets no claim another deadline: the reviewers' kept
+    days are relabelled with its version, not counted again (a second and a half at a million
+    orders, inside the activation). One that changes the pick-up time is counted again. Either
+    way the kept days equal a count of the rows under the new policy."""
+    from data_access.models import SummaryReviewerState
+    from services.policy.versions import activate_version, save_draft
+
+    reviewers, claims = _world(session_factory, "UTC")
+    for claim, minutes in ((claims[1], 0), (claims[4], 3 * 24 * 60)):
+        decide_claim(
+            session_factory, reviewers[0], claim, approve=True, amount_cents=None,
+            note="because", policy=POLICY, now=START + timedelta(minutes=minutes),
+        )  # fmt: skip
+    with session_factory.begin() as s:
+        managers = [f.user(s, "ops_manager") for _ in range(2)]
+        author, second = (Actor(m.id, m.email, m.display_name, Role.OPS_MANAGER) for m in managers)
+    draft = replace(POLICY, **change)  # type: ignore[arg-type]
+    save_draft(session_factory, author, draft, now=START)
+    later = START + timedelta(days=5)
+    activate_version(session_factory, second, "v2", now=later)
+    with session_factory() as s:
+        state = s.scalars(select(SummaryReviewerState)).one()
+        assert (state.zone, state.policy_version) == ("UTC", "v2")
+        assert state.built_at == (later if recounted else START)
+        counted = reviewer_days.count(
+            q.decided_claims(s, None, None), q.decision_rows(s, None, None),
+            replace(draft, version="v2"), "UTC",
+        )  # fmt: skip
+        assert stored.stored_rows(s, "UTC").rows == counted.rows

@@ -267,3 +267,51 @@ def test_a_filing_days_clock_is_never_another_policys_or_zones() -> None:
                     d.decision_due,
                 )
                 assert got == _clock_from_scratch(filed, policy, zone), (filed, zone, policy)
+
+
+class _Reads:
+    """A policy that notes which of its parameters are read."""
+
+    def __init__(self, policy: Policy) -> None:
+        self._policy = policy
+        self.read: set[str] = set()
+
+    def __getattr__(self, name: str) -> object:
+        self.read.add(name)
+        return getattr(self._policy, name)
+
+
+def test_the_dispute_clock_is_what_the_deadlines_read() -> None:
+    """``same_dispute_clock`` compares what ``claim_deadlines`` and ``decision_due`` read of a
+    policy, no less: a parameter they read and it ignored would let the reviewers' kept days
+    outlive a change of deadlines."""
+    from rules.deadlines import _CLOCK
+
+    spy = _Reads(dataclasses.replace(V1, holidays=(date(2025, 3, 5),)))
+    filed = datetime(2025, 3, 3, 10, tzinfo=UTC)
+    escalated, picked = filed + timedelta(days=4), filed + timedelta(days=5)
+    for args in [(None, None), (escalated, None), (escalated, picked)]:
+        claim_deadlines(filed, *args, spy, UTC)  # type: ignore[arg-type]
+        decision_due(filed, *args, spy, UTC)  # type: ignore[arg-type]
+    assert spy.read == set(_CLOCK)
+
+
+@pytest.mark.parametrize(
+    ("change", "alike"),
+    [
+        ({"late_rate_per_day_bp": 200}, True),
+        ({"claim_window_days": 45}, True),
+        ({"four_eyes_threshold_cents": 1}, True),
+        ({"supplier_response_days": 2}, False),
+        ({"buyer_may_escalate_after_days": 4}, False),
+        ({"auto_escalate_after_days": 9}, False),
+        ({"pickup_working_days": 3}, False),
+        ({"decision_working_days": 3}, False),
+        ({"holidays": (date(2025, 12, 25),)}, False),
+    ],
+)
+def test_same_dispute_clock(change: dict[str, object], alike: bool) -> None:
+    from rules import same_dispute_clock
+
+    other = dataclasses.replace(V1, version="v9", **change)  # type: ignore[arg-type]
+    assert same_dispute_clock(V1, other) is alike
