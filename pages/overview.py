@@ -21,8 +21,7 @@ st.title("Programme overview")
 extent = fd.extent(url, zone)
 period, grain = w.range_controls(today, extent)
 previous = period.previous()
-# A period that starts with the data (all history) has nothing before it to compare with.
-compare = extent is not None and period.first > extent[0]
+compare = period.comparable(extent)
 st.markdown(f"**{period.label()}** · {format.count(period.days, 'day')}")
 changes = (
     f"Changes compare with the previous {format.count(period.days, 'day')} ({previous.label()})."

@@ -4,6 +4,7 @@ the programme's, and its claims; ops managers change its limit here."""
 import streamlit as st
 
 from services.auth import NotAllowed
+from services.clock import written_day
 from services.csv_export import money_cell
 from services.figures.periods import period_for
 from services.suppliers.limits import LimitError, change_limit, parse_money
@@ -150,5 +151,5 @@ st.subheader("Claims")
 supplier_page.claims(url, detail.external_id, link=supplier_page.may_open_claims(actor))
 st.caption(
     defs.block(["late_shipment", "dispute", "exposure", "monitoring_tier"], zone, policy)
-    + f"\n\n{format.money(standing.limit_cents)} limit as of {today.day} {today:%b %Y}."
+    + f"\n\n{format.money(standing.limit_cents)} limit as of {written_day(today)}."
 )

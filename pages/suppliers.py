@@ -4,6 +4,7 @@ import zlib
 
 import streamlit as st
 
+from services.clock import written_day
 from services.figures.suppliers import SORT_LABELS, SuppliersPage
 from ui import auth, paging, wiring
 from ui import definitions as defs
@@ -79,7 +80,7 @@ with summary:
     window = result.window
     st.caption(
         f"Rates and tiers over the {window.days} days {window.label()}; open claims, limits and "
-        f"exposure as of today, {today.day} {today:%b %Y}. Calendar days in {zone}."
+        f"exposure as of today, {written_day(today)}. Calendar days in {zone}."
     )
     row = w.tile_row()
     for tier in t.TIER_ORDER:

@@ -1,7 +1,7 @@
 """The one place the application reads the time: the app and the CLI ask here, services are
 handed ``now``/``today`` by their callers, and tests never read the wall clock (they freeze it
-with ``ASSURANCE_CLOCK`` or pass instants in). Also how an instant is written for a reader, so
-a service's message and a screen write it alike."""
+with ``ASSURANCE_CLOCK`` or pass instants in). Also how an instant or a day is written for a
+reader, so a service's message and a screen write it alike."""
 
 from __future__ import annotations
 
@@ -35,4 +35,9 @@ def day_of(moment: datetime, settings: Settings | None = None) -> date:
 def written(moment: datetime, zone: tzinfo) -> str:
     """An instant as a reader sees it, in their ``zone``: ``3 Mar 2025, 14:05``."""
     local = moment.astimezone(zone)
-    return f"{local.day} {local:%b %Y, %H:%M}"
+    return f"{written_day(local)}, {local:%H:%M}"
+
+
+def written_day(day: date) -> str:
+    """A calendar day as every screen writes it: ``3 Mar 2025`` (no leading zero)."""
+    return f"{day.day} {day:%b %Y}"

@@ -89,8 +89,7 @@ def local_time(moment: datetime | None, zone: tzinfo) -> str:
 def calendar_day(moment: datetime, programme_zone: tzinfo) -> str:
     """A contract day (the ship-by date) is a day of the programme's calendar: shown in the
     programme's zone, never shifted into the reader's."""
-    day = moment.astimezone(programme_zone).date()
-    return f"{day.day} {day:%b %Y}"
+    return clock.written_day(moment.astimezone(programme_zone).date())
 
 
 def decision_label(kind: str, lapsed: bool) -> str:

@@ -8,6 +8,7 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
+from services.clock import written_day
 from ui import format
 from ui.charts import (
     MONEY_COLOUR,
@@ -25,7 +26,7 @@ OTHER = "All others"
 
 
 def _as_of(title: str, day: date) -> str:
-    return f"{title} — as of {day.day} {day:%b %Y}"
+    return f"{title} — as of {written_day(day)}"
 
 
 def _peak(values: pd.Series) -> float:

@@ -3,12 +3,11 @@ ratio and the two stress tests with their assumptions. Layout only."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 import streamlit as st
 
 from rules import Policy, format_rate
+from services.clock import written_day
 from services.figures.exposure import ExposureView
 from services.figures.stress import LateDoubling, largest_exposures_fail
 from ui import definitions as defs
@@ -18,10 +17,6 @@ from ui import figure_widgets as w
 from ui import format
 from ui.chart_cache import built
 from ui.supplier_tables import SUPPLIERS_PAGE, utilisation_text
-
-
-def _day(day: date) -> str:
-    return f"{day.day} {day:%b %Y}"
 
 
 def headline(view: ExposureView, zone: str, policy: Policy) -> None:
@@ -43,7 +38,7 @@ def headline(view: ExposureView, zone: str, policy: Policy) -> None:
             "Refunds approved, 12 months",
             format.money(view.refunds_approved.cents),
             f"{format.count(view.refunds_approved.claims, 'claim')} "
-            f"since {_day(view.refunds_since)}",
+            f"since {written_day(view.refunds_since)}",
             "refunds_approved",
         ),
         (
@@ -171,7 +166,7 @@ def concentration(view: ExposureView, zone: str, policy: Policy) -> None:
     if view.exposure_cents == 0:
         # Shares of nothing are no shares: no table of 0.00% rows, no empty charts.
         st.info(
-            f"No exposure at the end of {_day(view.as_of)}: nothing is concentrated.",
+            f"No exposure at the end of {written_day(view.as_of)}: nothing is concentrated.",
             icon=":material/info:",
         )
         return

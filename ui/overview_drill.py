@@ -10,6 +10,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from services.clock import written_day
 from services.figures.periods import Grain, Period, bucket_label, buckets
 from services.figures.rates import DIMENSIONS, Dimension, Scope
 from ui import figure_data as fd
@@ -140,10 +141,6 @@ SUPPLIER_ROWS = 50
 _DAY = st.column_config.DateColumn(format="D MMM YYYY")
 
 
-def _day(day: date) -> str:
-    return f"{day.day} {day:%b %Y}"
-
-
 def _pages(total: int, key: str, size: int = 50) -> int:
     pages = max(1, -(-total // size))
     if st.session_state.get(key, 1) > pages:
@@ -172,7 +169,7 @@ def _orders(url: str, period: Period, today: date, zone: str, scope: Scope) -> N
                 "Category": frame["category"],
                 "Ship-by": pd.to_datetime(frame["ship_by"]),
                 # Words where there is no day or count: the grid writes a missing value "None".
-                "Shipped": [_day(d) if d is not None else "Not shipped" for d in shipped],
+                "Shipped": [written_day(d) if d is not None else "Not shipped" for d in shipped],
                 "Late": frame["late"].map({True: "Late", False: "On time"}),
                 "Days late": ["–" if pd.isna(n) else f"{int(n):,}" for n in frame["days_late"]],
             }

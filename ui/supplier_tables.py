@@ -3,13 +3,14 @@ tinted, and the CSV columns that go with each table."""
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
+from services.clock import written_day
 from ui import figure_widgets as w
 from ui import format
 from ui.claim_widgets import local_time
@@ -147,7 +148,7 @@ def claims_table(claims: pd.DataFrame, *, link: bool, zone: tzinfo) -> pd.DataFr
             "Order": claims["order"],
             "Kind": [label(KIND_LABELS, k) for k in claims["kind"]],
             "Status": [label(SHORT_STATUS_LABELS, s) for s in claims["status"]],
-            "Filed": [_day(t, zone) for t in claims["filed_at"]],
+            "Filed": [written_day(t.astimezone(zone).date()) for t in claims["filed_at"]],
             "Claimed": w.money_column(claims, "claimed_cents"),
             "Refund approved": w.money_column(claims, "refunded_cents"),
         }
@@ -168,8 +169,3 @@ def claims_columns(*, link: bool) -> dict[str, Any]:
 
 def money_or_dash(cents: int | None) -> str:
     return "–" if cents is None else format.money(cents)
-
-
-def _day(moment: datetime, zone: tzinfo) -> str:
-    local = moment.astimezone(zone)
-    return f"{local.day} {local:%b %Y}"

@@ -14,6 +14,7 @@ from typing import Literal
 
 from data_access.queries.rates import DayWindow
 from data_access.sql import Grain, day_start
+from services.clock import written_day
 
 __all__ = [
     "PRESETS",
@@ -67,6 +68,12 @@ class Period:
         """The same number of days, ending the day before this period starts."""
         return Period(self.first - timedelta(days=self.days), self.first - ONE_DAY)
 
+    def comparable(self, extent: tuple[date, date] | None) -> bool:
+        """Whether data (first and last day holding any: ``extent``) lies before this period,
+        so a change against the previous period compares with something. "All history"
+        starts with the data: against the empty days before it, every change is the whole."""
+        return extent is not None and self.first > extent[0]
+
     def start(self, zone: str) -> datetime:
         """The instant the first day begins in ``zone``."""
         return day_start(self.first, zone)
@@ -76,11 +83,7 @@ class Period:
         return day_start(self.last + ONE_DAY, zone)
 
     def label(self) -> str:
-        return f"{_day(self.first)} – {_day(self.last)}"
-
-
-def _day(day: date) -> str:
-    return f"{day.day} {day:%b %Y}"
+        return f"{written_day(self.first)} – {written_day(self.last)}"
 
 
 def month_start(day: date) -> date:

@@ -222,3 +222,11 @@ def test_definitions_name_the_time_zone_and_the_policy(zone: str) -> None:
     assert "30-day claim window" in items["exposure"].text
     assert "watch from 5% and 3 late orders" in items["monitoring_tier"].text
     assert "1% of the cap per day late, at most 20%" in items["stress_late"].text
+
+
+def test_a_period_compares_only_when_data_lies_before_it() -> None:
+    extent = (date(2024, 3, 10), date(2025, 6, 1))
+    assert Period(date(2024, 3, 11), date(2025, 6, 1)).comparable(extent)
+    assert not Period(date(2024, 3, 10), date(2025, 6, 1)).comparable(extent)  # all history
+    assert not Period(date(2024, 1, 1), date(2024, 12, 31)).comparable(extent)
+    assert not Period(date(2025, 1, 1), date(2025, 6, 1)).comparable(None)  # no data at all
