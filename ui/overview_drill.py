@@ -15,7 +15,7 @@ from services.figures.periods import Grain, Period, bucket_label, buckets
 from services.figures.rates import DIMENSIONS, Dimension, Scope
 from ui import figure_data as fd
 from ui import figure_widgets as w
-from ui import format, labels, prefetch
+from ui import format, labels, paging, prefetch
 from ui.overview_sections import ALL_VALUES, DRILL_PERIOD, DRILL_VALUE, KIND_LABELS, number_config
 
 
@@ -90,7 +90,7 @@ def drill_down(
         # thousand suppliers are behind the year's figures, a grid of megabytes for the browser
         # and most of the 0.1 s a cold run spent on its grids. All pages together add up to the
         # figure, and so does the CSV.
-        page = _pages(len(suppliers), "drill_suppliers_page", SUPPLIER_ROWS)
+        page = _page("drill_suppliers_page", (narrowed, scope), len(suppliers), SUPPLIER_ROWS)
         first = (page - 1) * SUPPLIER_ROWS
         rows = suppliers.iloc[first : first + SUPPLIER_ROWS]
         st.caption(
@@ -141,11 +141,10 @@ SUPPLIER_ROWS = 50
 _DAY = st.column_config.DateColumn(format="D MMM YYYY")
 
 
-def _pages(total: int, key: str, size: int = 50) -> int:
-    pages = max(1, -(-total // size))
-    if st.session_state.get(key, 1) > pages:
-        st.session_state[key] = 1
-    return st.pagination(pages, key=key) if pages > 1 else 1
+def _page(name: str, listing: tuple[Period, Scope], total: int, size: int = 50) -> int:
+    """The page buttons of one of the three lists, and the page to show: page 1 again once
+    another period or value is picked."""
+    return paging.kept_pager(name, listing, max(1, -(-total // size)))
 
 
 def _orders(url: str, period: Period, today: date, zone: str, scope: Scope) -> None:
@@ -153,7 +152,7 @@ def _orders(url: str, period: Period, today: date, zone: str, scope: Scope) -> N
         st.caption("A claim kind narrows claims, not orders: see the claims filed.")
         return
     first = fd.orders_behind(url, period, today, zone, scope, 1)
-    page = _pages(first.total, "drill_orders_page")
+    page = _page("drill_orders_page", (period, scope), first.total)
     rows = first if page == 1 else fd.orders_behind(url, period, today, zone, scope, page)
     frame = rows.frame
     shipped = [None if pd.isna(d) else d for d in frame["shipped_day"]]
@@ -199,7 +198,7 @@ def _orders(url: str, period: Period, today: date, zone: str, scope: Scope) -> N
 
 def _claims(url: str, period: Period, zone: str, scope: Scope) -> None:
     first = fd.claims_behind(url, period, zone, scope, 1)
-    page = _pages(first.total, "drill_claims_page")
+    page = _page("drill_claims_page", (period, scope), first.total)
     rows = first if page == 1 else fd.claims_behind(url, period, zone, scope, page)
     frame = rows.frame
     st.caption(

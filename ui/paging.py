@@ -1,4 +1,5 @@
-"""Paging kept in the URL (``?page=3``), so a page of results can be bookmarked and shared.
+"""Paging kept in the URL (``?page=3``), so a page of results can be bookmarked and shared, or,
+for a list that is part of a screen (the overview's drill-down), kept in Session State.
 
 The URL is the one place the page number lives. The pagination widget is drawn afresh from it
 on every run — its key names the page it shows — and a click writes the URL in the widget's
@@ -10,6 +11,9 @@ its value set via the Session State API"): that warning came from binding the wi
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from functools import partial
 
 import streamlit as st
 
@@ -48,13 +52,41 @@ def current_page(pages: int) -> int:
     return page
 
 
-def _turned(key: str) -> None:
-    _set_url_page(int(st.session_state[key]))
-
-
 def pager(pages: int, page: int, *, name: str = "pager") -> None:
-    """The page buttons for ``pages`` pages, showing ``page``; nothing when there is one."""
+    """The page buttons for ``pages`` pages, showing ``page`` (the URL's); a turn goes to the
+    URL. Nothing when there is one page."""
+    _buttons(pages, page, name, _set_url_page)
+
+
+def kept_pager(name: str, listing: Hashable, pages: int) -> int:
+    """The page buttons of a list kept in Session State, and the page to show, within
+    ``1..pages``: page 1 when what it lists (``listing``: the period and the value picked,
+    say) is not what it listed when a page was turned. The page lives under a key of its own,
+    never the widget's (whose value is only ever set by a click)."""
+    kept = st.session_state.get(_kept_key(name))
+    page = kept[1] if isinstance(kept, tuple) and kept[0] == listing else 1
+    page = min(max(1, page), max(1, pages))
+    _keep(name, listing, page)
+    _buttons(pages, page, name, partial(_keep, name, listing))
+    return page
+
+
+def _kept_key(name: str) -> str:
+    return f"{name}__kept"
+
+
+def _keep(name: str, listing: Hashable, page: int) -> None:
+    st.session_state[_kept_key(name)] = (listing, page)
+
+
+def _buttons(pages: int, page: int, name: str, keep: Callable[[int], None]) -> None:
     if pages <= 1:
         return
+    # Keyed by what it shows: a widget drawn afresh whenever the page or the page count
+    # changes, from its default, so its value never has to be set from outside.
     key = f"{name}_{page}_of_{pages}"
-    st.pagination(pages, default=page, key=key, on_change=_turned, args=(key,))
+    st.pagination(pages, default=page, key=key, on_change=_turned, args=(key, keep))
+
+
+def _turned(key: str, keep: Callable[[int], None]) -> None:
+    keep(int(st.session_state[key]))

@@ -164,6 +164,51 @@ def test_drilling_into_a_month_and_a_country_adds_up() -> None:
     assert f"({late:,} of {due:,} orders due)" in unescape(summary)
 
 
+def _drill_pager(at: AppTest, name: str = "drill_suppliers_page") -> Any:
+    return next(p for p in at.get("pagination") if str(p.key).startswith(name))
+
+
+@pytest.mark.usefixtures("figures_database")
+def test_the_drill_down_starts_at_page_one_for_another_pick_and_never_sets_a_pager(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On the last page of the suppliers, a value with one page of suppliers shows that page;
+    going back to every value shows page 1, not the page turned to before. No code assigns a
+    pager's value (Streamlit logs a warning with a stack trace for a widget that has a default
+    and a value set through Session State)."""
+    from streamlit.runtime.state import SessionStateProxy
+
+    from ui import overview_drill
+
+    monkeypatch.setattr(overview_drill, "SUPPLIER_ROWS", 2)
+    written: list[str] = []
+    assign = SessionStateProxy.__setitem__
+
+    def spy(self: SessionStateProxy, key: str, value: Any) -> None:
+        written.append(key)
+        assign(self, key, value)
+
+    monkeypatch.setattr(SessionStateProxy, "__setitem__", spy)
+    at = open_app(EMAILS["ops_manager"], OVERVIEW)
+    _ok(at)
+    pages = _drill_pager(at).num_pages
+    _drill_pager(at).set_value(pages).run()
+    _ok(at)
+    shown = [c.value for c in at.caption if "shown." in c.value]
+    assert shown and f"{(pages - 1) * 2 + 1:,}–" in shown[0], shown
+    at.selectbox(key="drill_value").set_value("CN").run()
+    _ok(at)
+    assert not [p for p in at.get("pagination") if str(p.key).startswith("drill_suppliers")]
+    assert any(re.search(r"first; 1–[12] shown\.", c.value) for c in at.caption)
+    at.selectbox(key="drill_value").set_value("All").run()
+    _ok(at)
+    assert _drill_pager(at).value == 1
+    assert any("first; 1–2 shown." in c.value for c in at.caption)
+    pagers = {str(p.key) for p in at.get("pagination")}
+    assert not [key for key in written if key.startswith("drill_") and key.endswith("_page")]
+    assert not pagers & set(written)
+
+
 @pytest.mark.usefixtures("figures_database")
 def test_the_drill_down_pages_its_suppliers_and_the_pages_add_up(
     monkeypatch: pytest.MonkeyPatch,
@@ -174,13 +219,11 @@ def test_the_drill_down_pages_its_suppliers_and_the_pages_add_up(
     at = open_app(EMAILS["ops_manager"], OVERVIEW)
     _ok(at)
     summary = unescape(next(m.value for m in at.markdown if "add up" in m.value))
-    pager = next(p for p in at.get("pagination") if p.key == "drill_suppliers_page")
-    pages = pager.num_pages  # type: ignore[union-attr]
+    pages = _drill_pager(at).num_pages
     assert pages >= 2, "the world needs more suppliers behind its figures than one page"
     seen = []
     for number in range(1, pages + 1):
-        pager = next(p for p in at.get("pagination") if p.key == "drill_suppliers_page")
-        pager.set_value(number).run()  # type: ignore[union-attr]
+        _drill_pager(at).set_value(number).run()
         _ok(at)
         table = next(d.value for d in at.dataframe if "Supplier id" in d.value.columns)
         assert 1 <= len(table) <= 2
