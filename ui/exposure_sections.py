@@ -10,6 +10,7 @@ from rules import Policy, format_rate
 from services.clock import written_day
 from services.figures.exposure import ExposureView
 from services.figures.stress import LateDoubling, largest_exposures_fail
+from services.figures.suppliers import SORT_LABELS
 from ui import definitions as defs
 from ui import exposure_charts as charts
 from ui import exposure_tables as tables
@@ -158,7 +159,8 @@ def utilisation(view: ExposureView) -> None:
             SUPPLIERS_PAGE,
             label="Suppliers ranked by utilisation",
             icon=":material/factory:",
-            query_params={"sort": "utilisation"},
+            # The Suppliers page binds its "Rank by" box to the URL by the label it shows.
+            query_params={"sort": SORT_LABELS["utilisation"]},
         )
 
 
