@@ -144,7 +144,9 @@ st.plotly_chart(
     ),
     key="supplier_dispute",
 )
-st.caption(f"{period.label()}; hollow points are partial months. " + charts.PARTIAL_NOTE)
+st.caption(
+    f"{period.label()}; hollow points are partial months (cut by the range or still running)."
+)
 supplier_page.trend_table(trend, detail.external_id)
 
 st.subheader("Claims")

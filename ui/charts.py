@@ -7,7 +7,9 @@ with its units, and names — never database ids — on every label.
 
 from __future__ import annotations
 
+import html
 import math
+from collections.abc import Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -24,6 +26,20 @@ FONT = {"family": "sans-serif", "size": 13}
 PARTIAL_NOTE = (
     "Hatched bars and hollow points: a partial period (cut by the range or still running)."
 )
+
+
+def as_text(value: object) -> str:
+    """Text from data as Plotly should show it: literally. Plotly reads ``<b>``, ``<br>``,
+    ``<a href>`` and entities in every label, legend entry and hover box, so a supplier
+    named "<b>Bold</b> Lighting" was drawn in bold; ``<``, ``>`` and ``&`` go as entities."""
+    return html.escape(str(value), quote=False)
+
+
+def category_labels(figure: go.Figure, keys: Sequence[str]) -> None:
+    """Bars placed at their keys from data (what a click hands back, unescaped), labelled
+    with those keys as text, also in the hover box (``customdata``)."""
+    figure.update_yaxes(tickmode="array", tickvals=list(keys), ticktext=[as_text(k) for k in keys])
+    figure.update_traces(customdata=[as_text(k) for k in keys])
 
 
 def nice_axis(peak: float, ticks: int = 5, *, whole: bool = False) -> tuple[float, float]:
@@ -241,17 +257,19 @@ def breakdown_chart(
         f"{r:.2%} ({int(c):,} of {int(b):,})"
         for r, c, b in zip(rows[rate], rows[count], rows[base], strict=True)
     ]
+    keys = [str(k) for k in rows["key"]]
     figure = go.Figure()
     figure.add_bar(
         x=rows[rate],
-        y=[str(k) for k in rows["key"]],
+        y=keys,
         orientation="h",
         marker={"color": RATE_COLOUR},
         text=labels,
         textposition="outside",
         cliponaxis=False,
-        hovertemplate=f"%{{y}}: %{{text}} {noun}<extra></extra>",
+        hovertemplate=f"%{{customdata}}: %{{text}} {noun}<extra></extra>",
     )
+    category_labels(figure, keys)
     layout(figure, title, legend=False, height=max(220, 60 + 30 * len(rows)))
     axis = rate_axis(_peak(rows[rate]) * 1.45)  # room for the counts written beside the bars
     figure.update_layout(
@@ -274,11 +292,12 @@ def comparison_chart(
         figure.add_scatter(
             x=frame["label"],
             y=frame[column],
-            name=name,
+            name=as_text(name),  # the supplier's name, from data
             mode="lines+markers",
             line={"color": colour, "width": 3, "dash": dash},
             marker={"symbol": ["circle-open" if p else "circle" for p in frame["partial"]]},
-            hovertemplate=f"{name}: %{{y:.2%}}<extra></extra>",
+            # The name by reference: a "%{…}" in it is not read as a template.
+            hovertemplate="%{fullData.name}: %{y:.2%}<extra></extra>",
         )
     peak = max(_peak(frame[rate]), _peak(frame[programme_rate]))
     layout(figure, title)

@@ -15,6 +15,7 @@ from ui.charts import (
     PENDING_COLOUR,
     RATE_COLOUR,
     REFUND_COLOUR,
+    category_labels,
     count_axis,
     layout,
     money_axis,
@@ -125,8 +126,9 @@ def share_chart(shares: pd.DataFrame, title: str, day: date, most: int = 10) -> 
         text=[f"{v:.1%} · {format.money(int(m))}" for v, m in zip(values, money, strict=True)],
         textposition="outside",
         cliponaxis=False,
-        hovertemplate="%{y}: %{text}<extra></extra>",
+        hovertemplate="%{customdata}: %{text}<extra></extra>",
     )
+    category_labels(figure, labels)
     layout(figure, _as_of(title, day), legend=False, height=max(240, 70 + 30 * len(labels)))
     axis = rate_axis(max(values, default=0) * 1.9)
     figure.update_layout(

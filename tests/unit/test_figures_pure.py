@@ -230,3 +230,33 @@ def test_a_period_compares_only_when_data_lies_before_it() -> None:
     assert not Period(date(2024, 3, 10), date(2025, 6, 1)).comparable(extent)  # all history
     assert not Period(date(2024, 1, 1), date(2024, 12, 31)).comparable(extent)
     assert not Period(date(2025, 1, 1), date(2025, 6, 1)).comparable(None)  # no data at all
+
+
+def test_text_from_data_is_drawn_as_text_in_charts() -> None:
+    """Plotly reads <b>, <br> and entities in labels, legends and hover boxes: a name from
+    data reaches them escaped, while a bar's position (what a click hands back) stays the key."""
+
+    odd = "<b>Bold</b> & Co"
+    drawn = "&lt;b&gt;Bold&lt;/b&gt; &amp; Co"
+    bars = charts.breakdown_chart(
+        pd.DataFrame({"key": [odd, "DE"], "rate": [0.5, 0.25], "n": [1, 1], "of": [2, 4]}),
+        rate="rate", count="n", base="of", title="t", noun="orders",
+    )  # fmt: skip
+    assert list(bars.data[0].y) == ["DE", odd]
+    assert list(bars.layout.yaxis.ticktext) == ["DE", drawn]
+    assert list(bars.data[0].customdata) == ["DE", drawn]
+    assert "%{y}" not in bars.data[0].hovertemplate
+
+    trend = pd.DataFrame(
+        {"label": ["Jan 2026"], "own": [0.1], "programme": [0.2], "partial": [False]}
+    )
+    lines = charts.comparison_chart(
+        trend, rate="own", programme_rate="programme", title="t", own=odd
+    )
+    assert [trace.name for trace in lines.data] == [drawn, "Programme"]
+    assert all(odd not in trace.hovertemplate for trace in lines.data)
+
+    shares = pd.DataFrame({"key": [odd], "share": [1.0], "exposure_cents": [100]})
+    share = exposure_charts.share_chart(shares, "Share", date(2026, 1, 1))
+    assert list(share.layout.yaxis.ticktext) == [drawn]
+    assert list(share.data[0].customdata) == [drawn]
