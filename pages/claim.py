@@ -11,7 +11,7 @@ from services.claims.decide import (
 )
 from services.claims.take import assign_claim
 from services.claims.view import ClaimView, Turn, load_claim, preview_verdict
-from ui import auth, format, wiring
+from ui import auth, format, labels, wiring
 from ui import claim_sections as sections
 from ui import claim_widgets as w
 from ui.data import clear_after_claim_change
@@ -70,7 +70,7 @@ def _recommendation(view: ClaimView) -> None:
     four_eyes = " · above the four-eyes threshold" if rec.four_eyes_required else ""
     st.markdown(f"Cap that applied: **{format.money(rec.cap_cents)}**{four_eyes}")
     st.markdown("\n".join(f"- {plain(message)}" for _, message in rec.reasons))
-    codes = ", ".join(code for code, _ in rec.reasons)
+    codes = ", ".join(labels.label(labels.REASON_LABELS, code) for code, _ in rec.reasons)
     # A new version that answers this claim alike leaves its recommendation standing.
     alike = (
         f" (policy {plain(policy.version)}, active now, recommends the same)"
@@ -80,7 +80,7 @@ def _recommendation(view: ClaimView) -> None:
     st.caption(
         f"Policy {plain(rec.policy_version)}{alike}, computed "
         f"{w.local_time(rec.created_at, zone)} · "
-        f"reasons {plain(codes)}"
+        f"reasons: {plain(codes)}"
         + (
             f" · {view.recommendation_count} recommendations stored, the latest shown"
             if view.recommendation_count > 1

@@ -13,6 +13,7 @@ from services.policy.versions import (
 )
 from ui import auth, wiring
 from ui import policy_widgets as pw
+from ui.labels import POLICY_STATUS_LABELS, label
 from ui.policy_data import active_policy, forget_active_policy
 from ui.text import plain
 
@@ -67,7 +68,7 @@ versions = pw.versions()
 st.dataframe(
     pd.DataFrame({
         "Version": [v.version for v in versions],
-        "Status": [v.status for v in versions],
+        "Status": [label(POLICY_STATUS_LABELS, v.status) for v in versions],
         "Saved by": [v.created_by_name or v.created_by for v in versions],
         "Activated by": [v.activated_by_name or v.activated_by or "" for v in versions],
         "Note": [v.note for v in versions],

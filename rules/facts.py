@@ -46,6 +46,19 @@ class Action(StrEnum):
     REJECT = "reject"
     REQUEST_EVIDENCE = "request_evidence"
 
+    @property
+    def words(self) -> str:
+        """How the action reads in a sentence: "the recommendation is to approve in part"."""
+        return _ACTION_WORDS[self]
+
+
+_ACTION_WORDS = {
+    Action.APPROVE_FULL: "approve in full",
+    Action.APPROVE_PARTIAL: "approve in part",
+    Action.REJECT: "reject",
+    Action.REQUEST_EVIDENCE: "request evidence",
+}
+
 
 class ReasonCode(StrEnum):
     """Every code ``recommend()`` can emit; stored with decisions, so never rename one."""

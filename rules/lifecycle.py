@@ -195,7 +195,7 @@ def _verdict_words(approve: bool, amount_cents: int, currency: str) -> str:
 
 
 def _action_words(rec: Recommendation) -> str:
-    words = rec.action.value.replace("_", " ")
+    words = rec.action.words
     if rec.action in (Action.APPROVE_FULL, Action.APPROVE_PARTIAL):
         return f"{words}, {format_money(rec.amount_cents, 'USD')}"
     return words

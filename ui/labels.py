@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from rules import Action, ReasonCode
+
 __all__ = [
     "ACTION_LABELS",
     "AUDIT_ACTION_LABELS",
@@ -16,6 +18,8 @@ __all__ = [
     "DECISION_LABELS",
     "KIND_LABELS",
     "PAYMENT_LABELS",
+    "POLICY_STATUS_LABELS",
+    "REASON_LABELS",
     "RESPONSE_LABELS",
     "ROLE_LABELS",
     "SHORT_STATUS_LABELS",
@@ -41,12 +45,7 @@ KIND_LABELS = {
     "quality": "Quality",
     "non_delivery": "Non-delivery",
 }
-ACTION_LABELS = {
-    "approve_full": "Approve in full",
-    "approve_partial": "Approve in part",
-    "reject": "Reject",
-    "request_evidence": "Request evidence",
-}
+ACTION_LABELS = {action.value: action.words.capitalize() for action in Action}
 VERDICT_LABELS = {"approve": "Approve", "reject": "Reject"}
 RESPONSE_LABELS = {"accepted": "Accepted", "disputed": "Disputed", "none": "No response"}
 #: How each kind of decision reads in a claim's history (rules.lifecycle.DecisionKind).
@@ -76,6 +75,38 @@ PAYMENT_LABELS = {
 }
 #: Supplier monitoring tiers (rules.MonitoringTier); "none" (the figures' word for no tier) too.
 TIER_LABELS = {"none": "None", "watch": "Watch", "warning": "Warning", "excessive": "Excessive"}
+#: Each reason code of ``rules.recommend`` in a few words (the sentence beside it says why).
+REASON_LABELS: dict[str, str] = {
+    ReasonCode.OUT_OF_WINDOW: "Filed after the claim window",
+    ReasonCode.ORDER_CANCELLED: "Order cancelled",
+    ReasonCode.NOTHING_REFUNDABLE: "Nothing left to refund",
+    ReasonCode.NOTHING_CLAIMED: "Nothing claimed",
+    ReasonCode.SUPPLIER_ACCEPTED: "Supplier accepted",
+    ReasonCode.NOT_SHIPPED: "Not shipped by the ship-by date",
+    ReasonCode.NOT_YET_LATE: "Not yet late",
+    ReasonCode.SHIPPED_LATE: "Shipped late",
+    ReasonCode.SHIPPED_ON_TIME: "Shipped on time",
+    ReasonCode.SHIP_DATE_MISSING: "Ship date missing",
+    ReasonCode.NO_INSPECTION_REPORT: "No inspection report",
+    ReasonCode.INSPECTION_INCOMPLETE: "Inspection incomplete",
+    ReasonCode.CONFORMING: "Goods conform",
+    ReasonCode.DEFECT_RATE_FULL: "Defect rate: full refund",
+    ReasonCode.DEFECT_RATE_PARTIAL: "Defect rate: refund in part",
+    ReasonCode.INSPECTION_FEE_REFUNDED: "Inspection fee refunded",
+    ReasonCode.INSPECTION_FEE_NOT_REFUNDED: "Inspection fee not refunded",
+    ReasonCode.DELIVERED: "Delivered",
+    ReasonCode.NOT_DELIVERED: "Not delivered",
+    ReasonCode.NOT_YET_OVERDUE: "Delivery not yet overdue",
+    ReasonCode.NEVER_SHIPPED: "Never shipped",
+    ReasonCode.ZERO_AMOUNT: "Refund rounds to zero",
+    ReasonCode.CAP_COVERED_AMOUNT: "Capped at the covered amount",
+    ReasonCode.CAP_PAID_AMOUNT: "Capped at the amount paid",
+    ReasonCode.CAP_ALREADY_REFUNDED: "Capped by refunds already approved",
+    ReasonCode.CAP_CLAIMED_AMOUNT: "Capped at the amount claimed",
+    ReasonCode.FOUR_EYES_REQUIRED: "Four-eyes required",
+}
+#: Policy versions' states (``policy_versions.status``).
+POLICY_STATUS_LABELS = {"active": "Active", "draft": "Draft", "retired": "Retired"}
 AUDIT_ACTION_LABELS = {
     "claim_decided": "Decided",
     "claim_assigned": "Assigned",

@@ -13,6 +13,7 @@ from ui import definitions as defs
 from ui import figure_data as fd
 from ui import figure_widgets as w
 from ui import format, prefetch
+from ui.labels import REASON_LABELS, label
 
 
 def reviewers(url: str, period: Period, zone: str, policy: Policy, now: datetime) -> None:
@@ -51,7 +52,7 @@ def reviewers(url: str, period: Period, zone: str, policy: Policy, now: datetime
         "recommendation",
         help="Verdicts departing from the recommendation ÷ verdicts that answered one.",
     )
-    by_reviewer, by_reason = st.tabs(["By reviewer", "By reason code"])
+    by_reviewer, by_reason = st.tabs(["By reviewer", "By reason"])
     with by_reviewer:
         by = figures.by_reviewer
         w.table(
@@ -76,13 +77,13 @@ def reviewers(url: str, period: Period, zone: str, policy: Policy, now: datetime
         w.table(
             pd.DataFrame(
                 {
-                    "Reason code": by["reason_code"],
+                    "Reason": [label(REASON_LABELS, code) for code in by["reason_code"]],
                     "Override rate": w.rate_text(by["overridden"], by["answered"]),
                 }
             )
         )
         w.download(
-            "By reason code (CSV)",
+            "By reason (CSV)",
             by,
             {c: c for c in by.columns},
             f"reason-codes-{period.first}-{period.last}.csv",

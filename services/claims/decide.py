@@ -179,7 +179,7 @@ def _decided_message(session: Session, claim: Claim, actor: Actor) -> AlreadyDec
 def _changed(ref: str, rec: Recommendation, why: str) -> RecommendationChanged:
     now_word = "now " if why.startswith("changed") else ""
     return RecommendationChanged(
-        f"The recommendation for {ref} {why}: {now_word}{rec.action.value.replace('_', ' ')}, "
+        f"The recommendation for {ref} {why}: {now_word}{rec.action.words}, "
         f"{format_money(rec.amount_cents)} of a {format_money(rec.cap_cents)} cap. "
         "Review it and decide again."
     )
@@ -211,8 +211,7 @@ def _amount(rec: Recommendation, approve: bool, amount_cents: int | None) -> int
     if amount_cents is None:
         if rec.action not in (Action.APPROVE_FULL, Action.APPROVE_PARTIAL):
             raise DecisionError(
-                f"Enter the amount to approve: the recommendation is to "
-                f"{rec.action.value.replace('_', ' ')}."
+                f"Enter the amount to approve: the recommendation is to {rec.action.words}."
             )
         return rec.amount_cents
     if type(amount_cents) is not int:

@@ -45,8 +45,8 @@ def same_as_stored(rec: Recommendation, stored: StoredRecommendation | None) -> 
 
 
 def describe(rec: Recommendation) -> str:
-    """``approve partial USD 4,127.80`` / ``reject``: the recommendation in a few words."""
-    words = rec.action.value.replace("_", " ")
+    """``approve in part USD 4,127.80`` / ``reject``: the recommendation in a few words."""
+    words = rec.action.words
     if rec.action in (Action.APPROVE_FULL, Action.APPROVE_PARTIAL):
         return f"{words} {format_money(rec.amount_cents, 'USD')}"
     return words

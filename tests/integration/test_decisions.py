@@ -467,7 +467,7 @@ def test_a_claim_without_a_recommendation_gets_one_before_any_decision(
     with session_factory.begin() as s:
         rita = reviewer(s)
         claim_id = make_claim(s, recommend=False)
-    with pytest.raises(RecommendationChanged, match="computed just now: approve partial"):
+    with pytest.raises(RecommendationChanged, match="computed just now: approve in part"):
         decide(session_factory, rita, claim_id)
     with session_factory() as s:
         assert decisions_of(s, claim_id) == []

@@ -4,8 +4,8 @@ which only ops managers get, and which the server refuses to anyone else even if
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl
 from typing import Any
+from urllib.parse import parse_qsl
 
 import pandas as pd
 import pytest
@@ -18,6 +18,7 @@ from data_access.models import AuditEvent, Supplier, SupplierLimitChange, User
 from tests.figures_world import NOW, build_world, insert_world
 from tests.ui.conftest import APP, EMAILS, OIDC_SECRETS, open_app, unescape
 from tests.ui.rows import page_links
+from ui.labels import REASON_LABELS
 
 OVERVIEW, SUPPLIERS = "pages/overview.py", "pages/suppliers.py"
 SUPPLIER, EXPOSURE = "pages/supplier.py", "pages/exposure.py"
@@ -87,6 +88,10 @@ def test_overview_tiles_charts_and_definitions(role: str) -> None:
     for label in ("Decided after deadline", "Override rate"):
         assert re.fullmatch(r"\d+\.\d\d%|–", tiles[label].value), tiles[label].value
     assert "verdicts that answered a recommendation" in captions
+    by_reason = next(t.value for t in at.table if "Reason" in t.value.columns)
+    assert len(by_reason) and {unescape(r) for r in by_reason["Reason"]} <= set(
+        REASON_LABELS.values()
+    )
 
 
 @pytest.mark.usefixtures("figures_database")

@@ -91,6 +91,7 @@ def test_a_draft_saved_by_one_ops_manager_is_activated_by_another(app_database: 
     versions = next(d.value for d in at.dataframe if "Saved by" in d.value.columns)
     saved_by = versions.set_index("Version")["Saved by"]
     assert saved_by["v2"] and "@" not in saved_by["v2"]  # a name, not an email
+    assert versions.set_index("Version")["Status"].to_dict() == {"v1": "Active", "v2": "Draft"}
     _button(at, "Activate").click()  # type: ignore[attr-defined]
     at.run()
     assert "a second, different ops manager must activate it" in unescape(at.error[0].value)

@@ -426,3 +426,5 @@ def test_a_recommendation_the_new_policy_left_standing_says_so(
     quality = _open_claim(RITA, "CLM-000102")
     caption = next(unescape(c.value) for c in quality.caption if c.value.startswith("Policy"))
     assert caption.startswith("Policy v1 (policy v2, active now, recommends the same), computed")
+    # Reason codes in words, never the stored code (the sentences above say why).
+    assert "reasons: No inspection report" in caption and "NO_INSPECTION" not in caption

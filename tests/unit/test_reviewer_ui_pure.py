@@ -148,3 +148,16 @@ def test_a_queue_row_says_what_is_recommended_and_who_stands_behind_the_status()
     now = datetime(2025, 3, 3, 12, tzinfo=UTC)
     due = _item(deadline_label="pickup_due", deadline_at=datetime(2025, 3, 1, 12, tzinfo=UTC))
     assert w.deadline_text(due, now, UTC) == ("Overdue 2 d", "pick-up", "overdue")
+
+
+def test_every_reason_code_and_action_has_words() -> None:
+    """A code the rules add without words would reach a screen as NO_INSPECTION_REPORT."""
+    from rules import Action, ReasonCode
+    from ui.labels import ACTION_LABELS, REASON_LABELS
+
+    assert set(REASON_LABELS) == {code.value for code in ReasonCode}
+    assert len(set(REASON_LABELS.values())) == len(ReasonCode)
+    assert ACTION_LABELS["approve_partial"] == "Approve in part"
+    assert {action.words for action in Action} == {
+        "approve in full", "approve in part", "reject", "request evidence"
+    }  # fmt: skip
