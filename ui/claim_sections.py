@@ -206,11 +206,16 @@ def _audit_change(item: AuditItem) -> str:
         if item.verdict == "approve" and item.amount_cents is not None:
             verdict += f" {nowrap(format.money(item.amount_cents))}"
         parts.append(verdict)
-    if item.decision_kind is not None:
-        parts.append(label(DECISION_LABELS, item.decision_kind))
     if item.assigned:
-        parts.append("assigned")
+        parts.append("Assigned")
     return ", ".join(parts)
+
+
+def _audit_what(item: AuditItem) -> str:
+    """"Proposed (four-eyes) by Rita", not "Decided by Rita" for what was only a proposal."""
+    if item.action == "claim_decided" and item.decision_kind is not None:
+        return f"{label(DECISION_LABELS, item.decision_kind)} by {item.who}"
+    return f"{label(AUDIT_ACTION_LABELS, item.action)} by {item.who}"
 
 
 def _verdict_words(verdict: str, amount_cents: int, cap_cents: int) -> str:
@@ -248,7 +253,7 @@ def history(view: ClaimView, zone: tzinfo) -> None:
                 [
                     {
                         "When": plain(when(a.at, zone)),
-                        "What": plain(f"{label(AUDIT_ACTION_LABELS, a.action)} by {a.who}"),
+                        "What": plain(_audit_what(a)),
                         "Change": plain(_audit_change(a)) or "–",
                     }
                     for a in view.audit

@@ -286,8 +286,8 @@ def test_the_second_reviewer_sees_the_first_verdict_and_confirms(reviewer_db: st
     audit = next(t for t in tables if "Change" in t.columns)
     assert [unescape(v) for v in audit.iloc[0]] == [
         unescape(audit.iloc[0]["When"]),
-        "Decided by Rita Reviewer",
-        "Open → Awaiting second approval, Approve USD\u00a020,000.00, Proposed (four-eyes)",
+        "Proposed (four-eyes) by Rita Reviewer",  # only a proposal: not "Decided"
+        "Open → Awaiting second approval, Approve USD\u00a020,000.00",
     ]
     assert at.radio[0].options[0] == "Confirm: approve USD 20,000.00"
     _button(at, "Confirm: approve USD 20,000.00").click().run()  # type: ignore[attr-defined]
