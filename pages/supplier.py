@@ -71,7 +71,11 @@ st.caption(
             detail.country,
             detail.main_category,
             f"supplier tier {label({}, detail.tier)}",
-            f"monitoring tier {tier_label(standing.tier)}",
+            (
+                "no monitoring tier"
+                if standing.tier is None
+                else f"monitoring tier {tier_label(standing.tier)}"
+            ),
         )
     )
 )

@@ -212,7 +212,7 @@ def _audit_change(item: AuditItem) -> str:
 
 
 def _audit_what(item: AuditItem) -> str:
-    """"Proposed (four-eyes) by Rita", not "Decided by Rita" for what was only a proposal."""
+    """ "Proposed (four-eyes) by Rita", not "Decided by Rita" for what was only a proposal."""
     if item.action == "claim_decided" and item.decision_kind is not None:
         return f"{label(DECISION_LABELS, item.decision_kind)} by {item.who}"
     return f"{label(AUDIT_ACTION_LABELS, item.action)} by {item.who}"

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from rules import MonitoringTier, Policy, TierThresholds
 from services.claims.view import SupplierRecord
+from ui import format
 from ui.labels import TIER_LABELS
 
 __all__ = ["Rate", "dispute_rate", "late_shipment_rate", "tier_explanation", "tier_label"]
@@ -35,23 +36,36 @@ def _smallest_minimum(tiers: TierThresholds) -> int:
     return min(tiers.watch_min_count, tiers.warning_min_count, tiers.excessive_min_count)
 
 
-def _rate(count: int, total: int, tiers: TierThresholds, counted: str, of: str) -> Rate:
+def _rate(
+    count: int, total: int, tiers: TierThresholds, counted: tuple[str, str], of: tuple[str, str]
+) -> Rate:
+    """The rate as every screen writes it (``format.rate``), its counts in words that agree
+    with them ("1 claim of 127 orders placed"); ``counted`` and ``of``: (one, many)."""
     if total == 0:
-        return Rate("–", f"no {of} in the window", False)
+        return Rate("–", f"no {of[1]} in the window", False)
     if total < _smallest_minimum(tiers):
         return Rate("Not rated", f"{count:,} of {total:,} — too few orders to rate", False)
-    return Rate(f"{count / total:.1%}", f"{count:,} {counted} of {total:,} {of}", True)
+    counts = f"{format.count(count, *counted)} of {format.count(total, *of)}"
+    return Rate(format.rate(count, total), counts, True)
 
 
 def late_shipment_rate(record: SupplierRecord, policy: Policy) -> Rate:
     return _rate(
-        record.orders_late, record.orders_due, policy.late_shipment_tiers, "late", "orders due"
+        record.orders_late,
+        record.orders_due,
+        policy.late_shipment_tiers,
+        ("late", "late"),
+        ("order due", "orders due"),
     )
 
 
 def dispute_rate(record: SupplierRecord, policy: Policy) -> Rate:
     return _rate(
-        record.claims_filed, record.orders_placed, policy.dispute_tiers, "claims", "orders placed"
+        record.claims_filed,
+        record.orders_placed,
+        policy.dispute_tiers,
+        ("claim", "claims"),
+        ("order placed", "orders placed"),
     )
 
 

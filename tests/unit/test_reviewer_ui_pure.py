@@ -73,9 +73,9 @@ def test_a_rate_on_fewer_orders_than_any_minimum_count_is_not_rated() -> None:
         "Not rated", "1 of 1 — too few orders to rate", False,
     )  # fmt: skip
     rated = sr.late_shipment_rate(_record(orders_late=1, orders_due=3), POLICY)
-    assert (rated.value, rated.counts, rated.rated) == ("33.3%", "1 late of 3 orders due", True)
+    assert (rated.value, rated.counts, rated.rated) == ("33.33%", "1 late of 3 orders due", True)
     assert sr.dispute_rate(_record(claims_filed=1, orders_placed=1), POLICY).value == "Not rated"
-    assert sr.dispute_rate(_record(claims_filed=0, orders_placed=2), POLICY).value == "0.0%"
+    assert sr.dispute_rate(_record(claims_filed=0, orders_placed=2), POLICY).value == "0.00%"
     nothing = sr.dispute_rate(_record(), POLICY)
     assert (nothing.value, nothing.counts) == ("–", "no orders placed in the window")
 
@@ -161,3 +161,29 @@ def test_every_reason_code_and_action_has_words() -> None:
     assert {action.words for action in Action} == {
         "approve in full", "approve in part", "reject", "request evidence"
     }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("claims", "late", "dispute_counts", "late_counts"),
+    [
+        (1, 1, "1 claim of 127 orders placed", "1 late of 120 orders due"),
+        (3, 0, "3 claims of 127 orders placed", "0 late of 120 orders due"),
+    ],
+)
+def test_the_claim_pages_supplier_record_writes_rates_and_counts_as_every_screen_does(
+    claims: int, late: int, dispute_counts: str, late_counts: str
+) -> None:
+    """It said "1 claims of 127 orders placed" and "0.8%" where the supplier page says
+    "1 claim" and "0.79%"."""
+    from rules import bundled_policy
+    from services.claims.view import SupplierRecord
+    from ui import format
+    from ui import supplier_record as sr
+
+    record = SupplierRecord(90, 120, late, 127, claims, 0, 0, None)
+    policy = bundled_policy("v1")
+    dispute = sr.dispute_rate(record, policy)
+    assert (dispute.value, dispute.counts) == (format.rate(claims, 127), dispute_counts)
+    assert dispute.value.endswith("%") and len(dispute.value.split(".")[1]) == 3  # "0.79%"
+    rate = sr.late_shipment_rate(record, policy)
+    assert (rate.value, rate.counts) == (format.rate(late, 120), late_counts)
