@@ -16,7 +16,12 @@ from services import audit
 from services.auth import Actor, Permission, Role, authorize, require
 
 # Deliberately loose: the identity provider owns addresses; this only catches typing slips.
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# RFC 5322's dot-atom, less its rarely seen quoted forms: no "<", ">", quotes, brackets or
+# spaces, which a mail system would refuse and a screen would have to take care with.
+_EMAIL = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+"
+    r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+)
 ASSIGNABLE_ROLES = (Role.EXEC, Role.OPS_MANAGER, Role.CLAIM_REVIEWER, Role.ADMIN)
 
 
@@ -87,6 +92,8 @@ def add_user(
 ) -> UserView:
     require(actor, Permission.MANAGE_USERS)
     email = normalise_email(email)
+    if not email:
+        raise UserError("Enter an email address.")
     if not _EMAIL.match(email):
         raise UserError(f"{email!r} is not an email address.")
     if role not in ASSIGNABLE_ROLES:

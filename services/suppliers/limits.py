@@ -65,6 +65,8 @@ def parse_money(text: str) -> int:
     negative.
     """
     cleaned = text.strip()
+    if not cleaned:
+        raise LimitError("Enter the new limit in US dollars (for example 250,000.00).")
     if cleaned.startswith("-"):
         raise LimitError(f"{cleaned!r}: a limit cannot be negative.")
     try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -147,7 +149,10 @@ def test_parse_money(text: str, cents: int) -> None:
     ["-5", "1.234", "1e3", "NaN", "1,5", "1,00.00", "١٢٣", "２５０", "", "12.", ".5", "+5", "inf"],
 )
 def test_parse_money_refuses(text: str) -> None:
-    with pytest.raises(LimitError):
+    # Nothing typed asks for a limit; anything else is quoted back.
+    with pytest.raises(
+        LimitError, match="^Enter the new limit" if not text else re.escape(repr(text))
+    ):
         parse_money(text)
 
 

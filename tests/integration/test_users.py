@@ -89,8 +89,13 @@ def test_duplicate_and_malformed_emails_are_refused(session_factory: sessionmake
     add(session_factory, admin, "a@example.test", Role.EXEC)
     with pytest.raises(UserError, match="already a user"):
         add(session_factory, admin, "A@example.test", Role.ADMIN)
-    with pytest.raises(UserError, match="not an email"):
-        add(session_factory, admin, "not-an-email", Role.EXEC)
+    for malformed in ("not-an-email", "<b>olga</b>@demo.test", "a b@example.test", "a@b..test"):
+        with pytest.raises(UserError, match="not an email"):
+            add(session_factory, admin, malformed, Role.EXEC)
+    with pytest.raises(UserError, match=r"^Enter an email address"):
+        add(session_factory, admin, "  ", Role.EXEC)
+    for unusual in ("o'brien+claims@example.test", "x@sub-domain.example.test"):
+        add(session_factory, admin, unusual, Role.EXEC)
     with pytest.raises(UserError, match="not a role"):
         add(session_factory, admin, "b@example.test", Role.SYSTEM)
 
