@@ -46,6 +46,13 @@ with st.form("policy_form", border=True):
     )
     save = save_col.form_submit_button("Save as draft", icon=":material/save:")
 
+if simulate and first > last:
+    # A period the wrong way round holds no claim: say so rather than simulate nothing.
+    st.error(
+        "The period ends before it starts: choose a “to” day on or after the “from” day.",
+        icon=":material/error:",
+    )
+    simulate = False
 if simulate or save:
     draft = pw.edited_policy(active, values)
     if draft is not None and simulate:

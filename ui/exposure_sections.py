@@ -284,7 +284,8 @@ def late_doubling(result: LateDoubling, zone: str, policy: Policy) -> None:
             format.money(result.stressed_refunds_cents),
             **w.delta_args(f"+{format.money(result.extra_cents)}"),
         )
-        st.caption(f"At today's rate: {format.money(result.baseline_refunds_cents)}")
+        # The baseline's rate (its period ends at the page's "as of"), not necessarily today's.
+        st.caption(f"At the baseline's rate: {format.money(result.baseline_refunds_cents)}")
     rate = float(result.rate)
     st.markdown(
         "\n".join(

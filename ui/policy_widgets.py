@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from rules import Policy, PolicyError, format_money
+from services.clock import written_day
 from services.policy.parameters import PARAMETERS, Parameter, value_of, with_values
 from services.policy.report import (
     LOSS_RATIO_DEFINITION,
@@ -90,8 +91,8 @@ def run_simulation(draft: Policy, active: Policy, first: date, last: date) -> Si
 def results(sim: Simulation) -> None:
     st.subheader("Draft against the active policy")
     st.caption(plain(f"{format.count(sim.total.current.claims, 'claim filed', 'claims filed')} "
-                     f"{sim.first} to {sim.last}, "
-                     f"recommended under both policies as of {sim.today}."))  # fmt: skip
+                     f"{written_day(sim.first)} to {written_day(sim.last)}, recommended under "
+                     f"both policies as of {written_day(sim.today)}."))  # fmt: skip
     now, new = sim.total.current, sim.total.simulated
     # Tiles as wide as their values, side by side where they fit and stacked where they do
     # not: a period's refunds run to ten figures, which two equal columns cut at 900 px.

@@ -386,6 +386,9 @@ def test_exposure_page_is_read_only_and_complete(role: str) -> None:
     linked = _open_with_url(EMAILS[role], {"as_of": "2025-01-31"}, EXPOSURE)
     _ok(linked)
     assert any("As of the end of 31 January 2025" in c.value for c in linked.caption)
+    # A past day's stress test compares with its baseline, not with "today's rate".
+    assert any(c.value.startswith("At the baseline's rate: USD") for c in linked.caption)
+    assert not [c.value for c in linked.caption if "today" in c.value]
 
 
 def _limit_ledger(at: AppTest) -> dict[str, str]:

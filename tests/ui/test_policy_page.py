@@ -44,6 +44,25 @@ def test_simulate_an_edited_policy(monkeypatch: pytest.MonkeyPatch) -> None:
         "Late shipment", "1 → 1", "USD 500.00"
     ]  # fmt: skip
     assert groups.iloc[0]["Supplier tier"][0].isupper()
+    caption = next(unescape(c.value) for c in at.caption if "filed 1 Jan" in unescape(c.value))
+    assert "1 Jan 2025 to 10 Feb 2025" in caption and "as of 10 Feb 2025" in caption
+
+
+@pytest.mark.usefixtures("app_database")
+def test_a_period_the_wrong_way_round_is_refused_not_simulated(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """It showed "0 claims filed 2025-03-01 to 2025-02-10", a loss ratio "n/a" and empty tables."""
+    monkeypatch.setenv("ASSURANCE_CLOCK", "2025-02-10T09:00:00Z")
+    at = open_app(EMAILS["ops_manager"], PAGE)
+    at.date_input[0].set_value(__import__("datetime").date(2025, 3, 1))
+    _button(at, "Simulate").click()  # type: ignore[attr-defined]
+    at.run()
+    assert not at.exception
+    assert [unescape(e.value) for e in at.error] == [
+        "The period ends before it starts: choose a “to” day on or after the “from” day."
+    ]
+    assert not [m for m in at.metric if m.label == "Refunds, draft"]
 
 
 @pytest.mark.usefixtures("app_database")
