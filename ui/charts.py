@@ -79,8 +79,10 @@ def count_axis(peak: float) -> dict[str, object]:
 
 
 def money_axis(peak_dollars: float) -> dict[str, object]:
+    """A y axis of dollars: plain grouped numbers under the axis title "USD", as amounts are
+    written everywhere else ("USD 1,234.50"), never "$1,234"."""
     upper, step = nice_axis(max(peak_dollars, 1))
-    return {"range": [0, upper], "dtick": step, "tickformat": "$,.0f" if step >= 1 else "$,.2f"}
+    return {"range": [0, upper], "dtick": step, "tickformat": ",.0f" if step >= 1 else ",.2f"}
 
 
 def _peak(series: pd.Series) -> float:

@@ -260,3 +260,9 @@ def test_text_from_data_is_drawn_as_text_in_charts() -> None:
     share = exposure_charts.share_chart(shares, "Share", date(2026, 1, 1))
     assert list(share.layout.yaxis.ticktext) == [drawn]
     assert list(share.data[0].customdata) == [drawn]
+
+
+@pytest.mark.parametrize("peak", [0.5, 80.0, 800_000.0, 80_000_000.0])
+def test_money_axes_write_grouped_numbers_under_usd_never_dollar_signs(peak: float) -> None:
+    axis = charts.money_axis(peak)
+    assert str(axis["tickformat"]).startswith(",.") and "$" not in str(axis["tickformat"])
