@@ -12,7 +12,7 @@ import streamlit as st
 
 from services.clock import written_day
 from services.figures.periods import Grain, Period, bucket_label, buckets
-from services.figures.rates import DIMENSIONS, Dimension, Scope
+from services.figures.rates import DIMENSIONS, PAGE_ROWS, Dimension, Scope
 from ui import figure_data as fd
 from ui import figure_widgets as w
 from ui import format, labels, paging, prefetch
@@ -95,7 +95,7 @@ def drill_down(
         rows = suppliers.iloc[first : first + SUPPLIER_ROWS]
         st.caption(
             f"{format.count(len(suppliers), 'supplier')}, most late orders (then claims) first; "
-            f"{first + 1:,}–{first + len(rows):,} shown."
+            + _shown(page, SUPPLIER_ROWS, len(rows))
             if len(suppliers)
             else "No supplier has an order due or placed, or a claim filed, here."
         )
@@ -141,7 +141,13 @@ SUPPLIER_ROWS = 50
 _DAY = st.column_config.DateColumn(format="D MMM YYYY")
 
 
-def _page(name: str, listing: tuple[Period, Scope], total: int, size: int = 50) -> int:
+def _shown(page: int, size: int, count: int) -> str:
+    """ "51–100 shown." for the rows on a page, as every list of the drill-down says it."""
+    first = (page - 1) * size + 1
+    return f"{first:,}–{first + count - 1:,} shown." if count else "none shown."
+
+
+def _page(name: str, listing: tuple[Period, Scope], total: int, size: int = PAGE_ROWS) -> int:
     """The page buttons of one of the three lists, and the page to show: page 1 again once
     another period or value is picked."""
     return paging.kept_pager(name, listing, max(1, -(-total // size)))
@@ -158,7 +164,7 @@ def _orders(url: str, period: Period, today: date, zone: str, scope: Scope) -> N
     shipped = [None if pd.isna(d) else d for d in frame["shipped_day"]]
     st.caption(
         f"{format.count(rows.total, 'order due', 'orders due')}, late ones first; "
-        f"page {page} shown."
+        + _shown(page, PAGE_ROWS, len(frame))
     )
     st.dataframe(
         pd.DataFrame(
@@ -203,7 +209,7 @@ def _claims(url: str, period: Period, zone: str, scope: Scope) -> None:
     frame = rows.frame
     st.caption(
         f"{format.count(rows.total, 'claim filed', 'claims filed')}, newest first; "
-        f"page {page} shown."
+        + _shown(page, PAGE_ROWS, len(frame))
     )
     st.dataframe(
         pd.DataFrame(

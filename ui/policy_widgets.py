@@ -88,11 +88,17 @@ def run_simulation(draft: Policy, active: Policy, first: date, last: date) -> Si
     return result
 
 
+def _span(sim: Simulation) -> str:
+    if sim.first is None or sim.last is None:
+        return "on any day"
+    return f"{written_day(sim.first)} to {written_day(sim.last)}"
+
+
 def results(sim: Simulation) -> None:
     st.subheader("Draft against the active policy")
     st.caption(plain(f"{format.count(sim.total.current.claims, 'claim filed', 'claims filed')} "
-                     f"{written_day(sim.first)} to {written_day(sim.last)}, recommended under "
-                     f"both policies as of {written_day(sim.today)}."))  # fmt: skip
+                     f"{_span(sim)}, recommended under both policies as of "
+                     f"{written_day(sim.today)}."))  # fmt: skip
     now, new = sim.total.current, sim.total.simulated
     # Tiles as wide as their values, side by side where they fit and stacked where they do
     # not: a period's refunds run to ten figures, which two equal columns cut at 900 px.

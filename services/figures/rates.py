@@ -20,6 +20,7 @@ from services.figures.periods import Grain, Period, bucket_label, buckets
 
 __all__ = [
     "DIMENSIONS",
+    "PAGE_ROWS",
     "Dimension",
     "Rate",
     "RowsPage",
@@ -61,6 +62,10 @@ class Rate:
         if self.rate is None or previous.rate is None:
             return None
         return self.rate - previous.rate
+
+
+#: Orders or claims a page of a drill-down holds.
+PAGE_ROWS = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +196,7 @@ def orders_behind(
     scope: Scope = ALL,
     *,
     page: int = 1,
-    page_size: int = 50,
+    page_size: int = PAGE_ROWS,
 ) -> RowsPage:
     """A page of the orders due in the period (late ones first)."""
     with engine.connect() as conn:
@@ -214,7 +219,7 @@ def claims_behind(
     scope: Scope = ALL,
     *,
     page: int = 1,
-    page_size: int = 50,
+    page_size: int = PAGE_ROWS,
 ) -> RowsPage:
     """A page of the claims filed in the period, newest first."""
     with engine.connect() as conn:

@@ -210,6 +210,9 @@ def test_the_drill_down_starts_at_page_one_for_another_pick_and_never_sets_a_pag
     _ok(at)
     assert _drill_pager(at).value == 1
     assert any("first; 1–2 shown." in c.value for c in at.caption)
+    # The orders and claims say which rows they show as the suppliers do, not "page 1 shown".
+    assert any(re.search(r"late ones first; 1–\d+ shown\.", c.value) for c in at.caption)
+    assert any(re.search(r"newest first; 1–\d+ shown\.", c.value) for c in at.caption)
     pagers = {str(p.key) for p in at.get("pagination")}
     assert not [key for key in written if key.startswith("drill_") and key.endswith("_page")]
     assert not pagers & set(written)
