@@ -158,7 +158,14 @@ page = paging.current_page(queue.pages)
 w.remember_queue_url()
 
 if not queue.items:
-    st.info("No undecided claims match these filters.", icon=":material/task_alt:")
+    wrong_way = low is not None and high is not None and low > high
+    st.info(
+        "“Claimed from” is above “Claimed up to”, so no claim can match: swap the two "
+        "amounts or clear one."
+        if wrong_way
+        else "No undecided claims match these filters.",
+        icon=":material/task_alt:",
+    )
     st.stop()
 
 last = queue.first_position + len(queue.items) - 1

@@ -318,3 +318,15 @@ def test_cancelling_the_confirmation_writes_nothing(bulk_db: str) -> None:
     assert not [b for b in at.button if b.key == "bulk_decide_confirm"]
     assert _decided(bulk_db) == {}
     assert _statuses(bulk_db)["CLM-B1"] == "open"
+
+
+@pytest.mark.usefixtures("busy_queue")
+def test_an_amount_range_the_wrong_way_round_says_so() -> None:
+    """ "Claimed from 5,000 up to 100" matched nothing with no hint why."""
+    at = _queue_at({"min": "5000.00", "max": "100.00"})
+    assert [unescape(i.value) for i in at.info] == [
+        "“Claimed from” is above “Claimed up to”, so no claim can match: swap the two amounts "
+        "or clear one."
+    ]
+    at = _queue_at({"min": "100.00", "max": "100.00"})
+    assert not [i for i in at.info if "above" in i.value]
