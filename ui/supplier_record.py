@@ -93,7 +93,7 @@ def _because(
         MonitoringTier.EXCESSIVE: (tiers.excessive_bp, tiers.excessive_min_count),
     }[tier]
     return (
-        f"its {what} — {count:,} of {total:,}, {count / total:.1%} — is at least "
+        f"its {what} — {count:,} of {total:,}, {format.rate(count, total)} — is at least "
         f"{_percent(bp)} with at least {minimum} {unit}"
     )
 

@@ -93,7 +93,7 @@ def test_the_tier_says_what_it_means_why_this_supplier_is_in_it_and_the_threshol
     meaning, because, thresholds = sr.tier_explanation(record, POLICY)
     assert "last 90 days" in meaning and "minimum count" in meaning
     assert because == (
-        "**Excessive** because its late-shipment rate — 12 of 40, 30.0% — is at least 20% "
+        "**Excessive** because its late-shipment rate — 12 of 40, 30.00% — is at least 20% "
         "with at least 10 late orders."
     )
     assert thresholds == (
@@ -103,7 +103,7 @@ def test_the_tier_says_what_it_means_why_this_supplier_is_in_it_and_the_threshol
     )
     both = _record(orders_late=10, orders_due=40, claims_filed=5, orders_placed=40)
     assert (
-        "; and its dispute rate — 5 of 40, 12.5% — is at least 10% with at least 5 claims"
+        "; and its dispute rate — 5 of 40, 12.50% — is at least 10% with at least 5 claims"
         in (sr.tier_explanation(both, POLICY)[1])
     )
     assert sr.tier_explanation(_record(), POLICY)[1] == (
