@@ -4,13 +4,13 @@ their change against the previous period, tables with a CSV download, and page s
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from services.csv_export import money_cell, spreadsheet_safe
+from services.csv_export import instant_cell, money_cell, spreadsheet_safe
 from services.figures.periods import PRESETS, Grain, Period, Preset, period_for
 from services.figures.rates import Rate
 from ui import format
@@ -196,11 +196,28 @@ def csv_bytes(frame: pd.DataFrame, headers: dict[str, str]) -> bytes:
         values = frame[column]
         if column.endswith("_cents"):
             out[header] = [money_cell(None if pd.isna(v) else int(v)) for v in values]
+        elif pd.api.types.is_datetime64_any_dtype(values) or _holds_instants(values):
+            # "2025-01-15T21:18:57Z", as the claims and decisions exports write an instant.
+            out[header] = [instant_cell(_instant(v)) for v in values]
         elif values.dtype == object or str(values.dtype) in ("string", "category"):
             out[header] = [spreadsheet_safe(None if _missing(v) else str(v)) for v in values]
         else:
             out[header] = values
     return out.to_csv(index=False, lineterminator="\r\n").encode("utf-8")
+
+
+def _holds_instants(values: pd.Series) -> bool:
+    first = values.dropna()
+    return values.dtype == object and len(first) > 0 and isinstance(first.iloc[0], datetime)
+
+
+def _instant(value: object) -> datetime | None:
+    """An aware UTC instant; a naive one is UTC already (times are stored in UTC)."""
+    if _missing(value) or value is pd.NaT:
+        return None
+    moment = value.to_pydatetime() if isinstance(value, pd.Timestamp) else value
+    assert isinstance(moment, datetime)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _missing(value: object) -> bool:

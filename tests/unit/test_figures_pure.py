@@ -165,6 +165,28 @@ def test_csv_cells_are_safe_and_money_exact() -> None:
     ]
 
 
+def test_csv_instants_read_as_the_exports_write_them() -> None:
+    """Limit history wrote "2026-12-06 22:04:05.349333+00:00" where the decisions export
+    writes "2025-01-15T21:18:57Z"; naive times are UTC as stored."""
+    from datetime import datetime, timezone
+
+    berlin = timezone(timedelta(hours=1))
+    aware = pd.Series([datetime(2026, 12, 6, 23, 4, 5, 349333, tzinfo=berlin), None])
+    frame = pd.DataFrame(
+        {
+            "aware": aware,
+            "naive": [datetime(2025, 1, 15, 21, 18, 57), None],
+            "stamped": pd.Series([pd.Timestamp("2025-01-15T21:18:57Z"), pd.NaT]),
+        }
+    )
+    text = csv_bytes(frame, {"aware": "a", "naive": "n", "stamped": "s"}).decode()
+    assert text.splitlines() == [
+        "a,n,s",
+        "2026-12-06T22:04:05Z,2025-01-15T21:18:57Z,2025-01-15T21:18:57Z",
+        ",,",
+    ]
+
+
 def test_concentration_helpers() -> None:
     assert hhi([100]) == 10_000
     assert hhi([1, 1, 1, 1]) == pytest.approx(2_500)
