@@ -261,8 +261,12 @@ def table(frame: pd.DataFrame, *, column_config: dict[str, Any] | None = None) -
 
 
 def money_column(frame: pd.DataFrame, column: str) -> list[str]:
-    """Cents as ``USD 1,234.50`` text for a table cell (a dash where there is none)."""
-    return ["–" if _missing(v) else format.money(int(v)) for v in frame[column]]
+    """Cents as ``USD 1,234.50`` text for a table cell (a dash where there is none), kept on
+    one line: a static table in a narrow window wraps its other columns, never an amount
+    into "-USD" above "6,731.53"."""
+    return [
+        "–" if _missing(v) else format.money(int(v)).replace(" ", "\u00a0") for v in frame[column]
+    ]
 
 
 def percent_text(values: pd.Series) -> list[str]:

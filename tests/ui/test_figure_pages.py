@@ -284,7 +284,7 @@ def test_an_ops_manager_changes_a_limit_on_the_supplier_page(figures_database: s
     assert any(m.label == "Trade Assurance limit" and m.value == "USD 2,500.50" for m in at.metric)
     history = at.table[0].value
     assert unescape(history["Reason"].tolist()[0]) == "Quarterly **review** <b>x</b>"  # as text
-    assert unescape(history["To"].tolist()[0]) == "USD 2,500.50"
+    assert unescape(history["To"].tolist()[0]) == "USD\u00a02,500.50"  # kept on one line
 
 
 @pytest.mark.usefixtures("figures_database")
@@ -399,7 +399,7 @@ def _limit_ledger(at: AppTest) -> dict[str, str]:
     tables = [t.value for t in (*at.table, *at.dataframe) if "Limit" in t.value.columns]
     assert len(tables) == 1, tables
     return {
-        unescape(who).split(" · ")[1]: unescape(limit)
+        unescape(who).split(" · ")[1]: unescape(limit).replace("\u00a0", " ")
         for who, limit in zip(tables[0]["Supplier"], tables[0]["Limit"], strict=True)
     }
 

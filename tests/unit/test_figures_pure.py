@@ -288,3 +288,11 @@ def test_text_from_data_is_drawn_as_text_in_charts() -> None:
 def test_money_axes_write_grouped_numbers_under_usd_never_dollar_signs(peak: float) -> None:
     axis = charts.money_axis(peak)
     assert str(axis["tickformat"]).startswith(",.") and "$" not in str(axis["tickformat"])
+
+
+def test_a_table_keeps_each_amount_on_one_line() -> None:
+    """At 900 px the exposure ledger wrapped "-USD" above "6,731.53"."""
+    from ui.figure_widgets import money_column
+
+    cells = money_column(pd.DataFrame({"c": [-673_153, None]}), "c")
+    assert cells == ["-USD\u00a06,731.53", "–"]
