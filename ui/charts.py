@@ -155,24 +155,29 @@ def rate_trend_chart(
     """
     figure = go.Figure()
     partial = frame["partial"].astype(bool)
-    figure.add_bar(
-        x=frame["label"],
-        y=frame[base],
-        name=base_label,
-        marker={"color": VOLUME_COLOUR, "pattern": {"shape": _partial_patterns(partial)}},
-        hovertemplate=f"{base_label}: %{{y:,}}<extra></extra>",
-    )
+    # Whole and partial periods as two traces of one legend entry: a legend draws its swatch
+    # from a trace's first bar, which was hatched whenever the range began mid-period.
+    for cut in (False, True):
+        figure.add_bar(
+            x=frame["label"],
+            y=frame[base].where(partial == cut),
+            name=base_label,
+            legendgroup=base_label,
+            showlegend=not cut,
+            marker={"color": VOLUME_COLOUR, "pattern": {"shape": "/" if cut else ""}},
+            hovertemplate=f"{base_label}: %{{y:,}}<extra></extra>",
+        )
+    line_style = {"color": RATE_COLOUR, "width": 3}
+    point_style = {"size": 8, "line": {"width": 2, "color": RATE_COLOUR}}
     figure.add_scatter(
         x=frame["label"],
         y=frame[rate],
         name=rate_label,
+        legendgroup=rate_label,
+        showlegend=False,
         mode="lines+markers",
-        line={"color": RATE_COLOUR, "width": 3},
-        marker={
-            "size": 8,
-            "symbol": ["circle-open" if p else "circle" for p in partial],
-            "line": {"width": 2, "color": RATE_COLOUR},
-        },
+        line=line_style,
+        marker={**point_style, "symbol": ["circle-open" if p else "circle" for p in partial]},
         yaxis="y2",
         customdata=frame[[count, base]].to_numpy(),
         hovertemplate=(
@@ -180,9 +185,23 @@ def rate_trend_chart(
             f"%{{customdata[1]:,}})<extra></extra>"
         ),
     )
+    # Its legend entry apart, with a whole period's point: the line's own would show its first
+    # point, hollow when the range begins mid-period. It draws nothing (no value).
+    figure.add_scatter(
+        x=frame["label"][:1],
+        y=[None],
+        name=rate_label,
+        legendgroup=rate_label,
+        mode="lines+markers",
+        line=line_style,
+        marker={**point_style, "symbol": "circle"},
+        yaxis="y2",
+        hoverinfo="skip",
+    )
     layout(figure, title)
     period_ticks(figure, frame["label"])
     figure.update_layout(
+        barmode="overlay",  # one bar a period: the other trace has none there
         yaxis={
             "title": base_label,
             "side": "right",

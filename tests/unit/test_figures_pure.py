@@ -104,9 +104,17 @@ def _trend() -> pd.DataFrame:
 
 def test_rate_chart_keeps_counts_and_marks_the_partial_period() -> None:
     figure = charts.late_shipment_chart(_trend())
-    bars, line = figure.data
-    assert list(bars.x) == ["Jan 2025", "Feb 2025", "Mar 2025"]  # the running month is there
-    assert list(bars.marker.pattern.shape) == ["", "", "/"]
+    whole, cut, line, key = figure.data
+    assert list(whole.x) == ["Jan 2025", "Feb 2025", "Mar 2025"]  # the running month is there
+    heights = [None if pd.isna(y) else y for y in whole.y]
+    assert heights[2] is None and cut.y[2] is not None and pd.isna(cut.y[0])
+    # One legend entry, its swatch plain: the hatched bars are the other, unlisted trace.
+    assert (whole.showlegend, whole.marker.pattern.shape) == (True, "")
+    assert (cut.showlegend, cut.marker.pattern.shape, cut.legendgroup) == (False, "/", whole.name)
+    assert figure.layout.barmode == "overlay"
+    # The line's legend entry is a trace of its own, a whole period's filled point.
+    assert line.showlegend is False and key.showlegend is not False and key.legendgroup == line.name
+    assert key.marker.symbol == "circle" and list(key.y) == [None]
     assert list(line.marker.symbol) == ["circle", "circle", "circle-open"]
     assert line.customdata.tolist() == [[1, 10], [2, 4], [0, 0]]
     assert "of" in line.hovertemplate and line.yaxis == "y2"
