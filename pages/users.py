@@ -19,6 +19,10 @@ if flash := st.session_state.pop("users_flash", None):
     st.success(flash, icon=":material/check_circle:")
 
 
+#: Each form's width: an e-mail address and a role fit on a line.
+FORM_WIDTH = 380
+
+
 def _role_label(role: Role) -> str:
     return label(ROLE_LABELS, role.value)
 
@@ -34,10 +38,13 @@ st.dataframe(
         }
     ),
     hide_index=True,
+    column_config={"Active": st.column_config.CheckboxColumn(width=60)},
 )
 
-
-add_col, change_col = st.columns(2)
+# Side by side where they fit, one above the other in a narrow window (two columns squeezed
+# both forms to 200 px at 900 px with the sidebar open).
+forms = st.container(horizontal=True, gap="medium")
+add_col, change_col = forms.container(width=FORM_WIDTH), forms.container(width=FORM_WIDTH)
 with add_col, st.form("add_user", clear_on_submit=True):
     st.subheader("Add a user")
     email = st.text_input("Email", key="new_user_email")
@@ -61,7 +68,8 @@ with change_col, st.container(border=True):
         "User",
         list(by_id),
         # Select options are plain text, not markdown: shown as they are.
-        format_func=lambda i: f"{by_id[i].email} ({by_id[i].display_name})",
+        # The name first: a narrow box cuts the end, and the address is the longer part.
+        format_func=lambda i: f"{by_id[i].display_name} ({by_id[i].email})",
         key="change_user_id",
     )
     current = by_id[user_id]
