@@ -214,8 +214,9 @@ def loss_ratio(view: ExposureView, zone: str, policy: Policy) -> None:
                     "Cohort": frame["label"],
                     "Orders": w.counts_text(frame["orders"]),
                     "Covered": w.money_column(frame, "covered_cents"),
-                    "Refunds": w.counts_text(frame["refunds"]),
-                    "Refunded": w.money_column(frame, "refunded_cents"),
+                    # The Overview's words: a count of claims, an amount of refunds.
+                    "Refunded claims": w.counts_text(frame["refunds"]),
+                    "Refunds approved": w.money_column(frame, "refunded_cents"),
                     "Loss ratio": w.percent_text(frame["loss_ratio"]),
                 }
             )

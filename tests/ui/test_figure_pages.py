@@ -386,6 +386,10 @@ def test_exposure_page_is_read_only_and_complete(role: str) -> None:
     _ok(at)
     assert next(m.value for m in at.metric if m.label.startswith("Payout if the 1")) != payout
     assert any("Assumptions" in m.value for m in at.markdown)
+    cohorts = next(t.value for t in at.table if "Cohort" in t.value.columns)
+    assert list(cohorts.columns) == [  # the Overview's words for a count and an amount
+        "Cohort", "Orders", "Covered", "Refunded claims", "Refunds approved", "Loss ratio"
+    ]  # fmt: skip
     linked = _open_with_url(EMAILS[role], {"as_of": "2025-01-31"}, EXPOSURE)
     _ok(linked)
     assert any("As of the end of 31 January 2025" in c.value for c in linked.caption)
