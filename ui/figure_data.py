@@ -174,10 +174,16 @@ def supplier_trend(
     return suppliers.supplier_trend(wiring.engine(), external_id, period, grain, today, zone)
 
 
+#: A supplier's claims a page shows.
+SUPPLIER_CLAIMS_PAGE = 25
+
+
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
 def supplier_claims(database_url: str, external_id: str, page: int) -> rates.RowsPage:
     del database_url
-    return suppliers.supplier_claims(wiring.engine(), external_id, page=page, page_size=25)
+    return suppliers.supplier_claims(
+        wiring.engine(), external_id, page=page, page_size=SUPPLIER_CLAIMS_PAGE
+    )
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner="Adding up exposure…")

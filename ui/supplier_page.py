@@ -11,13 +11,12 @@ from services.figures.suppliers import SupplierStanding
 from ui import definitions as defs
 from ui import figure_data as fd
 from ui import figure_widgets as w
-from ui import format, navigation
+from ui import format, navigation, paging
 from ui import supplier_tables as t
 from ui.claim_widgets import CLAIM_PAGE, reader_zone
 from ui.supplier_record import tier_label
 from ui.text import plain
 
-CLAIMS_PAGE_SIZE = 25
 #: Suppliers the picker lists for what was typed; more than these asks for more letters.
 PICKER_MATCHES = 10
 
@@ -177,9 +176,10 @@ def claims(url: str, external_id: str, *, link: bool) -> None:
     if first.total == 0:
         st.caption("No claims on this supplier's orders.")
         return
-    pages = max(1, -(-first.total // CLAIMS_PAGE_SIZE))
+    pages = max(1, -(-first.total // fd.SUPPLIER_CLAIMS_PAGE))
     slot = st.container()
-    number = st.pagination(pages, key="claims_page") if pages > 1 else 1
+    # Kept per supplier: another supplier's claims start at page 1, never past their end.
+    number = paging.kept_pager("supplier_claims_page", external_id, pages)
     rows = first if number == 1 else fd.supplier_claims(url, external_id, number)
     with slot:
         st.caption(

@@ -535,6 +535,35 @@ def test_exposure_before_any_order_says_so_without_empty_shares() -> None:
 
 
 @pytest.mark.usefixtures("figures_database")
+def test_a_suppliers_claims_start_at_page_one_for_another_supplier(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The claims' pager was one widget for every supplier: page 2 of one supplier's claims
+    stayed turned on the next supplier's."""
+    from ui import figure_data
+
+    monkeypatch.setattr(figure_data, "SUPPLIER_CLAIMS_PAGE", 1)
+    at = _supplier_page(EMAILS["ops_manager"], "SUP-B")
+    _ok(at)
+    pager = next(p for p in at.get("pagination") if str(p.key).startswith("supplier_claims"))
+    assert pager.num_pages >= 2, "the world needs a supplier with two claims"
+    first_claim = at.dataframe[-1].value.iloc[0, 0]
+    pager.set_value(2).run()
+    _ok(at)
+    assert at.dataframe[-1].value.iloc[0, 0] != first_claim
+    at.query_params["supplier"] = "SUP-A"
+    at.run()
+    _ok(at)
+    assert not [c.value for c in at.caption if "page 2" in c.value]
+    pagers = [p for p in at.get("pagination") if str(p.key).startswith("supplier_claims")]
+    assert all(p.value == 1 for p in pagers)
+    at.query_params["supplier"] = "SUP-B"
+    at.run()
+    _ok(at)
+    assert at.dataframe[-1].value.iloc[0, 0] == first_claim  # page 1 again
+
+
+@pytest.mark.usefixtures("figures_database")
 def test_tables_show_the_domains_words_as_labels_never_stored_codes() -> None:
     """The drill-down's orders and claims, the suppliers' tiers and a supplier's claims read
     "Approved", "Non-delivery", "None" as the claim page does (they read "approved", "Non
