@@ -21,6 +21,7 @@ from rules.facts import (
     ReasonCode,
     Recommendation,
     SupplierResponse,
+    format_day,
     format_rate,
 )
 from rules.lifecycle import (
@@ -99,6 +100,7 @@ __all__ = [
     "claim_deadlines",
     "decision_due",
     "departs_from",
+    "format_day",
     "format_money",
     "format_rate",
     "is_working_day",

@@ -92,6 +92,12 @@ class ReasonCode(StrEnum):
     FOUR_EYES_REQUIRED = "FOUR_EYES_REQUIRED"
 
 
+def format_day(day: date) -> str:
+    """A calendar day as people read it and every screen writes it: ``3 Mar 2025`` (no
+    leading zero; a month's name, never the day-month order that differs by country)."""
+    return f"{day.day} {day:%b %Y}"
+
+
 def format_rate(bp: int) -> str:
     """Basis points as a short percentage: ``100`` -> ``"1%"``, ``65`` -> ``"0.65%"``."""
     whole, rest = divmod(bp, 100)

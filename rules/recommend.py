@@ -61,6 +61,7 @@ from rules.facts import (
     ReasonCode,
     Recommendation,
     SupplierResponse,
+    format_day,
     format_money,
     format_rate,
 )
@@ -145,7 +146,7 @@ def _late_shipment(
                 reasons.append(
                     Reason(
                         _C.SHIP_DATE_MISSING,
-                        f"Delivered on {day(order.delivered_at).isoformat()} but no ship date "
+                        f"Delivered on {format_day(day(order.delivered_at))} but no ship date "
                         "is recorded, so the lateness cannot be measured; ask for the shipping "
                         "record.",
                     )
@@ -157,8 +158,8 @@ def _late_shipment(
                 reasons.append(
                     Reason(
                         _C.NOT_SHIPPED,
-                        f"Not shipped by the ship-by date {ship_by.isoformat()}{grace_text}; on "
-                        f"{today.isoformat()} it is {_days(late_by)} late, so the buyer may cancel "
+                        f"Not shipped by the ship-by date {format_day(ship_by)}{grace_text}; on "
+                        f"{format_day(today)} it is {_days(late_by)} late, so the buyer may cancel "
                         "for a full refund.",
                     )
                 )
@@ -167,8 +168,8 @@ def _late_shipment(
             reasons.append(
                 Reason(
                     _C.NOT_YET_LATE,
-                    f"Not shipped yet, but on {today.isoformat()} the ship-by date "
-                    f"{ship_by.isoformat()}{grace_text} has not passed.",
+                    f"Not shipped yet, but on {format_day(today)} the ship-by date "
+                    f"{format_day(ship_by)}{grace_text} has not passed.",
                 )
             )
         return _REJECT, 0
@@ -179,8 +180,8 @@ def _late_shipment(
             reasons.append(
                 Reason(
                     _C.SHIPPED_ON_TIME,
-                    f"Shipped on {shipped_day.isoformat()}, on or before the ship-by date "
-                    f"{ship_by.isoformat()}{grace_text}.",
+                    f"Shipped on {format_day(shipped_day)}, on or before the ship-by date "
+                    f"{format_day(ship_by)}{grace_text}.",
                 )
             )
         return _REJECT, 0
@@ -198,8 +199,8 @@ def _late_shipment(
         reasons.append(
             Reason(
                 _C.SHIPPED_LATE,
-                f"Shipped on {shipped_day.isoformat()}, {_days(late_by)} after the ship-by date "
-                f"{ship_by.isoformat()}: {format_rate(rate)} ({rate_text}) of "
+                f"Shipped on {format_day(shipped_day)}, {_days(late_by)} after the ship-by date "
+                f"{format_day(ship_by)}: {format_rate(rate)} ({rate_text}) of "
                 f"{format_money(base_cap, cur)} = {format_money(amount, cur)}.",
             )
         )
@@ -332,7 +333,7 @@ def _non_delivery(
             reasons.append(
                 Reason(
                     _C.DELIVERED,
-                    f"Delivered on {day(delivered_at).isoformat()}, so a non-delivery claim "
+                    f"Delivered on {format_day(day(delivered_at))}, so a non-delivery claim "
                     "does not apply.",
                 )
             )
@@ -355,8 +356,8 @@ def _non_delivery(
             reasons.append(
                 Reason(
                     _C.NOT_DELIVERED,
-                    f"Shipped on {shipped_day.isoformat()} and still not delivered on "
-                    f"{today.isoformat()}, {_days(elapsed)} later (limit {_days(limit)}): "
+                    f"Shipped on {format_day(shipped_day)} and still not delivered on "
+                    f"{format_day(today)}, {_days(elapsed)} later (limit {_days(limit)}): "
                     "full refund.",
                 )
             )
@@ -365,7 +366,7 @@ def _non_delivery(
         reasons.append(
             Reason(
                 _C.NOT_YET_OVERDUE,
-                f"Shipped on {shipped_day.isoformat()}; on {today.isoformat()} only "
+                f"Shipped on {format_day(shipped_day)}; on {format_day(today)} only "
                 f"{_days(elapsed)} have passed, and non-delivery is established after "
                 f"{_days(limit)}.",
             )
@@ -445,8 +446,8 @@ def recommend(
             reasons.append(
                 Reason(
                     _C.ORDER_CANCELLED,
-                    f"The order was cancelled on {day(cancelled_at).isoformat()}, before its "
-                    f"ship-by date {order.ship_by.isoformat()}, so it was never due; the buyer's "
+                    f"The order was cancelled on {format_day(day(cancelled_at))}, before its "
+                    f"ship-by date {format_day(order.ship_by)}, so it was never due; the buyer's "
                     "payment "
                     "returns through the cancellation, not through a claim.",
                 )
@@ -458,8 +459,8 @@ def recommend(
             reasons.append(
                 Reason(
                     _C.OUT_OF_WINDOW,
-                    f"Filed on {filed_day.isoformat()}, {_days((filed_day - delivered_day).days)} "
-                    f"after delivery on {delivered_day.isoformat()}; claims must be filed within "
+                    f"Filed on {format_day(filed_day)}, {_days((filed_day - delivered_day).days)} "
+                    f"after delivery on {format_day(delivered_day)}; claims must be filed within "
                     f"{_days(window)} of delivery.",
                 )
             )

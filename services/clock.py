@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, tzinfo
 
 from data_access.settings import Settings, get_settings
+from rules import format_day
 
 
 def now(settings: Settings | None = None) -> datetime:
@@ -39,5 +40,6 @@ def written(moment: datetime, zone: tzinfo) -> str:
 
 
 def written_day(day: date) -> str:
-    """A calendar day as every screen writes it: ``3 Mar 2025`` (no leading zero)."""
-    return f"{day.day} {day:%b %Y}"
+    """A calendar day as every screen writes it: ``3 Mar 2025`` (no leading zero), as the
+    rules' reasons write their days (``rules.format_day``)."""
+    return format_day(day)

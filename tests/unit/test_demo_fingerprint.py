@@ -7,7 +7,10 @@ before ``services/demo/data.py`` was split into a package; they are hard-coded a
 they pin "no change at all", which no independent computation could express. They depend on
 the pinned libraries' streams too (NumPy's ``default_rng`` distributions, Faker's name lists): if an
 upgrade of NumPy or Faker moves them, check the diff is only names/draws, then record the new values
-in the same commit as the upgrade, never with a change to ``services/demo``.
+in the same commit as the upgrade, never with a change to ``services/demo``. The same holds for a
+deliberate change of the rules' wording, which the demo stores with its recommendations: on
+6 Dec 2026 (days in reasons written "13 Mar 2025", not ISO) a column-by-column comparison of the
+four affected runs showed ``recommendations.reasons`` alone had moved before they were recorded.
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ import pytest
 from services.demo.data import DemoData, generate
 
 #: (orders, seed, today) -> sha256 of :func:`fingerprint`, recorded from the generator as it
-#: was before the split (one module, ``services/demo/data.py`` at commit cd1d6ba). Chosen by
+#: was before the split (one module, ``services/demo/data.py`` at commit cd1d6ba), the reasons'
+#: days re-recorded on 6 Dec 2026. Chosen by
 #: tracing which branches each run takes: 30,000 orders (the brief's size) walk claims to every
 #: status and top the queue up; 600 orders on another day top up every undecided status; 40,000
 #: orders with seed 6 hold a pending proposal that lapsed because its order shipped after it;
@@ -32,14 +36,14 @@ from services.demo.data import DemoData, generate
 #: need "six months before" clamped to the end of February.
 GOLDEN: dict[tuple[int, int, date], str] = {
     (30_000, 5, date(2026, 6, 15)): (
-        "d4efcf626b2120b7b2623afbd3100b61de37455d8c60dba623b18bfb32aa1318"
+        "86ddef3f862186a44352a0a1a990cda00db999f86dd60ae94d547dd49979a77f"
     ),
-    (600, 1, date(2025, 6, 4)): "d566f61217e1d45e1e0dd36fb8d0657e9d98046fbcfda76d61e094124ceaefa8",
+    (600, 1, date(2025, 6, 4)): "7e66196cd48c009ace5dc7cd2d3305013be2cf2e436c3c7de30d03753683ad43",
     (40_000, 6, date(2026, 6, 15)): (
-        "5043a594defe3419d4d800e5c688f460bf21f16661ac6230845337ce83ef9906"
+        "53f629b990e01c7cc3808dec2b5e51960d3f0e5c7a8abbdc87cd771f2203101f"
     ),
     (1_000, 9572, date(2025, 4, 20)): (
-        "b5dd96a7e70b962edc04c1f002554fba408f54363be6e1b0b29e4dbaa1e3150a"
+        "82d633cf834fe7b060a9d9e85ed13b09de8a28feabd3a49a7e8000d34953bdde"
     ),
     (1, 7687, date(2025, 6, 15)): (
         "9f02f8a23f188656145dd788b2dc00d902d37471618ce4876733da45d8e436c5"

@@ -273,13 +273,14 @@ def test_explain_false_changes_nothing_but_the_reasons(
 def test_messages_carry_the_numbers() -> None:
     rec = recommend(claim(), order(refunded=30_000, shipped=utc(2025, 3, 13)), V1, TODAY)
     late, covered, refunded = (r.message for r in rec.reasons)
-    assert "2025-03-13" in late and "2025-03-10" in late and "3 days" in late
+    # Days as every screen writes them, never ISO ("Shipped on 2025-03-13").
+    assert "13 Mar 2025" in late and "10 Mar 2025" in late and "3 days" in late
     assert "3%" in late and "USD 700.00" in late and "USD 21.00" in late
     assert "USD 1,000.00" in covered
     assert "USD 300.00" in refunded and "USD 700.00" in refunded
     rec = recommend(claim(filed=utc(2025, 5, 2)), order(delivered=utc(2025, 4, 1)), V1, TODAY)
     assert rec.reasons[0].message == (
-        "Filed on 2025-05-02, 31 days after delivery on 2025-04-01; claims must be filed "
+        "Filed on 2 May 2025, 31 days after delivery on 1 Apr 2025; claims must be filed "
         "within 30 days of delivery."
     )
     big = recommend(claim(claimed=2_000_000), order(2_000_000, 2_000_000), V1, date(2025, 3, 11))
