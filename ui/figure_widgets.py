@@ -196,8 +196,9 @@ def csv_bytes(frame: pd.DataFrame, headers: dict[str, str]) -> bytes:
         values = frame[column]
         if column.endswith("_cents"):
             out[header] = [money_cell(None if pd.isna(v) else int(v)) for v in values]
-        elif pd.api.types.is_datetime64_any_dtype(values) or _holds_instants(values):
-            # "2025-01-15T21:18:57Z", as the claims and decisions exports write an instant.
+        elif isinstance(values.dtype, pd.DatetimeTZDtype) or _holds_instants(values):
+            # "2025-01-15T21:18:57Z", as the claims and decisions exports write an instant
+            # (read from the database as aware times; days are dates, written as before).
             out[header] = [instant_cell(_instant(v)) for v in values]
         elif values.dtype == object or str(values.dtype) in ("string", "category"):
             out[header] = [spreadsheet_safe(None if _missing(v) else str(v)) for v in values]

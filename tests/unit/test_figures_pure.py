@@ -175,22 +175,24 @@ def test_csv_cells_are_safe_and_money_exact() -> None:
 
 def test_csv_instants_read_as_the_exports_write_them() -> None:
     """Limit history wrote "2026-12-06 22:04:05.349333+00:00" where the decisions export
-    writes "2025-01-15T21:18:57Z"; naive times are UTC as stored."""
+    writes "2025-01-15T21:18:57Z". The data layer hands instants over aware (a column of
+    them, or Python datetimes among missing values); days stay days."""
     from datetime import datetime, timezone
 
     berlin = timezone(timedelta(hours=1))
-    aware = pd.Series([datetime(2026, 12, 6, 23, 4, 5, 349333, tzinfo=berlin), None])
     frame = pd.DataFrame(
         {
-            "aware": aware,
-            "naive": [datetime(2025, 1, 15, 21, 18, 57), None],
+            "aware": pd.Series(
+                [datetime(2026, 12, 6, 23, 4, 5, 349333, tzinfo=berlin), None], dtype=object
+            ),
             "stamped": pd.Series([pd.Timestamp("2025-01-15T21:18:57Z"), pd.NaT]),
+            "day": [date(2025, 1, 15), None],
         }
     )
-    text = csv_bytes(frame, {"aware": "a", "naive": "n", "stamped": "s"}).decode()
+    text = csv_bytes(frame, {"aware": "a", "stamped": "s", "day": "d"}).decode()
     assert text.splitlines() == [
-        "a,n,s",
-        "2026-12-06T22:04:05Z,2025-01-15T21:18:57Z,2025-01-15T21:18:57Z",
+        "a,s,d",
+        "2026-12-06T22:04:05Z,2025-01-15T21:18:57Z,2025-01-15",
         ",,",
     ]
 
