@@ -92,10 +92,14 @@ class ReasonCode(StrEnum):
     FOUR_EYES_REQUIRED = "FOUR_EYES_REQUIRED"
 
 
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def format_day(day: date) -> str:
     """A calendar day as people read it and every screen writes it: ``3 Mar 2025`` (no
-    leading zero; a month's name, never the day-month order that differs by country)."""
-    return f"{day.day} {day:%b %Y}"
+    leading zero; a month's name, never the day-month order that differs by country). The
+    names are the module's own, not ``%b``'s, which follows the process's locale."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
 def format_rate(bp: int) -> str:

@@ -142,7 +142,7 @@ _DAY = st.column_config.DateColumn(format="D MMM YYYY")
 
 
 def _shown(page: int, size: int, count: int) -> str:
-    """ "51–100 shown." for the rows on a page, as every list of the drill-down says it."""
+    """``51–100 shown.`` for the rows on a page, as every list of the drill-down says it."""
     first = (page - 1) * size + 1
     return f"{first:,}–{first + count - 1:,} shown." if count else "none shown."
 

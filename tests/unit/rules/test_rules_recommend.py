@@ -546,3 +546,14 @@ def test_a_cancellation_before_the_ship_by_day_is_judged_in_the_programmes_calen
     rec = recommend(claim(), facts, V1, date(2025, 3, 20), zone)
     assert (rec.reasons[0].code == C.ORDER_CANCELLED) is rejected
     assert cancelled_before_due(facts, zone) is rejected
+
+
+@pytest.mark.parametrize(
+    ("day", "written"),
+    [(date(2025, 3, 3), "3 Mar 2025"), (date(2024, 12, 31), "31 Dec 2024"),
+     (date(2025, 1, 1), "1 Jan 2025"), (date(2024, 2, 29), "29 Feb 2024")],
+)  # fmt: skip
+def test_a_day_is_written_with_the_months_name(day: date, written: str) -> None:
+    from rules import format_day
+
+    assert format_day(day) == written
