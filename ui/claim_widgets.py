@@ -205,7 +205,8 @@ def claim_link(claim_external_id: str) -> None:
     short = ref if len(ref) <= _LINK_CHARS else ref[: _LINK_CHARS - 1] + "…"
     st.page_link(
         CLAIM_PAGE,
-        label=plain(short),
+        # In the links' blue, as the supplier page's claim ids: grey text did not look clickable.
+        label=f":blue[{plain(short)}]",
         query_params={"claim": ref},
         help=None if short == ref else plain(ref),
         width="content",

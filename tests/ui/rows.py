@@ -44,6 +44,12 @@ def page_links(at: AppTest) -> list[Any]:
     return [e for e in _walk(at.main) if getattr(e, "type", None) == "page_link"]
 
 
+def link_text(label: str) -> str:
+    """A claim link's text: its label, coloured as links are (``:blue[…]``), unescaped."""
+    assert label.startswith(":blue[") and label.endswith("]"), label
+    return unescape(label.removeprefix(":blue[").removesuffix("]"))
+
+
 def rows(at: AppTest, prefix: str = "queue_row_") -> list[Row]:
     shown = []
     for block in _walk(at.main):
@@ -53,7 +59,7 @@ def rows(at: AppTest, prefix: str = "queue_row_") -> list[Row]:
         if not str(key).startswith(prefix):
             continue
         children = list(block.children.values())
-        ref = next(unescape(c.value) for c in children if c.type == "page_link")
+        ref = next(link_text(c.value) for c in children if c.type == "page_link")
         cells = [readable(c.value) for c in children if c.type == "markdown"]
         tick = next((c for c in children if c.type == "checkbox"), None)
         shown.append(Row(ref, cells, tick))
