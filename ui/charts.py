@@ -95,8 +95,9 @@ def period_ticks(figure: go.Figure, labels: pd.Series, most: int | None = None) 
     first label of each year; every label up to ``most`` periods and every n-th beyond, so no
     label is ever rotated, overlapped or cut."""
     values = [str(v) for v in labels]
-    weeks = bool(values) and len(values[0].split()) == 3  # "3 Mar 2025" against "Mar 2025"
-    most = most or (8 if weeks else 12)
+    # Eight labels fit a chart 330 px wide (a 900 px window with the sidebar open), where
+    # twelve months' labels ran together ("JanFebMar…"); the hover names every period.
+    most = most or 8
     every = max(1, math.ceil(len(values) / most))
     shown = values[::every]
     texts, year = [], ""

@@ -306,3 +306,15 @@ def test_a_table_keeps_each_amount_on_one_line() -> None:
 
     cells = money_column(pd.DataFrame({"c": [-673_153, None]}), "c")
     assert cells == ["-USD\u00a06,731.53", "–"]
+
+
+@pytest.mark.parametrize(("months", "labelled"), [(6, 6), (8, 8), (12, 6), (13, 7), (24, 8)])
+def test_a_year_of_months_is_labelled_every_other_month(months: int, labelled: int) -> None:
+    """Twelve month labels ran together in a chart 330 px wide (a 900 px window)."""
+    labels = [bucket_label(shift_months(date(2025, 1, 1), n), "month") for n in range(months)]
+    frame = pd.DataFrame(
+        {"label": labels, "partial": False, "orders": 1, "claims": 0, "dispute_rate": 0.0}
+    )
+    axis = charts.dispute_rate_chart(frame).layout.xaxis
+    assert len(axis.tickvals) == labelled and axis.tickvals[0] == labels[0]
+    assert str(axis.ticktext[0]).endswith("<br>2025")  # the year under the first label
