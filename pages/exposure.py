@@ -3,7 +3,7 @@ a bad month would cost, as of a chosen day."""
 
 import streamlit as st
 
-from services.clock import written_day
+from rules import format_day
 from ui import auth, wiring
 from ui import definitions as defs
 from ui import exposure_sections as sections
@@ -38,7 +38,7 @@ view = fd.exposure_view(url, day, zone, policy.version)
 sections.headline(view, zone, policy)
 if view.live_orders == 0:
     st.info(
-        f"No order was live at the end of {written_day(day)}: the programme had nothing "
+        f"No order was live at the end of {format_day(day)}: the programme had nothing "
         "exposed that day. Choose a later day to see exposure.",
         icon=":material/event_busy:",
     )

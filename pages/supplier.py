@@ -3,8 +3,8 @@ the programme's, and its claims; ops managers change its limit here."""
 
 import streamlit as st
 
+from rules import format_day
 from services.auth import NotAllowed
-from services.clock import written_day
 from services.csv_export import money_cell
 from services.figures.periods import period_for
 from services.suppliers.limits import LimitError, change_limit, parse_money
@@ -157,5 +157,5 @@ st.subheader("Claims")
 supplier_page.claims(url, detail.external_id, link=supplier_page.may_open_claims(actor))
 st.caption(
     defs.block(["late_shipment", "dispute", "exposure", "monitoring_tier"], zone, policy)
-    + f"\n\n{format.money(standing.limit_cents)} limit as of {written_day(today)}."
+    + f"\n\n{format.money(standing.limit_cents)} limit as of {format_day(today)}."
 )

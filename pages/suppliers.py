@@ -4,7 +4,7 @@ import zlib
 
 import streamlit as st
 
-from services.clock import written_day
+from rules import format_day
 from services.figures.suppliers import SORT_LABELS, SuppliersPage
 from ui import auth, paging, wiring
 from ui import definitions as defs
@@ -69,7 +69,7 @@ def _page(number: int, size: int = PAGE_SIZE) -> SuppliersPage:
 
 
 result = _page(1)
-pages = max(1, -(-result.total // PAGE_SIZE))
+pages = paging.page_count(result.total, PAGE_SIZE)
 number = paging.current_page(pages)  # the URL's page, within the pages there are now
 table_slot = st.container()
 paging.pager(pages, number, name="suppliers_page")
@@ -80,7 +80,7 @@ with summary:
     window = result.window
     st.caption(
         f"Rates and tiers over the {window.days} days {window.label()}; open claims, limits and "
-        f"exposure as of today, {written_day(today)}. Calendar days in {zone}."
+        f"exposure as of today, {format_day(today)}. Calendar days in {zone}."
     )
     row = w.tile_row()
     for tier in t.TIER_ORDER:

@@ -36,10 +36,4 @@ def day_of(moment: datetime, settings: Settings | None = None) -> date:
 def written(moment: datetime, zone: tzinfo) -> str:
     """An instant as a reader sees it, in their ``zone``: ``3 Mar 2025, 14:05``."""
     local = moment.astimezone(zone)
-    return f"{written_day(local)}, {local:%H:%M}"
-
-
-def written_day(day: date) -> str:
-    """A calendar day as every screen writes it: ``3 Mar 2025`` (no leading zero), as the
-    rules' reasons write their days (``rules.format_day``)."""
-    return format_day(day)
+    return f"{format_day(local)}, {local:%H:%M}"

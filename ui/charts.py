@@ -135,7 +135,8 @@ def layout(figure: go.Figure, title: str, *, legend: bool = True, height: int = 
     return figure
 
 
-def _partial_patterns(partial: pd.Series) -> list[str]:
+def partial_patterns(partial: pd.Series) -> list[str]:
+    """Each period's bar pattern: hatched where the period is partial."""
     return ["/" if bool(p) else "" for p in partial]
 
 
@@ -258,7 +259,7 @@ def money_trend_chart(
         x=frame["label"],
         y=dollars,
         name=name,
-        marker={"color": REFUND_COLOUR, "pattern": {"shape": _partial_patterns(frame["partial"])}},
+        marker={"color": REFUND_COLOUR, "pattern": {"shape": partial_patterns(frame["partial"])}},
         customdata=[
             [format.money(int(c)), int(n)] for c, n in zip(frame[cents], frame[count], strict=True)
         ],

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
 
-from rules import MoneyError, cents_from_float, parse_money
+from rules import MoneyError, cents_from_float, format_day, parse_money
 from services import clock
 from services.claims.queue import QueueItem
 from ui import format
@@ -89,7 +89,7 @@ def local_time(moment: datetime | None, zone: tzinfo) -> str:
 def calendar_day(moment: datetime, programme_zone: tzinfo) -> str:
     """A contract day (the ship-by date) is a day of the programme's calendar: shown in the
     programme's zone, never shifted into the reader's."""
-    return clock.written_day(moment.astimezone(programme_zone).date())
+    return format_day(moment.astimezone(programme_zone).date())
 
 
 def decision_label(kind: str, lapsed: bool) -> str:

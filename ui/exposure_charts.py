@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
-from services.clock import written_day
+from rules import format_day
 from ui import format
 from ui.charts import (
     MONEY_COLOUR,
@@ -19,6 +19,7 @@ from ui.charts import (
     count_axis,
     layout,
     money_axis,
+    partial_patterns,
     period_ticks,
     rate_axis,
 )
@@ -27,16 +28,12 @@ OTHER = "All others"
 
 
 def _as_of(title: str, day: date) -> str:
-    return f"{title} — as of {written_day(day)}"
+    return f"{title} — as of {format_day(day)}"
 
 
 def _peak(values: pd.Series) -> float:
     numbers = pd.to_numeric(values, errors="coerce").dropna()
     return float(numbers.max()) if len(numbers) else 0.0
-
-
-def _patterns(partial: pd.Series) -> list[str]:
-    return ["/" if bool(p) else "" for p in partial]
 
 
 def _money_text(cents: pd.Series) -> list[str]:
@@ -51,7 +48,7 @@ def exposure_trend_chart(trend: pd.DataFrame, day: date) -> go.Figure:
         x=trend["label"],
         y=dollars,
         name="Exposure",
-        marker={"color": MONEY_COLOUR, "pattern": {"shape": _patterns(trend["partial"])}},
+        marker={"color": MONEY_COLOUR, "pattern": {"shape": partial_patterns(trend["partial"])}},
         customdata=_money_text(trend["exposure_cents"]),
         hovertemplate="Exposure: %{customdata}<extra></extra>",
     )
@@ -72,7 +69,7 @@ def liability_trend_chart(trend: pd.DataFrame, day: date) -> go.Figure:
             x=trend["label"],
             y=trend[column] / 100,
             name=name,
-            marker={"color": colour, "pattern": {"shape": _patterns(trend["partial"])}},
+            marker={"color": colour, "pattern": {"shape": partial_patterns(trend["partial"])}},
             customdata=_money_text(trend[column]),
             hovertemplate=f"{name}: %{{customdata}}<extra></extra>",
         )
@@ -145,7 +142,7 @@ def loss_ratio_chart(cohorts: pd.DataFrame, day: date) -> go.Figure:
     figure.add_bar(
         x=cohorts["label"],
         y=cohorts["loss_ratio"],
-        marker={"color": RATE_COLOUR, "pattern": {"shape": _patterns(cohorts["partial"])}},
+        marker={"color": RATE_COLOUR, "pattern": {"shape": partial_patterns(cohorts["partial"])}},
         customdata=[
             [format.money(int(r)), format.money(int(c))]
             for r, c in zip(cohorts["refunded_cents"], cohorts["covered_cents"], strict=True)

@@ -6,8 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from rules import Policy, format_rate
-from services.clock import written_day
+from rules import Policy, format_day, format_rate
 from services.figures.exposure import ExposureView
 from services.figures.stress import LateDoubling, largest_exposures_fail
 from services.figures.suppliers import SORT_LABELS
@@ -39,7 +38,7 @@ def headline(view: ExposureView, zone: str, policy: Policy) -> None:
             "Refunds approved, 12 months",
             format.money(view.refunds_approved.cents),
             f"{format.count(view.refunds_approved.claims, 'claim')} "
-            f"since {written_day(view.refunds_since)}",
+            f"since {format_day(view.refunds_since)}",
             "refunds_approved",
         ),
         (
@@ -168,7 +167,7 @@ def concentration(view: ExposureView, zone: str, policy: Policy) -> None:
     if view.exposure_cents == 0:
         # Shares of nothing are no shares: no table of 0.00% rows, no empty charts.
         st.info(
-            f"No exposure at the end of {written_day(view.as_of)}: nothing is concentrated.",
+            f"No exposure at the end of {format_day(view.as_of)}: nothing is concentrated.",
             icon=":material/info:",
         )
         return

@@ -10,7 +10,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from services.clock import written_day
+from rules import format_day
 from services.figures.periods import Grain, Period, bucket_label, buckets
 from services.figures.rates import DIMENSIONS, PAGE_ROWS, Dimension, Scope
 from ui import figure_data as fd
@@ -150,7 +150,7 @@ def _shown(page: int, size: int, count: int) -> str:
 def _page(name: str, listing: tuple[Period, Scope], total: int, size: int = PAGE_ROWS) -> int:
     """The page buttons of one of the three lists, and the page to show: page 1 again once
     another period or value is picked."""
-    return paging.kept_pager(name, listing, max(1, -(-total // size)))
+    return paging.kept_pager(name, listing, paging.page_count(total, size))
 
 
 def _orders(url: str, period: Period, today: date, zone: str, scope: Scope) -> None:
@@ -174,7 +174,7 @@ def _orders(url: str, period: Period, today: date, zone: str, scope: Scope) -> N
                 "Category": frame["category"],
                 "Ship-by": pd.to_datetime(frame["ship_by"]),
                 # Words where there is no day or count: the grid writes a missing value "None".
-                "Shipped": [written_day(d) if d is not None else "Not shipped" for d in shipped],
+                "Shipped": [format_day(d) if d is not None else "Not shipped" for d in shipped],
                 "Late": frame["late"].map({True: "Late", False: "On time"}),
                 "Days late": ["–" if pd.isna(n) else f"{int(n):,}" for n in frame["days_late"]],
             }

@@ -20,6 +20,11 @@ import streamlit as st
 PAGE_PARAM = "page"
 
 
+def page_count(total: int, size: int) -> int:
+    """Pages of ``size`` rows that ``total`` rows fill (one page when there are none)."""
+    return max(1, -(-total // size))
+
+
 def url_page() -> int:
     """The page the URL asks for (1 when it names none or nonsense)."""
     raw = st.query_params.get(PAGE_PARAM)

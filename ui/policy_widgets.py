@@ -7,8 +7,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from rules import Policy, PolicyError, format_money
-from services.clock import written_day
+from rules import Policy, PolicyError, format_day, format_money
 from services.policy.parameters import PARAMETERS, Parameter, value_of, with_values
 from services.policy.report import (
     LOSS_RATIO_DEFINITION,
@@ -91,14 +90,14 @@ def run_simulation(draft: Policy, active: Policy, first: date, last: date) -> Si
 def _span(sim: Simulation) -> str:
     if sim.first is None or sim.last is None:
         return "on any day"
-    return f"{written_day(sim.first)} to {written_day(sim.last)}"
+    return f"{format_day(sim.first)} to {format_day(sim.last)}"
 
 
 def results(sim: Simulation) -> None:
     st.subheader("Draft against the active policy")
     st.caption(plain(f"{format.count(sim.total.current.claims, 'claim filed', 'claims filed')} "
                      f"{_span(sim)}, recommended under both policies as of "
-                     f"{written_day(sim.today)}."))  # fmt: skip
+                     f"{format_day(sim.today)}."))  # fmt: skip
     now, new = sim.total.current, sim.total.simulated
     # Tiles as wide as their values, side by side where they fit and stacked where they do
     # not: a period's refunds run to ten figures, which two equal columns cut at 900 px.

@@ -176,7 +176,7 @@ def claims(url: str, external_id: str, *, link: bool) -> None:
     if first.total == 0:
         st.caption("No claims on this supplier's orders.")
         return
-    pages = max(1, -(-first.total // fd.SUPPLIER_CLAIMS_PAGE))
+    pages = paging.page_count(first.total, fd.SUPPLIER_CLAIMS_PAGE)
     slot = st.container()
     # Kept per supplier: another supplier's claims start at page 1, never past their end.
     number = paging.kept_pager("supplier_claims_page", external_id, pages)

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
-from services.clock import written_day
+from rules import format_day
 from ui import figure_widgets as w
 from ui import format
 from ui.claim_widgets import local_time
@@ -148,7 +148,7 @@ def claims_table(claims: pd.DataFrame, *, link: bool, zone: tzinfo) -> pd.DataFr
             "Order": claims["order"],
             "Kind": [label(KIND_LABELS, k) for k in claims["kind"]],
             "Status": [label(SHORT_STATUS_LABELS, s) for s in claims["status"]],
-            "Filed": [written_day(t.astimezone(zone).date()) for t in claims["filed_at"]],
+            "Filed": [format_day(t.astimezone(zone).date()) for t in claims["filed_at"]],
             "Claimed": w.money_column(claims, "claimed_cents"),
             "Refund approved": w.money_column(claims, "refunded_cents"),
         }

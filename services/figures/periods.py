@@ -14,7 +14,7 @@ from typing import Literal
 
 from data_access.queries.rates import DayWindow
 from data_access.sql import Grain, day_start
-from services.clock import written_day
+from rules import format_day
 
 __all__ = [
     "PRESETS",
@@ -83,7 +83,7 @@ class Period:
         return day_start(self.last + ONE_DAY, zone)
 
     def label(self) -> str:
-        return f"{written_day(self.first)} – {written_day(self.last)}"
+        return f"{format_day(self.first)} – {format_day(self.last)}"
 
 
 def month_start(day: date) -> date:
