@@ -26,7 +26,7 @@ from sqlalchemy import (
     select,
 )
 
-from data_access.bulk_wire import executemany
+from data_access.bulk_wire import executemany, executemany_several
 
 
 class CheckFailed(Exception):
@@ -79,24 +79,28 @@ def inserted_then_checked(
     names: Sequence[str],
     sql: str,
     rows: Sequence[tuple[Any, ...]],
+    *,
+    several_a_statement: bool = False,
 ) -> None:
     """SQLite: run the plain ``INSERT`` ``sql`` of new ``rows`` (values of ``names``) into
-    ``table``. Where SQLite numbers them (an integer ``id`` not among ``names``) and the table
-    has CHECK constraints, with those off, then tested once over exactly these rows, a range of
-    ids, raising :class:`CheckFailed` if one breaks (the caller's transaction is then to roll
-    back). As in :func:`checks_tested_after`, testing the checks at every row costs as much as
-    the rest of the insert: a million new orders into a table of a thousand (its indexes built
-    after) took 9.9–12.4 s to insert with them and 5.2–5.8 s without, and 0.9–1.1 s to test
-    them over each chunk's rows (6 Dec 2026). The caller holds the write lock, so every id above
-    the largest before the insert is one of these rows; SQLite numbers rows from that largest
-    up (a table whose ids reached the 64-bit limit would be numbered at random: then every row
-    is tested)."""
+    ``table``, one row a statement or (``several_a_statement``) as many as SQLite takes
+    (``bulk_wire.executemany_several``). Where SQLite numbers them (an integer ``id`` not among
+    ``names``) and the table has CHECK constraints, with those off, then tested once over
+    exactly these rows, a range of ids, raising :class:`CheckFailed` if one breaks (the caller's
+    transaction is then to roll back). As in :func:`checks_tested_after`, testing the checks at
+    every row costs as much as the rest of the insert: a million new orders into a table of a
+    thousand (its indexes built after) took 9.9–12.4 s to insert with them and 5.2–5.8 s
+    without, and 0.9–1.1 s to test them over each chunk's rows (6 Dec 2026). The caller holds
+    the write lock, so every id above the largest before the insert is one of these rows; SQLite
+    numbers rows from that largest up (a table whose ids reached the 64-bit limit would be
+    numbered at random: then every row is tested)."""
+    insert = executemany_several if several_a_statement else executemany
     if not rows or "id" in names or not _numbered(table) or not _checks(table):
-        executemany(connection, sql, rows)
+        insert(connection, sql, rows)
         return
     largest = connection.execute(select(func.max(table.c.id))).scalar()
     with _checks_off(connection) as already_off:
-        executemany(connection, sql, rows)
+        insert(connection, sql, rows)
     if already_off:
         return  # the enclosing block tests them all
     newer = None if largest is None else table.c.id > largest

@@ -27,6 +27,7 @@ import pyarrow.csv as pa_csv
 from services.importing.columnar import ColumnChunk, Found, parse_columns
 from services.importing.formats import Format, Record
 from services.importing.problems import Problems
+from services.importing.read_ahead import read_ahead
 from services.importing.reading import MAX_LINE_BYTES, RecordReader, _plan, not_text
 
 #: Bytes parsed at once. Arrow's parse of a segment takes five to six times its size while it
@@ -82,6 +83,15 @@ class ChunkReader:
         yield ColumnChunk.from_records(self._format, items)
 
     def _fast_chunks(self, size: int) -> Iterator[ColumnChunk]:
+        """The chunks parsed one ahead in a worker thread (``read_ahead``); their problems
+        reported here, in the reader's thread, as each is handed on."""
+        for chunk, found in read_ahead(self._parsed_chunks(size)):
+            self.rows += len(chunk)
+            _report(self._problems, found)
+            yield chunk
+
+    def _parsed_chunks(self, size: int) -> Iterator[tuple[ColumnChunk, list[Found]]]:
+        """Runs in the worker: reads the stream, touches nothing the reader's thread uses."""
         fmt, stream = self._format, self._stream
         head = stream.readline(MAX_LINE_BYTES)
         if not head.endswith(b"\n") or not_text(head) is not None:
@@ -116,10 +126,11 @@ class ChunkReader:
         size: int,
         plan: Any,
         first_line: dict[str, int],
-    ) -> ColumnChunk:
-        """The first ``size`` rows held, read; the rest stays in ``pending``."""
+    ) -> tuple[ColumnChunk, list[Found]]:
+        """The first ``size`` rows held, read, and their problems; the rest stays in
+        ``pending``."""
         if size == 0:
-            return ColumnChunk.from_records(self._format, [])
+            return ColumnChunk.from_records(self._format, []), []
         table = pa.concat_tables(pending) if len(pending) > 1 else pending[0]
         lines = np.concatenate(pending_lines) if pending_lines else np.zeros(0, dtype=np.int64)
         pending[:] = [table.slice(size)]
@@ -129,9 +140,7 @@ class ChunkReader:
         chunk, found = parse_columns(self._format, lines, raw, plan, first_line)
         del raw, table  # the chunk's Arrow buffers, freed before they are handed back
         _give_back()
-        self.rows += len(chunk)
-        _report(self._problems, found)
-        return chunk
+        return chunk, found
 
 
 def _give_back() -> None:

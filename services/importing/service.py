@@ -249,7 +249,7 @@ class _Job:
             session.connection(execution_options={WRITE_OPTION: not dry_run})
             actor = authorize(session, self.actor, Permission.IMPORT_DATA)
             # The daily summaries follow the rows the import changes, in its transaction.
-            summary = _SummaryStep(session, entity) if not dry_run else None
+            summary = _SummaryStep(session, entity, self.now) if not dry_run else None
             writer = WRITERS[entity](
                 session,
                 actor,
@@ -260,6 +260,8 @@ class _Job:
                 rows=rows_at_most,
                 changing=None if summary is None else summary.before,
             )
+            if summary is not None:
+                summary.recount = writer.recounts_summaries
             writing = True
             chunks = reader.chunks(CHUNK_ROWS)
             try:
@@ -373,19 +375,24 @@ class _SummaryStep:
     rows the import changes (a supplier file: its suppliers' orders and claims, which count
     under the supplier's country and tier) contributed before they were written is taken away,
     what the rows it wrote contribute after is added (``data_access.summaries.Delta``). Rows
-    already up to date are neither: a re-import of an unchanged file counts nothing."""
+    already up to date are neither: a re-import of an unchanged file counts nothing. A file
+    that is most of what its table will hold (``Writer.recounts_summaries``) has them counted
+    again over the tables after it instead."""
 
-    def __init__(self, session: Session, entity: str) -> None:
-        self.session, self.entity = session, entity
+    def __init__(self, session: Session, entity: str, now: datetime) -> None:
+        self.session, self.entity, self.now = session, entity, now
         self.delta = summaries.Delta.for_database(session)
+        self.recount = False
 
     def before(self, changing: list[str]) -> None:
         """Called by the writer with the existing rows it is about to change."""
-        if self.delta.zones:
+        if self.delta.zones and not self.recount:
             self.delta.subtract(self.session, self.entity, changing)
 
     def after(self, tally: Tally) -> None:
-        if self.delta.zones:
+        if self.delta.zones and self.recount:
+            summaries.refresh_all(self.session, self.now)
+        elif self.delta.zones:
             self.delta.add(self.session, self.entity, tally.written_keys)
             self.delta.apply(self.session)
         if tally.inserted + tally.updated >= ANALYZE_AFTER_ROWS:

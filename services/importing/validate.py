@@ -34,7 +34,11 @@ from services.importing.write import (
     differs,
 )
 
-CHUNK_ROWS = 10_000
+#: Rows checked and written at a time. Every chunk costs its queries and statements besides its
+#: rows, and with the next one parsed meanwhile (``read_ahead``) fewer handovers: a million new
+#: orders into a database of 1,000 imported in 20.4–21.1 s at 25,000 against 22.1–22.8 s at
+#: 10,000 (peak 721 against 689 MB), into a million in 28.2 s against 31.3 s (7 Dec 2026).
+CHUNK_ROWS = 25_000
 _UTC_NAMES = frozenset({"UTC", "Etc/UTC", "UTC+00:00"})
 
 

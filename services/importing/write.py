@@ -184,6 +184,10 @@ class Writer:
         self.dry_run = dry_run
         self.problems = problems
         self.tally = Tally()
+        #: The file is most of what its table will hold: the daily summaries are counted again
+        #: over the tables after it, not as the delta of the rows it writes (set by a writer
+        #: that knows its table's size, before the first chunk).
+        self.recounts_summaries = False
 
     def rows(self, chunk: Chunk) -> list[dict[str, Any]]:
         raise NotImplementedError

@@ -58,13 +58,20 @@ def sqlite_probe(tmp_path: Path) -> Iterator[Engine]:
     engine.dispose()
 
 
-def _upsert(conn: Connection, amounts: dict[str, int], absent: list[bool] | None) -> int:
+def _upsert(
+    conn: Connection,
+    amounts: dict[str, int],
+    absent: list[bool] | None,
+    *,
+    indexes_later: bool = False,
+) -> int:
     return upsert_columns(
         conn,
         PROBE,
         {"external_id": list(amounts), "amount": np.array(list(amounts.values()))},
         update_columns=["amount"],
         absent=None if absent is None else np.array(absent),
+        indexes_later=indexes_later,
     )
 
 
@@ -160,3 +167,27 @@ def test_an_empty_table_numbers_its_first_rows_and_tests_them(sqlite_probe: Engi
     with sqlite_probe.begin() as conn:
         _upsert(conn, {"E-1": 1}, [True])
         assert conn.execute(text("SELECT id FROM checked_probe")).scalar() == 1
+
+
+@pytest.mark.parametrize("breaking_at", [None, 0, 640, 999])
+def test_new_rows_several_a_statement_arrive_in_order_and_are_checked(
+    probe: Engine, breaking_at: int | None
+) -> None:
+    """``indexes_later``: 1,000 new rows of two values go in 499 a statement (two statements
+    of several rows, then the last two one at a time), numbered in the file's order; a row
+    breaking a check in any of them refuses the load."""
+    amounts = {f"S-{i:04d}": i for i in range(1_000)}
+    if breaking_at is not None:
+        amounts[f"S-{breaking_at:04d}"] = -1
+    with probe.connect() as conn:
+        if breaking_at is not None:
+            refused = CheckFailed if probe.dialect.name == "sqlite" else IntegrityError
+            with pytest.raises(refused, match="amount_not_negative"), conn.begin():
+                _upsert(conn, amounts, [True] * len(amounts), indexes_later=True)
+            assert _stored(probe) == {}
+            return
+        with conn.begin():
+            assert _upsert(conn, amounts, [True] * len(amounts), indexes_later=True) == 1_000
+        keys = conn.execute(select(PROBE.c.external_id).order_by(PROBE.c.id)).scalars().all()
+    assert keys == list(amounts)
+    assert _stored(probe) == amounts

@@ -36,6 +36,7 @@ from services.importing import ENTITIES, Entity, ImportFailed, ImportResult, imp
 from services.importing import write as write_module
 from services.importing import write_orders as write_orders_module
 from services.importing.columnar import ColumnChunk
+from services.importing.validate import CHUNK_ROWS
 from tests import factories as f
 from tests.factories import utc
 
@@ -263,6 +264,34 @@ def test_references_to_rows_already_in_the_database(session_factory: sessionmake
         session_factory, "orders", ("\n".join([ORDER_HEADER.strip(), *rows]) + "\n").encode()
     )
     assert result.ok and result.inserted == 2
+
+
+def test_a_buyer_described_two_ways_is_named_at_every_row_that_differs_across_chunks(
+    session_factory: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three rows a chunk: a buyer's first description holds for the rest of the file, and
+    every later row describing it otherwise is named, in its chunk or a later one."""
+    monkeypatch.setattr("services.importing.service.CHUNK_ROWS", 3)
+    run(session_factory, "suppliers", write_suppliers(tmp_path / "suppliers.csv"))
+    lines = write_orders(tmp_path / "orders.csv", 12).read_text().splitlines()
+    described = {  # data row: (buyer, name, country)
+        1: ("BUY-X", "Xa", "DE"), 4: ("BUY-X", "Xb", "DE"), 5: ("BUY-X", "Xa", "DE"),
+        7: ("BUY-X", "Xb", "DE"), 2: ("BUY-Z", "Za", "DE"), 3: ("BUY-Z", "Za", "FR"),
+        9: ("BUY-Y", "Ya", "DE"), 10: ("BUY-Y", "Yb", "DE"), 11: ("BUY-Y", "Yb", "DE"),
+    }  # fmt: skip
+    for row, description in described.items():
+        cells = lines[row + 1].split(",")
+        cells[2:5] = description
+        lines[row + 1] = ",".join(cells)
+    result = run(session_factory, "orders", ("\n".join(lines) + "\n").encode())
+    assert not result.written
+    assert [(p.line, p.column, p.message.split("; ")[0]) for p in result.problems] == [
+        (5, "buyer_country", "buyer 'BUY-Z' is described differently on line 4"),
+        (6, "buyer_name", "buyer 'BUY-X' is described differently on line 3"),
+        (9, "buyer_name", "buyer 'BUY-X' is described differently on line 3"),
+        (12, "buyer_name", "buyer 'BUY-Y' is described differently on line 11"),
+        (13, "buyer_name", "buyer 'BUY-Y' is described differently on line 11"),
+    ]
 
 
 def test_problems_that_need_the_database_write_nothing(
@@ -510,7 +539,7 @@ def test_a_large_file_streams_with_progress(
     # In rows, a chunk at a time (each checked, then written), out of the file's lines less
     # its header.
     assert all(t == 100_000 for _, t in seen)
-    assert [d for d, _ in seen] == [*range(10_000, 100_001, 10_000)]
+    assert [d for d, _ in seen] == [*range(CHUNK_ROWS, 100_001, CHUNK_ROWS)]
     with session_factory() as s:
         late = s.scalar(select(Order.id).where(Order.external_id == "ORD-B00000007"))
         assert late is not None

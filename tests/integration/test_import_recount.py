@@ -1,0 +1,66 @@
+"""A large orders file into a table holding at most a tenth of its rows has the daily summaries
+counted again over the tables after it (``Writer.recounts_summaries``) instead of as the delta of
+the rows it writes: on SQLite only, where the import holds the write lock from its start. Either
+way the summaries are exact after, an order with a claim moved to another supplier included.
+Both databases; ``BULK_ROWS`` lowered so that a file of ten rows is a large load."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from data_access import summaries
+from services.importing import write_orders as write_orders_module
+from tests.factories import utc
+from tests.integration.test_import import run, write_orders, write_suppliers
+
+ZONES = {"UTC": 30, "Asia/Shanghai": 30}
+CLAIM = (
+    "external_id,order_external_id,kind,filed_at,claimed_amount,currency\n"
+    "CLM-R-1,ORD-B00000000,late_shipment,2024-01-25T09:00:00Z,300.00,USD\n"
+)
+
+
+@pytest.mark.parametrize(("held", "recounts_on_sqlite"), [(1, True), (2, False)])
+def test_a_file_ten_times_the_table_recounts_the_summaries_and_they_are_exact(
+    tmp_path: Path,
+    session_factory: sessionmaker[Session],
+    monkeypatch: pytest.MonkeyPatch,
+    held: int,
+    recounts_on_sqlite: bool,
+) -> None:
+    run(session_factory, "suppliers", write_suppliers(tmp_path / "suppliers.csv"))
+    assert run(session_factory, "orders", write_orders(tmp_path / "held.csv", held)).written
+    assert run(session_factory, "claims", CLAIM.encode()).written
+    with session_factory.begin() as session:
+        summaries.rebuild(session.connection(), ZONES, utc(2025, 6, 4))
+    monkeypatch.setattr(write_orders_module, "BULK_ROWS", 5)
+    recounts: list[bool] = []
+    original = summaries.refresh_all
+
+    def spy(executor: Any, now: Any) -> None:
+        recounts.append(True)
+        original(executor, now)
+
+    monkeypatch.setattr(summaries, "refresh_all", spy)
+    # Ten orders: the held ones again, the first moved (with its claim) to another supplier.
+    path = write_orders(tmp_path / "new.csv", 10)
+    lines = path.read_text().splitlines(keepends=True)
+    assert ",SUP-B000," in lines[1]
+    lines[1] = lines[1].replace(",SUP-B000,", ",SUP-B004,")
+    path.write_text("".join(lines))
+
+    result = run(session_factory, "orders", path)
+
+    assert result.written, result.problems
+    assert (result.inserted, result.updated, result.unchanged) == (10 - held, 1, held - 1)
+    with session_factory() as session:
+        dialect = session.get_bind().dialect.name
+        assert recounts == ([True] if recounts_on_sqlite and dialect == "sqlite" else [])
+        for zone in ZONES:
+            for table in summaries.TABLES:
+                stored = summaries.stored_rows(session, table, zone)
+                assert stored == summaries.aggregated_rows(session, table, zone), (table, zone)
