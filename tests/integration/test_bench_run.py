@@ -61,13 +61,16 @@ def test_the_bench_runs_every_page_and_its_contenders_agree(
         for p, s in zip(report.pages, SCREENS, strict=True)
     )
     assert report.import_speed.rows == ORDERS
+    assert report.first_import.rows == ORDERS
     assert report.app_peak_mb > 0 and report.helpers_peak_mb > 0
+    assert report.first_import_peak_mb >= report.app_peak_mb
     assert report.throughput[0].name == "recommend() in memory, one core"
 
     lines = format_report(report).splitlines()
     for screen in SCREENS:
         assert any(line.startswith(f"page {screen.title} (") for line in lines)
     assert any(re.match(r"contenders agree +yes ", line) for line in lines)
+    assert any(line.startswith("import orders, first (a new database) ") for line in lines)
     assert re.fullmatch(
         r"worst page cold: \d+\.\d\d s \(.+\); smallest ratio vs DuckDB: [\d,]+\.\d×", lines[-1]
     )
