@@ -73,7 +73,7 @@ class OrderWriter(Writer):
             return
         held = self._orders_held(self.file_rows + 1)
         if held <= self.file_rows:
-            # A load at least as large as the table: building the orders' four secondary indexes
+            # A load at least as large as the table: building the orders' five secondary indexes
             # once at the end (a sort each) beats a million random insertions into each. Inside
             # the transaction, like the rows: SQLite's readers keep their snapshot meanwhile,
             # and a failure puts the indexes back with everything else. (The service enlarged
