@@ -60,7 +60,7 @@ class ColumnChunk:
 
     def column(self, name: str) -> list[Any]:
         """A column as the scalar parsers give it: aware UTC datetimes, dates, None."""
-        return _python(self.values[name])
+        return python_values(self.values[name])
 
     def records(self) -> list[tuple[int, Record]]:
         """``(line, record)`` for each row, as the scalar reader yields them."""
@@ -83,7 +83,7 @@ class ColumnChunk:
 
     def record(self, row: int) -> Record:
         return {
-            name: _python(values[row : row + 1])[0]
+            name: python_values(values[row : row + 1])[0]
             for name, values in self.values.items()
             if self.read[name][row]
         }
@@ -244,7 +244,8 @@ def _store(column: Array, row: int, value: Any) -> None:
         column[row] = value
 
 
-def _python(values: Array) -> list[Any]:
+def python_values(values: Array) -> list[Any]:
+    """A column as the scalar parsers give its cells: aware UTC datetimes, dates, None for NaT."""
     if values.dtype.kind != "M":
         return values.tolist()  # type: ignore[no-any-return]
     if values.dtype == np.dtype("datetime64[D]"):

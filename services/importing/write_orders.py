@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from contextlib import ExitStack
-from datetime import UTC, date, datetime
 from typing import Any
 
 import numpy as np
@@ -21,7 +20,7 @@ from data_access.claim_facts import approved_refunds_by_order
 from data_access.models import UNDECIDED_CLAIM_STATUSES, Buyer, Claim, Order, Supplier
 from data_access.upsert import ids_by_key, rows_by_key, table_of, upsert
 from rules import format_money
-from services.importing.columnar import ColumnChunk
+from services.importing.columnar import ColumnChunk, python_values
 from services.importing.write import (
     BUYER_COLUMNS,
     ORDER_COLUMNS,
@@ -146,11 +145,9 @@ class OrderWriter(Writer):
         updated: list[tuple[Row[Any], dict[str, Any]]] = []
         self.lines = {}
         if existing:
-            for row in np.flatnonzero(kept).tolist():
-                old = existing.get(keys[row])
-                if old is None:
-                    continue
-                new = {name: _python(column[row]) for name, column in columns.items()}
+            present = [row for row in np.flatnonzero(kept).tolist() if keys[row] in existing]
+            for row, new in zip(present, _python_rows(columns, present), strict=True):
+                old = existing[keys[row]]
                 if differs(old, new, self.update_columns):
                     updated.append((old, new))
                     self.lines[new["external_id"]] = int(chunk.lines[row])
@@ -276,14 +273,11 @@ _ORDER_FIELDS = {
 }
 
 
-def _python(value: Any) -> Any:
-    """A cell of a chunk's column as the scalar parsers give it (aware UTC times, dates)."""
-    if isinstance(value, np.datetime64):
-        if np.isnat(value):
-            return None
-        if value.dtype == np.dtype("datetime64[D]"):
-            return value.astype(date)
-        return value.astype(datetime).replace(tzinfo=UTC)
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
+def _python_rows(columns: dict[str, Any], rows: list[int]) -> list[dict[str, Any]]:
+    """These rows of a chunk's columns as the scalar parsers give them (aware UTC times,
+    dates), converted a column at a time: a cell at a time, 100,000 unchanged orders re-sent
+    spent 2.5 s of their 4.9 s here."""
+    names = list(columns)
+    chosen = np.array(rows, dtype=np.int64)
+    cells = [python_values(np.asarray(columns[name])[chosen]) for name in names]
+    return [dict(zip(names, row, strict=True)) for row in zip(*cells, strict=True)]

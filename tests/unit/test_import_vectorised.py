@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from rules import MoneyError, parse_money
 from services.importing import FORMATS, fields
-from services.importing.columnar import _python
+from services.importing.columnar import python_values
 from services.importing.fast_reading import ChunkReader
 from services.importing.formats import Entity
 from services.importing.problems import Problems
@@ -46,7 +46,7 @@ def _fast(parse: Callable[[str], Any], cells: list[str]) -> list[tuple[bool, Any
     raw = pa.array(cells, type=pa.string())
     values, ok = fast(raw)
     ok = ok & ~edge_space(raw)
-    return [(bool(good), _python(values[i : i + 1])[0]) for i, good in enumerate(ok)]
+    return [(bool(good), python_values(values[i : i + 1])[0]) for i, good in enumerate(ok)]
 
 
 def _agree(parse: Callable[[str], Any], cells: list[str]) -> int:
