@@ -158,11 +158,10 @@ def time_first_import(
 
 def _write_suppliers_file(seeded: Engine, path: Path) -> list[str]:
     """The seeded database's suppliers as a suppliers file; returns their keys."""
-    columns = (Supplier.external_id, Supplier.name, Supplier.country, Supplier.main_category)
+    s = Supplier
+    columns = (s.external_id, s.name, s.country, s.main_category, s.tier, s.limit_cents)
     with seeded.connect() as conn:
-        suppliers = conn.execute(
-            select(*columns, Supplier.tier, Supplier.limit_cents).order_by(Supplier.id)
-        ).all()
+        suppliers = conn.execute(select(*columns).order_by(s.id)).all()
     if not suppliers:
         raise RuntimeError("the bench database has no suppliers to import orders for")
     with path.open("w", newline="", encoding="utf-8") as file:
