@@ -109,7 +109,7 @@ def upsert_columns(
 
     SQLite: one prepared ``INSERT … ON CONFLICT … DO UPDATE`` run by the driver's
     ``executemany``; the rows marked in ``absent`` (keys the caller found missing in this
-    transaction, which holds SQLite's write lock, so no other writer can add them) go in by a
+    transaction, which no other writer can join: SQLite's write lock) go in by a
     plain ``INSERT`` instead: with foreign keys on, SQLite's upsert costs twice a plain insert
     (100,000 new orders into a million: 2.2 s against 1.1 s). Into a table numbered by an
     integer ``id`` that the columns leave to SQLite, those new rows' CHECK constraints are
@@ -121,8 +121,10 @@ def upsert_columns(
     table of a thousand wrote in 7.4–7.5 s instead of 8.9–10.1 s (two runs each, alternating,
     7 Dec 2026); into a table with indexes, one row a statement was faster. PostgreSQL:
     ``COPY`` into a temporary staging table dropped at commit, then one set-based ``INSERT …
-    SELECT … ON CONFLICT … DO UPDATE`` (``absent`` is not used: another transaction may insert
-    the same key meanwhile). No key may appear twice.
+    SELECT … ON CONFLICT … DO UPDATE``; the rows marked in ``absent`` are copied straight
+    into the table instead, which only a caller holding the table to itself may vouch for
+    (``data_access.bulk_load.take_for_load``): otherwise another transaction may insert the
+    same key meanwhile. No key may appear twice.
     Runs inside the caller's transaction; returns the number of rows given.
     """
     names = list(columns)
@@ -164,6 +166,12 @@ def upsert_columns(
         return total
     if dialect != "postgresql":
         raise NotImplementedError(f"bulk upsert is not implemented for {dialect}")
+    if absent is not None and absent.any():
+        # Keys nobody else can add meanwhile (the caller took the table): copied straight in.
+        postgres_writer(connection, table, _rows_of(columns, absent))(0, int(absent.sum()))
+        if absent.all():
+            return total
+        columns = _rows_of(columns, ~absent)
     stage = f"import_stage_{table.name}"
     quoted = ", ".join(quote(connection, name) for name in names)
     # Names from the table's own metadata, quoted by the dialect; no value from a file.
@@ -174,13 +182,25 @@ def upsert_columns(
         )
     )
     connection.execute(text(f"TRUNCATE {stage}"))
-    postgres_writer(connection, table, columns, target=stage)(0, total)
+    postgres_writer(connection, table, columns, target=stage)(0, len(columns[names[0]]))
     source = table_clause(stage, *(column(name) for name in names))
     statement = postgresql.insert(table).from_select(
         names, select(*(source.c[name] for name in names))
     )
     connection.execute(_on_conflict(statement, table, key, update_columns, only_where))
     return total
+
+
+def _rows_of(
+    columns: Mapping[str, ColumnValues], chosen: npt.NDArray[np.bool_]
+) -> dict[str, ColumnValues]:
+    """The ``chosen`` rows of ``columns``."""
+    return {
+        name: values[chosen]
+        if isinstance(values, np.ndarray)
+        else [value for value, kept in zip(values, chosen.tolist(), strict=True) if kept]
+        for name, values in columns.items()
+    }
 
 
 def _on_conflict(

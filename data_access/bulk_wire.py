@@ -14,7 +14,8 @@ seconds a million rows.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from itertools import chain
 from typing import Any
@@ -22,6 +23,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from sqlalchemy import JSON, Boolean, Connection, Date, DateTime, Table
+from sqlalchemy.exc import DBAPIError
 
 ColumnValues = npt.NDArray[Any] | Sequence[Any]
 
@@ -55,6 +57,21 @@ def column_kind(table: Table, name: str) -> str:
     return "plain"
 
 
+@contextmanager
+def driver_errors_raised_as_sqlalchemy(connection: Connection, sql: str) -> Iterator[None]:
+    """The driver's own errors, from a statement run past SQLAlchemy, raised as SQLAlchemy
+    raises them from ``execute`` (``IntegrityError``, ``DataError``, …, the driver's error as
+    ``orig``): a caller refusing what the database refused catches one family whichever way
+    the rows went."""
+    dbapi = connection.dialect.loaded_dbapi
+    try:
+        yield
+    except dbapi.Error as error:
+        raise DBAPIError.instance(
+            sql, None, error, dbapi.Error, dialect=connection.dialect
+        ) from error
+
+
 def executemany(connection: Connection, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
     """``sql`` for each of ``rows`` through the driver's own cursor (SQLite), in the caller's
     transaction."""
@@ -62,7 +79,8 @@ def executemany(connection: Connection, sql: str, rows: Iterable[tuple[Any, ...]
     assert raw is not None
     cursor = raw.cursor()
     try:
-        cursor.executemany(sql, rows)
+        with driver_errors_raised_as_sqlalchemy(connection, sql):
+            cursor.executemany(sql, rows)
     finally:
         cursor.close()
 
@@ -170,7 +188,11 @@ def postgres_writer(
             for name, kind in zip(names, kinds, strict=True)
         ]
         lines = "\n".join(map("\t".join, zip(*converted, strict=True)))
-        with raw.cursor() as cursor, cursor.copy(sql) as copy:
+        with (
+            driver_errors_raised_as_sqlalchemy(connection, sql),
+            raw.cursor() as cursor,
+            cursor.copy(sql) as copy,
+        ):
             copy.write((lines + "\n").encode())
 
     return write

@@ -72,6 +72,7 @@ __all__ = [
     "aggregated_rows",
     "built_zones",
     "is_ready",
+    "keep_writers_off",
     "rebuild",
     "refresh_all",
     "stored_rows",
@@ -114,13 +115,20 @@ def is_ready(executor: Executor, zone: str, claim_window_days: int | None = None
 
 
 def rebuild(
-    executor: Executor, zones: dict[str, int], now: datetime, *, unread: bool = False
+    executor: Executor,
+    zones: dict[str, int],
+    now: datetime,
+    *,
+    unread: bool = False,
+    in_memory: bool | None = None,
 ) -> None:
     """Empty the summaries and build them again for exactly ``zones`` (zone → claim window).
 
     ``unread``: nobody reads the summaries meanwhile (a seed), so PostgreSQL may drop their
     secondary indexes while they fill, which locks readers out until the commit (SQLite's
-    readers keep their snapshot whatever the writer does, so it always may)."""
+    readers keep their snapshot whatever the writer does, so it always may). ``in_memory``:
+    the orders' daily sums counted by ``summary_memory`` (default: on SQLite only, which
+    groups by sorting; PostgreSQL hashes, and its builds keep the SQL)."""
     for zone in zones:
         zone_named(zone)  # an unknown zone fails here, before anything is written
     for table, _, _ in TABLES.values():
@@ -131,7 +139,8 @@ def rebuild(
     # A million orders make a million and a half supplier days: one sort to index them after,
     # not as many insertions into a second index (dropped and built in this transaction).
     drop = unread or connection.dialect.name == "sqlite"
-    in_memory = connection.dialect.name == "sqlite"
+    if in_memory is None:
+        in_memory = connection.dialect.name == "sqlite"
     with indexes_built_after(connection, tables) if drop else nullcontext():
         for zone, window in sorted(zones.items()):
             if in_memory:
@@ -162,11 +171,28 @@ def rebuild(
             )
 
 
+def keep_writers_off(executor: Executor) -> None:
+    """PostgreSQL: keep every other writer off the summaries until this transaction commits
+    (``EXCLUSIVE``: readers go on), for a write that counts them again (:func:`refresh_all`)
+    rather than adding its delta: a decision adding its own meanwhile, between two of the
+    recount's statements, would be counted twice or lost. A writer that has started waits,
+    and adds its delta to the new counts after the commit. SQLite's writer holds the
+    database's write lock already."""
+    connection = connection_of(executor)
+    if connection.dialect.name != "postgresql":
+        return
+    tables = [SummaryState.__tablename__, *(table.name for table, _, _ in TABLES.values())]
+    connection.execute(text(f"LOCK TABLE {', '.join(tables)} IN EXCLUSIVE MODE"))
+
+
 def refresh_all(executor: Executor, now: datetime) -> None:
-    """Build the kept zones again from the base tables (after a write that changed most rows)."""
+    """Build the kept zones again from the base tables (after a write that changed most rows).
+
+    The orders' sums counted in memory on PostgreSQL too: the million orders of a first
+    import counted again in 6.6 s instead of the SQL's 9.5 s (7 Dec 2026)."""
     zones = built_zones(executor)
     if zones:
-        rebuild(executor, zones, now)
+        rebuild(executor, zones, now, in_memory=True)
 
 
 @dataclass

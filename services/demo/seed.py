@@ -26,6 +26,7 @@ from data_access.bulk_load import (
     bulk_tuning,
     delete_all_rows,
     first_nonempty_table,
+    foreign_keys_checked_after,
     indexes_built_after,
     sync_id_sequences,
 )
@@ -143,7 +144,11 @@ def seed_demo(
                 connection, table, table_data.columns, on_chunk=on_chunk
             )
 
-        with indexes_built_after(connection, loaded), checks_tested_after(connection, loaded):
+        with (
+            indexes_built_after(connection, loaded),
+            foreign_keys_checked_after(connection, loaded),
+            checks_tested_after(connection, loaded),
+        ):
             for table_data in staged.first:
                 write(table_data)
             for table_data in staged.claims():  # drawn meanwhile

@@ -260,8 +260,8 @@ class _Job:
                 rows=rows_at_most,
                 changing=None if summary is None else summary.before,
             )
-            if summary is not None:
-                summary.recount = writer.recounts_summaries
+            if summary is not None and writer.recounts_summaries:
+                summary.count_again()
             writing = True
             chunks = reader.chunks(CHUNK_ROWS)
             try:
@@ -377,12 +377,18 @@ class _SummaryStep:
     what the rows it wrote contribute after is added (``data_access.summaries.Delta``). Rows
     already up to date are neither: a re-import of an unchanged file counts nothing. A file
     that is most of what its table will hold (``Writer.recounts_summaries``) has them counted
-    again over the tables after it instead."""
+    again over the tables after it instead (:meth:`count_again`)."""
 
     def __init__(self, session: Session, entity: str, now: datetime) -> None:
         self.session, self.entity, self.now = session, entity, now
         self.delta = summaries.Delta.for_database(session)
         self.recount = False
+
+    def count_again(self) -> None:
+        """Count the summaries again after the write instead of adding its delta, other
+        writers of them kept off meanwhile (``summaries.keep_writers_off``)."""
+        summaries.keep_writers_off(self.session)
+        self.recount = True
 
     def before(self, changing: list[str]) -> None:
         """Called by the writer with the existing rows it is about to change."""

@@ -15,7 +15,11 @@ import numpy as np
 from sqlalchemy import Row, Table, func, literal_column, select
 
 from data_access.bulk import upsert_columns
-from data_access.bulk_load import analyze, indexes_built_after
+from data_access.bulk_load import (
+    analyze,
+    indexes_built_after,
+    take_for_load,
+)
 from data_access.claim_facts import approved_refunds_by_order
 from data_access.models import UNDECIDED_CLAIM_STATUSES, Buyer, Claim, Order, Supplier
 from data_access.upsert import ids_by_key, rows_by_key, table_of, upsert
@@ -60,34 +64,60 @@ class OrderWriter(Writer):
         self.buyers_inserted = 0
         self.buyers_updated = 0
         self._load = ExitStack()
-        #: The orders' secondary indexes are built after the load (a large one, SQLite).
+        #: The orders' secondary indexes are built after the load (a large one).
         self.indexes_later = False
-        #: Every order's key, read once (a large load into a small table, SQLite): no other
-        #: writer can add one while this transaction holds the write lock.
+        #: No other writer can add an order until this transaction ends: SQLite's write lock,
+        #: held from the start, or the table taken for a first load on PostgreSQL. Keys found
+        #: missing are then new (``bulk.upsert_columns``' ``absent``).
+        self.owns_table = self.session.connection().dialect.name == "sqlite"
+        #: Every order's key, read once (a large load into a small table, owned).
         self.known_keys: frozenset[str] | None = None
-        connection = self.session.connection()
         if self.dry_run or self.file_rows < BULK_ROWS:
             return
-        if connection.dialect.name != "sqlite":
-            return
         held = self._orders_held(self.file_rows + 1)
+        first_load = held <= self.file_rows * RECOUNT_FROM_SHARE
+        if self.owns_table:
+            self._load_into_sqlite(held, first_load)
+        elif first_load:
+            self._first_load_into_postgresql()
+        else:
+            return
+        if held <= KNOWN_KEYS_UP_TO:
+            self.known_keys = frozenset(
+                self.session.scalars(select(self.table.c.external_id)).all()
+            )
+
+    def _load_into_sqlite(self, held: int, first_load: bool) -> None:
         if held <= self.file_rows:
             # A load at least as large as the table: building the orders' five secondary indexes
             # once at the end (a sort each) beats a million random insertions into each. Inside
             # the transaction, like the rows: SQLite's readers keep their snapshot meanwhile,
             # and a failure puts the indexes back with everything else. (The service enlarged
             # SQLite's page cache for the whole write: data_access.bulk_load.bulk_tuning.)
+            connection = self.session.connection()
             self._load.enter_context(indexes_built_after(connection, [self.table]))
             self.indexes_later = True
-        # Only on SQLite, where this transaction took the write lock before reading anything:
-        # no other writer's delta can land meanwhile. On PostgreSQL a decision approving a
-        # refund may commit its own delta during the import, and a recount's statements, each
-        # with its own snapshot, could miss it or count it twice.
-        self.recounts_summaries = held <= self.file_rows * RECOUNT_FROM_SHARE
-        if held <= KNOWN_KEYS_UP_TO:
-            self.known_keys = frozenset(
-                self.session.scalars(select(self.table.c.external_id)).all()
-            )
+        # The transaction took the write lock before reading anything: no other writer's
+        # delta can land meanwhile.
+        self.recounts_summaries = first_load
+
+    def _first_load_into_postgresql(self) -> None:
+        """A file of ten times the orders held (a marketplace's first import): the table is
+        taken for this transaction (pages reading orders wait for its commit), its secondary
+        indexes dropped and built after, the new rows copied straight in, and the summaries
+        counted again with their other writers kept off (``services.importing.service``).
+
+        Its foreign keys stay: dropping one takes the table it refers to as well (suppliers,
+        buyers), which every page reads, and which this import's own checks have open."""
+        connection = self.session.connection()
+        # Before the summaries are locked, as every other writer of them takes the orders
+        # (a decision locks its order, an import reads them) before writing its delta: a
+        # writer still running holds them, and is waited for here, never the other way round.
+        take_for_load(connection, [self.table])
+        self.owns_table = True
+        self._load.enter_context(indexes_built_after(connection, [self.table]))
+        self.indexes_later = True
+        self.recounts_summaries = True
 
     def _orders_held(self, up_to: int) -> int:
         """The orders in the table, counted up to ``up_to`` (ten million take 0.1 s to count;
@@ -166,8 +196,11 @@ class OrderWriter(Writer):
                 self.table,
                 {name: column[rows] for name, column in columns.items()},
                 update_columns=self.update_columns,
-                # Read in this transaction, which holds SQLite's write lock: these are new.
-                absent=np.array([key not in existing for key in keys[rows].tolist()], dtype=bool),
+                # Read in this transaction, which no other writer of orders can join: these
+                # are new.
+                absent=np.array([key not in existing for key in keys[rows].tolist()], dtype=bool)
+                if self.owns_table
+                else None,
                 indexes_later=self.indexes_later,
             )
 

@@ -27,7 +27,7 @@ from data_access.models import Claim
 from rules import Turn, bundled_policy
 from services.auth import Actor
 from services.claims.decide import DecisionError, decide_claim
-from services.importing import service, write
+from services.importing import service, write, write_orders
 from services.importing.service import ImportResult, import_file
 from tests import factories as f
 from tests.factories import utc
@@ -247,3 +247,80 @@ def test_a_claims_import_and_a_decision_on_the_same_claim_do_not_deadlock(
     assert changed.written and changed.updated == 1, changed.problems
     assert decided and decided[0] != "DecisionNotSaved", decided
     _in_step(engine)
+
+
+@pytest.fixture
+def held_after_first_chunk(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Hold]:
+    """The orders import held once it has written its first chunk (not yet counted)."""
+    hold = _Hold()
+    original = write_orders.OrderWriter.write_columns
+
+    def write_columns(writer: write_orders.OrderWriter, chunk: Any) -> None:
+        original(writer, chunk)
+        if threading.current_thread().name == "first":
+            hold.reached.set()
+            assert _until(hold.release.is_set), "the test never let the import go on"
+
+    monkeypatch.setattr(write_orders.OrderWriter, "write_columns", write_columns)
+    yield hold
+    hold.release.set()
+
+
+def test_a_refund_approved_during_a_first_load_waits_and_counts_once(
+    engine: Engine,
+    world: sessionmaker[Session],
+    held_after_first_chunk: _Hold,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A file of ten times the orders held counts the summaries again after it rather than
+    adding its delta, so no other writer of them may commit meanwhile: a refund approved then
+    waits for the import (SQLite's write lock; on PostgreSQL the orders and the summaries the
+    import took), and adds its delta to the new counts."""
+    assert _import(world, "claims", CLAIMS + _claim("late_shipment")).written
+    monkeypatch.setattr(write_orders, "BULK_ROWS", 5)
+    counted: list[bool] = []
+    recount = summaries.refresh_all
+
+    def spy(executor: Any, now: Any) -> None:
+        counted.append(True)
+        recount(executor, now)
+
+    monkeypatch.setattr(summaries, "refresh_all", spy)
+    with world() as s:
+        rita = reviewer(s)
+        s.commit()
+        claim_id = s.scalars(select(Claim.id).where(Claim.external_id == "CLM-1")).one()
+    new_orders = "".join(
+        _order("SUP-B").replace("ORD-1,", f"ORD-N{i},").replace("BUY-1,", f"BUY-N{i},")
+        for i in range(10)
+    )
+    waited: list[bool] = []
+
+    def approve() -> str:
+        outcome = decide_claim(
+            world,
+            rita,
+            claim_id,
+            approve=True,
+            amount_cents=None,
+            note="Approved while a first load ran",
+            policy=bundled_policy("v1"),
+            now=NOW,
+            expected_turn=Turn.DECIDE,
+        )
+        waited.append(held_after_first_chunk.release.is_set())
+        return str(outcome)
+
+    loaded, _ = _race(
+        held_after_first_chunk, lambda: _import(world, "orders", ORDERS + new_orders), approve
+    )
+
+    assert loaded.written and loaded.inserted == 10, loaded.problems
+    assert counted == [True]
+    assert waited == [True], "the approval committed while the import was counting"
+    with world() as s:
+        assert s.get(Claim, claim_id).status == "approved"  # type: ignore[union-attr]
+    _in_step(engine)
+    with engine.connect() as conn:
+        refunds = summaries.stored_rows(conn, "summary_refund_days", "UTC")
+        assert sum(row[3] for row in refunds) == 1, refunds
