@@ -32,6 +32,8 @@ _SQLITE_MAX_VALUES = 999
 #: Values the drivers take as they are.
 _DRIVER_TYPES = frozenset({str, int, float, bytes, type(None)})
 _NULL = "\\N"
+#: Rows converted and handed to PostgreSQL's COPY at a time.
+COPY_BLOCK_ROWS = 5_000
 
 
 def quote(connection: Connection, name: str) -> str:
@@ -183,17 +185,22 @@ def postgres_writer(
     assert raw is not None
 
     def write(start: int, stop: int) -> None:
-        converted = [
-            _copy_values(columns[name][start:stop], kind)
-            for name, kind in zip(names, kinds, strict=True)
-        ]
-        lines = "\n".join(map("\t".join, zip(*converted, strict=True)))
         with (
             driver_errors_raised_as_sqlalchemy(connection, sql),
             raw.cursor() as cursor,
             cursor.copy(sql) as copy,
         ):
-            copy.write((lines + "\n").encode())
+            # A block at a time: the server takes in each block while the next is converted
+            # (converted whole, the chunk's rows waited for all its text before the server
+            # had any).
+            for block in range(start, stop, COPY_BLOCK_ROWS):
+                end = min(block + COPY_BLOCK_ROWS, stop)
+                converted = [
+                    _copy_values(columns[name][block:end], kind)
+                    for name, kind in zip(names, kinds, strict=True)
+                ]
+                lines = "\n".join(map("\t".join, zip(*converted, strict=True)))
+                copy.write((lines + "\n").encode())
 
     return write
 

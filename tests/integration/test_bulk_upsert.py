@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import BigInteger, Column, Engine, Integer, MetaData, Table, Text, select
 from sqlalchemy.exc import IntegrityError
 
+from data_access import bulk_wire
 from data_access.bulk import insert_columns, upsert_columns
 from data_access.bulk_load import sync_id_sequences
 from data_access.models import Base, Buyer
@@ -122,3 +123,44 @@ def test_texts_nulls_and_numbers_in_object_columns_arrive_as_given(engine: Engin
         ]
     finally:
         probe.drop(engine)
+
+
+@pytest.mark.parametrize("rows", [6, 7, 8, 15])
+def test_rows_copied_a_block_at_a_time_keep_their_values_and_order(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, rows: int
+) -> None:
+    """PostgreSQL's COPY takes a chunk's rows a block at a time (seven here): around the
+    blocks' edges, whether copied straight in (marked absent) or staged and upserted, every row
+    keeps its own values, in order, and a bad row in a later block refuses them all."""
+    monkeypatch.setattr(bulk_wire, "COPY_BLOCK_ROWS", 7)
+    keys = [f"K-{i:02d}" for i in range(rows)]
+    given = {
+        "external_id": keys,
+        "name": [f"Buyer {i}\tü" for i in range(rows)],
+        "country": ["DE", "FR", "US"] * (rows // 3) + ["JP"] * (rows % 3),
+    }
+    with engine.begin() as conn:
+        upsert_columns(
+            conn,
+            BUYERS,
+            given,
+            update_columns=["name", "country"],
+            absent=np.array([i % 2 == 0 for i in range(rows)]),
+        )
+    expected = list(zip(keys, given["name"], given["country"], strict=True))
+    assert _stored(engine) == expected
+    with engine.connect() as conn:
+        ids = conn.execute(select(Buyer.external_id).order_by(Buyer.id)).scalars().all()
+    assert ids == [key for i, key in enumerate(keys) if i % 2 == 0] + [
+        key for i, key in enumerate(keys) if i % 2
+    ]
+    later: dict[str, list[str | None]] = {
+        "external_id": [f"L-{i:02d}" for i in range(rows)],
+        "name": ["Later"] * rows,
+        "country": ["DE"] * (rows - 1) + [None],  # a country is required; in the last block
+    }
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        upsert_columns(
+            conn, BUYERS, later, update_columns=["name"], absent=np.ones(rows, dtype=bool)
+        )
+    assert _stored(engine) == expected
