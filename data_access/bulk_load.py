@@ -4,6 +4,7 @@ planner's statistics refreshed, tables emptied, id sequences moved past explicit
 from __future__ import annotations
 
 import sqlite3
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 
@@ -107,6 +108,19 @@ def foreign_keys_checked_after(connection: Connection, tables: Iterable[Table]) 
     yield
     for key in keys:
         connection.execute(AddConstraint(key, isolate_from_table=False))
+
+
+def one_load_at_a_time(connection: Connection, table: Table) -> None:
+    """PostgreSQL: wait until no other transaction is loading ``table`` in bulk, and keep the
+    others waiting until this one ends (a transaction-scoped advisory lock named after the
+    table). A load decides how to write from the rows the table holds; two deciding at once
+    would both count it small, both ask for it alone (:func:`take_for_load`), each holding
+    what the other waits for, and PostgreSQL would give one of them up. SQLite's writers
+    already take turns, at the write lock."""
+    if connection.dialect.name != "postgresql":
+        return
+    key = zlib.crc32(f"assurance bulk load {table.name}".encode())
+    connection.execute(select(func.pg_advisory_xact_lock(key)))
 
 
 def take_for_load(connection: Connection, tables: Sequence[Table]) -> None:

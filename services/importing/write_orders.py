@@ -18,6 +18,7 @@ from data_access.bulk import upsert_columns
 from data_access.bulk_load import (
     analyze,
     indexes_built_after,
+    one_load_at_a_time,
     take_for_load,
 )
 from data_access.claim_facts import approved_refunds_by_order
@@ -74,6 +75,7 @@ class OrderWriter(Writer):
         self.known_keys: frozenset[str] | None = None
         if self.dry_run or self.file_rows < BULK_ROWS:
             return
+        one_load_at_a_time(self.session.connection(), self.table)
         held = self._orders_held(self.file_rows + 1)
         first_load = held <= self.file_rows * RECOUNT_FROM_SHARE
         if self.owns_table:

@@ -324,3 +324,40 @@ def test_a_refund_approved_during_a_first_load_waits_and_counts_once(
     with engine.connect() as conn:
         refunds = summaries.stored_rows(conn, "summary_refund_days", "UTC")
         assert sum(row[3] for row in refunds) == 1, refunds
+
+
+def test_two_large_orders_imports_at_once_take_turns(
+    engine: Engine, world: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each large import decides how to write from the orders the table holds. The first is
+    held just after counting them; the second, started then, must not count them too (both
+    would find the table small, both ask for it alone, each holding what the other waits
+    for, and PostgreSQL would give one of them up): it waits, then finds the first's orders
+    and writes as into a table of their size. Both files are written."""
+    monkeypatch.setattr(write_orders, "BULK_ROWS", 5)
+    hold = _Hold()
+    original = write_orders.OrderWriter._orders_held
+
+    def orders_held(writer: write_orders.OrderWriter, up_to: int) -> int:
+        held = original(writer, up_to)
+        if threading.current_thread().name == "first":
+            hold.reached.set()
+            assert _until(hold.release.is_set), "the test never let the first import go on"
+        return held
+
+    monkeypatch.setattr(write_orders.OrderWriter, "_orders_held", orders_held)
+
+    def orders(prefix: str) -> str:
+        return ORDERS + "".join(
+            _order("SUP-A").replace("ORD-1,", f"ORD-{prefix}{i},") for i in range(10)
+        )
+
+    first, second = _race(
+        hold,
+        lambda: _import(world, "orders", orders("F")),
+        lambda: _import(world, "orders", orders("S")),
+    )
+
+    assert first.written and first.inserted == 10, first.problems
+    assert second.written and second.inserted == 10, second.problems
+    _in_step(engine)
