@@ -90,9 +90,10 @@ def foreign_keys_checked_after(connection: Connection, tables: Iterable[Table]) 
 
     PostgreSQL checks a foreign key with a trigger a row, a query each: a million orders
     spent 6–7 s of a 22 s load on their supplier's and buyer's; added back after, the two
-    keys checked all million in 0.3 s (one join each). Dropping a key locks its table (and
-    the table it refers to) against every other transaction until the commit: only for
-    loads nobody reads meanwhile, or whose caller took the table for itself. SQLite checks a
+    keys checked all million in 0.3 s (one join each). Dropping a key locks its table and
+    the table it refers to against every other transaction, readers included, until the
+    commit: only for loads nobody reads meanwhile (the demo seed; an import keeps its keys,
+    as the suppliers and buyers they refer to are read by every page). SQLite checks a
     key by looking up one row, at no cost worth this: its keys stay. DDL is transactional: a
     failure midway leaves the keys as they were.
     """
@@ -126,8 +127,8 @@ def one_load_at_a_time(connection: Connection, table: Table) -> None:
 def take_for_load(connection: Connection, tables: Sequence[Table]) -> None:
     """PostgreSQL: take ``tables`` for this transaction alone (``ACCESS EXCLUSIVE``: nobody
     else reads or writes them until the commit), waiting for whoever uses them now; so that a
-    load may drop their indexes and keys, and know which keys are new without another writer
-    adding one meanwhile. SQLite's writer already holds the database's write lock, and its
+    load may drop their indexes, and know which keys are new without another writer adding
+    one meanwhile. SQLite's writer already holds the database's write lock, and its
     readers keep their snapshot: nothing to take."""
     if connection.dialect.name != "postgresql" or not tables:
         return

@@ -39,17 +39,19 @@ __all__ = ["BULK_ROWS", "OrderWriter"]
 
 #: Rows from which an orders file counts as a large load (indexes, statistics).
 BULK_ROWS = 100_000
-#: On SQLite, a large load into a table holding at most this share of the file's rows counts
-#: the summaries again over the tables after it instead of counting its rows' delta. A recount
-#: reads every order once (5 s at a million), a delta looks each written order up again and
-#: costs more (8 s for a million): a file of a million new orders into a database of 1,000
-#: imported in 26.7 s instead of 30.2 s (two runs each, 7 Dec 2026). Into a table as large as
-#: the file, a recount of both (two million orders, counted in shares) cost 9 s more than the
-#: delta.
+#: A large load into a table holding at most this share of the file's rows (a first import)
+#: counts the summaries again over the tables after it instead of counting its rows' delta
+#: (on PostgreSQL it takes the orders table for itself too: ``_first_load_into_postgresql``).
+#: Measured on SQLite: a recount reads every order once (5 s at a million), a delta looks each
+#: written order up again and costs more (8 s for a million): a file of a million new orders
+#: into a database of 1,000 imported in 26.7 s instead of 30.2 s (two runs each, 7 Dec 2026).
+#: Into a table as large as the file, a recount of both (two million orders, counted in
+#: shares) cost 9 s more than the delta.
 RECOUNT_FROM_SHARE = 0.1
-#: On SQLite, a large load into a table of at most this many orders reads their keys once, and
-#: each chunk looks up only the rows whose keys the table holds (a few megabytes of keys): a
-#: million new orders asked 40 times for rows that did not exist, 1.0 s of the import.
+#: A large load into a table of at most this many orders, which no other writer can add to
+#: meanwhile (SQLite; a first import on PostgreSQL), reads their keys once, and each chunk
+#: looks up only the rows whose keys the table holds (a few megabytes of keys): a million new
+#: orders asked 40 times for rows that did not exist, 1.0 s of the import.
 KNOWN_KEYS_UP_TO = 100_000
 
 
