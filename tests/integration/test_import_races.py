@@ -32,6 +32,7 @@ from services.importing.service import ImportResult, import_file
 from tests import factories as f
 from tests.factories import utc
 from tests.integration.test_decisions import reviewer
+from tests.integration.test_import_recount import recounts_spied
 
 NOW = utc(2025, 6, 4, 10)
 ZONES = {"UTC": 30}
@@ -104,19 +105,32 @@ class _Hold:
         self.release = threading.Event()
 
 
+def _hold_after(
+    monkeypatch: pytest.MonkeyPatch,
+    owner: Any,
+    name: str,
+    when: Callable[[Any], bool] = lambda _: True,
+) -> _Hold:
+    """The first write held just after ``owner.name`` returns (for an ``owner`` ``when``
+    allows), until the test lets it go on."""
+    hold = _Hold()
+    original = getattr(owner, name)
+
+    def held(this: Any, *args: Any) -> Any:
+        result = original(this, *args)
+        if threading.current_thread().name == "first" and when(this):
+            hold.reached.set()
+            assert _until(hold.release.is_set), "the test never let the first write go on"
+        return result
+
+    monkeypatch.setattr(owner, name, held)
+    return hold
+
+
 @pytest.fixture
 def held_after_subtracting(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Hold]:
     """The first import held once it has taken away what the rows it changes counted."""
-    hold = _Hold()
-    original = service._SummaryStep.before
-
-    def before(step: Any, changing: list[str]) -> None:
-        original(step, changing)
-        if threading.current_thread().name == "first":
-            hold.reached.set()
-            assert _until(hold.release.is_set), "the test never let the first import go on"
-
-    monkeypatch.setattr(service._SummaryStep, "before", before)
+    hold = _hold_after(monkeypatch, service._SummaryStep, "before")
     yield hold
     hold.release.set()
 
@@ -124,17 +138,23 @@ def held_after_subtracting(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Hold]:
 @pytest.fixture
 def held_after_locking_claims(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Hold]:
     """The claims import held once it has read (and locked) a chunk's claims and orders."""
-    hold = _Hold()
-    original = write.ClaimWriter.rows
+    hold = _hold_after(monkeypatch, write.ClaimWriter, "rows", lambda writer: not writer.dry_run)
+    yield hold
+    hold.release.set()
 
-    def rows(writer: write.ClaimWriter, chunk: Any) -> list[dict[str, Any]]:
-        found = original(writer, chunk)
-        if threading.current_thread().name == "first" and not writer.dry_run:
-            hold.reached.set()
-            assert _until(hold.release.is_set), "the test never let the import go on"
-        return found
 
-    monkeypatch.setattr(write.ClaimWriter, "rows", rows)
+@pytest.fixture
+def held_after_first_chunk(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Hold]:
+    """The orders import held once it has written its first chunk (not yet counted)."""
+    hold = _hold_after(monkeypatch, write_orders.OrderWriter, "write_columns")
+    yield hold
+    hold.release.set()
+
+
+@pytest.fixture
+def held_after_counting_orders(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Hold]:
+    """The orders import held once it has counted the orders held, to choose how to write."""
+    hold = _hold_after(monkeypatch, write_orders.OrderWriter, "_orders_held")
     yield hold
     hold.release.set()
 
@@ -249,23 +269,6 @@ def test_a_claims_import_and_a_decision_on_the_same_claim_do_not_deadlock(
     _in_step(engine)
 
 
-@pytest.fixture
-def held_after_first_chunk(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Hold]:
-    """The orders import held once it has written its first chunk (not yet counted)."""
-    hold = _Hold()
-    original = write_orders.OrderWriter.write_columns
-
-    def write_columns(writer: write_orders.OrderWriter, chunk: Any) -> None:
-        original(writer, chunk)
-        if threading.current_thread().name == "first":
-            hold.reached.set()
-            assert _until(hold.release.is_set), "the test never let the import go on"
-
-    monkeypatch.setattr(write_orders.OrderWriter, "write_columns", write_columns)
-    yield hold
-    hold.release.set()
-
-
 def test_a_refund_approved_during_a_first_load_waits_and_counts_once(
     engine: Engine,
     world: sessionmaker[Session],
@@ -278,14 +281,7 @@ def test_a_refund_approved_during_a_first_load_waits_and_counts_once(
     import took), and adds its delta to the new counts."""
     assert _import(world, "claims", CLAIMS + _claim("late_shipment")).written
     monkeypatch.setattr(write_orders, "BULK_ROWS", 5)
-    counted: list[bool] = []
-    recount = summaries.refresh_all
-
-    def spy(executor: Any, now: Any) -> None:
-        counted.append(True)
-        recount(executor, now)
-
-    monkeypatch.setattr(summaries, "refresh_all", spy)
+    counted = recounts_spied(monkeypatch)
     with world() as s:
         rita = reviewer(s)
         s.commit()
@@ -327,7 +323,10 @@ def test_a_refund_approved_during_a_first_load_waits_and_counts_once(
 
 
 def test_two_large_orders_imports_at_once_take_turns(
-    engine: Engine, world: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+    engine: Engine,
+    world: sessionmaker[Session],
+    held_after_counting_orders: _Hold,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Each large import decides how to write from the orders the table holds. The first is
     held just after counting them; the second, started then, must not count them too (both
@@ -335,17 +334,6 @@ def test_two_large_orders_imports_at_once_take_turns(
     for, and PostgreSQL would give one of them up): it waits, then finds the first's orders
     and writes as into a table of their size. Both files are written."""
     monkeypatch.setattr(write_orders, "BULK_ROWS", 5)
-    hold = _Hold()
-    original = write_orders.OrderWriter._orders_held
-
-    def orders_held(writer: write_orders.OrderWriter, up_to: int) -> int:
-        held = original(writer, up_to)
-        if threading.current_thread().name == "first":
-            hold.reached.set()
-            assert _until(hold.release.is_set), "the test never let the first import go on"
-        return held
-
-    monkeypatch.setattr(write_orders.OrderWriter, "_orders_held", orders_held)
 
     def orders(prefix: str) -> str:
         return ORDERS + "".join(
@@ -353,7 +341,7 @@ def test_two_large_orders_imports_at_once_take_turns(
         )
 
     first, second = _race(
-        hold,
+        held_after_counting_orders,
         lambda: _import(world, "orders", orders("F")),
         lambda: _import(world, "orders", orders("S")),
     )

@@ -26,6 +26,19 @@ CLAIM = (
 )
 
 
+def recounts_spied(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """A list that gets an entry each time the summaries are counted again."""
+    counted: list[bool] = []
+    original = summaries.refresh_all
+
+    def spy(executor: Any, now: Any) -> None:
+        counted.append(True)
+        original(executor, now)
+
+    monkeypatch.setattr(summaries, "refresh_all", spy)
+    return counted
+
+
 @pytest.mark.parametrize(("held", "recounts"), [(1, True), (2, False)])
 def test_a_file_ten_times_the_table_recounts_the_summaries_and_they_are_exact(
     tmp_path: Path,
@@ -40,14 +53,7 @@ def test_a_file_ten_times_the_table_recounts_the_summaries_and_they_are_exact(
     with session_factory.begin() as session:
         summaries.rebuild(session.connection(), ZONES, utc(2025, 6, 4))
     monkeypatch.setattr(write_orders_module, "BULK_ROWS", 5)
-    counted: list[bool] = []
-    original = summaries.refresh_all
-
-    def spy(executor: Any, now: Any) -> None:
-        counted.append(True)
-        original(executor, now)
-
-    monkeypatch.setattr(summaries, "refresh_all", spy)
+    counted = recounts_spied(monkeypatch)
     # Ten orders: the held ones again, the first moved (with its claim) to another supplier.
     path = write_orders(tmp_path / "new.csv", 10)
     lines = path.read_text().splitlines(keepends=True)
