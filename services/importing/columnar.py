@@ -177,20 +177,31 @@ def parse_columns(
 def _duplicates(
     cells: pa.Array, lines: npt.NDArray[np.int64], first_line: dict[str, int], found: list[Found]
 ) -> None:
-    """An id seen before in the file (``first_line`` holds each id's first line) is a problem."""
-    setdefault = first_line.setdefault
-    for cell, line in zip(cells.to_pylist(), lines.tolist(), strict=True):
-        key = cell.strip()
-        first = setdefault(key, line)
-        if first != line and key:
-            found.append(
-                (
-                    line,
-                    DUPLICATE_RANK,
-                    "external_id",
-                    f"{_shown(key)} is also on line {first}; each id may appear once in a file",
+    """An id seen before in the file (``first_line`` holds each id's first line) is a problem.
+
+    Set-wise, a chunk at a time (each id's first line in the chunk, then the ids the file
+    had before): a dictionary lookup a row cost 0.76 s of a million orders' parse. Only a
+    chunk holding a duplicate is walked row by row, for its problems in line order."""
+    keys = list(map(str.strip, cells.to_pylist()))
+    line_list = lines.tolist()
+    # Read backwards, each id keeps the first of its lines in the chunk.
+    chunk_first = dict(zip(reversed(keys), reversed(line_list), strict=True))
+    earlier = chunk_first.keys() & first_line.keys()
+    if earlier or len(chunk_first) < len(keys):
+        for key, line in zip(keys, line_list, strict=True):
+            first = first_line[key] if key in earlier else chunk_first[key]
+            if first != line and key:
+                found.append(
+                    (
+                        line,
+                        DUPLICATE_RANK,
+                        "external_id",
+                        f"{_shown(key)} is also on line {first}; each id may appear once in a file",
+                    )
                 )
-            )
+        for key in earlier:
+            del chunk_first[key]
+    first_line.update(chunk_first)
 
 
 def _shown(text: str) -> str:

@@ -238,3 +238,24 @@ def test_generated_orders_files_read_the_same_on_both_paths(
         rows[row][column] = choices[pick % len(choices)]
     data = to_csv(header, [[row[name] for name in header] for row in rows]).encode()
     _same("orders", data)
+
+
+def test_duplicate_ids_within_and_across_chunks_read_as_the_scalar_reader_reads_them() -> None:
+    """Chunks of four rows: an id again in its own chunk, in a later chunk, three times, padded
+    with spaces (the same id once stripped), and empty ids (a missing value, no duplicate)."""
+    rows = rows_of("orders", 14)
+    rows[2]["external_id"] = rows[1]["external_id"]  # same chunk
+    rows[6]["external_id"] = rows[0]["external_id"]  # next chunk
+    rows[12]["external_id"] = rows[0]["external_id"]  # a third time, two chunks on
+    rows[9]["external_id"] = f"  {rows[4]['external_id']} "  # padded
+    rows[10]["external_id"] = rows[11]["external_id"] = ""
+    data = to_csv(list(rows[0]), [list(r.values()) for r in rows]).encode()
+    assert _same("orders", data)
+    _, problems, _, _ = _fast_read("orders", data)
+    duplicates = [(p.line, p.message) for p in problems.shown if "also on line" in p.message]
+    assert duplicates == [
+        (4, "'ORD-FZ-2' is also on line 3; each id may appear once in a file"),
+        (8, "'ORD-FZ-1' is also on line 2; each id may appear once in a file"),
+        (11, "'ORD-FZ-5' is also on line 6; each id may appear once in a file"),
+        (14, "'ORD-FZ-1' is also on line 2; each id may appear once in a file"),
+    ]
