@@ -49,6 +49,7 @@ from data_access.bulk_load import indexes_built_after
 from data_access.claim_facts import Executor, connection_of
 from data_access.models import SummaryState
 from data_access.settings import zone_named
+from data_access.summary_facts import NewOrders
 from data_access.summary_rows import aggregate, nonzero, rolled_up
 from data_access.summary_tables import (
     ALL_DIMENSION,
@@ -121,6 +122,7 @@ def rebuild(
     *,
     unread: bool = False,
     in_memory: bool | None = None,
+    new_orders: NewOrders | None = None,
 ) -> None:
     """Empty the summaries and build them again for exactly ``zones`` (zone → claim window).
 
@@ -128,7 +130,9 @@ def rebuild(
     secondary indexes while they fill, which locks readers out until the commit (SQLite's
     readers keep their snapshot whatever the writer does, so it always may). ``in_memory``:
     the orders' daily sums counted by ``summary_memory`` (default: on SQLite only, which
-    groups by sorting; PostgreSQL hashes, and its builds keep the SQL)."""
+    groups by sorting; PostgreSQL hashes, and its builds keep the SQL). ``new_orders``: the
+    facts of a large load's new orders, held (counted in memory, not read back; see
+    ``data_access.summary_facts``)."""
     for zone in zones:
         zone_named(zone)  # an unknown zone fails here, before anything is written
     for table, _, _ in TABLES.values():
@@ -145,7 +149,11 @@ def rebuild(
         for zone, window in sorted(zones.items()):
             if in_memory:
                 summary_memory.count(
-                    connection, zone, window, partial(_stored_too, connection, zone)
+                    connection,
+                    zone,
+                    window,
+                    partial(_stored_too, connection, zone),
+                    new_orders=new_orders,
                 )
             for name, (table, _, _) in TABLES.items():
                 if in_memory and _in_memory(name):
@@ -185,14 +193,17 @@ def keep_writers_off(executor: Executor) -> None:
     connection.execute(text(f"LOCK TABLE {', '.join(tables)} IN EXCLUSIVE MODE"))
 
 
-def refresh_all(executor: Executor, now: datetime) -> None:
-    """Build the kept zones again from the base tables (after a write that changed most rows).
+def refresh_all(executor: Executor, now: datetime, new_orders: NewOrders | None = None) -> None:
+    """Build the kept zones again from the base tables (after a write that changed most rows);
+    the facts of ``new_orders`` (the write's, held) are not read back.
 
     The orders' sums counted in memory on PostgreSQL too: the million orders of a first
     import counted again in 6.6 s instead of the SQL's 9.5 s (7 Dec 2026)."""
     zones = built_zones(executor)
+    if new_orders is not None and new_orders.zones != zones:
+        raise ValueError(f"new orders' facts held for {new_orders.zones}, not {zones}")
     if zones:
-        rebuild(executor, zones, now, in_memory=True)
+        rebuild(executor, zones, now, in_memory=True, new_orders=new_orders)
 
 
 @dataclass

@@ -20,6 +20,7 @@ import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -30,6 +31,7 @@ from sqlalchemy.sql import Select
 
 from data_access.models import Order, Supplier
 from data_access.sql import day_number
+from data_access.summary_facts import NewOrders
 from data_access.summary_rows import Ids, aggregate, order_facts
 from data_access.summary_tables import (
     ALL_DIMENSION,
@@ -79,6 +81,7 @@ def count(
     orders: Ids | None = None,
     suppliers: Ids | None = None,
     parts: bool = False,
+    new_orders: NewOrders | None = None,
 ) -> None:
     """Hand ``write`` the rows of each table of :data:`IN_MEMORY` that ``aggregate(table, zone,
     claim_window_days, orders=…, suppliers=…)`` gives, as columns for
@@ -95,11 +98,17 @@ def count(
     :data:`PARTS_UP_TO` orders, each chunk's are written as they are counted, never held and
     summed together (an import's 100,000 orders into ten million are 260,000 supplier days,
     nearly one an order's event, so summing them together saved no rows and took 65 MB at
-    its peak)."""
+    its peak).
+
+    ``new_orders``: a large load's new orders, whose facts it computed from what it wrote
+    (``data_access.summary_facts``); only the others are read from the table."""
     name = "summary_supplier_days"
     summed = TABLES[name][2]
     query = order_facts(zone, claim_window_days, orders, suppliers)
-    counted = _rows(connection, query)
+    held = [] if new_orders is None else new_orders.held(zone)
+    if new_orders is not None:
+        query = query.where(new_orders.unheld())
+    counted = _rows(connection, query) + sum(map(len, held))
     in_parts = parts and counted <= PARTS_UP_TO
     shares = 1 if in_parts else 1 + counted // ORDERS_PER_SHARE
     others = aggregate(
@@ -117,7 +126,8 @@ def count(
         supplier_days.add(claimed_and_taken[claimed_and_taken["supplier_id"] % shares == share])
         with _cycles_uncollected():
             chunk = PARTS_FACTS_CHUNK if in_parts else FACTS_CHUNK
-            for facts in _fact_frames(connection, mine, places, chunk):
+            read = _fact_frames(connection, mine, places, chunk)
+            for facts in chain(read, _held_frames(held, places, shares, share, chunk)):
                 events = _events(facts)
                 del facts
                 breakdowns.add(_summed(events, _BY_BREAKDOWN, ORDER_SUMS))
@@ -290,6 +300,19 @@ def _fact_frames(
             yield pd.DataFrame(frame)
     finally:
         result.close()
+
+
+def _held_frames(
+    held: list[pd.DataFrame], places: _Places, shares: int, share: int, chunk: int
+) -> Iterator[pd.DataFrame]:
+    """The held facts (``summary_facts.facts_of``) of this share's suppliers, ``chunk`` at a
+    time, with their suppliers' country and tier, as :func:`_fact_frames` gives them."""
+    for frame in held:
+        mine = frame if shares == 1 else frame[frame["supplier_id"].to_numpy() % shares == share]
+        for start in range(0, len(mine), chunk):
+            facts = mine.iloc[start : start + chunk]
+            country, tier = places.of(facts["supplier_id"].to_numpy())
+            yield facts.assign(supplier_country=country, supplier_tier=tier)
 
 
 def _events(facts: pd.DataFrame) -> pd.DataFrame:

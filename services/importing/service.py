@@ -397,7 +397,7 @@ class _SummaryStep:
 
     def after(self, tally: Tally) -> None:
         if self.delta.zones and self.recount:
-            summaries.refresh_all(self.session, self.now)
+            summaries.refresh_all(self.session, self.now, tally.new_orders)
         elif self.delta.zones:
             self.delta.add(self.session, self.entity, tally.written_keys)
             self.delta.apply(self.session)

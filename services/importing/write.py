@@ -33,6 +33,7 @@ from data_access.models import (
     Supplier,
     SupplierLimitChange,
 )
+from data_access.summary_facts import NewOrders
 from data_access.upsert import ids_by_key, lock_by_key, rows_by_key, table_of, upsert
 from services.auth import Actor
 from services.importing.columnar import ColumnChunk
@@ -148,6 +149,8 @@ class Tally:
     touched_claim_ids: set[int] = field(default_factory=set)
     #: External ids of the rows written (new or changed; not those already up to date).
     written_keys: list[str] = field(default_factory=list)
+    #: The new orders' facts, held for the summaries' recount after a large load.
+    new_orders: NewOrders | None = None
 
 
 #: Told the external ids of existing rows about to change, before they are written (in the

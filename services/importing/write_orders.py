@@ -24,6 +24,8 @@ from data_access.bulk_load import (
 )
 from data_access.claim_facts import approved_refunds_by_order
 from data_access.models import UNDECIDED_CLAIM_STATUSES, Buyer, Claim, Order, Supplier
+from data_access.summaries import built_zones
+from data_access.summary_facts import FACT_COLUMNS, NewOrders
 from data_access.upsert import ids_by_key, rows_by_key, table_of, upsert
 from rules import format_money
 from services.importing.columnar import ColumnChunk, python_values
@@ -90,6 +92,11 @@ class OrderWriter(Writer):
         if held <= KNOWN_KEYS_UP_TO:
             self.known_keys = frozenset(
                 self.session.scalars(select(self.table.c.external_id)).all()
+            )
+        if self.recounts_summaries:
+            # The orders this load inserts are counted from what it writes, not read back.
+            self.tally.new_orders = NewOrders.start(
+                self.session.connection(), built_zones(self.session)
             )
 
     def _load_into_sqlite(self, held: int, first_load: bool) -> None:
@@ -200,16 +207,25 @@ class OrderWriter(Writer):
             self._changing([new["external_id"] for _, new in updated])
             rows = np.flatnonzero(changed)
             self.tally.written_keys.extend(str(key) for key in keys[rows].tolist())
+            written = {name: column[rows] for name, column in columns.items()}
+            # Read in this transaction, which no other writer of orders can join: these are new.
+            absent = (
+                np.array([key not in existing for key in keys[rows].tolist()], dtype=bool)
+                if self.owns_table
+                else None
+            )
+            new_orders = self.tally.new_orders
+            if new_orders is not None and absent is not None:
+                new_orders.add(
+                    self.session.connection(),
+                    {name: written[name][absent] for name in FACT_COLUMNS},
+                )
             upsert_columns(
                 self.session.connection(),
                 self.table,
-                {name: column[rows] for name, column in columns.items()},
+                written,
                 update_columns=self.update_columns,
-                # Read in this transaction, which no other writer of orders can join: these
-                # are new.
-                absent=np.array([key not in existing for key in keys[rows].tolist()], dtype=bool)
-                if self.owns_table
-                else None,
+                absent=absent,
                 indexes_later=self.indexes_later,
             )
 

@@ -14,7 +14,9 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from data_access import summaries
+from data_access import summaries, summary_facts
+from data_access.summary_facts import HELD_UP_TO, NewOrders
+from services.importing import service as service_module
 from services.importing import write_orders as write_orders_module
 from tests.factories import utc
 from tests.integration.test_import import run, write_orders, write_suppliers
@@ -26,33 +28,43 @@ CLAIM = (
 )
 
 
-def recounts_spied(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    """A list that gets an entry each time the summaries are counted again."""
-    counted: list[bool] = []
+def recounts_spied(monkeypatch: pytest.MonkeyPatch) -> list[NewOrders | None]:
+    """A list that gets an entry each time the summaries are counted again: the new orders
+    whose facts the import held for it."""
+    counted: list[NewOrders | None] = []
     original = summaries.refresh_all
 
-    def spy(executor: Any, now: Any) -> None:
-        counted.append(True)
-        original(executor, now)
+    def spy(executor: Any, now: Any, new_orders: NewOrders | None = None) -> None:
+        counted.append(new_orders)
+        original(executor, now, new_orders)
 
     monkeypatch.setattr(summaries, "refresh_all", spy)
     return counted
 
 
-@pytest.mark.parametrize(("held", "recounts"), [(1, True), (2, False)])
+@pytest.mark.parametrize(
+    ("held", "recounts", "held_up_to"),
+    [(1, True, HELD_UP_TO), (1, True, 4), (1, True, 0), (2, False, HELD_UP_TO)],
+    ids=["recount, new orders held", "recount, some held", "recount, none held", "delta"],
+)
 def test_a_file_ten_times_the_table_recounts_the_summaries_and_they_are_exact(
     tmp_path: Path,
     session_factory: sessionmaker[Session],
     monkeypatch: pytest.MonkeyPatch,
     held: int,
     recounts: bool,
+    held_up_to: int,
 ) -> None:
+    """With the new orders' facts held (the first chunk's two only, when it may hold four: the
+    next chunk's three would pass it, and the rest are read back) or none held."""
     run(session_factory, "suppliers", write_suppliers(tmp_path / "suppliers.csv"))
     assert run(session_factory, "orders", write_orders(tmp_path / "held.csv", held)).written
     assert run(session_factory, "claims", CLAIM.encode()).written
     with session_factory.begin() as session:
         summaries.rebuild(session.connection(), ZONES, utc(2025, 6, 4))
     monkeypatch.setattr(write_orders_module, "BULK_ROWS", 5)
+    monkeypatch.setattr(summary_facts, "HELD_UP_TO", held_up_to)
+    monkeypatch.setattr(service_module, "CHUNK_ROWS", 3)
     counted = recounts_spied(monkeypatch)
     # Ten orders: the held ones again, the first moved (with its claim) to another supplier.
     path = write_orders(tmp_path / "new.csv", 10)
@@ -65,7 +77,14 @@ def test_a_file_ten_times_the_table_recounts_the_summaries_and_they_are_exact(
 
     assert result.written, result.problems
     assert (result.inserted, result.updated, result.unchanged) == (10 - held, 1, held - 1)
-    assert counted == ([True] if recounts else [])
+    if recounts:
+        [new_orders] = counted
+        assert new_orders is not None and new_orders.zones == ZONES
+        # Three a chunk: the moved order and two new, then three, three and one new.
+        assert new_orders.rows == {HELD_UP_TO: 9, 4: 2, 0: 0}[held_up_to]
+        assert (new_orders.through is None) == (held_up_to == HELD_UP_TO)
+    else:
+        assert counted == []
     with session_factory() as session:
         for zone in ZONES:
             for table in summaries.TABLES:

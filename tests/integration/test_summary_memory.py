@@ -113,7 +113,7 @@ def test_parts_summed_by_key_equal_the_sql_definition(
             written.extend(_rows(columns, name))
 
     with demo.connect() as conn:
-        count(conn, "Asia/Shanghai", 30, write, parts=True, **some)
+        count(conn, "Asia/Shanghai", 30, write, parts=True, **some)  # type: ignore[arg-type]
         query = aggregate(name, "Asia/Shanghai", 30, **some)  # type: ignore[arg-type]
         assert query is not None
         expected = sorted(tuple(_plain(v) for v in row) for row in conn.execute(query))
