@@ -16,8 +16,9 @@ summaries exact after large imports (``test_import_recount.py``).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -27,6 +28,9 @@ from sqlalchemy import ColumnElement, Connection, func, or_, select
 from data_access.models import Order
 from data_access.settings import zone_named
 from data_access.summary_tables import OPEN_ENDED
+
+if TYPE_CHECKING:
+    from data_access.summary_memory import HeldSums
 
 __all__ = ["FACT_COLUMNS", "HELD_UP_TO", "NewOrders", "facts_of"]
 
@@ -112,6 +116,8 @@ class NewOrders:
     through: int | None = None
     rows: int = 0
     facts: dict[str, list[pd.DataFrame]] = field(default_factory=dict)
+    #: Per zone, the held facts' sums being counted (``summary_memory.count_ahead``).
+    ahead: dict[str, Future[HeldSums | None]] = field(default_factory=dict)
 
     @classmethod
     def start(cls, connection: Connection, zones: dict[str, int]) -> NewOrders:
@@ -130,9 +136,6 @@ class NewOrders:
         for zone, window in self.zones.items():
             self.facts.setdefault(zone, []).append(facts_of(columns, zone, window))
         self.rows += count
-
-    def held(self, zone: str) -> list[pd.DataFrame]:
-        return self.facts.get(zone, [])
 
     def unheld(self) -> ColumnElement[bool]:
         """The orders whose facts are not held: those before the load, and those after what

@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from data_access import summaries, summary_facts
+from data_access import summaries, summary_facts, summary_memory
 from data_access.summary_facts import HELD_UP_TO, NewOrders
+from data_access.summary_memory import ORDERS_PER_SHARE
 from services.importing import service as service_module
 from services.importing import write_orders as write_orders_module
 from tests.factories import utc
@@ -43,9 +44,21 @@ def recounts_spied(monkeypatch: pytest.MonkeyPatch) -> list[NewOrders | None]:
 
 
 @pytest.mark.parametrize(
-    ("held", "recounts", "held_up_to"),
-    [(1, True, HELD_UP_TO), (1, True, 4), (1, True, 0), (2, False, HELD_UP_TO)],
-    ids=["recount, new orders held", "recount, some held", "recount, none held", "delta"],
+    ("held", "recounts", "held_up_to", "per_share"),
+    [
+        (1, True, HELD_UP_TO, ORDERS_PER_SHARE),
+        (1, True, HELD_UP_TO, 4),
+        (1, True, 4, 4),
+        (1, True, 0, ORDERS_PER_SHARE),
+        (2, False, HELD_UP_TO, ORDERS_PER_SHARE),
+    ],
+    ids=[
+        "recount, new orders held",
+        "recount, held, suppliers in shares",
+        "recount, some held, in shares",
+        "recount, none held",
+        "delta",
+    ],
 )
 def test_a_file_ten_times_the_table_recounts_the_summaries_and_they_are_exact(
     tmp_path: Path,
@@ -54,6 +67,7 @@ def test_a_file_ten_times_the_table_recounts_the_summaries_and_they_are_exact(
     held: int,
     recounts: bool,
     held_up_to: int,
+    per_share: int,
 ) -> None:
     """With the new orders' facts held (the first chunk's two only, when it may hold four: the
     next chunk's three would pass it, and the rest are read back) or none held."""
@@ -65,6 +79,8 @@ def test_a_file_ten_times_the_table_recounts_the_summaries_and_they_are_exact(
     monkeypatch.setattr(write_orders_module, "BULK_ROWS", 5)
     monkeypatch.setattr(summary_facts, "HELD_UP_TO", held_up_to)
     monkeypatch.setattr(service_module, "CHUNK_ROWS", 3)
+    # Ten orders after: the suppliers in three shares (1 + 10 // 4) with four a share.
+    monkeypatch.setattr(summary_memory, "ORDERS_PER_SHARE", per_share)
     counted = recounts_spied(monkeypatch)
     # Ten orders: the held ones again, the first moved (with its claim) to another supplier.
     path = write_orders(tmp_path / "new.csv", 10)
