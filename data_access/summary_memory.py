@@ -29,17 +29,24 @@ import pandas as pd
 from sqlalchemy import Connection, func, select
 from sqlalchemy.sql import Select
 
-from data_access.models import Order, Supplier
+from data_access.models import Order
 from data_access.sql import day_number
+from data_access.summary_events import (
+    BY_BREAKDOWN,
+    BY_SUPPLIER,
+    SUPPLIER_ORDER_SUMS,
+    Places,
+    Running,
+    events_of,
+    summed_by,
+)
 from data_access.summary_rows import Ids, aggregate, order_facts
 from data_access.summary_tables import (
     ALL_DIMENSION,
     DIMENSIONS,
-    ORDER_EVENTS,
     ORDER_SUMS,
     ROLLUPS,
     TABLES,
-    Term,
 )
 
 if TYPE_CHECKING:
@@ -67,11 +74,6 @@ PARTS_FACTS_CHUNK = 20_000
 PARTS_UP_TO = 250_000
 #: Orders whose supplier days are summed in memory at once (a share of the suppliers).
 ORDERS_PER_SHARE = 500_000
-_BREAKDOWN = ["supplier_country", "supplier_tier", "category"]
-_BY_BREAKDOWN = ["day", *_BREAKDOWN]
-_BY_SUPPLIER = ["day", "supplier_id"]
-#: What the orders' events add to the supplier days.
-_SUPPLIER_ORDER_SUMS = tuple(c for c in TABLES["summary_supplier_days"][2] if c in ORDER_SUMS)
 
 
 def count(
@@ -116,17 +118,17 @@ def count(
         name, zone, claim_window_days, orders=orders, suppliers=suppliers, order_events=False
     )
     assert others is not None
-    claimed_and_taken = _fetched(connection, others)[[*_BY_SUPPLIER, *summed]]
+    claimed_and_taken = _fetched(connection, others)[[*BY_SUPPLIER, *summed]]
     claimed_and_taken = claimed_and_taken.astype({c: np.int64 for c in ["supplier_id", *summed]})
     claimed_and_taken["day"] = _days(claimed_and_taken["day"].to_numpy())
-    breakdowns = _Running(_BY_BREAKDOWN, ORDER_SUMS)
-    places = _Places.read(connection)
+    breakdowns = Running(BY_BREAKDOWN, ORDER_SUMS, fold_from=4 * FACTS_CHUNK)
+    places = Places.read(connection)
     held = None if new_orders is None else _held_sums(new_orders, zone, places, shares)
     if held is not None:
         breakdowns.add(held.breakdowns)
     for share in range(shares):
         mine = query if shares == 1 else query.where(Order.supplier_id % shares == share)
-        supplier_days = _Running(_BY_SUPPLIER, summed)
+        supplier_days = Running(BY_SUPPLIER, summed, fold_from=4 * FACTS_CHUNK)
         supplier_days.add(claimed_and_taken[claimed_and_taken["supplier_id"] % shares == share])
         if held is not None:
             days = held.supplier_days[share]
@@ -134,10 +136,10 @@ def count(
         with _cycles_uncollected():
             chunk = PARTS_FACTS_CHUNK if in_parts else FACTS_CHUNK
             for facts in _fact_frames(connection, mine, places, chunk):
-                events = _events(facts)
+                events = events_of(facts)
                 del facts
-                breakdowns.add(_summed(events, _BY_BREAKDOWN, ORDER_SUMS))
-                part = _summed(events, _BY_SUPPLIER, _SUPPLIER_ORDER_SUMS)
+                breakdowns.add(summed_by(events, BY_BREAKDOWN, ORDER_SUMS))
+                part = summed_by(events, BY_SUPPLIER, SUPPLIER_ORDER_SUMS)
                 del events
                 part = part.reindex(columns=claimed_and_taken.columns, fill_value=0)
                 if in_parts:
@@ -164,7 +166,7 @@ def rolled_up(name: str, zone: str, source: dict[str, Any]) -> dict[str, Any]:
     frame = pd.DataFrame({c: source[c] for c in [*rest, *summed]})
     period = np.asarray(source[source_day], dtype="datetime64[D]").astype(f"datetime64[{grain}]")
     frame[key[1]] = period.astype("datetime64[D]")
-    return _columns(name, zone, _summed(frame, [key[1], *rest], summed))
+    return _columns(name, zone, summed_by(frame, [key[1], *rest], summed))
 
 
 @contextmanager
@@ -180,33 +182,6 @@ def _cycles_uncollected() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-class _Running:
-    """Sums per key of the frames added so far. Folded whenever the frames waiting are as many
-    rows as the sums (and a few chunks' worth): all the chunks' partial sums at once were as
-    many rows again as the events, gigabytes at ten million orders; folding at every chunk
-    summed the same rows again and again."""
-
-    def __init__(self, by: list[str], summed: tuple[str, ...]) -> None:
-        self.by, self.summed = by, summed
-        self.frames: list[pd.DataFrame] = []
-        self.waiting = self.folded = 0
-
-    def add(self, frame: pd.DataFrame) -> None:
-        self.frames.append(frame)
-        self.waiting += len(frame)
-        if self.waiting > max(self.folded, 4 * FACTS_CHUNK):
-            self._fold()
-
-    def total(self) -> pd.DataFrame:
-        if self.waiting or len(self.frames) != 1:
-            self._fold()
-        return self.frames[0]
-
-    def _fold(self) -> None:
-        sums = _summed(pd.concat(self.frames, ignore_index=True), self.by, self.summed)
-        self.frames, self.waiting, self.folded = [sums], 0, len(sums)
 
 
 def _rows(connection: Connection, query: Select[Any]) -> int:
@@ -241,35 +216,12 @@ def _fetched(connection: Connection, query: Select[Any]) -> pd.DataFrame:
         result.close()
 
 
-@dataclass(frozen=True, slots=True)
-class _Places:
-    """Every supplier's country and tier, as codes by supplier id: the facts' rows carry the
-    supplier's id only (two texts an order were a Python string each, read a million times)."""
-
-    country: pd.Categorical
-    tier: pd.Categorical
-
-    @classmethod
-    def read(cls, connection: Connection) -> _Places:
-        rows = connection.execute(select(Supplier.id, Supplier.country, Supplier.tier)).all()
-        ids = [row[0] for row in rows]
-        places = {}
-        for position, name in ((1, "country"), (2, "tier")):
-            by_id = np.full(1 + max(ids, default=0), None, dtype=object)
-            by_id[ids] = [row[position] for row in rows]
-            places[name] = pd.Categorical(by_id)
-        return cls(**places)
-
-    def of(self, supplier_ids: npt.NDArray[np.int64]) -> tuple[pd.Categorical, pd.Categorical]:
-        return self.country.take(supplier_ids), self.tier.take(supplier_ids)
-
-
 #: The facts' days, read as day numbers (:func:`~data_access.sql.day_number`).
 _FACT_DAYS = ("ship_by", "placed_day", "end_day")
 
 
 def _fact_frames(
-    connection: Connection, query: Select[Any], places: _Places, chunk: int
+    connection: Connection, query: Select[Any], places: Places, chunk: int
 ) -> Iterator[pd.DataFrame]:
     """The rows of ``order_facts`` (``query``), ``chunk`` at a time (at least one frame, even
     empty), with days as ``datetime64[D]`` and the breakdown values as categories.
@@ -325,7 +277,7 @@ def count_ahead(connection: Connection, new_orders: NewOrders) -> None:
     sums alone once it ends. A share of the suppliers at a time, as :func:`count` would:
     all the supplier days of a million orders summed at once took the import's process
     from 780 MB to 995 MB at its peak."""
-    places = _Places.read(connection)
+    places = Places.read(connection)
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="summaries-ahead")
     for zone, window in new_orders.zones.items():
         unheld = _rows(connection, order_facts(zone, window, None).where(new_orders.unheld()))
@@ -339,7 +291,7 @@ def _share_count(orders: int) -> int:
     return 1 + orders // ORDERS_PER_SHARE
 
 
-def _held_sums(new_orders: NewOrders, zone: str, places: _Places, shares: int) -> HeldSums | None:
+def _held_sums(new_orders: NewOrders, zone: str, places: Places, shares: int) -> HeldSums | None:
     ahead = new_orders.ahead.get(zone)
     if ahead is None:
         return _summed_events(new_orders.facts.get(zone, []), places, shares)
@@ -349,53 +301,24 @@ def _held_sums(new_orders: NewOrders, zone: str, places: _Places, shares: int) -
     return held
 
 
-def _summed_events(held: list[pd.DataFrame], places: _Places, shares: int) -> HeldSums | None:
+def _summed_events(held: list[pd.DataFrame], places: Places, shares: int) -> HeldSums | None:
     """The events of the held facts (``summary_facts.facts_of``, a frame a chunk), summed;
     None for none."""
     if not held:
         return None
-    breakdowns = _Running(_BY_BREAKDOWN, ORDER_SUMS)
+    breakdowns = Running(BY_BREAKDOWN, ORDER_SUMS, fold_from=4 * FACTS_CHUNK)
     supplier_days = []
     for share in range(shares):
-        days = _Running(_BY_SUPPLIER, _SUPPLIER_ORDER_SUMS)
+        days = Running(BY_SUPPLIER, SUPPLIER_ORDER_SUMS, fold_from=4 * FACTS_CHUNK)
         for facts in held:
             if shares > 1:
                 facts = facts[facts["supplier_id"].to_numpy() % shares == share]
             country, tier = places.of(facts["supplier_id"].to_numpy())
-            events = _events(facts.assign(supplier_country=country, supplier_tier=tier))
-            breakdowns.add(_summed(events, _BY_BREAKDOWN, ORDER_SUMS))
-            days.add(_summed(events, _BY_SUPPLIER, _SUPPLIER_ORDER_SUMS))
+            events = events_of(facts.assign(supplier_country=country, supplier_tier=tier))
+            breakdowns.add(summed_by(events, BY_BREAKDOWN, ORDER_SUMS))
+            days.add(summed_by(events, BY_SUPPLIER, SUPPLIER_ORDER_SUMS))
         supplier_days.append(days.total())
     return HeldSums(shares, tuple(supplier_days), breakdowns.total())
-
-
-def _events(facts: pd.DataFrame) -> pd.DataFrame:
-    """Every order's events: its supplier and breakdown values, the day, what it adds."""
-    spans = facts["end_day"].to_numpy() > facts["placed_day"].to_numpy()
-    every = np.ones(len(facts), dtype=bool)
-    parts = []
-    for event in ORDER_EVENTS:
-        chosen = spans if event.spanning else every
-        part: dict[str, Any] = {
-            key: facts[key].to_numpy()[chosen] for key in ["supplier_id", *_BREAKDOWN]
-        }
-        part["day"] = facts[event.day].to_numpy()[chosen]
-        for column in ORDER_SUMS:
-            part[column] = _term(event.sums.get(column), facts, spans)[chosen]
-        parts.append(pd.DataFrame(part))
-    return pd.concat(parts, ignore_index=True)
-
-
-def _term(term: Term | None, facts: pd.DataFrame, spans: npt.NDArray[np.bool_]) -> Any:
-    if term is None:
-        return np.zeros(len(facts), dtype=np.int64)
-    counted = (
-        np.ones(len(facts), dtype=np.int64)
-        if term.fact is None
-        else facts[term.fact].to_numpy(np.int64)
-    )
-    signed = -counted if term.sign < 0 else counted
-    return np.where(spans, signed, 0) if term.spanning else signed
 
 
 def _by_dimension(grouped: pd.DataFrame) -> pd.DataFrame:
@@ -404,16 +327,11 @@ def _by_dimension(grouped: pd.DataFrame) -> pd.DataFrame:
     parts = []
     for dimension in (ALL_DIMENSION, *DIMENSIONS):
         by = ["day"] if dimension == ALL_DIMENSION else ["day", dimension]
-        part = _summed(grouped, by, ORDER_SUMS)
+        part = summed_by(grouped, by, ORDER_SUMS)
         part["value"] = "" if dimension == ALL_DIMENSION else part.pop(dimension).astype(str)
         part["dimension"] = dimension
         parts.append(part)
     return pd.concat(parts, ignore_index=True)
-
-
-def _summed(frame: pd.DataFrame, by: list[str], summed: tuple[str, ...]) -> pd.DataFrame:
-    grouped = frame.groupby(by, sort=False, as_index=False, observed=True)
-    return grouped[list(summed)].sum()
 
 
 def _days(values: npt.NDArray[Any]) -> npt.NDArray[np.datetime64]:

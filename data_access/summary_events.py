@@ -1,0 +1,118 @@
+"""What orders' facts add to the daily sums, summed in memory by pandas (which hashes where
+SQLite sorts): the events of :data:`~data_access.summary_tables.ORDER_EVENTS` as frames, their
+sums per key, and the suppliers' places they count under. ``data_access.summary_memory`` counts
+with them, from facts read from the table or held by a load (``data_access.summary_facts``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from sqlalchemy import Connection, select
+
+from data_access.models import Supplier
+from data_access.summary_tables import ORDER_EVENTS, ORDER_SUMS, TABLES, Term
+
+__all__ = [
+    "BREAKDOWN",
+    "BY_BREAKDOWN",
+    "BY_SUPPLIER",
+    "SUPPLIER_ORDER_SUMS",
+    "Places",
+    "Running",
+    "events_of",
+    "summed_by",
+]
+
+BREAKDOWN = ["supplier_country", "supplier_tier", "category"]
+BY_BREAKDOWN = ["day", *BREAKDOWN]
+BY_SUPPLIER = ["day", "supplier_id"]
+#: What the orders' events add to the supplier days.
+SUPPLIER_ORDER_SUMS = tuple(c for c in TABLES["summary_supplier_days"][2] if c in ORDER_SUMS)
+
+
+@dataclass(frozen=True, slots=True)
+class Places:
+    """Every supplier's country and tier, as codes by supplier id: the facts' rows carry the
+    supplier's id only (two texts an order were a Python string each, read a million times)."""
+
+    country: pd.Categorical
+    tier: pd.Categorical
+
+    @classmethod
+    def read(cls, connection: Connection) -> Places:
+        rows = connection.execute(select(Supplier.id, Supplier.country, Supplier.tier)).all()
+        ids = [row[0] for row in rows]
+        places = {}
+        for position, name in ((1, "country"), (2, "tier")):
+            by_id = np.full(1 + max(ids, default=0), None, dtype=object)
+            by_id[ids] = [row[position] for row in rows]
+            places[name] = pd.Categorical(by_id)
+        return cls(**places)
+
+    def of(self, supplier_ids: npt.NDArray[np.int64]) -> tuple[pd.Categorical, pd.Categorical]:
+        return self.country.take(supplier_ids), self.tier.take(supplier_ids)
+
+
+class Running:
+    """Sums per key of the frames added so far. Folded whenever the frames waiting are as many
+    rows as the sums (and a few chunks' worth): all the chunks' partial sums at once were as
+    many rows again as the events, gigabytes at ten million orders; folding at every chunk
+    summed the same rows again and again. ``fold_from``: rows waiting before the first fold."""
+
+    def __init__(self, by: list[str], summed: tuple[str, ...], *, fold_from: int) -> None:
+        self.by, self.summed, self.fold_from = by, summed, fold_from
+        self.frames: list[pd.DataFrame] = []
+        self.waiting = self.folded = 0
+
+    def add(self, frame: pd.DataFrame) -> None:
+        self.frames.append(frame)
+        self.waiting += len(frame)
+        if self.waiting > max(self.folded, self.fold_from):
+            self._fold()
+
+    def total(self) -> pd.DataFrame:
+        if self.waiting or len(self.frames) != 1:
+            self._fold()
+        return self.frames[0]
+
+    def _fold(self) -> None:
+        sums = summed_by(pd.concat(self.frames, ignore_index=True), self.by, self.summed)
+        self.frames, self.waiting, self.folded = [sums], 0, len(sums)
+
+
+def events_of(facts: pd.DataFrame) -> pd.DataFrame:
+    """Every order's events: its supplier and breakdown values, the day, what it adds."""
+    spans = facts["end_day"].to_numpy() > facts["placed_day"].to_numpy()
+    every = np.ones(len(facts), dtype=bool)
+    parts = []
+    for event in ORDER_EVENTS:
+        chosen = spans if event.spanning else every
+        part: dict[str, Any] = {
+            key: facts[key].to_numpy()[chosen] for key in ["supplier_id", *BREAKDOWN]
+        }
+        part["day"] = facts[event.day].to_numpy()[chosen]
+        for column in ORDER_SUMS:
+            part[column] = _term(event.sums.get(column), facts, spans)[chosen]
+        parts.append(pd.DataFrame(part))
+    return pd.concat(parts, ignore_index=True)
+
+
+def _term(term: Term | None, facts: pd.DataFrame, spans: npt.NDArray[np.bool_]) -> Any:
+    if term is None:
+        return np.zeros(len(facts), dtype=np.int64)
+    counted = (
+        np.ones(len(facts), dtype=np.int64)
+        if term.fact is None
+        else facts[term.fact].to_numpy(np.int64)
+    )
+    signed = -counted if term.sign < 0 else counted
+    return np.where(spans, signed, 0) if term.spanning else signed
+
+
+def summed_by(frame: pd.DataFrame, by: list[str], summed: tuple[str, ...]) -> pd.DataFrame:
+    grouped = frame.groupby(by, sort=False, as_index=False, observed=True)
+    return grouped[list(summed)].sum()
