@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, delete, func, literal_column, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from data_access import summaries, summary_memory
+from data_access import summaries, summary_delta, summary_memory
 from data_access.engine import make_engine
 from data_access.models import SummaryState, Supplier
 from data_access.queries import suppliers as supplier_queries
@@ -131,7 +131,7 @@ def counting(
     if request.param == "memory":
         if engine.dialect.name != "sqlite":
             pytest.skip("only SQLite counts deltas in memory")
-        monkeypatch.setattr(summaries, "IN_MEMORY_FROM_ROWS", 0)
+        monkeypatch.setattr(summary_delta, "IN_MEMORY_FROM_ROWS", 0)
         # Two orders a chunk: a file's supplier days reach the delta in parts, keys repeating.
         monkeypatch.setattr(summary_memory, "PARTS_FACTS_CHUNK", 2)
     return str(request.param)
