@@ -4,12 +4,12 @@ Every column is a sum over orders or claims (``data_access.summary_rows`` define
 write keeps the summaries exact by adding a delta: what the rows it touches contribute after it
 minus what they contributed before (:class:`Delta`, ``data_access.summary_delta``, in the
 write's own transaction; both databases add with an upsert, so two writers at once each add
-their own difference and neither's is lost). A supplier file counts its suppliers' orders and claims (they count under
-the supplier's country and tier). A seed builds them again (:func:`rebuild`). Nothing else
-changes what the summaries hold but a final approval, which adds a refund (a :class:`Delta` of
-the :data:`DECIDED` tables): other decisions, recommendations, deadlines and limits touch
-neither an order, nor the filing of a claim, nor a refund (the decisions' own daily counts are
-``data_access.reviewer_summaries``).
+their own difference and neither's is lost). A supplier file counts its suppliers' orders and
+claims (they count under the supplier's country and tier). A seed builds them again
+(:func:`rebuild`). Nothing else changes what the summaries hold but a final approval, which
+adds a refund (a :class:`Delta` of the :data:`DECIDED` tables): other decisions,
+recommendations, deadlines and limits touch neither an order, nor the filing of a claim, nor a
+refund (the decisions' own daily counts are ``data_access.reviewer_summaries``).
 """
 
 from __future__ import annotations
