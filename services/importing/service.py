@@ -32,23 +32,20 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.orm import Session, sessionmaker
 
-from data_access import summaries
 from data_access.bulk_checks import CheckFailed
-from data_access.bulk_load import analyze, bulk_tuning
+from data_access.bulk_load import bulk_tuning
 from data_access.engine import WRITE_OPTION, make_session_factory
-from data_access.models import Claim
 from rules import Policy
 from services import audit
 from services.auth import Actor, Permission, authorize, require
-from services.claims.deadlines import refresh_due
-from services.claims.recommendations import active_policy, refresh_recommendations
+from services.claims.recommendations import active_policy
 from services.importing.fast_reading import ChunkReader, Declined
+from services.importing.follow_up import SummaryStep, refresh_claims
 from services.importing.formats import FORMATS, Entity
 from services.importing.problems import Problem, Problems, printable
 from services.importing.validate import CHECKERS, CHUNK_ROWS
-from services.importing.write import ClaimWriter, SupplierWriter, Tally, Writer
+from services.importing.write import ClaimWriter, SupplierWriter, Writer
 from services.importing.write_orders import OrderWriter
-from services.summaries import summary_tables
 
 #: Called with (work done, work in total) in rows, after each chunk is checked and written;
 #: ``total`` is the file's lines less its header (at least its rows: a value may span lines).
@@ -86,8 +83,6 @@ class ImportResult:
         return f"{self.rows:,} {self.entity.removesuffix('s')} row{'' if self.rows == 1 else 's'}"
 
 
-#: An import writing this many rows refreshes PostgreSQL's planner statistics.
-ANALYZE_AFTER_ROWS = 10_000
 #: SQLite's page cache while an import writes (the seed's 256 MB buys an import nothing): into
 #: a million orders, 100,000 new ones at 20,000 rows/s either way and a file of a million at
 #: 28,700–28,900, with the process's peak 60 and 230 MB lower; into ten million, 100,000 at
@@ -249,7 +244,7 @@ class _Job:
             session.connection(execution_options={WRITE_OPTION: not dry_run})
             actor = authorize(session, self.actor, Permission.IMPORT_DATA)
             # The daily summaries follow the rows the import changes, in its transaction.
-            summary = _SummaryStep(session, entity, self.now) if not dry_run else None
+            summary = SummaryStep(session, entity, self.now) if not dry_run else None
             writer = WRITERS[entity](
                 session,
                 actor,
@@ -291,7 +286,7 @@ class _Job:
                         if summary is not None:
                             summary.after(writer.tally)
                         if entity in ("orders", "claims") and not dry_run:
-                            _refresh_claims(session, writer.tally, actor, self.policy, self.now)
+                            refresh_claims(session, writer.tally, actor, self.policy, self.now)
             except (IntegrityError, DataError, CheckFailed) as error:
                 session.rollback()
                 log.debug("import of %r (%s) refused", self.file_name, entity, exc_info=True)
@@ -368,70 +363,6 @@ def _rows_at_most(stream: BinaryIO) -> int:
         ends_with_newline = block.endswith(b"\n")
     stream.seek(0)
     return max(lines + (0 if ends_with_newline else 1) - 1, 0)
-
-
-class _SummaryStep:
-    """Keeps the daily summaries in step with the import, inside its transaction: what the
-    rows the import changes (a supplier file: its suppliers' orders and claims, which count
-    under the supplier's country and tier) contributed before they were written is taken away,
-    what the rows it wrote contribute after is added (``data_access.summaries.Delta``). Rows
-    already up to date are neither: a re-import of an unchanged file counts nothing. A file
-    that is most of what its table will hold (``Writer.recounts_summaries``) has them counted
-    again over the tables after it instead (:meth:`count_again`)."""
-
-    def __init__(self, session: Session, entity: str, now: datetime) -> None:
-        self.session, self.entity, self.now = session, entity, now
-        self.delta = summaries.Delta.for_database(session)
-        self.recount = False
-
-    def count_again(self) -> None:
-        """Count the summaries again after the write instead of adding its delta, other
-        writers of them kept off meanwhile (``summaries.keep_writers_off``)."""
-        summaries.keep_writers_off(self.session)
-        self.recount = True
-
-    def before(self, changing: list[str]) -> None:
-        """Called by the writer with the existing rows it is about to change."""
-        if self.delta.zones and not self.recount:
-            self.delta.subtract(self.session, self.entity, changing)
-
-    def after(self, tally: Tally) -> None:
-        if self.delta.zones and self.recount:
-            summaries.refresh_all(self.session, self.now, tally.new_orders)
-        elif self.delta.zones:
-            self.delta.add(self.session, self.entity, tally.written_keys)
-            self.delta.apply(self.session)
-        if tally.inserted + tally.updated >= ANALYZE_AFTER_ROWS:
-            # PostgreSQL plans from statistics autovacuum refreshes only later (the orders
-            # writer analyses its own tables after a large load).
-            connection = self.session.connection()
-            if connection.dialect.name == "postgresql":
-                tables = [Claim.__table__, *summary_tables()]
-                analyze(connection, tables)  # type: ignore[arg-type]
-
-
-def _refresh_claims(
-    session: Session, tally: Tally, actor: Actor, policy: Policy, now: datetime
-) -> None:
-    """New claims get a recommendation, and the undecided claims whose facts this import moved
-    (a ship date arriving changes a late-shipment refund) a fresh one where it changed, all in
-    the import's transaction; then their stored deadlines follow. Claims the file did not touch
-    keep theirs: an import of unrelated orders changes no claim (their clock-driven changes are
-    the daily ``assurance recommend``'s business)."""
-    claim_ids = sorted(tally.touched_claim_ids | set(tally.inserted_claim_ids))
-    if not claim_ids:
-        return
-    _, changed, lapsed = refresh_recommendations(
-        session, policy, now=now, actor=actor, claim_ids=claim_ids
-    )
-    if changed:
-        tally.notes.append(f"recommendations: {changed:,} new under policy {policy.version}")
-    if lapsed:
-        tally.notes.append(
-            f"{lapsed:,} pending four-eyes proposal{'s' if lapsed != 1 else ''} lapsed (the "
-            "recommendation changed); those claims are back in the review queue"
-        )
-    refresh_due(session, claim_ids, policy, now)
 
 
 @contextmanager

@@ -27,7 +27,7 @@ from data_access.models import Claim
 from rules import Turn, bundled_policy
 from services.auth import Actor
 from services.claims.decide import DecisionError, decide_claim
-from services.importing import service, write, write_orders
+from services.importing import follow_up, write, write_orders
 from services.importing.service import ImportResult, import_file
 from tests import factories as f
 from tests.factories import utc
@@ -130,7 +130,7 @@ def _hold_after(
 @pytest.fixture
 def held_after_subtracting(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Hold]:
     """The first import held once it has taken away what the rows it changes counted."""
-    hold = _hold_after(monkeypatch, service._SummaryStep, "before")
+    hold = _hold_after(monkeypatch, follow_up.SummaryStep, "before")
     yield hold
     hold.release.set()
 
