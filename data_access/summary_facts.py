@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -32,7 +33,7 @@ from data_access.summary_tables import OPEN_ENDED
 if TYPE_CHECKING:
     from data_access.summary_memory import HeldSums
 
-__all__ = ["FACT_COLUMNS", "HELD_UP_TO", "NewOrders", "facts_of"]
+__all__ = ["FACT_COLUMNS", "HELD_UP_TO", "NewOrders", "can_hold", "facts_of"]
 
 #: The order columns :func:`facts_of` reads (the orders table's names).
 FACT_COLUMNS = (
@@ -89,6 +90,16 @@ def facts_of(columns: Mapping[str, Any], zone: str, claim_window_days: int) -> p
             "cap": np.minimum(covered, paid),
         }
     )
+
+
+def can_hold(dialect: str, zones: Mapping[str, int]) -> bool:
+    """Whether :func:`facts_of` gives these zones' days as the database's SQL does. SQLite's
+    ``local_day`` is Python's ``zoneinfo`` (``data_access.sql.sqlite_local_day``), as here:
+    always. PostgreSQL's ``AT TIME ZONE`` reads the server's own time-zone data, which may be
+    another release than Python's (a country that moved its clocks since, a date centuries
+    ahead): only UTC, where there is nothing to read, is sure to agree; other zones' facts
+    are read back."""
+    return dialect == "sqlite" or all(zone_named(zone) is UTC for zone in zones)
 
 
 def _local_days(moments: Any, zone: str) -> npt.NDArray[np.datetime64]:

@@ -279,7 +279,7 @@ def count_ahead(connection: Connection, new_orders: NewOrders) -> None:
     from 780 MB to 995 MB at its peak."""
     places = Places.read(connection)
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="summaries-ahead")
-    for zone, window in new_orders.zones.items():
+    for zone, window in sorted(new_orders.zones.items()):  # in the order rebuild counts them
         unheld = _rows(connection, order_facts(zone, window, None).where(new_orders.unheld()))
         shares = _share_count(unheld + new_orders.rows)
         facts = new_orders.facts.pop(zone, [])

@@ -52,6 +52,7 @@ class SummaryStep:
     def after(self, tally: Tally) -> None:
         if self.delta.zones and self.recount:
             summaries.refresh_all(self.session, self.now, tally.new_orders)
+            tally.new_orders = None  # counted: their facts and sums not held to the commit
         elif self.delta.zones:
             self.delta.add(self.session, self.entity, tally.written_keys)
             self.delta.apply(self.session)

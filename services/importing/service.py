@@ -278,6 +278,7 @@ class _Job:
                             writing = False
                             tuning.close()
                             session.rollback()
+                            writer.tally.new_orders = None  # nor counted: not held meanwhile
                         if writing:
                             writer.write(chunk)
                         self.report(reader.rows)
@@ -289,6 +290,7 @@ class _Job:
                             refresh_claims(session, writer.tally, actor, self.policy, self.now)
             except (IntegrityError, DataError, CheckFailed) as error:
                 session.rollback()
+                writer.tally.new_orders = None
                 log.debug("import of %r (%s) refused", self.file_name, entity, exc_info=True)
                 # The driver's first line names the constraint or value; never the SQL. (A
                 # check tested after a bulk insert names its constraint and table itself.)

@@ -26,7 +26,7 @@ from data_access.bulk_load import (
 from data_access.claim_facts import approved_refunds_by_order
 from data_access.models import UNDECIDED_CLAIM_STATUSES, Buyer, Claim, Order, Supplier
 from data_access.summaries import built_zones
-from data_access.summary_facts import FACT_COLUMNS, NewOrders
+from data_access.summary_facts import FACT_COLUMNS, NewOrders, can_hold
 from data_access.upsert import ids_by_key, rows_by_key, table_of, upsert
 from rules import format_money
 from services.importing.columnar import ColumnChunk, python_values
@@ -96,9 +96,9 @@ class OrderWriter(Writer):
             )
         if self.recounts_summaries:
             # The orders this load inserts are counted from what it writes, not read back.
-            self.tally.new_orders = NewOrders.start(
-                self.session.connection(), built_zones(self.session)
-            )
+            zones, connection = built_zones(self.session), self.session.connection()
+            if can_hold(connection.dialect.name, zones):
+                self.tally.new_orders = NewOrders.start(connection, zones)
 
     def _load_into_sqlite(self, held: int, first_load: bool) -> None:
         if held <= self.file_rows:
