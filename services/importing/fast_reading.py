@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any, BinaryIO
 
 import numpy as np
@@ -65,7 +65,7 @@ class ChunkReader:
         self.fast = fast
         self.rows = 0
 
-    def chunks(self, size: int) -> Iterator[ColumnChunk]:
+    def chunks(self, size: int) -> Generator[ColumnChunk, None, None]:
         """Raises :class:`Declined` (with ``fast``) before or after yielding: the caller reads
         the file again from its start with ``fast`` false."""
         if self.fast:

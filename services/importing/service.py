@@ -302,6 +302,11 @@ class _Job:
                 for chunk in chunks:  # the rest is still checked, every problem reported
                     checker.check(chunk)
                     self.report(reader.rows)
+            finally:
+                # The parsing thread stopped and joined however this ends: a failure's traceback
+                # keeps the reader alive, and a thread still parsing when the interpreter exits
+                # aborts it (SIGABRT from Arrow's C++, after the error was printed).
+                chunks.close()
             rows = reader.rows
             if problems:
                 session.rollback()

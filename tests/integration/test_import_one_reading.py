@@ -5,11 +5,13 @@ Both databases; chunks made small so that a file of a few dozen rows spans many.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import event, func, select, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from data_access import bulk, summaries
@@ -17,6 +19,7 @@ from data_access.models import AuditEvent, Order
 from services.importing import fast_reading
 from services.importing import service as service_module
 from services.importing import write_orders as write_orders_module
+from services.importing.service import ImportFailed
 from services.importing.validate import OrderChecker
 from services.importing.write_orders import OrderWriter
 from tests.factories import utc
@@ -266,3 +269,34 @@ def test_a_row_the_database_checks_refuse_after_the_file_checks_writes_nothing(
     assert "covered_within_order_amount" in refusal
     assert snapshot(session_factory.kw["bind"]) == before
     _summaries_exact(session_factory)
+
+
+def test_a_write_failing_midway_leaves_no_parsing_thread_behind(
+    tmp_path: Path,
+    session_factory: sessionmaker[Session],
+    small_chunks: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The connection lost on the third chunk: the import fails with one sentence, and the
+    thread parsing ahead is stopped and joined before it does, though the failure's traceback
+    still holds the reader (a thread left parsing when the interpreter exits aborts it: CI saw
+    the CLI print its sentence, then die of SIGABRT)."""
+    run(session_factory, "suppliers", write_suppliers(tmp_path / "suppliers.csv"))
+    path = write_orders(tmp_path / "orders.csv", 12 * small_chunks)
+    written: list[int] = []
+    original = OrderWriter.write
+
+    def lost(self: OrderWriter, chunk: Any) -> None:
+        if len(written) == 2:
+            raise OperationalError("INSERT …", {}, Exception("server closed the connection"))
+        original(self, chunk)
+        written.append(len(chunk))
+
+    monkeypatch.setattr(OrderWriter, "write", lost)
+
+    with pytest.raises(ImportFailed, match="connection") as failed:
+        run(session_factory, "orders", path)
+
+    assert written == [small_chunks] * 2
+    assert failed.traceback  # held, as a caller reporting the failure holds it
+    assert [t.name for t in threading.enumerate() if t.name == "import-read-ahead"] == []
