@@ -278,7 +278,7 @@ class _Job:
                             writing = False
                             tuning.close()
                             session.rollback()
-                            writer.tally.new_orders = None  # nor counted: not held meanwhile
+                            writer.tally.new_orders = None  # nothing to count: let them go
                         if writing:
                             writer.write(chunk)
                         self.report(reader.rows)
