@@ -19,6 +19,7 @@ from data_access import summary_memory
 from data_access.bulk import upsert_columns
 from data_access.bulk_load import (
     analyze,
+    foreign_keys_checked_at_end,
     indexes_built_after,
     one_load_at_a_time,
     take_for_load,
@@ -120,8 +121,11 @@ class OrderWriter(Writer):
         indexes dropped and built after, the new rows copied straight in, and the summaries
         counted again with their other writers kept off (``services.importing.service``).
 
-        Its foreign keys stay: dropping one takes the table it refers to as well (suppliers,
-        buyers), which every page reads, and which this import's own checks have open."""
+        Its foreign keys are checked once over the table after the rows went in, where the
+        database role may (``bulk_load.foreign_keys_checked_at_end``; a row at a time
+        otherwise); they are not dropped: dropping one takes the table it refers to as well
+        (suppliers, buyers), which every page reads, and which this import's own checks have
+        open. Until then the load writes orders and buyers alone."""
         connection = self.session.connection()
         # Before the summaries are locked, as every other writer of them takes the orders
         # (a decision locks its order, an import reads them) before writing its delta: a
@@ -129,6 +133,10 @@ class OrderWriter(Writer):
         take_for_load(connection, [self.table])
         self.owns_table = True
         self._load.enter_context(indexes_built_after(connection, [self.table]))
+        # Entered last, so left first: the keys checked before the indexes are built.
+        self._load.enter_context(
+            foreign_keys_checked_at_end(connection, [self.table, table_of(Buyer)])
+        )
         self.indexes_later = True
         self.recounts_summaries = True
 

@@ -1,16 +1,35 @@
 """A large load's surroundings on both databases: foreign keys dropped while it runs and checked
-at once after (PostgreSQL; SQLite keeps checking each row), and a table taken for the load's
-transaction alone (PostgreSQL; SQLite's writer holds the database's write lock already)."""
+at once after, or their triggers skipped while it runs and the keys checked by one query at its
+end (PostgreSQL; SQLite keeps checking each row), and a table taken for the load's transaction
+alone (PostgreSQL; SQLite's writer holds the database's write lock already)."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Column, Engine, ForeignKey, Integer, MetaData, Table, insert, select, text
+from sqlalchemy import (
+    Column,
+    Engine,
+    ForeignKey,
+    Integer,
+    MetaData,
+    Table,
+    create_engine,
+    delete,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from data_access.bulk_load import foreign_keys_checked_after, take_for_load
+from data_access.bulk_checks import CheckFailed
+from data_access.bulk_load import (
+    foreign_keys_checked_after,
+    foreign_keys_checked_at_end,
+    take_for_load,
+)
 
 METADATA = MetaData()
 PARENT = Table("load_parent", METADATA, Column("id", Integer, primary_key=True))
@@ -96,3 +115,80 @@ def test_a_table_taken_for_a_load_is_nobody_elses_until_the_commit(tables: Engin
                     assert reader.execute(select(PARENT.c.id)).scalars().all() == [1, 2]
         with reader.begin():
             assert reader.execute(select(PARENT.c.id)).scalars().all() == [1, 2, 3]
+
+
+def test_a_load_with_its_keys_checked_at_the_end_is_written_and_each_row_is_checked_after(
+    tables: Engine,
+) -> None:
+    """Within the same transaction, after the block, a dangling row is refused at once: the
+    triggers are back."""
+    with tables.begin() as conn:
+        with foreign_keys_checked_at_end(conn, [CHILD]) as at_end:
+            conn.execute(insert(CHILD), [{"id": 1, "parent_id": 1}, {"id": 2, "parent_id": 2}])
+        assert at_end == (tables.dialect.name == "postgresql")
+        with pytest.raises(IntegrityError), conn.begin_nested():
+            conn.execute(insert(CHILD).values(id=3, parent_id=404))
+    assert _children(tables) == [1, 2]
+    _refuses_a_dangling_child(tables)
+
+
+def test_a_dangling_row_is_found_at_the_end_and_nothing_is_kept(tables: Engine) -> None:
+    """PostgreSQL writes every row and names the key at the end; SQLite refuses the row."""
+    went_on: list[bool] = []
+    refusal = CheckFailed if tables.dialect.name == "postgresql" else IntegrityError
+    with (
+        pytest.raises(refusal) as refused,
+        tables.begin() as conn,
+        foreign_keys_checked_at_end(conn, [CHILD]),
+    ):
+        conn.execute(insert(CHILD).values(id=1, parent_id=1))
+        conn.execute(insert(CHILD).values(id=2, parent_id=404))
+        conn.execute(insert(CHILD).values(id=3, parent_id=405))
+        went_on.append(True)
+    assert _children(tables) == []
+    if tables.dialect.name == "postgresql":
+        assert went_on == [True]
+        assert str(refused.value) == (
+            "2 rows refer to no row of table 'load_parent' "
+            "(the foreign key fk_child_parent of table 'load_child')"
+        )
+    _refuses_a_dangling_child(tables)
+
+
+def test_a_parent_deleted_midway_is_found_missing_at_the_end(tables: Engine) -> None:
+    """A key checked only at the end sees the parents as they are then, not as they were
+    when the row went in."""
+    if tables.dialect.name != "postgresql":
+        pytest.skip("SQLite checks each row as it goes in: no parent can go meanwhile")
+    with (
+        pytest.raises(CheckFailed, match="1 row refers"),
+        tables.begin() as conn,
+        foreign_keys_checked_at_end(conn, [CHILD]),
+    ):
+        conn.execute(insert(CHILD).values(id=1, parent_id=2))
+        conn.execute(delete(PARENT).where(PARENT.c.id == 2))
+    assert _children(tables) == []
+
+
+def test_a_role_that_may_not_skip_triggers_checks_each_row(tables: Engine) -> None:
+    """A PostgreSQL role neither superuser nor granted SET on session_replication_role: the
+    block runs with the triggers, which refuse a dangling row at its insert."""
+    if tables.dialect.name != "postgresql":
+        pytest.skip("SQLite has no roles")
+    role = f"assurance_plain_{uuid.uuid4().hex[:12]}"
+    with tables.begin() as conn:
+        conn.execute(text(f"CREATE ROLE {role} LOGIN NOSUPERUSER"))
+        conn.execute(text(f"GRANT SELECT, INSERT ON load_parent, load_child TO {role}"))
+    plain = create_engine(tables.url.set(username=role))
+    try:
+        with plain.begin() as conn, foreign_keys_checked_at_end(conn, [CHILD]) as at_end:
+            assert at_end is False
+            with pytest.raises(IntegrityError), conn.begin_nested():
+                conn.execute(insert(CHILD).values(id=1, parent_id=404))
+            conn.execute(insert(CHILD).values(id=2, parent_id=1))
+        assert _children(tables) == [1]
+    finally:
+        plain.dispose()
+        with tables.begin() as conn:
+            conn.execute(text(f"DROP OWNED BY {role}"))
+            conn.execute(text(f"DROP ROLE {role}"))

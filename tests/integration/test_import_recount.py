@@ -152,3 +152,35 @@ def test_orders_numbered_at_random_are_read_back_not_held(
         for table in summaries.TABLES:
             stored = summaries.stored_rows(session, table, "UTC")
             assert stored == summaries.aggregated_rows(session, table, "UTC"), table
+
+
+def test_a_first_load_that_refers_to_no_supplier_is_refused_whole(
+    tmp_path: Path, session_factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL (the tests' role may skip triggers) a first load's orders go in with no
+    trigger a row and their foreign keys are checked once at the end
+    (``bulk_load.foreign_keys_checked_at_end``): an order whose supplier is gone is found there,
+    and nothing of the file is kept, its new buyers included. SQLite refuses it at its insert."""
+    run(session_factory, "suppliers", write_suppliers(tmp_path / "suppliers.csv"))
+    monkeypatch.setattr(write_orders_module, "BULK_ROWS", 5)
+    monkeypatch.setattr(service_module, "CHUNK_ROWS", 3)
+    settled = write_orders_module.OrderWriter.__init__
+
+    def with_a_supplier_gone(writer: Any, *args: Any, **kwargs: Any) -> None:
+        settled(writer, *args, **kwargs)
+        writer.supplier_ids["SUP-B004"] = 10**6  # as if deleted between the check and the write
+
+    monkeypatch.setattr(write_orders_module.OrderWriter, "__init__", with_a_supplier_gone)
+
+    result = run(session_factory, "orders", write_orders(tmp_path / "new.csv", 10))
+
+    assert not result.written
+    [problem] = result.problems
+    assert problem.message.startswith("the database refused the file, so nothing was written")
+    if session_factory.kw["bind"].dialect.name == "postgresql":
+        # Two orders of ten (SUP-B004's), counted by the one check at the end.
+        assert "(2 rows refer to no row of table 'suppliers' (the foreign key " in problem.message
+    with session_factory() as session:
+        kept = session.execute(text("SELECT count(*) FROM orders")).scalar_one()
+        buyers = session.execute(text("SELECT count(*) FROM buyers")).scalar_one()
+    assert (kept, buyers) == (0, 0)
