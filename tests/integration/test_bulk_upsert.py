@@ -4,17 +4,32 @@ straight into the table (PostgreSQL)."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from typing import Any
 
 import numpy as np
 import pytest
-from sqlalchemy import BigInteger, Column, Engine, Integer, MetaData, Table, Text, select
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    Engine,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    select,
+)
 from sqlalchemy.exc import IntegrityError
 
 from data_access import bulk_wire
 from data_access.bulk import insert_columns, upsert_columns
 from data_access.bulk_load import sync_id_sequences
 from data_access.models import Base, Buyer
+from data_access.types import UTCDateTime
 
 BUYERS = Base.metadata.tables["buyers"]
 
@@ -91,9 +106,9 @@ def test_the_marks_must_cover_every_row(engine: Engine) -> None:
 
 
 def test_texts_nulls_and_numbers_in_object_columns_arrive_as_given(engine: Engine) -> None:
-    """COPY's text format (PostgreSQL) escapes backslash, tab and line breaks and writes NULL as
-    ``\\N``: a value reading "None" or "\\N" stays text, None is NULL, and a NumPy integer in
-    an object column arrives as its number. SQLite's writer takes the same columns."""
+    """COPY's CSV (PostgreSQL) quotes every text and leaves NULL unquoted and empty: a value
+    reading "None", "\\N" or nothing stays text, None is NULL, and a NumPy integer in an object
+    column arrives as its number. SQLite's writer takes the same columns."""
     probe = Table(
         "copy_texts_probe",
         MetaData(),
@@ -101,7 +116,7 @@ def test_texts_nulls_and_numbers_in_object_columns_arrive_as_given(engine: Engin
         Column("note", Text, nullable=True),
         Column("amount", BigInteger, nullable=True),
     )
-    notes = ["tab\there", "line\nbreak", "back\\slash", "car\rriage", "None", "\\N", None, "x"]
+    notes = ["tab\there", "line\nbreak", "back\\slash", "car\rriage", "None", "\\N", None, ""]
     amounts: list[Any] = [np.int64(5), 7, None, 2**40, np.int64(-3), 0, 1, 2]
     probe.create(engine)
     try:
@@ -164,3 +179,60 @@ def test_rows_copied_a_block_at_a_time_keep_their_values_and_order(
             conn, BUYERS, later, update_columns=["name"], absent=np.ones(rows, dtype=bool)
         )
     assert _stored(engine) == expected
+
+
+_PROBE = Table(
+    "copy_values_probe",
+    MetaData(),
+    Column("id", Integer, primary_key=True),
+    Column("note", Text, nullable=True),
+    Column("amount", BigInteger, nullable=True),
+    Column("flag", Boolean, nullable=True),
+    Column("day", Date, nullable=True),
+    Column("moment", UTCDateTime, nullable=True),
+)
+_ROWS = st.lists(
+    st.tuples(
+        st.none() | st.text(st.characters(exclude_characters="\x00", exclude_categories=["Cs"])),
+        st.none() | st.integers(-(2**63), 2**63 - 1),
+        st.none() | st.booleans(),
+        st.none() | st.dates(date(1, 1, 1), date(9999, 12, 31)),
+        st.none() | st.datetimes(datetime(1, 1, 2), datetime(9999, 12, 30), timezones=st.just(UTC)),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rows=_ROWS, as_arrays=st.booleans())
+def test_any_values_written_in_bulk_read_back_as_given(
+    engine: Engine, rows: list[tuple[Any, ...]], as_arrays: bool
+) -> None:
+    """Texts with quotes, commas, line breaks, backslashes or nothing at all; integers to 64
+    bits; booleans, days and instants from year 1 to 9999; each of them missing or not: as
+    Python's values in lists, or (``as_arrays``) the way the import hands them over, NumPy
+    arrays where a column has no gap. PostgreSQL reads them from the CSV Arrow writes."""
+    notes, amounts, flags, days, moments = (list(column) for column in zip(*rows, strict=True))
+    columns: dict[str, Any] = {"id": np.arange(1, len(rows) + 1), "note": notes}
+    columns |= {"amount": amounts, "flag": flags, "day": days, "moment": moments}
+    if as_arrays:
+        if None not in amounts:
+            columns["amount"] = np.array(amounts, dtype=np.int64)
+        if None not in flags:
+            columns["flag"] = np.array(flags, dtype=np.bool_)
+        columns["day"] = np.array(["NaT" if d is None else d.isoformat() for d in days], "M8[D]")
+        columns["moment"] = np.array(
+            ["NaT" if m is None else m.replace(tzinfo=None).isoformat() for m in moments], "M8[us]"
+        )
+    _PROBE.create(engine, checkfirst=True)
+    try:
+        with engine.begin() as conn:
+            insert_columns(conn, _PROBE, columns)
+        with engine.connect() as conn:
+            stored = conn.execute(select(*_PROBE.c[1:]).order_by(_PROBE.c.id)).all()
+        assert [tuple(row) for row in stored] == rows
+    finally:
+        _PROBE.drop(engine)

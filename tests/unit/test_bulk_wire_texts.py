@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from data_access.bulk_wire import _copy_values, sqlite_values
+from data_access.bulk_wire import copy_values, sqlite_values
 
 moments = st.lists(
     st.none() | st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31)),
@@ -31,7 +31,8 @@ def test_timestamps_read_as_sqlalchemy_stores_them_and_as_copy_takes_them(
     expected = [None if v is None else v.isoformat(" ", "microseconds") for v in values]
 
     assert sqlite_values(column, "datetime") == expected
-    assert _copy_values(column, "datetime") == ["\\N" if e is None else e + "+00" for e in expected]
+    copied = copy_values(column, "datetime").to_pylist()
+    assert copied == [None if e is None else e + "+00" for e in expected]
 
 
 @given(days)
@@ -40,7 +41,7 @@ def test_days_read_as_iso_dates(values: list[date | None]) -> None:
     expected = [None if v is None else v.isoformat() for v in values]
 
     assert sqlite_values(column, "date") == expected
-    assert _copy_values(column, "date") == ["\\N" if e is None else e for e in expected]
+    assert copy_values(column, "date").to_pylist() == expected
 
 
 def test_a_timestamp_in_seconds_still_gets_its_microseconds() -> None:
