@@ -88,6 +88,12 @@ def is_ready(executor: Executor, zone: str, claim_window_days: int | None = None
     return days is not None and (claim_window_days is None or int(days) == claim_window_days)
 
 
+def counts_in_memory(dialect: str) -> bool:
+    """Whether :func:`rebuild` counts the orders' daily sums in memory unless told (SQLite,
+    which groups by sorting; PostgreSQL hashes, and its builds keep the SQL)."""
+    return dialect == "sqlite"
+
+
 def rebuild(
     executor: Executor,
     zones: dict[str, int],
@@ -117,7 +123,7 @@ def rebuild(
     # not as many insertions into a second index (dropped and built in this transaction).
     drop = unread or connection.dialect.name == "sqlite"
     if in_memory is None:
-        in_memory = connection.dialect.name == "sqlite"
+        in_memory = counts_in_memory(connection.dialect.name)
     with indexes_built_after(connection, tables) if drop else nullcontext():
         for zone, window in sorted(zones.items()):
             if in_memory:

@@ -18,7 +18,7 @@ from datetime import time as clock_time
 from sqlalchemy import Connection, Engine, Table
 from sqlalchemy.orm import Session
 
-from data_access import summaries
+from data_access import summaries, summary_memory
 from data_access.bulk import insert_columns
 from data_access.bulk_checks import checks_tested_after
 from data_access.bulk_load import (
@@ -31,6 +31,7 @@ from data_access.bulk_load import (
     sync_id_sequences,
 )
 from data_access.models import Base
+from data_access.summary_facts import NewOrders, can_hold
 from rules import bundled_policy
 from services import audit, clock
 from services.auth import Actor, Permission, require
@@ -134,12 +135,15 @@ def seed_demo(
             _refuse_if_not_empty(connection, data_tables)
         loaded = [Base.metadata.tables[name] for name in TABLE_NAMES]
         counts: dict[str, int] = {}
+        held: list[NewOrders] = []
 
         def write(table_data: TableData) -> None:
             def on_chunk(done: int, total: int) -> None:
                 _report(progress, table_data.name, done, total)
 
             table = Base.metadata.tables[table_data.name]
+            if table.name == "orders":
+                _hold_facts(connection, table_data, held)
             counts[table.name] = insert_columns(
                 connection, table, table_data.columns, on_chunk=on_chunk
             )
@@ -153,6 +157,9 @@ def seed_demo(
                 write(table_data)
             for table_data in staged.claims():  # drawn meanwhile
                 write(table_data)
+            for facts in held:
+                # Their events summed in a thread while the indexes are built.
+                summary_memory.count_ahead(connection, facts)
             _report(progress, "indexes", 0, 1)
         _report(progress, "indexes", 1, 1)
         sync_id_sequences(connection, tables)
@@ -176,7 +183,9 @@ def seed_demo(
             )
             session.flush()
             # The dashboards' daily summaries, from the rows just written, in this transaction.
-            summaries.rebuild(connection, kept_zones(connection), now or as_of, unread=True)
+            zones = kept_zones(connection)
+            new_orders = next((h for h in held if h.zones == zones), None)
+            summaries.rebuild(connection, zones, now or as_of, unread=True, new_orders=new_orders)
             rebuild_reviewer_days(connection, now or as_of)
         analyze(connection, [*loaded, *summary_tables()])
     return SeedReport(
@@ -191,6 +200,17 @@ def seed_demo(
         audit_events=1,
         seconds=time.perf_counter() - started,
     )
+
+
+def _hold_facts(connection: Connection, orders: TableData, held: list[NewOrders]) -> None:
+    """Where the summaries' rebuild counts in memory and the zone allows, hold the orders'
+    facts from the columns about to be written (``data_access.summary_facts``), so that the
+    rebuild need not read them back: reading a million took 5.4 s of the seed's 38.7 s."""
+    zones, dialect = kept_zones(connection), connection.dialect.name
+    if summaries.counts_in_memory(dialect) and can_hold(dialect, zones):
+        new_orders = NewOrders.start(connection, zones)
+        new_orders.add(connection, orders.columns)
+        held.append(new_orders)
 
 
 def _refuse_if_not_empty(connection: Connection, tables: Sequence[Table]) -> None:

@@ -692,3 +692,34 @@ def test_cli_reset_needs_force_outside_the_embedded_demo(
     assert forced.exit_code == 0, forced.output
     kept = runner.invoke(app, ["demo", "seed", "--orders", "400", "--if-empty"])
     assert kept.exit_code == 0 and "leaving it as it is" in kept.output
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Kathmandu", "America/Los_Angeles"])
+def test_the_seeds_summaries_count_its_orders_from_the_columns_written_and_are_exact(
+    engine: Engine, zone: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the rebuild counts in memory (SQLite) the seed holds its orders' facts from the
+    columns it writes (``data_access.summary_facts``) and the rebuild reads none back; on
+    PostgreSQL it holds none. Either way every summary, in the programme's zone, is what the
+    SQL definition computes from the tables."""
+    monkeypatch.setenv("ASSURANCE_PROGRAMME_TIMEZONE", zone)
+    given: list[Any] = []
+    rebuild = summaries.rebuild
+
+    def spy(*args: Any, **kwargs: Any) -> None:
+        given.append(kwargs.get("new_orders"))
+        rebuild(*args, **kwargs)
+
+    monkeypatch.setattr(summaries, "rebuild", spy)
+    _seed(engine)
+
+    [held] = given
+    if engine.dialect.name == "sqlite":
+        assert held is not None and (held.rows, held.told, held.through) == (ORDERS, ORDERS, None)
+        assert set(held.ahead) == {zone}  # summed beside the index builds
+    else:
+        assert held is None
+    with engine.connect() as conn:
+        for table in summaries.TABLES:
+            stored = summaries.stored_rows(conn, table, zone)
+            assert stored and stored == summaries.aggregated_rows(conn, table, zone), table
