@@ -125,14 +125,16 @@ def foreign_keys_checked_at_end(connection: Connection, tables: Sequence[Table])
     (7 Dec 2026), where the two queries after take ~0.3 s. No DDL, so unlike
     :func:`foreign_keys_checked_after` no other table is locked: pages go on reading suppliers.
 
-    The caller vouches for two things. The block writes no table with foreign keys but
-    ``tables`` ('replica' skips every trigger of the session's statements meanwhile). And it
-    holds ``tables`` to itself (:func:`take_for_load`): the triggers would lock each parent row
-    against deletion until the commit; here a parent deleted before the check is found missing
-    by it, and one deleted after waits, since its own trigger reads the table this transaction
-    holds, then finds the rows that refer to it. A row whose parent is missing raises
-    :class:`~data_access.bulk_checks.CheckFailed`: the caller's transaction is to roll back
-    (which puts the setting back too; so does the block's end)."""
+    The caller vouches for the rest. The block writes no table with foreign keys but
+    ``tables``, and deletes or renumbers no row that another table refers to ('replica' skips
+    every trigger of the session's statements meanwhile, the parents' side of a key too). And
+    it holds each of ``tables`` with a foreign key to itself (:func:`take_for_load`): the
+    triggers would lock each parent row against deletion until the commit; here a parent
+    deleted before the check is found missing by it, and one deleted after waits, since its
+    own trigger reads the table this transaction holds, then finds the rows that refer to it.
+    A row whose parent is missing raises :class:`~data_access.bulk_checks.CheckFailed`: the
+    caller's transaction is to roll back (which puts the setting back too; so does the
+    block's end)."""
     if not _may_skip_triggers(connection):
         yield False
         return
