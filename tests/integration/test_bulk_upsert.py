@@ -117,7 +117,8 @@ def test_texts_nulls_and_numbers_in_object_columns_arrive_as_given(engine: Engin
         Column("amount", BigInteger, nullable=True),
     )
     notes = ["tab\there", "line\nbreak", "back\\slash", "car\rriage", "None", "\\N", None, ""]
-    amounts: list[Any] = [np.int64(5), 7, None, 2**40, np.int64(-3), 0, 1, 2]
+    notes += ["\\."]  # alone on a line, it would end COPY's data were it not quoted
+    amounts: list[Any] = [np.int64(5), 7, None, 2**40, np.int64(-3), 0, 1, 2, 3]
     probe.create(engine)
     try:
         with engine.begin() as conn:
@@ -125,7 +126,7 @@ def test_texts_nulls_and_numbers_in_object_columns_arrive_as_given(engine: Engin
                 conn,
                 probe,
                 {
-                    "id": np.arange(1, 9),
+                    "id": np.arange(1, 10),
                     "note": np.array(notes, dtype=object),
                     "amount": np.array(amounts, dtype=object),
                 },
