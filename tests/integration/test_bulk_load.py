@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import (
     Column,
+    Connection,
     Engine,
     ForeignKey,
     Integer,
@@ -28,6 +29,7 @@ from data_access.bulk_checks import CheckFailed
 from data_access.bulk_load import (
     foreign_keys_checked_after,
     foreign_keys_checked_at_end,
+    foreign_keys_checked_before,
     take_for_load,
 )
 
@@ -208,3 +210,82 @@ def test_a_role_skips_triggers_only_if_granted_set_on_the_setting(
         with tables.begin() as conn:
             conn.execute(text(f"DROP OWNED BY {role}"))
             conn.execute(text(f"DROP ROLE {role}"))
+
+
+def _staged(conn: Connection, rows: list[tuple[int, int | None]]) -> None:
+    """A staging table of CHILD's rows, as ``bulk.upsert_columns`` stages them."""
+    conn.execute(text("CREATE TEMPORARY TABLE stage_child (id integer, parent_id integer)"))
+    for child, parent in rows:
+        conn.execute(text("INSERT INTO stage_child VALUES (:c, :p)"), {"c": child, "p": parent})
+
+
+_FROM_STAGE = text("INSERT INTO load_child (id, parent_id) SELECT id, parent_id FROM stage_child")
+
+
+def test_staged_rows_have_their_parents_locked_and_go_in_without_triggers(
+    tables: Engine,
+) -> None:
+    """PostgreSQL (the tests' role a superuser): the parents the staged rows refer to are
+    locked before the statement, so another transaction cannot delete one until the commit
+    (it waits, here until its lock timeout); after the block the triggers are back."""
+    if tables.dialect.name != "postgresql":
+        pytest.skip("SQLite stages nothing: its rows go in by the driver, checked each")
+    with tables.begin() as conn:
+        _staged(conn, [(1, 1), (2, 1), (3, None)])
+        with foreign_keys_checked_before(
+            conn, CHILD, "stage_child", ["id", "parent_id"], ["parent_id"]
+        ) as before:
+            assert before is True
+            conn.execute(_FROM_STAGE)
+        with tables.connect() as other:
+            other.execute(text("SET lock_timeout = '200ms'"))
+            with pytest.raises(OperationalError, match="lock timeout"):
+                other.execute(delete(PARENT).where(PARENT.c.id == 1))
+            other.rollback()
+            other.execute(delete(PARENT).where(PARENT.c.id == 2))  # nobody refers to it
+            other.commit()
+        with pytest.raises(IntegrityError), conn.begin_nested():
+            conn.execute(insert(CHILD).values(id=4, parent_id=404))
+    assert _children(tables) == [1, 1, None]
+
+
+def test_a_staged_row_referring_to_nothing_is_refused_before_the_statement(
+    tables: Engine,
+) -> None:
+    if tables.dialect.name != "postgresql":
+        pytest.skip("SQLite stages nothing: its rows go in by the driver, checked each")
+    ran: list[bool] = []
+    with pytest.raises(CheckFailed) as refused, tables.begin() as conn:
+        _staged(conn, [(1, 1), (2, 404), (3, 404), (4, 405)])
+        with foreign_keys_checked_before(
+            conn, CHILD, "stage_child", ["id", "parent_id"], ["parent_id"]
+        ):
+            ran.append(True)
+            conn.execute(_FROM_STAGE)
+    assert ran == []
+    assert str(refused.value) == (
+        "3 rows refer to no row of table 'load_parent' "
+        "(the foreign key fk_child_parent of table 'load_child')"
+    )
+    assert _children(tables) == []
+
+
+@pytest.mark.parametrize(
+    ("table", "staged", "updated"),
+    [
+        (CHILD, ["id"], []),  # the key's column not staged: the statement leaves it default
+        (PARENT, ["id"], ["id"]),  # a column another table's key refers to, updated
+    ],
+    ids=["key not staged", "referred column updated"],
+)
+def test_rows_the_check_cannot_vouch_for_keep_their_triggers(
+    tables: Engine, table: Table, staged: list[str], updated: list[str]
+) -> None:
+    if tables.dialect.name != "postgresql":
+        pytest.skip("SQLite stages nothing: its rows go in by the driver, checked each")
+    with (
+        tables.begin() as conn,
+        foreign_keys_checked_before(conn, table, "stage_child", staged, updated) as before,
+    ):
+        assert before is False
+        assert conn.execute(text("SHOW session_replication_role")).scalar_one() == "origin"
