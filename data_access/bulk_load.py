@@ -187,10 +187,9 @@ def foreign_keys_checked_before(
     """PostgreSQL, where this role may set ``session_replication_role``: the block's one
     statement moves the rows of the staging table ``stage`` (columns ``staged``) into
     ``table`` (an upsert that updates ``update_columns``), and their foreign keys are checked
-    before it, set-based,
-    instead of by a trigger a row; yields whether they are. Elsewhere, or where a key spans
-    columns, is missing from the stage, or is what another table's key refers to among
-    ``update_columns``, the triggers check each row as ever.
+    before it, set-based, instead of by a trigger a row; yields whether they are. Elsewhere,
+    or where a key spans columns or is missing from the stage, or where ``update_columns``
+    holds a column another table's key refers to, the triggers check each row as ever.
 
     As each row's trigger would, the parent rows the staged rows refer to are locked against
     deletion until the commit (``FOR KEY SHARE``, one statement a key), and all must be
