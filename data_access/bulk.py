@@ -123,11 +123,10 @@ def upsert_columns(
     7 Dec 2026); into a table with indexes, one row a statement was faster. PostgreSQL:
     ``COPY`` into a temporary staging table dropped at commit, then one set-based ``INSERT …
     SELECT … ON CONFLICT … DO UPDATE`` (its foreign keys checked set-based before it where
-    the role may: ``bulk_load.foreign_keys_checked_before``); the rows marked in ``absent`` are
-    copied straight
-    into the table instead, which only a caller holding the table to itself may vouch for
-    (``data_access.bulk_load.take_for_load``): otherwise another transaction may insert the
-    same key meanwhile. No key may appear twice.
+    the role may: ``bulk_load.foreign_keys_checked_before``); the rows marked in ``absent``
+    are copied straight into the table instead, which only a caller holding the table to
+    itself may vouch for (``data_access.bulk_load.take_for_load``): otherwise another
+    transaction may insert the same key meanwhile. No key may appear twice.
     Runs inside the caller's transaction; returns the number of rows given.
     """
     names = list(columns)
