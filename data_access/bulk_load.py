@@ -149,13 +149,11 @@ def foreign_keys_checked_at_end(connection: Connection, tables: Sequence[Table])
     if not _may_skip_triggers(connection):
         yield False
         return
-    previous = connection.execute(text("SHOW session_replication_role")).scalar_one()
-    _set_replication_role(connection, "replica")
-    yield True
-    _set_replication_role(connection, previous)
+    with _triggers_skipped(connection):
+        yield True
     for table in tables:
         for key in table.foreign_key_constraints:
-            _test_foreign_key(connection, table, key)
+            _refuse_dangling(connection, table, table, key)
 
 
 def _may_skip_triggers(connection: Connection) -> bool:
@@ -168,6 +166,16 @@ def _may_skip_triggers(connection: Connection) -> bool:
         return False
     granted = text("SELECT has_parameter_privilege('session_replication_role', 'SET')")
     return bool(connection.execute(granted).scalar_one())
+
+
+@contextmanager
+def _triggers_skipped(connection: Connection) -> Iterator[None]:
+    """``session_replication_role`` 'replica' for the transaction while the block runs, then
+    as it was (a block failing leaves it to the rollback, which puts it back)."""
+    previous = connection.execute(text("SHOW session_replication_role")).scalar_one()
+    _set_replication_role(connection, "replica")
+    yield
+    _set_replication_role(connection, previous)
 
 
 def _set_replication_role(connection: Connection, role: str) -> None:
@@ -210,10 +218,8 @@ def foreign_keys_checked_before(
     rows = table_clause(stage, *(column(name) for name in staged))
     for key in keys:
         _lock_parents(connection, table, rows, key)
-    previous = connection.execute(text("SHOW session_replication_role")).scalar_one()
-    _set_replication_role(connection, "replica")
-    yield True
-    _set_replication_role(connection, previous)
+    with _triggers_skipped(connection):
+        yield True
 
 
 def _referred(table: Table) -> set[str]:
@@ -248,11 +254,6 @@ def _lock_parents(
             f"rows refer to rows of table '{key.referred_table.name}' that changed while "
             f"they were checked (the foreign key {key.name} of table '{table.name}')"
         )
-
-
-def _test_foreign_key(connection: Connection, table: Table, key: ForeignKeyConstraint) -> None:
-    """Raise :class:`CheckFailed` if a row of ``table`` refers by ``key`` to no row."""
-    _refuse_dangling(connection, table, table, key)
 
 
 def _refuse_dangling(

@@ -135,15 +135,18 @@ def seed_demo(
             _refuse_if_not_empty(connection, data_tables)
         loaded = [Base.metadata.tables[name] for name in TABLE_NAMES]
         counts: dict[str, int] = {}
-        held: list[NewOrders] = []
+        # The seed writes no policy version: the zones kept now are those rebuilt below.
+        zones = kept_zones(connection)
+        held: NewOrders | None = None
 
         def write(table_data: TableData) -> None:
             def on_chunk(done: int, total: int) -> None:
                 _report(progress, table_data.name, done, total)
 
+            nonlocal held
             table = Base.metadata.tables[table_data.name]
             if table.name == "orders":
-                _hold_facts(connection, table_data, held)
+                held = _held_facts(connection, table_data, zones)
             counts[table.name] = insert_columns(
                 connection, table, table_data.columns, on_chunk=on_chunk
             )
@@ -157,9 +160,9 @@ def seed_demo(
                 write(table_data)
             for table_data in staged.claims():  # drawn meanwhile
                 write(table_data)
-            for facts in held:
+            if held is not None:
                 # Their events summed in a thread while the indexes are built.
-                summary_memory.count_ahead(connection, facts)
+                summary_memory.count_ahead(connection, held)
             _report(progress, "indexes", 0, 1)
         _report(progress, "indexes", 1, 1)
         sync_id_sequences(connection, tables)
@@ -183,9 +186,7 @@ def seed_demo(
             )
             session.flush()
             # The dashboards' daily summaries, from the rows just written, in this transaction.
-            zones = kept_zones(connection)
-            new_orders = next((h for h in held if h.zones == zones), None)
-            summaries.rebuild(connection, zones, now or as_of, unread=True, new_orders=new_orders)
+            summaries.rebuild(connection, zones, now or as_of, unread=True, new_orders=held)
             rebuild_reviewer_days(connection, now or as_of)
         analyze(connection, [*loaded, *summary_tables()])
     return SeedReport(
@@ -202,15 +203,18 @@ def seed_demo(
     )
 
 
-def _hold_facts(connection: Connection, orders: TableData, held: list[NewOrders]) -> None:
-    """Where the summaries' rebuild counts in memory and the zone allows, hold the orders'
-    facts from the columns about to be written (``data_access.summary_facts``), so that the
+def _held_facts(
+    connection: Connection, orders: TableData, zones: dict[str, int]
+) -> NewOrders | None:
+    """Where the summaries' rebuild counts in memory and the zones allow, the orders' facts
+    held from the columns about to be written (``data_access.summary_facts``), so that the
     rebuild need not read them back: reading a million took 5.4 s of the seed's 38.7 s."""
-    zones, dialect = kept_zones(connection), connection.dialect.name
-    if summaries.counts_in_memory(dialect) and can_hold(dialect, zones):
-        new_orders = NewOrders.start(connection, zones)
-        new_orders.add(connection, orders.columns)
-        held.append(new_orders)
+    dialect = connection.dialect.name
+    if not (summaries.counts_in_memory(dialect) and can_hold(dialect, zones)):
+        return None
+    new_orders = NewOrders.start(connection, zones)
+    new_orders.add(connection, orders.columns)
+    return new_orders
 
 
 def _refuse_if_not_empty(connection: Connection, tables: Sequence[Table]) -> None:
