@@ -318,6 +318,50 @@ def analyze(connection: Connection, tables: Iterable[Table]) -> None:
         connection.execute(text(f"ANALYZE {quote(connection, table.name)}"))
 
 
+#: PostgreSQL: a table grown by more than this share since its statistics were gathered (and
+#: past :data:`STALE_FLOOR_PAGES` pages) has them refreshed before the commit.
+STALE_SHARE = 0.2
+STALE_FLOOR_PAGES = 128  # 1 MB: a smaller table is read whole whatever the plan
+
+
+def analyze_changed(connection: Connection, tables: Iterable[Table]) -> list[str]:
+    """PostgreSQL: refresh the statistics of those of ``tables`` grown by more than
+    :data:`STALE_SHARE` since they were gathered (a table never analysed: once past
+    :data:`STALE_FLOOR_PAGES`); returns their names. Elsewhere nothing.
+
+    A first import into an empty table, or a file as large as the table, leaves the planner
+    reading statistics of a table many times smaller until autovacuum comes round: those are
+    analysed. A smaller change is left to autovacuum: the planner scales its row counts to the
+    table's current size and probes an index for values past the histogram's last, and
+    analysing a table of a million orders and the summaries after 100,000 new orders took
+    0.4–0.9 s of a 9–10 s import (7 Dec 2026).
+
+    Judged by the table's pages now against those its statistics counted (``relpages``), which
+    its inserts and updates (new row versions) both grow: the transaction's own row counts
+    (``pg_stat_xact_*``) still hold its connection's earlier transactions until the server
+    flushes them, up to a second later."""
+    if connection.dialect.name != "postgresql":
+        return []
+    wanted = {table.name: table for table in tables}
+    rows = connection.execute(
+        text(
+            "SELECT relname, relpages, "
+            "pg_relation_size(oid) / current_setting('block_size')::integer "
+            "FROM pg_class WHERE oid = ANY(CAST(:names AS regclass[]))"
+        ),
+        {"names": [quote(connection, name) for name in wanted]},
+    ).all()
+    stale = sorted(name for name, counted, pages in rows if is_stale(counted, pages))
+    analyze(connection, [wanted[name] for name in stale])
+    return stale
+
+
+def is_stale(counted_pages: int, pages: int) -> bool:
+    """Whether statistics gathered over ``counted_pages`` pages (PostgreSQL's ``relpages``: 0
+    for a table never analysed or vacuumed) are stale for a table of ``pages`` pages."""
+    return pages > STALE_FLOOR_PAGES and pages > (1 + STALE_SHARE) * counted_pages
+
+
 def delete_all_rows(connection: Connection, tables: Sequence[Table]) -> None:
     """Empty ``tables`` (given in dependency order, parents first) in the caller's transaction.
 

@@ -68,11 +68,25 @@ class Running:
         self.frames: list[pd.DataFrame] = []
         self.waiting = self.folded = 0
 
-    def add(self, frame: pd.DataFrame) -> None:
+    def add(self, frame: pd.DataFrame, *, summed: bool = False) -> None:
+        """``summed``: the frame has one row a key already (sums held, or counted by SQL). Put
+        in an empty running sum, it becomes the sums as it is: a first import's 1.8 million
+        supplier days, held summed, were summed twice more here (with the rest of its
+        recount's copies, 1.3 s of 22.8 s). An empty frame adds nothing."""
+        if not self._counts():
+            if summed or frame.empty:
+                self.frames, self.waiting, self.folded = [frame], 0, len(frame)
+                return
+        elif frame.empty:
+            return
         self.frames.append(frame)
         self.waiting += len(frame)
         if self.waiting > max(self.folded, self.fold_from):
             self._fold()
+
+    def _counts(self) -> bool:
+        """Whether any row was added yet (an empty frame keeps only the columns)."""
+        return any(not frame.empty for frame in self.frames)
 
     def total(self) -> pd.DataFrame:
         if self.waiting or len(self.frames) != 1:

@@ -129,10 +129,10 @@ def count(
     for share in range(shares):
         mine = query if shares == 1 else query.where(Order.supplier_id % shares == share)
         supplier_days = Running(BY_SUPPLIER, summed, fold_from=4 * FACTS_CHUNK)
-        supplier_days.add(claimed_and_taken[claimed_and_taken["supplier_id"] % shares == share])
-        if held is not None:
-            days = held.supplier_days[share]
-            supplier_days.add(days.reindex(columns=claimed_and_taken.columns, fill_value=0))
+        if held is not None:  # first: the sums as they are, when nothing else counts yet
+            supplier_days.add(held.supplier_days[share], summed=True)
+        mine_claimed = claimed_and_taken[claimed_and_taken["supplier_id"] % shares == share]
+        supplier_days.add(mine_claimed, summed=True)
         with _cycles_uncollected():
             chunk = PARTS_FACTS_CHUNK if in_parts else FACTS_CHUNK
             for facts in _fact_frames(connection, mine, places, chunk):
@@ -192,16 +192,20 @@ def _rows(connection: Connection, query: Select[Any]) -> int:
 def _columns(name: str, zone: str, rows: pd.DataFrame) -> dict[str, Any]:
     """The rows counting something (as ``aggregate``'s ``HAVING``), as columns."""
     key, summed = TABLES[name][1:]
-    rows = rows[(rows[list(summed)] != 0).any(axis=1)]
+    counting = np.zeros(len(rows), dtype=bool)
+    for column in summed:
+        counting |= rows[column].to_numpy() != 0
     # In key order: SQLite's summary tables are stored in it (WITHOUT ROWID), so each row
     # lands after the last instead of in a random page (the supplier days of a million orders:
-    # 4.3 → 3.9 s to write).
-    rows = rows.sort_values(list(key[1:]), kind="stable")
-    columns: dict[str, Any] = {"zone": [zone] * len(rows)}
+    # 4.3 → 3.9 s to write). One index for both the order and the rows kept, taken a column
+    # at a time: the frame filtered, then sorted, was two copies of it at once.
+    order = np.lexsort([rows[column].to_numpy() for column in reversed(key[1:])])
+    order = order[counting[order]]
+    columns: dict[str, Any] = {"zone": [zone] * len(order)}
     for column in key[1:]:
-        columns[column] = rows[column].to_numpy()
+        columns[column] = rows[column].to_numpy()[order]
     for column in summed:
-        columns[column] = rows[column].to_numpy(np.int64)
+        columns[column] = rows[column].to_numpy(np.int64)[order]
     return columns
 
 
@@ -318,7 +322,11 @@ def _summed_events(held: list[pd.DataFrame], places: Places, shares: int) -> Hel
             events = events_of(facts.assign(supplier_country=country, supplier_tier=tier))
             breakdowns.add(summed_by(events, BY_BREAKDOWN, ORDER_SUMS))
             days.add(summed_by(events, BY_SUPPLIER, SUPPLIER_ORDER_SUMS))
-        supplier_days.append(days.total())
+        sums = days.total()
+        for column in TABLES["summary_supplier_days"][2]:  # as count adds them: every column
+            if column not in sums:
+                sums[column] = np.zeros(len(sums), dtype=np.int64)
+        supplier_days.append(sums)
     return HeldSums(shares, tuple(supplier_days), breakdowns.total())
 
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from data_access import summaries
-from data_access.bulk_load import analyze
+from data_access.bulk_load import analyze_changed
 from data_access.models import Claim
 from rules import Policy
 from services.auth import Actor
@@ -18,10 +18,7 @@ from services.claims.recommendations import refresh_recommendations
 from services.importing.write import Tally
 from services.summaries import summary_tables
 
-__all__ = ["ANALYZE_AFTER_ROWS", "SummaryStep", "refresh_claims"]
-
-#: An import writing this many rows refreshes PostgreSQL's planner statistics.
-ANALYZE_AFTER_ROWS = 10_000
+__all__ = ["SummaryStep", "refresh_claims"]
 
 
 class SummaryStep:
@@ -56,13 +53,10 @@ class SummaryStep:
         elif self.delta.zones:
             self.delta.add(self.session, self.entity, tally.written_keys)
             self.delta.apply(self.session)
-        if tally.inserted + tally.updated >= ANALYZE_AFTER_ROWS:
-            # PostgreSQL plans from statistics autovacuum refreshes only later (the orders
-            # writer analyses its own tables after a large load).
-            connection = self.session.connection()
-            if connection.dialect.name == "postgresql":
-                tables = [Claim.__table__, *summary_tables()]
-                analyze(connection, tables)  # type: ignore[arg-type]
+        # PostgreSQL plans from statistics autovacuum refreshes only later: those of the
+        # tables this import changed by a good share are refreshed now (the orders writer
+        # judges its own tables after its load).
+        analyze_changed(self.session.connection(), [Claim.__table__, *summary_tables()])  # type: ignore[list-item]
 
 
 def refresh_claims(

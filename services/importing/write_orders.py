@@ -18,7 +18,7 @@ from sqlalchemy import Row, Table, func, literal_column, select
 from data_access import summary_memory
 from data_access.bulk import upsert_columns
 from data_access.bulk_load import (
-    analyze,
+    analyze_changed,
     foreign_keys_checked_at_end,
     indexes_built_after,
     one_load_at_a_time,
@@ -311,17 +311,14 @@ class OrderWriter(Writer):
             summary_memory.count_ahead(self.session.connection(), self.tally.new_orders)
         self._load.close()
         connection = self.session.connection()
-        if (
-            not self.dry_run
-            and self.tally.inserted + self.tally.updated >= BULK_ROWS
-            and connection.dialect.name == "postgresql"
-        ):
+        if not self.dry_run:
             # PostgreSQL plans with the statistics it last gathered; after a large load those
             # describe a much smaller table until autovacuum comes round (seconds to minutes
-            # of plans made for the wrong table). A file re-sent unchanged loads nothing. On
-            # SQLite, ANALYZE reads every index again for a planner that does well on its
-            # defaults: left to the seed.
-            analyze(connection, [self.table, table_of(Buyer)])
+            # of plans made for the wrong table): refreshed where this load changed a good
+            # share of the table. A file re-sent unchanged loads nothing. On SQLite, ANALYZE
+            # reads every index again for a planner that does well on its defaults: left to
+            # the seed.
+            analyze_changed(connection, [self.table, table_of(Buyer)])
         if self.buyers_inserted or self.buyers_updated:
             self.tally.notes.append(
                 f"buyers: {self.buyers_inserted:,} new, {self.buyers_updated:,} updated"

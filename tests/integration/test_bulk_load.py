@@ -1,7 +1,8 @@
 """A large load's surroundings on both databases: foreign keys dropped while it runs and checked
 at once after, or their triggers skipped while it runs and the keys checked by one query at its
 end (PostgreSQL; SQLite keeps checking each row), and a table taken for the load's transaction
-alone (PostgreSQL; SQLite's writer holds the database's write lock already)."""
+alone (PostgreSQL; SQLite's writer holds the database's write lock already); the planner's
+statistics refreshed where the load changed a good share of a table (PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from data_access.bulk_checks import CheckFailed
 from data_access.bulk_load import (
+    STALE_FLOOR_PAGES,
+    analyze_changed,
     foreign_keys_checked_after,
     foreign_keys_checked_at_end,
     foreign_keys_checked_before,
@@ -289,3 +292,37 @@ def test_rows_the_check_cannot_vouch_for_keep_their_triggers(
     ):
         assert before is False
         assert conn.execute(text("SHOW session_replication_role")).scalar_one() == "origin"
+
+
+def _counted_pages(conn: Connection, table: Table) -> int:
+    """The pages PostgreSQL's statistics counted (``relpages``; 0: never analysed)."""
+    query = text("SELECT relpages FROM pg_class WHERE oid = CAST(:name AS regclass)")
+    return int(conn.execute(query, {"name": table.name}).scalar_one())
+
+
+def test_statistics_are_refreshed_where_a_table_grew_by_a_good_share(tables: Engine) -> None:
+    """A table never analysed and filled in the transaction is analysed; one grown by a tenth
+    since is left to autovacuum; the same table after it more than doubled is analysed. The
+    parents' table, a page, never."""
+    if tables.dialect.name != "postgresql":
+        with tables.begin() as conn:
+            assert analyze_changed(conn, [PARENT, CHILD]) == []  # SQLite: left to the seed
+        return
+    filled = 100_000  # about 440 pages, past the floor
+    with tables.begin() as conn:
+        assert _counted_pages(conn, CHILD) == 0
+        conn.execute(
+            text(f"INSERT INTO load_child SELECT i, 1 FROM generate_series(1, {filled}) i")
+        )
+        assert analyze_changed(conn, [PARENT, CHILD]) == ["load_child"]
+        counted = _counted_pages(conn, CHILD)
+        assert counted > STALE_FLOOR_PAGES
+    with tables.begin() as conn:
+        a_tenth = f"SELECT {filled} + i, 2 FROM generate_series(1, {filled // 10}) i"
+        conn.execute(text(f"INSERT INTO load_child {a_tenth}"))
+        assert analyze_changed(conn, [PARENT, CHILD]) == []
+        assert _counted_pages(conn, CHILD) == counted  # as before
+        twice = f"SELECT {2 * filled} + i, 2 FROM generate_series(1, {filled}) i"
+        conn.execute(text(f"INSERT INTO load_child {twice}"))
+        assert analyze_changed(conn, [PARENT, CHILD]) == ["load_child"]
+        assert _counted_pages(conn, CHILD) > 2 * counted
