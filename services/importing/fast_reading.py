@@ -24,6 +24,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
+from services.arrow_memory import give_back_freed
 from services.importing.columnar import ColumnChunk, Found, parse_columns
 from services.importing.formats import Format, Record
 from services.importing.problems import Problems
@@ -31,10 +32,10 @@ from services.importing.read_ahead import read_ahead
 from services.importing.reading import MAX_LINE_BYTES, RecordReader, _plan, not_text
 
 #: Bytes parsed at once. Arrow's parse of a segment takes five to six times its size while it
-#: runs, and its allocator kept much of that (before ``_give_back``): a file of a million orders
-#: (170 MB) imported into a million peaked at 768–788 MB read 32 MB at a time, 688–705 MB at
-#: 8 MB, at the same speed (45.6–51.9 s against 45.9–49.0 s; runs alternating; 4 MB gained
-#: nothing more), 6 Dec 2026.
+#: runs, and its allocator kept much of that (before ``give_back_freed``): a file of a million
+#: orders (170 MB) imported into a million peaked at 768–788 MB read 32 MB at a time,
+#: 688–705 MB at 8 MB, at the same speed (45.6–51.9 s against 45.9–49.0 s; runs alternating;
+#: 4 MB gained nothing more), 6 Dec 2026.
 SEGMENT_BYTES = 8 << 20
 _BOM = b"\xef\xbb\xbf"
 _QUOTE, _NEWLINE = ord('"'), ord("\n")
@@ -139,18 +140,8 @@ class ChunkReader:
         raw = {index: table.column(index).combine_chunks() for index in range(table.num_columns)}
         chunk, found = parse_columns(self._format, lines, raw, plan, first_line)
         del raw, table  # the chunk's Arrow buffers, freed before they are handed back
-        _give_back()
+        give_back_freed()  # what the chunk's parse freed, before it is checked and written
         return chunk, found
-
-
-def _give_back() -> None:
-    """Arrow's pool hands back to the system what the chunk's parse freed (with the C
-    library's allocator, ``services.arrow_memory``: ``malloc_trim``), before the chunk is
-    checked and written: freed blocks otherwise stay in that allocator's heap. ``assurance
-    import orders`` of a million orders into the million-order demo database peaked at
-    630–634 MB this way against 823 MB without; its 101 calls took 0.1 s of the 42.1 s
-    (6 Dec 2026)."""
-    pa.default_memory_pool().release_unused()
 
 
 def _report(problems: Problems, found: list[Found]) -> None:

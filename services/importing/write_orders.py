@@ -30,6 +30,7 @@ from data_access.summaries import built_zones
 from data_access.summary_facts import FACT_COLUMNS, NewOrders, can_hold
 from data_access.upsert import ids_by_key, rows_by_key, table_of, upsert
 from rules import format_money
+from services.arrow_memory import give_back_freed
 from services.importing.columnar import ColumnChunk, python_values
 from services.importing.write import (
     BUYER_COLUMNS,
@@ -310,6 +311,7 @@ class OrderWriter(Writer):
             # interpreter free): 1.5 s of a million new orders' recount.
             summary_memory.count_ahead(self.session.connection(), self.tally.new_orders)
         self._load.close()
+        give_back_freed()  # what the load and its index builds freed, before the recount
         connection = self.session.connection()
         if not self.dry_run:
             # PostgreSQL plans with the statistics it last gathered; after a large load those
