@@ -107,11 +107,11 @@ class SupplierDaySums:
     Over many suppliers the events hardly repeat a supplier day (random facts of a million
     orders over 50,000 suppliers: 2.9 million events, 2.2 million supplier days), so summing
     each chunk saves no rows and every fold hashes copies of nearly all of them. Those facts'
-    supplier days summed so in 2.95 s instead of 4.75 s, with 80 MB besides their sums
-    instead of 225 MB (tracemalloc, 7 Dec 2026): a first import's, in the thread that sums
-    them while the orders' indexes are built. Over few suppliers, where the events repeat
-    supplier days, the folds kept fewer rows: 5,000 suppliers' first import peaks ~15 MB
-    higher so."""
+    supplier days summed so in 2.51 s instead of 4.75 s, peaking at 233 MB instead of 392
+    (134 and 168 MB of it the sums; tracemalloc, 7 Dec 2026): a first import's, in the
+    thread that sums them while the orders' indexes are built. Over few suppliers, where the
+    events repeat supplier days, the folds kept fewer rows: 5,000 suppliers' first import
+    peaks ~15 MB higher so."""
 
     def __init__(self, summed: tuple[str, ...]) -> None:
         self.summed = summed
