@@ -142,7 +142,7 @@ def count(
                 breakdowns.add(summed_by(events, BY_BREAKDOWN, ORDER_SUMS))
                 part = summed_by(events, BY_SUPPLIER, SUPPLIER_ORDER_SUMS)
                 del events
-                part = part.reindex(columns=claimed_and_taken.columns, fill_value=0)
+                part = _every_column(part, summed)
                 if in_parts:
                     write(name, _columns(name, zone, part))
                 else:
@@ -156,7 +156,7 @@ def count(
 def _every_column(sums: pd.DataFrame, summed: tuple[str, ...]) -> pd.DataFrame:
     """``sums`` given each of ``summed`` it lacks, as zeros (to be summed with frames that
     have them: a column missing from one would make the total's floats). In place: the held
-    sums are this count's alone, and a copy would be one more share of them."""
+    sums and each chunk's part are this count's alone, and a copy would be one more of them."""
     for column in summed:
         if column not in sums:
             sums[column] = np.zeros(len(sums), dtype=np.int64)
