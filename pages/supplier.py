@@ -5,7 +5,6 @@ import streamlit as st
 
 from rules import format_day
 from services.auth import NotAllowed
-from services.csv_export import money_cell
 from services.figures.periods import period_for
 from services.suppliers.limits import LimitError, change_limit, parse_money
 from ui import auth, charts, format, supplier_page, wiring
@@ -89,7 +88,7 @@ if supplier_page.may_change_limit(actor):
     with st.form("limit_form", clear_on_submit=False):
         cols = st.columns([1, 2], vertical_alignment="top")
         amount = cols[0].text_input(
-            "New limit (USD)", placeholder=money_cell(standing.limit_cents), key="new_limit"
+            "New limit (USD)", placeholder=format.money(standing.limit_cents, None), key="new_limit"
         )
         reason = cols[1].text_area("Reason (kept in the history)", key="limit_reason", height=80)
         if st.form_submit_button("Change the limit", type="primary"):

@@ -6,8 +6,9 @@ from __future__ import annotations
 from rules import format_money
 
 
-def money(cents: int, currency: str = "USD") -> str:
-    """``-USD 1,234.50``: the one money formatter (``rules.money``), as every screen shows it."""
+def money(cents: int, currency: str | None = "USD") -> str:
+    """``-USD 1,234.50``: the one money formatter (``rules.money``), as every screen shows it
+    (``currency=None``: ``1,234.50``, beside a label that names the currency)."""
     return format_money(cents, currency)
 
 

@@ -285,6 +285,8 @@ def test_an_ops_manager_changes_a_limit_on_the_supplier_page(figures_database: s
     history = at.table[0].value
     assert unescape(history["Reason"].tolist()[0]) == "Quarterly **review** <b>x</b>"  # as text
     assert unescape(history["To"].tolist()[0]) == "USD\u00a02,500.50"  # kept on one line
+    # The form offers the limit now in force as every screen writes amounts, separated.
+    assert at.text_input(key="new_limit").placeholder == "2,500.50"
 
 
 @pytest.mark.usefixtures("figures_database")
