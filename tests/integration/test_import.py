@@ -316,6 +316,35 @@ def test_problems_that_need_the_database_write_nothing(
     assert snapshot(engine) == before
 
 
+def test_a_supplier_gone_between_the_check_and_the_write_is_named_and_nothing_written(
+    session_factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The checks read what is committed; the writer looks the suppliers up again in its own
+    transaction. A supplier missing there (deleted meanwhile) refuses the file at each of its
+    rows, not at the first only and not at its other suppliers' rows."""
+    run(session_factory, "suppliers", EXAMPLES / "suppliers.csv")
+    engine = session_factory.kw["bind"]
+    before = snapshot(engine)
+    looked_up = write_orders_module.ids_by_key
+
+    def without_sup_ex_01(session: Session, table: Any, *args: Any) -> dict[str, int]:
+        ids = looked_up(session, table, *args)
+        return (
+            {k: v for k, v in ids.items() if k != "SUP-EX-01"} if table.name == "suppliers" else ids
+        )
+
+    monkeypatch.setattr(write_orders_module, "ids_by_key", without_sup_ex_01)
+    result = run(session_factory, "orders", EXAMPLES / "orders.csv")
+    lines = (EXAMPLES / "orders.csv").read_text().splitlines()
+    of_sup_ex_01 = [n for n, line in enumerate(lines, 1) if ",SUP-EX-01," in line]
+    assert len(of_sup_ex_01) >= 2 and len(of_sup_ex_01) < len(lines) - 1
+    assert not result.written and result.inserted == 0
+    assert [(p.line, p.column, p.message) for p in result.problems] == [
+        (line, "supplier_external_id", "the supplier no longer exists") for line in of_sup_ex_01
+    ]
+    assert snapshot(engine) == before
+
+
 def test_claims_status_belongs_to_the_review_workflow(
     session_factory: sessionmaker[Session],
 ) -> None:
