@@ -25,6 +25,8 @@ TIER_STYLE = {
 TIER_ORDER = ("excessive", "warning", "watch")
 SUPPLIER_PAGE = "pages/supplier.py"
 SUPPLIERS_PAGE = "pages/suppliers.py"
+#: Suppliers a page of the Suppliers screen lists.
+PAGE_SIZE = 50
 
 #: The suppliers table's CSV: every figure, money in USD decimal text.
 SUPPLIERS_CSV = {

@@ -622,6 +622,56 @@ def test_all_history_compares_with_nothing() -> None:
 
 
 @pytest.mark.usefixtures("figures_database")
+def test_a_link_to_a_later_page_of_suppliers_reads_that_page_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every page of the ranking costs as much as the first (all suppliers' figures are
+    counted to rank them): a link to page 2 reads page 2 only, with the count of all matches,
+    not page 1 first for the count. A page past the end is read, found empty, and the last
+    page read instead."""
+    import streamlit as st
+
+    from services.figures import suppliers as supplier_figures
+    from ui import supplier_tables
+
+    monkeypatch.setattr(supplier_tables, "PAGE_SIZE", 2)
+    asked: list[int] = []
+    read = supplier_figures.suppliers_page
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        asked.append(kwargs["page"])
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(supplier_figures, "suppliers_page", spy)
+    st.cache_data.clear()
+    everyone = _open_with_url(EMAILS["ops_manager"], {"sort": "Name"}, SUPPLIERS)
+    _ok(everyone)
+    ranked = list(everyone.dataframe[0].value["Id"])
+    total = int(re.search(r"of (\d+) suppliers", _shown(everyone)).group(1))  # type: ignore[union-attr]
+    assert len(ranked) == 2 and total >= 5
+    asked.clear()
+    st.cache_data.clear()
+    second = _open_with_url(EMAILS["ops_manager"], {"sort": "Name", "page": "2"}, SUPPLIERS)
+    _ok(second)
+    assert asked == [2]
+    assert _shown(second).startswith(f"3–4 of {total} suppliers")
+    assert second.query_params["page"] == "2"
+    assert not set(second.dataframe[0].value["Id"]) & set(ranked)
+    asked.clear()
+    st.cache_data.clear()
+    last = -(-total // 2)
+    past = _open_with_url(EMAILS["ops_manager"], {"sort": "Name", "page": "99"}, SUPPLIERS)
+    _ok(past)
+    assert asked == [99, last]
+    assert past.query_params["page"] == str(last)
+    assert _shown(past).startswith(f"{(last - 1) * 2 + 1}–{total} of {total} suppliers")
+
+
+def _shown(at: AppTest) -> str:
+    return next(c.value for c in at.caption if " suppliers, ranked by " in c.value)
+
+
+@pytest.mark.usefixtures("figures_database")
 def test_the_suppliers_page_number_lives_in_the_url_only() -> None:
     """A page past the end (the list shrank since the link was made) shows the last page and
     says so in the URL; a search goes back to page 1 through the URL, never by setting the
