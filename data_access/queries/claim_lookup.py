@@ -5,8 +5,14 @@ A case-insensitive substring match in SQL: ``lower(column) LIKE lower(text)`` on
 with the LIKE wildcards of the typed text escaped, so ``50%`` or ``a_b`` match themselves. (SQLite's
 ``lower()`` folds ASCII letters only, so a buyer name with accented capitals matches its exact case
 there; PostgreSQL folds them all.) The scan starts from the claims and reaches each claim's order
-and buyer by primary key: its cost follows the number of claims, never that of orders. Claims whose
-own reference equals the text come first, then the most recently filed; paging is in SQL.
+by primary key: its cost follows the number of claims, never that of orders. The buyers that match
+are found by one scan of the buyers, and a claim's order's buyer id tested against them; only the
+claims that match reach their buyer, for its name on the page. (Every claim's buyer looked up to
+test its name took as long as the orders: at ten million orders, 261,727 claims, a search for
+one buyer's name took 3.0–4.3 s cold on PostgreSQL and 1.4–1.5 s on SQLite, now 1.9–2.0 s and
+0.9–1.2 s; a text that every claim matches costs the one scan of the buyers more, 0.2–0.4 s.)
+Claims whose own reference equals the text come first, then the most recently filed; paging is in
+SQL.
 """
 
 from __future__ import annotations
@@ -54,12 +60,14 @@ def _contains(
 
 
 def _matches_joined(text: str) -> ColumnElement[bool]:
-    """The match on a query that already joins the claim's order and buyer."""
+    """The match on a query that already joins the claim's order."""
+    matching_buyers = select(Buyer.id).where(
+        or_(_contains(Buyer.external_id, text), _contains(Buyer.name, text))
+    )
     return or_(
         _contains(Claim.external_id, text),
         _contains(Order.external_id, text),
-        _contains(Buyer.external_id, text),
-        _contains(Buyer.name, text),
+        Order.buyer_id.in_(matching_buyers),
     )
 
 
@@ -131,12 +139,8 @@ def claim_by_reference(executor: Executor, text: str) -> str | None:
 
 
 def claim_lookup_total(executor: Executor, text: str) -> int:
-    """How many claims match ``text``."""
-    query = (
-        select(func.count())
-        .select_from(Claim)
-        .join(Order, Order.id == Claim.order_id)
-        .join(Buyer, Buyer.id == Order.buyer_id)
-        .where(_matches_joined(text))
-    )
-    return int(executor.execute(query).scalar_one())
+    """How many claims match ``text``: as the first page counts them (a count of its own let
+    PostgreSQL hash all ten million orders against the claims, 4.4 s, where the page's scan
+    reaches each claim's order by its key)."""
+    first = claim_lookup_rows(executor, text, limit=1)
+    return first[0].total if first else 0

@@ -99,7 +99,8 @@ def find_claims(
     page = max(1, page)
     with engine.connect() as conn:
         rows = claim_lookup_rows(conn, text, limit=page_size, offset=(page - 1) * page_size)
-        total = rows[0].total if rows else claim_lookup_total(conn, text)
+        # No row on the first page: nothing matches, no second scan to count it.
+        total = rows[0].total if rows else (0 if page == 1 else claim_lookup_total(conn, text))
         pages = max(1, math.ceil(total / page_size))
         if page > pages:  # past the end (the matches shrank): the last page instead
             page = pages

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from data_access.models import Claim, Decision
+from data_access.queries import claim_lookup
 from data_access.queries.claim_queue import QueueFilters
+from services.claims import lookup
 from services.claims.bulk import bulk_decide, preview_bulk
 from services.claims.lookup import claim_reference, find_claims
 from services.claims.queue import load_queue
@@ -159,6 +164,32 @@ def test_the_lookup_pages_in_sql(engine: Engine, session_factory: sessionmaker[S
         "CLM-L2", "CLM-L1", "CLM-L0", "CLM-L10",
     ]  # fmt: skip
     assert find_claims(engine, "clm", page=9, page_size=3).page == 2  # clamped
+
+
+def test_a_search_matching_nothing_scans_the_claims_once(
+    engine: Engine, session_factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every claim is tested once, whatever the page asks: an empty first page means no match
+    (at ten million orders each scan of the claims took seconds); a page past the end counts
+    the matches, as the first page would."""
+    _lookup_world(session_factory)
+    scans: list[int] = []
+    rows = claim_lookup.claim_lookup_rows
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        scans.append(kwargs.get("offset", 0))
+        return rows(*args, **kwargs)
+
+    monkeypatch.setattr(claim_lookup, "claim_lookup_rows", counted)
+    monkeypatch.setattr(lookup, "claim_lookup_rows", counted)
+    nothing = find_claims(engine, "no such buyer", page=1, page_size=3)
+    assert (nothing.total, nothing.pages, nothing.items) == (0, 1, ())
+    assert scans == [0]
+    scans.clear()
+    past = find_claims(engine, "svensson", page=5, page_size=2)
+    assert (past.total, past.page) == (3, 2)
+    assert [c.claim_external_id for c in past.items] == ["CLM-L10"]
+    assert scans == [8, 0, 2]  # the page asked, the count from the first, the last page
 
 
 def test_the_queue_search_narrows_undecided_claims(
