@@ -30,6 +30,7 @@ from data_access.models import (
     Supplier,
     SupplierLimitChange,
 )
+from data_access.upsert import ids_by_key
 from rules import Policy, bundled_policy
 from services.auth import Actor, NotAllowed, Role
 from services.importing import ENTITIES, Entity, ImportFailed, ImportResult, import_file
@@ -325,10 +326,9 @@ def test_a_supplier_gone_between_the_check_and_the_write_is_named_and_nothing_wr
     run(session_factory, "suppliers", EXAMPLES / "suppliers.csv")
     engine = session_factory.kw["bind"]
     before = snapshot(engine)
-    looked_up = write_orders_module.ids_by_key
 
     def without_sup_ex_01(session: Session, table: Any, *args: Any) -> dict[str, int]:
-        ids = looked_up(session, table, *args)
+        ids = ids_by_key(session, table, *args)
         return (
             {k: v for k, v in ids.items() if k != "SUP-EX-01"} if table.name == "suppliers" else ids
         )
