@@ -6,9 +6,9 @@ with the LIKE wildcards of the typed text escaped, so ``50%`` or ``a_b`` match t
 ``lower()`` folds ASCII letters only, so a buyer name with accented capitals matches its exact case
 there; PostgreSQL folds them all.) The scan starts from the claims and reaches each claim's order
 by primary key: its cost follows the number of claims, never that of orders. The buyers that match
-are found by one scan of the buyers, and a claim's order's buyer id tested against them; only the
-claims that match reach their buyer, for its name on the page. (Every claim's buyer looked up to
-test its name took as long as the orders: at ten million orders, 261,727 claims, a search for
+are found by one scan of the buyers, and a claim's order's buyer id tested against them; a buyer's
+row is read for the page's columns, not to test it. (Every claim's buyer looked up to test its
+name took as long as the orders: at ten million orders, 261,727 claims, a search for
 one buyer's name took 3.0–4.3 s cold on PostgreSQL and 1.4–1.5 s on SQLite, now 1.9–2.0 s and
 0.9–1.2 s; a text that every claim matches costs the one scan of the buyers more, 0.2–0.4 s.)
 Claims whose own reference equals the text come first, then the most recently filed; paging is in

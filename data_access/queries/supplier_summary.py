@@ -254,8 +254,9 @@ def supplier_rows_after(
     the rest of a month after its first days is most of the ten million orders' ends of the
     next month. Of the rest of its year the months after it or, when fewer, the year's row
     less its months up to ``day``'s; the years after it as their rows. At ten million orders
-    the exposure as of 31 March read 504,000 month rows so, 9 months a supplier, and took
-    1.1–1.4 s on PostgreSQL; as the year less its first three months, ~250,000."""
+    the exposure as of 31 March read 504,420 rows as the months after it (nine a supplier),
+    266,966 as the year less its first three months: PostgreSQL's read per supplier 652 →
+    483 ms."""
     d, m, y = SummarySupplierDay, SummarySupplierMonth, SummarySupplierYear
     month, following = day.replace(day=1), _month_after(day)
 
