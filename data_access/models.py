@@ -244,6 +244,13 @@ class Claim(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     external_id: Mapped[str] = mapped_column(String(64), unique=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
+    # Copies of the order's reference and buyer (migration 0020): Find a claim matches a text
+    # against the claims and the buyers alone, not each claim's order looked up among millions
+    # (``queries.claim_lookup``). An order's reference never changes; a claim's order and an
+    # order's buyer do, and every writer of those writes the copies too
+    # (``data_access.claim_copies``).
+    order_external_id: Mapped[str] = mapped_column(String(64))
+    buyer_id: Mapped[int] = mapped_column(ForeignKey("buyers.id"))
     kind: Mapped[str] = mapped_column(String(16))
     filed_at: Mapped[datetime]
     claimed_amount_cents: Mapped[int] = mapped_column(Money)

@@ -112,6 +112,8 @@ def _seed(engine: Engine, n: int, seed: int) -> date:
                 "id": i,
                 "external_id": f"CLM-B{i:07d}",
                 "order_id": i,
+                "order_external_id": orders[-1]["external_id"],
+                "buyer_id": orders[-1]["buyer_id"],
                 "kind": str(claim.kind),
                 "filed_at": claim.filed_at,
                 "claimed_amount_cents": claim.claimed_amount_cents,

@@ -78,6 +78,8 @@ def claim(session: Session, order_: Order, **fields: Any) -> Claim:
     values: dict[str, Any] = {
         "external_id": f"CLM-T{n}",
         "order_id": order_.id,
+        "order_external_id": order_.external_id,
+        "buyer_id": order_.buyer_id,
         "kind": "late_shipment",
         "filed_at": utc(2025, 2, 1, 12),
         "claimed_amount_cents": 500_00,

@@ -4,15 +4,14 @@ the buyer's name.
 A case-insensitive substring match in SQL: ``lower(column) LIKE lower(text)`` on both databases,
 with the LIKE wildcards of the typed text escaped, so ``50%`` or ``a_b`` match themselves. (SQLite's
 ``lower()`` folds ASCII letters only, so a buyer name with accented capitals matches its exact case
-there; PostgreSQL folds them all.) The scan starts from the claims and reaches each claim's order
-by primary key: its cost follows the number of claims, never that of orders. The buyers that match
-are found by one scan of the buyers, and a claim's order's buyer id tested against them; a buyer's
-row is read for the page's columns, not to test it. (Every claim's buyer looked up to test its
-name took as long as the orders: at ten million orders, 261,727 claims, a search for
-one buyer's name took 3.0–4.3 s cold on PostgreSQL and 1.4–1.5 s on SQLite, now 1.9–2.0 s and
-0.9–1.2 s; a text that every claim matches costs the one scan of the buyers more, 0.2–0.4 s.)
-Claims whose own reference equals the text come first, then the most recently filed; paging is in
-SQL.
+there; PostgreSQL folds them all.) The match reads the claims and the buyers only: each claim
+carries copies of its order's reference and buyer (``data_access.claim_copies``), and the buyers
+that match are found by one scan of the buyers. Its cost follows the number of claims and of
+buyers, never that of orders. (Each claim's order looked up to test it took 1.9–2.0 s cold on
+PostgreSQL and 0.9–1.2 s on SQLite for one buyer's name at ten million orders, 261,727 claims;
+each claim's buyer looked up as well, 3.0–4.3 s and 1.4–1.5 s.) Claims whose own reference
+equals the text come first, then the most recently filed; paging is in SQL, and only the
+page's rows are joined to their order and supplier.
 """
 
 from __future__ import annotations
@@ -64,31 +63,26 @@ def _buyer_matches(text: str) -> ColumnElement[bool]:
     return or_(_contains(Buyer.external_id, text), _contains(Buyer.name, text))
 
 
-def _matches_joined(text: str) -> ColumnElement[bool]:
-    """The match on a query that already joins the claim's order: the buyers that match read
-    by one scan of the buyers, not the claim's buyer looked up to be tested."""
+def _matches(text: str) -> ColumnElement[bool]:
+    """A condition on ``claims`` alone, through their copies of the order's reference and
+    buyer: the buyers that match read by one scan of the buyers."""
     return or_(
         _contains(Claim.external_id, text),
-        _contains(Order.external_id, text),
-        Order.buyer_id.in_(select(Buyer.id).where(_buyer_matches(text))),
+        _contains(Claim.order_external_id, text),
+        Claim.buyer_id.in_(select(Buyer.id).where(_buyer_matches(text))),
     )
 
 
 def claim_search_condition(text: str) -> ColumnElement[bool]:
     """A condition on ``claims`` alone: the claim, its order or its buyer matches ``text``.
 
-    For queries that select from ``claims`` without joining (the queue pages claim ids first):
-    the order and buyer are probed per claim through a correlated EXISTS on their primary keys.
-    The queue's few thousand undecided claims cost less so than one scan of every buyer (as
-    :func:`_matches_joined` reads them, its search took 0.9 s instead of 0.4 at ten million
+    For the queue, which pages a few thousand undecided claims: the buyer is probed per claim
+    through a correlated EXISTS on its key. That costs less than one scan of every buyer (as
+    :func:`_matches` reads them, the queue's search took 0.9 s instead of 0.4 at ten million
     orders on PostgreSQL).
     """
-    related = (
-        exists()
-        .where(Order.id == Claim.order_id, Buyer.id == Order.buyer_id)
-        .where(or_(_contains(Order.external_id, text), _buyer_matches(text)))
-    )
-    return or_(_contains(Claim.external_id, text), related)
+    buyer = exists().where(Buyer.id == Claim.buyer_id).where(_buyer_matches(text))
+    return or_(_contains(Claim.external_id, text), _contains(Claim.order_external_id, text), buyer)
 
 
 def claim_lookup_rows(
@@ -97,16 +91,30 @@ def claim_lookup_rows(
     """One page of the claims matching ``text``: an exact claim reference first, then newest.
 
     Each row carries the number of matches in all, so a page costs one scan; a page past the
-    end has no rows, and :func:`claim_lookup_total` counts.
+    end has no rows, and :func:`claim_lookup_total` counts. The claims are matched and paged
+    by themselves; only the page's rows are joined to their order, buyer and supplier.
     """
     if limit <= 0 or offset < 0:
         raise ValueError("limit must be positive and offset not negative")
     exact = case((func.lower(Claim.external_id) == text.lower(), 0), else_=1)
+    page = (
+        select(
+            Claim.id.label("claim_id"),
+            exact.label("exact"),
+            Claim.filed_at.label("filed_at"),
+            func.count().over().label("total"),
+        )
+        .where(_matches(text))
+        .order_by(exact, Claim.filed_at.desc(), Claim.id.desc())
+        .limit(limit)
+        .offset(offset)
+        .subquery()
+    )
     query = (
         select(
             Claim.id,
             Claim.external_id,
-            Order.external_id,
+            Claim.order_external_id,
             Buyer.external_id,
             Buyer.name,
             Buyer.country,
@@ -116,15 +124,13 @@ def claim_lookup_rows(
             Claim.status,
             Claim.filed_at,
             Claim.claimed_amount_cents,
-            func.count().over(),
+            page.c.total,
         )
+        .join(Claim, Claim.id == page.c.claim_id)
+        .join(Buyer, Buyer.id == Claim.buyer_id)
         .join(Order, Order.id == Claim.order_id)
-        .join(Buyer, Buyer.id == Order.buyer_id)
         .join(Supplier, Supplier.id == Order.supplier_id)
-        .where(_matches_joined(text))
-        .order_by(exact, Claim.filed_at.desc(), Claim.id.desc())
-        .limit(limit)
-        .offset(offset)
+        .order_by(page.c.exact, page.c.filed_at.desc(), page.c.claim_id.desc())
     )
     return [LookupRow._make(row) for row in executor.execute(query).all()]
 

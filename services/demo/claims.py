@@ -128,7 +128,7 @@ def draw_claims(
             np.zeros(len(extra), dtype=np.bool_),
         )
     records.sort(key=lambda r: r.filed_us)  # stable: ids follow filing time
-    return _claim_tables(records)
+    return _claim_tables(records, orders)
 
 
 def _claim_candidates(
@@ -252,11 +252,16 @@ def _queue_top_up(
     return result
 
 
-def _claim_tables(records: list[ClaimRecord]) -> ClaimTables:
+def _claim_tables(records: list[ClaimRecord], orders: Orders) -> ClaimTables:
     c = len(records)
     claim_columns: Columns = {"id": ids(c), "external_id": external_ids("CLM", c, 7)}
     for name in _CLAIM_FIELDS:
         claim_columns[name] = [r.claim[name] for r in records]
+    # The claim's copies of its order's reference and buyer (data_access.claim_copies).
+    on = np.asarray(claim_columns["order_id"], dtype=np.int64) - 1
+    references = orders.columns["external_id"]
+    claim_columns["order_external_id"] = [references[o] for o in on.tolist()]
+    claim_columns["buyer_id"] = np.asarray(orders.columns["buyer_id"], dtype=np.int64)[on]
     recs = [
         (claim_id, rec) for claim_id, r in enumerate(records, start=1) for rec in r.recommendations
     ]

@@ -27,6 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from data_access.claim_copies import COPIED_COLUMNS
 from data_access.models import (
     Claim,
     Order,
@@ -304,7 +305,9 @@ class SupplierWriter(Writer):
 
 class ClaimWriter(Writer):
     table = table_of(Claim)
-    update_columns = CLAIM_COLUMNS
+    # With the copies of the claim's order's reference and buyer, written with it (a claim
+    # moved to another order takes that order's).
+    update_columns = (*CLAIM_COLUMNS, *COPIED_COLUMNS)
 
     def rows(self, chunk: Chunk) -> list[dict[str, Any]]:
         writing = not self.dry_run
@@ -324,21 +327,23 @@ class ClaimWriter(Writer):
         orders = rows_by_key(
             self.session,
             table_of(Order),
-            ["id", "supplier_id"],
+            ["id", "supplier_id", "buyer_id"],
             {record["order_external_id"] for _, record in chunk},
             lock="share" if writing else None,
         )
-        order_ids = {key: order.id for key, order in orders.items()}
         if writing:
             suppliers = {order.supplier_id for order in orders.values()}
             lock_by_key(self.session, table_of(Supplier), suppliers, key="id", shared=True)
         rows = []
         for line, record in chunk:
-            order_id = order_ids.get(record["order_external_id"])
-            if order_id is None:
+            order = orders.get(record["order_external_id"])
+            if order is None:
                 self.problems.add(line, "order_external_id", "the order no longer exists")
                 continue
-            row = claim_row(record, order_id)
+            row = claim_row(record, order.id) | {
+                "order_external_id": record["order_external_id"],
+                "buyer_id": order.buyer_id,
+            }
             old = existing.get(record["external_id"])
             if (
                 old is not None

@@ -24,6 +24,7 @@ from data_access.bulk_load import (
     one_load_at_a_time,
     take_for_load,
 )
+from data_access.claim_copies import follow_new_buyers
 from data_access.claim_facts import approved_refunds_by_order
 from data_access.models import UNDECIDED_CLAIM_STATUSES, Buyer, Claim, Order, Supplier
 from data_access.summaries import built_zones
@@ -239,6 +240,7 @@ class OrderWriter(Writer):
                 absent=absent,
                 indexes_later=self.indexes_later,
             )
+            follow_new_buyers(self.session, _new_buyers(updated))
 
     def _settle_buyers(self, described: Iterable[tuple[str, str, str]]) -> None:
         buyers: dict[str, dict[str, Any]] = {}
@@ -280,6 +282,13 @@ class OrderWriter(Writer):
         claims = self.session.execute(
             select(Claim.id, Claim.order_id, Claim.status).where(Claim.order_id.in_(by_id))
         ).all()
+        moved = _new_buyers(updated)
+        if moved and not self.dry_run:
+            # Their claims' copies of the buyer change after the orders are written; locked
+            # before the orders, as a decision locks its claim and then its order.
+            self.session.execute(
+                select(Claim.id).where(Claim.order_id.in_(sorted(moved))).with_for_update()
+            ).all()
         with_claims = sorted({order_id for _, order_id, _ in claims})
         if not with_claims:
             return
@@ -325,6 +334,11 @@ class OrderWriter(Writer):
             self.tally.notes.append(
                 f"buyers: {self.buyers_inserted:,} new, {self.buyers_updated:,} updated"
             )
+
+
+def _new_buyers(updated: list[tuple[Row[Any], dict[str, Any]]]) -> dict[int, int]:
+    """The orders (by id) these changes move to another buyer, and the buyer (by id)."""
+    return {old.id: new["buyer_id"] for old, new in updated if old.buyer_id != new["buyer_id"]}
 
 
 #: Order columns read straight from the file's columns (the ids are looked up).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
@@ -11,11 +12,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from data_access.models import Claim, Decision
 from data_access.queries import claim_lookup
 from data_access.queries.claim_queue import QueueFilters
+from services.auth import Actor
 from services.claims import lookup
 from services.claims.bulk import bulk_decide, preview_bulk
 from services.claims.lookup import claim_reference, find_claims
 from services.claims.queue import load_queue
+from services.importing.service import import_file
 from tests import factories as f
+from tests.claim_copies_oracle import claims_out_of_step
 from tests.factories import utc
 from tests.integration.test_decisions import (
     LATE_5_DAYS,
@@ -208,3 +212,79 @@ def test_the_queue_search_narrows_undecided_claims(
     assert queued("100%") == ["CLM-L2"]
     assert queued("nobody") == []
     assert queued("") == ["CLM-L0", "CLM-L1", "CLM-L2"]
+
+
+ORDERS_HEADER = (
+    "external_id,supplier_external_id,buyer_external_id,buyer_name,buyer_country,category,"
+    "payment_method,currency,order_amount,covered_amount,paid_amount,placed_at,ship_by,"
+    "shipped_at,delivered_at,cancelled_at,status\n"
+)
+CLAIMS_HEADER = "external_id,order_external_id,kind,filed_at,claimed_amount,currency\n"
+
+
+def _imported(session_factory: sessionmaker[Session], entity: str, body: str) -> None:
+    result = import_file(
+        session_factory, Actor.system("test"), entity,  # type: ignore[arg-type]
+        io.BytesIO(body.encode()), file_name=f"{entity}.csv", now=NOW,
+    )  # fmt: skip
+    assert result.written, result.problems
+
+
+def _order_line(order: str, buyer: str, name: str) -> str:
+    return (
+        f"{order},SUP-SEQ,{buyer},{name},DE,Machinery,tt,USD,100.00,100.00,100.00,"
+        "2025-01-02T09:00:00Z,2025-01-10,,,,placed\n"
+    )
+
+
+def test_a_search_follows_an_orders_new_buyer_and_a_claims_new_order(
+    engine: Engine, session_factory: sessionmaker[Session]
+) -> None:
+    """The search reads the claim's copies of its order's reference and buyer: after an orders
+    file moves the order to another buyer, and a claims file moves the claim to another order,
+    the claim is found by the new ones only, in Find a claim and in the queue."""
+    with session_factory.begin() as s:
+        f.supplier(s, external_id="SUP-SEQ")
+    _imported(
+        session_factory,
+        "orders",
+        ORDERS_HEADER
+        + _order_line("ORD-S1", "BUY-ANNA", "Anna Svensson AB")
+        + _order_line("ORD-S2", "BUY-BO", "Bo Lindqvist KB"),
+    )
+    _imported(
+        session_factory,
+        "claims",
+        CLAIMS_HEADER + "CLM-S1,ORD-S1,late_shipment,2025-01-20T09:00:00Z,50.00,USD\n",
+    )
+
+    def found(text: str) -> list[tuple[str, str, str]]:
+        items = find_claims(engine, text).items
+        return [(c.claim_external_id, c.order_external_id, c.buyer_external_id) for c in items]
+
+    def queued(text: str) -> list[str]:
+        page = load_queue(engine, QueueFilters(search=text), None, page=1, policy=POLICY, now=NOW)
+        return [i.claim_external_id for i in page.items]
+
+    assert found("anna") == [("CLM-S1", "ORD-S1", "BUY-ANNA")]
+    assert (found("lindqvist"), queued("anna")) == ([], ["CLM-S1"])
+    # The order now placed by Bo: the claim follows, in both searches.
+    _imported(
+        session_factory,
+        "orders",
+        ORDERS_HEADER + _order_line("ORD-S1", "BUY-BO", "Bo Lindqvist KB"),
+    )
+    assert (found("anna"), queued("anna")) == ([], [])
+    assert found("lindqvist") == [("CLM-S1", "ORD-S1", "BUY-BO")]
+    assert queued("buy-bo") == ["CLM-S1"]
+    # The claim moved to the other order: found by its reference, no longer by the first's.
+    _imported(
+        session_factory,
+        "claims",
+        CLAIMS_HEADER + "CLM-S1,ORD-S2,late_shipment,2025-01-20T09:00:00Z,50.00,USD\n",
+    )
+    assert (found("ord-s1"), queued("ord-s1")) == ([], [])
+    assert found("ord-s2") == [("CLM-S1", "ORD-S2", "BUY-BO")]
+    assert queued("ORD-S2") == ["CLM-S1"]
+    with engine.connect() as conn:
+        assert claims_out_of_step(conn) == []

@@ -31,6 +31,7 @@ from data_access.models import (
 from rules import bundled_policy, claim_deadlines
 from services.demo.data import TABLE_NAMES, generate
 from services.demo.seed import DatabaseNotEmpty, SeedReport, seed_demo
+from tests.claim_copies_oracle import claims_out_of_step
 
 TODAY = date(2026, 6, 15)
 NOW = datetime(2026, 6, 15, tzinfo=UTC)  # generation stops at 00:00 UTC on TODAY
@@ -252,6 +253,20 @@ def test_claims_follow_what_happened_to_the_order(seeded: tuple[Engine, SeedRepo
     assert any(c.inspection_report for c in quality)
     assert any(not c.inspection_report for c in quality)
     assert any(any(ch in c.description for ch in "<*") for c, _ in pairs)
+
+
+def test_every_claim_carries_its_orders_reference_and_buyer(
+    seeded: tuple[Engine, SeedReport],
+) -> None:
+    """Find a claim reads the copies: a seeded claim whose copy named another order or buyer
+    would be found by the wrong search."""
+    engine, report = seeded
+    with engine.connect() as conn:
+        assert report.counts["claims"] > 50
+        assert claims_out_of_step(conn) == []
+        # Not all on one buyer or order: the copies would agree trivially.
+        buyers = conn.scalar(select(func.count(func.distinct(Claim.buyer_id))))
+        assert buyers is not None and buyers > 10
 
 
 def test_statuses_carry_their_timestamps(seeded: tuple[Engine, SeedReport]) -> None:

@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from data_access import migrate
 from data_access.engine import make_engine
-from data_access.models import Decision, Order, Recommendation
+from data_access.models import Claim, Decision, Order, Recommendation
 from tests import factories as f
+from tests.claim_copies_oracle import claims_out_of_step
 
 
 def test_migrations_match_models(engine: Engine) -> None:
@@ -23,12 +24,7 @@ def test_migrations_match_models(engine: Engine) -> None:
 
 
 def test_downgrade_to_base_and_back(engine: Engine) -> None:
-    from alembic import command
-
-    config = migrate.alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.downgrade(config, "base")
+    migrate.downgrade(engine, "base")
     assert migrate.current_revision(engine) is None
     migrate.upgrade(engine)
     migrate.check(engine)
@@ -155,12 +151,7 @@ def test_proposals_may_follow_each_other(session_factory: sessionmaker[Session])
 
 def test_migration_0005_tells_sole_decisions_from_four_eyes_ones(engine: Engine) -> None:
     """Rows decided under the first/second stages become a numbered chain of kinds."""
-    from alembic import command
-
-    config = migrate.alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.downgrade(config, "0004")
+    migrate.downgrade(engine, "0004")
     with engine.begin() as conn:
         conn.execute(text(
             "INSERT INTO users (id, email, display_name, role, is_active, created_at) VALUES "
@@ -210,6 +201,82 @@ def test_migration_0005_tells_sole_decisions_from_four_eyes_ones(engine: Engine)
     ]
 
 
+def test_migration_0020_copies_each_claims_order_reference_and_buyer(
+    engine: Engine, session_factory: sessionmaker[Session]
+) -> None:
+    """An upgraded database finds claims by the copies at once: the migration fills them from
+    the orders as they stand, and rebuilding the claims table (SQLite) keeps every row that
+    refers to a claim, both ways."""
+    with session_factory.begin() as s:
+        sup, anna, bo = f.supplier(s), f.buyer(s), f.buyer(s)
+        orders = [f.order(s, sup, buyer) for buyer in (anna, bo, anna)]
+        claims = [f.claim(s, o) for o in orders]
+        claim_id, _, _ = _decided_claim(s)  # a recommendation refers to it
+    with engine.connect() as conn:
+        referring = conn.execute(text("SELECT count(*) FROM recommendations")).scalar()
+    assert referring == 1
+    migrate.downgrade(engine, "0019")
+    with engine.begin() as conn:  # moved to Bo before the copies existed
+        conn.execute(
+            text("UPDATE orders SET buyer_id = :bo WHERE id = :order"),
+            {"bo": bo.id, "order": orders[2].id},
+        )
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        assert claims_out_of_step(conn) == []
+        copies = conn.execute(
+            select(Claim.id, Claim.order_external_id, Claim.buyer_id).order_by(Claim.id)
+        ).all()
+        assert conn.execute(text("SELECT count(*) FROM recommendations")).scalar() == referring
+    assert [tuple(c) for c in copies if c.id != claim_id] == [
+        (claims[0].id, orders[0].external_id, anna.id),
+        (claims[1].id, orders[1].external_id, bo.id),
+        (claims[2].id, orders[2].external_id, bo.id),
+    ]
+    with session_factory() as s:
+        order = s.scalars(select(Order).join(Claim).where(Claim.id == claim_id)).one()
+        assert [tuple(c) for c in copies if c.id == claim_id] == [
+            (claim_id, order.external_id, order.buyer_id)
+        ]
+
+
+def test_a_migration_leaving_a_broken_reference_changes_nothing(
+    engine: Engine, session_factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite migrates with its foreign keys off (a table rebuilt drops the old one) and checks
+    them all before the commit: a row referring to nothing refuses the whole upgrade."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL keeps its keys on while migrating")
+    with session_factory.begin() as s:
+        f.claim(s, f.order(s, f.supplier(s), f.buyer(s)))
+    migrate.downgrade(engine, "0019")
+    with engine.connect() as conn:  # as a damaged file would hold it
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        driver.execute("PRAGMA foreign_keys=OFF")
+        driver.execute("UPDATE orders SET buyer_id = 999")
+        driver.execute("PRAGMA foreign_keys=ON")
+    # The order, and the claim's new copy of its buyer.
+    refused = r"left 2 rows referring to missing rows \(first: claims row 1, to buyers\); nothing"
+    with pytest.raises(RuntimeError, match=refused):
+        migrate.upgrade(engine)
+    assert migrate.current_revision(engine) == "0019"
+    with engine.connect() as conn:
+        columns = [row[1] for row in conn.execute(text("PRAGMA table_info(claims)"))]
+        assert "buyer_id" not in columns
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE orders SET buyer_id = (SELECT min(id) FROM buyers)"))
+    migrate.upgrade(engine)
+    assert migrate.current_revision(engine) == migrate.head_revision()
+    # Nothing to migrate, nothing checked: the upgrade `make run` starts with does not read
+    # every row of a large database (25 s at ten million orders).
+    checks: list[str] = []
+    monkeypatch.setattr(migrate, "_refuse_broken_keys", lambda conn: checks.append("checked"))
+    migrate.upgrade(engine)
+    assert checks == []
+
+
 def test_times_round_trip_as_aware_utc(session_factory: sessionmaker[Session]) -> None:
     shanghai = timezone(timedelta(hours=8))
     placed = datetime(2025, 3, 1, 7, 30, 15, 123456, tzinfo=shanghai)  # 2025-02-28 23:30 UTC
@@ -252,17 +319,10 @@ def test_migration_0009_fills_the_supplier_months_from_the_stored_days(
 ) -> None:
     """An upgraded database reads the months at once, without a rebuild: the migration sums
     the days already stored into exactly the rows a rebuild makes."""
-    from alembic import command
-
     built = _rebuilt_in_two_zones(engine, session_factory, "summary_supplier_months")
     assert all(built.values())
-    config = migrate.alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.downgrade(config, "0008")
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "0013")  # 0014 empties these tables for a new column
+    migrate.downgrade(engine, "0008")
+    migrate.upgrade(engine, "0013")  # 0014 empties these tables for a new column
     try:
         # The months as 0009 knew them: without 0014's column, and without the rows only it
         # held (the days they came from hold nothing else either).
@@ -290,16 +350,11 @@ def test_migration_0016_fills_the_supplier_years_from_the_stored_months(
     """As 0009 for the months: the years summed from the months already stored are exactly
     the rows a rebuild makes (the world's orders span two years and more, its open-ended ones
     reach 9999)."""
-    from alembic import command
-
     from data_access import summaries
 
     built = _rebuilt_in_two_zones(engine, session_factory, "summary_supplier_years")
     assert all(len({row[1].year for row in rows}) >= 3 for rows in built.values())
-    config = migrate.alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.downgrade(config, "0015")
+    migrate.downgrade(engine, "0015")
     migrate.upgrade(engine)
     with engine.connect() as conn:
         for zone, rows in built.items():

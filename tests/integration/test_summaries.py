@@ -26,6 +26,7 @@ from services.figures.rates import Scope
 from services.figures.suppliers import supplier_window
 from services.importing.service import import_file
 from tests import factories as f
+from tests.claim_copies_oracle import claims_out_of_step
 from tests.factories import utc
 from tests.figures_world import TODAY, ZONES, build_world, insert_world
 
@@ -53,6 +54,8 @@ def order_rows(draw: st.DrawFn) -> str:
         days=draw(st.integers(0, 20)), hours=draw(st.integers(0, 23))
     )
     ship_by = placed.date() + timedelta(days=draw(st.integers(0, 6)))
+    # Two buyers: a later batch moves an order to the other, and its claims' copies follow.
+    buyer = draw(st.sampled_from(["BUY-1,Buyer One,DE", "BUY-2,Buyer Two,FR"]))
     fate = draw(st.sampled_from(["placed", "shipped", "delivered", "cancelled"]))
     shipped = delivered = cancelled = None
     if fate in ("shipped", "delivered"):
@@ -67,7 +70,7 @@ def order_rows(draw: st.DrawFn) -> str:
     if fate == "cancelled":
         cancelled = placed + timedelta(hours=draw(st.integers(1, 24 * 8)))
     return (
-        f"ORD-{key},{supplier},BUY-1,Buyer One,DE,{category},tt,USD,100.00,80.00,50.00,"
+        f"ORD-{key},{supplier},{buyer},{category},tt,USD,100.00,80.00,50.00,"
         f"{_stamp(placed)},{ship_by.isoformat()},{_stamp(shipped)},{_stamp(delivered)},"
         f"{_stamp(cancelled)},{fate}"
     )
@@ -91,6 +94,8 @@ def _in_step(engine: Engine) -> None:
                 assert summaries.stored_rows(conn, table, zone) == summaries.aggregated_rows(
                     conn, table, zone
                 ), (table, zone)
+        # And the claims' copies of their order's reference and buyer, which Find a claim reads.
+        assert claims_out_of_step(conn) == []
 
 
 @st.composite

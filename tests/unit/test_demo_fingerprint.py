@@ -11,6 +11,9 @@ in the same commit as the upgrade, never with a change to ``services/demo``. The
 deliberate change of the rules' wording, which the demo stores with its recommendations: on
 6 Dec 2026 (days in reasons written "13 Mar 2025", not ISO) a column-by-column comparison of the
 four affected runs showed ``recommendations.reasons`` alone had moved before they were recorded.
+On 7 Dec 2026 the claims gained two columns, copies of their order's reference and buyer
+(migration 0020): each run's fingerprint without them was checked equal to the values recorded
+before, then the values with them recorded.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from services.demo.data import DemoData, generate
 
 #: (orders, seed, today) -> sha256 of :func:`fingerprint`, recorded from the generator as it
 #: was before the split (one module, ``services/demo/data.py`` at commit cd1d6ba), the reasons'
-#: days re-recorded on 6 Dec 2026. Chosen by
+#: days re-recorded on 6 Dec 2026, the claims' copies added on 7 Dec 2026. Chosen by
 #: tracing which branches each run takes: 30,000 orders (the brief's size) walk claims to every
 #: status and top the queue up; 600 orders on another day top up every undecided status; 40,000
 #: orders with seed 6 hold a pending proposal that lapsed because its order shipped after it;
@@ -36,20 +39,20 @@ from services.demo.data import DemoData, generate
 #: need "six months before" clamped to the end of February.
 GOLDEN: dict[tuple[int, int, date], str] = {
     (30_000, 5, date(2026, 6, 15)): (
-        "86ddef3f862186a44352a0a1a990cda00db999f86dd60ae94d547dd49979a77f"
+        "1aa64ac88f54820b75a47964d97c4ec715a73f62a70429ec12defe397e893d3e"
     ),
-    (600, 1, date(2025, 6, 4)): "7e66196cd48c009ace5dc7cd2d3305013be2cf2e436c3c7de30d03753683ad43",
+    (600, 1, date(2025, 6, 4)): "c85210fe8fa081c216728f055cec3accf18d8478a808fc41c47d752b07e1b410",
     (40_000, 6, date(2026, 6, 15)): (
-        "53f629b990e01c7cc3808dec2b5e51960d3f0e5c7a8abbdc87cd771f2203101f"
+        "a38b653ff05781af494dc257b8a2991b24e228be8af80b4eb158cb9180f85735"
     ),
     (1_000, 9572, date(2025, 4, 20)): (
-        "82d633cf834fe7b060a9d9e85ed13b09de8a28feabd3a49a7e8000d34953bdde"
+        "0b7208e96286967752933e1e3441d541ce23ccc91f15c7d2d0004bc7f6659c3e"
     ),
     (1, 7687, date(2025, 6, 15)): (
-        "9f02f8a23f188656145dd788b2dc00d902d37471618ce4876733da45d8e436c5"
+        "b2f6fdc6a2511d6346bbd313099e7e62717237247af07180856639ebdc633342"
     ),
     (2, 6374, date(2026, 8, 29)): (
-        "1e19e9df3236a47d90d43e898542b52a99c40dcaaf12bf72d21b972ba3869a23"
+        "b1209b0dd75c9a679f124cf6f9edf0049d17fbcaae7a10970f3b956b7c067ef3"
     ),
 }
 
