@@ -23,13 +23,14 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from data_access import summaries
-from data_access.models import Claim
+from data_access.models import Buyer, Claim
 from rules import Turn, bundled_policy
 from services.auth import Actor
 from services.claims.decide import DecisionError, decide_claim
 from services.importing import follow_up, write, write_orders
 from services.importing.service import ImportResult, import_file
 from tests import factories as f
+from tests.claim_copies_oracle import claims_out_of_step
 from tests.factories import utc
 from tests.integration.test_decisions import reviewer
 from tests.integration.test_import_recount import recounts_spied
@@ -62,11 +63,15 @@ def _until(done: Callable[[], bool], ticks: int = PATIENCE_TICKS) -> bool:
     return done()
 
 
-def _order(supplier: str) -> str:
+def _order(supplier: str, buyer: str = "BUY-1,Buyer One,DE") -> str:
     return (
-        f"ORD-1,{supplier},BUY-1,Buyer One,DE,Machinery,tt,USD,100.00,80.00,80.00,"
+        f"ORD-1,{supplier},{buyer},Machinery,tt,USD,100.00,80.00,80.00,"
         "2025-05-01T10:00:00Z,2025-05-10,2025-05-12T10:00:00Z,,,shipped\n"
     )
+
+
+#: ORD-1 of its supplier, now placed by another buyer.
+FOR_BUYER_TWO = _order("SUP-A", "BUY-2,Buyer Two,FR")
 
 
 def _claim(kind: str) -> str:
@@ -266,6 +271,63 @@ def test_a_claims_import_and_a_decision_on_the_same_claim_do_not_deadlock(
     )
     assert changed.written and changed.updated == 1, changed.problems
     assert decided and decided[0] != "DecisionNotSaved", decided
+    _in_step(engine)
+
+
+def _copies_in_step(engine: Engine, buyer: str) -> None:
+    with engine.connect() as conn:
+        assert claims_out_of_step(conn) == []
+        held = conn.execute(
+            select(Buyer.external_id).join(Claim, Claim.buyer_id == Buyer.id)
+        ).scalars()
+        assert list(held) == [buyer]
+
+
+def test_a_claim_filed_while_its_order_moves_buyer_copies_the_new_buyer(
+    engine: Engine, world: sessionmaker[Session], held_after_subtracting: _Hold
+) -> None:
+    """The claims import reads the order's buyer under a lock the orders import holds until
+    its commit: the claim is written after, with the new buyer, or before, and follows it."""
+    moved, filed = _race(
+        held_after_subtracting,
+        lambda: _import(world, "orders", ORDERS + FOR_BUYER_TWO),
+        lambda: _import(world, "claims", CLAIMS + _claim("quality")),
+    )
+    assert moved.written and moved.updated == 1, moved.problems
+    assert filed.written and filed.inserted == 1, filed.problems
+    _copies_in_step(engine, "BUY-2")
+
+
+def test_a_decision_while_its_order_moves_buyer_does_not_deadlock(
+    engine: Engine, world: sessionmaker[Session], held_after_subtracting: _Hold
+) -> None:
+    """The orders import writes the claims' copies of the buyer after the orders: it locks
+    those claims before the orders, as a decision locks its claim and then its order, or each
+    would wait for the other (PostgreSQL would cancel one of them)."""
+    assert _import(world, "claims", CLAIMS + _claim("quality")).written
+    with world() as s:
+        rita = reviewer(s)
+        s.commit()
+        claim_id = s.scalars(select(Claim.id).where(Claim.external_id == "CLM-1")).one()
+    decided: list[str] = []
+
+    def decide() -> None:
+        try:
+            decide_claim(
+                world, rita, claim_id, approve=False, amount_cents=None,
+                note="Decided while its order changed buyer", policy=bundled_policy("v1"),
+                now=NOW, expected_turn=Turn.DECIDE,
+            )  # fmt: skip
+            decided.append("saved")
+        except DecisionError as error:  # a rule's refusal is fine; a lost transaction is not
+            decided.append(type(error).__name__)
+
+    moved, _ = _race(
+        held_after_subtracting, lambda: _import(world, "orders", ORDERS + FOR_BUYER_TWO), decide
+    )
+    assert moved.written and moved.updated == 1, moved.problems
+    assert decided and decided[0] != "DecisionNotSaved", decided
+    _copies_in_step(engine, "BUY-2")
     _in_step(engine)
 
 
