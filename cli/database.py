@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli.common import checked_engine
+from cli.common import checked_engine, fail
 from data_access import migrate
 from services import clock
 from services.summaries import ensure_built, programme_zone, rebuild_summaries
@@ -16,7 +16,10 @@ app = typer.Typer(help="Database schema.")
 def upgrade() -> None:
     """Migrate the database at ASSURANCE_DATABASE_URL to the latest schema."""
     engine = checked_engine(any_schema=True)
-    migrate.upgrade(engine)
+    try:
+        migrate.upgrade(engine)
+    except migrate.BrokenReferences as refused:
+        fail(f"The database was not upgraded: {refused}. `PRAGMA foreign_key_check` lists them.")
     typer.echo(f"Database at revision {migrate.current_revision(engine)}.")
     with engine.begin() as connection:
         # Missing, or kept for another zone than the setting: build them (seconds at 1M orders).

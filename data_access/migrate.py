@@ -68,11 +68,16 @@ def _sqlite_keys_checked_at_end(connection: Connection) -> Iterator[None]:
         driver.execute("PRAGMA foreign_keys=ON")
 
 
+class BrokenReferences(RuntimeError):
+    """Rows refer to rows that do not exist after the migration; it was rolled back. The
+    message is safe to show a user."""
+
+
 def _refuse_broken_keys(connection: Connection) -> None:
     broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
     if broken:
         table, rowid, parent, _ = broken[0]
-        raise RuntimeError(
+        raise BrokenReferences(
             f"the migration left {len(broken):,} rows referring to missing rows "
             f"(first: {table} row {rowid}, to {parent}); nothing was changed"
         )
