@@ -1,7 +1,8 @@
 """Server time of every screen, for ``assurance bench``: the app run headless, signed in.
 
 Each screen of ``ui.navigation`` is opened as a link by a user of a role that sees it (the
-supplier and claim screens on a real supplier and claim), once after ``st.cache_data.clear()``
+supplier and claim screens on a real supplier and claim, Find a claim searching for a real
+buyer's name), once after ``st.cache_data.clear()``
 and ``ui.chart_cache.clear()`` (cold) and once more by a new session (warm: the figures and
 charts cached, as for the next visitor). The time is that of the script's run on the server
 (app.py's sign-in and navigation, then the page), without AppTest's own harness.
@@ -48,6 +49,8 @@ def _params(screen: Screen, subjects: PageSubjects) -> dict[str, str]:
         return {"supplier": subjects.supplier}
     if screen.path == "pages/claim.py":
         return {"claim": subjects.claim}
+    if screen.path == "pages/find_claim.py":
+        return {"q": subjects.search}
     return {}
 
 

@@ -1,10 +1,10 @@
 """Finding claims by what people call them: the claim's reference, its order's, its buyer's, or
 the buyer's name.
 
-A case-insensitive substring match in SQL: ``lower(column) LIKE lower(text)`` on both databases,
-with the LIKE wildcards of the typed text escaped, so ``50%`` or ``a_b`` match themselves. (SQLite's
-``lower()`` folds ASCII letters only, so a buyer name with accented capitals matches its exact case
-there; PostgreSQL folds them all.) The match reads the claims and the buyers only: each claim
+A case-insensitive substring match in SQL (``text_match.contains_text``), with the LIKE
+wildcards of the typed text escaped, so ``50%`` or ``a_b`` match themselves. (SQLite folds ASCII
+letters only, so a buyer name with accented capitals matches its exact case there; PostgreSQL
+folds them all.) The match reads the claims and the buyers only: each claim
 carries copies of its order's reference and buyer (``data_access.claim_copies``), and the buyers
 that match are found by one scan of the buyers. Its cost follows the number of claims and of
 buyers, never that of orders. (Each claim's order looked up to test it took 1.9–2.0 s cold on
@@ -24,6 +24,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from data_access.claim_facts import Executor
 from data_access.models import Buyer, Claim, Order, Supplier
+from data_access.text_match import contains_text
 
 __all__ = [
     "LookupRow",
@@ -51,24 +52,17 @@ class LookupRow(NamedTuple):
     total: int
 
 
-def _contains(
-    column: ColumnElement[str] | InstrumentedAttribute[str], text: str
-) -> ColumnElement[bool]:
-    # autoescape: the text's own % and _ are literal, not wildcards.
-    return column.icontains(text, autoescape=True)
-
-
 def _buyer_matches(text: str) -> ColumnElement[bool]:
     """A condition on ``buyers``: the buyer's reference or name contains ``text``."""
-    return or_(_contains(Buyer.external_id, text), _contains(Buyer.name, text))
+    return or_(contains_text(Buyer.external_id, text), contains_text(Buyer.name, text))
 
 
 def _matches(text: str) -> ColumnElement[bool]:
     """A condition on ``claims`` alone, through their copies of the order's reference and
     buyer: the buyers that match read by one scan of the buyers."""
     return or_(
-        _contains(Claim.external_id, text),
-        _contains(Claim.order_external_id, text),
+        contains_text(Claim.external_id, text),
+        contains_text(Claim.order_external_id, text),
         Claim.buyer_id.in_(select(Buyer.id).where(_buyer_matches(text))),
     )
 
@@ -87,10 +81,10 @@ def claim_search_condition(text: str) -> ColumnElement[bool]:
         return select(column).where(Buyer.id == Claim.buyer_id).scalar_subquery()
 
     return or_(
-        _contains(Claim.external_id, text),
-        _contains(Claim.order_external_id, text),
-        _contains(buyers(Buyer.external_id), text),
-        _contains(buyers(Buyer.name), text),
+        contains_text(Claim.external_id, text),
+        contains_text(Claim.order_external_id, text),
+        contains_text(buyers(Buyer.external_id), text),
+        contains_text(buyers(Buyer.name), text),
     )
 
 

@@ -11,6 +11,7 @@ from data_access.claim_facts import Executor
 from data_access.models import Claim, Order, Supplier, SupplierLimitChange, User
 from data_access.queries.refunds import approved_refunds
 from data_access.sql import ids_in
+from data_access.text_match import contains_text
 
 __all__ = [
     "SupplierRow",
@@ -47,9 +48,9 @@ def supplier_by_external_id(executor: Executor, external_id: str) -> SupplierRow
 
 
 def matching(term: str, *columns: Any) -> Any:
-    """Any of ``columns`` contains ``term``, whatever the case (as the claim lookup matches:
-    ``icontains`` with ``autoescape``, so ``%`` and ``_`` in the term are themselves)."""
-    return or_(*(column.icontains(term, autoescape=True) for column in columns))
+    """Any of ``columns`` contains ``term``, whatever the case, as the claim lookup matches
+    (``text_match.contains_text``: ``%`` and ``_`` in the term are themselves)."""
+    return or_(*(contains_text(column, term) for column in columns))
 
 
 def supplier_matches(executor: Executor, search: str, limit: int) -> pd.DataFrame:

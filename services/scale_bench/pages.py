@@ -2,8 +2,9 @@
 
 The timing itself runs the app (Streamlit's AppTest) and so lives on the UI side
 (``ui.bench_pages``); this side picks the people and the records the pages open: a user of each
-role, the supplier with the most orders (its page is the heaviest) and the latest-filed claim
-still waiting for a decision.
+role, the supplier with the most orders (its page is the heaviest), the latest-filed claim
+still waiting for a decision, and that claim's buyer's name, which Find a claim searches for
+(a buyer on the phone gives their name; every search reads all the claims and buyers).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine, func, select
 
-from data_access.models import UNDECIDED_CLAIM_STATUSES, Claim, Order, Supplier
+from data_access.models import UNDECIDED_CLAIM_STATUSES, Buyer, Claim, Order, Supplier
 from services.auth import Role
 from services.users import list_users
 
@@ -30,6 +31,8 @@ class PageSubjects:
     emails: dict[Role, str]
     supplier: str
     claim: str
+    #: What Find a claim is opened searching for: the claim's buyer's name.
+    search: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,12 +63,14 @@ def page_subjects(engine: Engine, database_url: str, now: datetime) -> PageSubje
         supplier = conn.execute(
             select(Supplier.external_id).where(Supplier.id == busiest)
         ).scalar_one_or_none()
-        claim = conn.execute(
-            select(Claim.external_id)
+        latest = conn.execute(
+            select(Claim.external_id, Buyer.name)
+            .join(Buyer, Buyer.id == Claim.buyer_id)
             .where(Claim.status.in_(UNDECIDED_CLAIM_STATUSES))
             .order_by(Claim.filed_at.desc(), Claim.id.desc())
             .limit(1)
-        ).scalar_one_or_none()
-    if supplier is None or claim is None:
+        ).one_or_none()
+    if supplier is None or latest is None:
         raise RuntimeError("the bench database needs orders and an undecided claim")
-    return PageSubjects(database_url, now, emails, supplier, claim)
+    claim, buyer = latest
+    return PageSubjects(database_url, now, emails, supplier, claim, buyer)

@@ -31,7 +31,7 @@ EVERYONE: dict[Role, str] = {
 
 
 def _subjects(emails: dict[Role, str]) -> PageSubjects:
-    return PageSubjects("sqlite://", NOW, emails, "SUP-0007", "CLM-0042")
+    return PageSubjects("sqlite://", NOW, emails, "SUP-0007", "CLM-0042", "Anna Svensson AB")
 
 
 def test_every_screen_is_visited_by_a_role_that_sees_it() -> None:
@@ -43,6 +43,7 @@ def test_every_screen_is_visited_by_a_role_that_sees_it() -> None:
     params = {v.screen.path: dict(v.params) for v in chosen}
     assert params["pages/supplier.py"] == {"supplier": "SUP-0007"}
     assert params["pages/claim.py"] == {"claim": "CLM-0042"}
+    assert params["pages/find_claim.py"] == {"q": "Anna Svensson AB"}
     assert params["pages/overview.py"] == {}
 
 
