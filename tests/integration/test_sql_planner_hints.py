@@ -140,10 +140,10 @@ def test_the_hinted_queries_keep_their_rows(
 #: days after its filing; every 97th decided before it was filed (bad data the span must keep
 #: out, not fail on); the last weeks' claims still undecided.
 _SPREAD_CLAIMS = """
-INSERT INTO claims (external_id, order_id, kind, filed_at, claimed_amount_cents, description,
-                    inspection_report, inspection_fee_cents, supplier_response, status,
-                    decided_at, withdrawn_at)
-SELECT 'CLM-' || n, :order_id, 'quality', filed, 100, '', false, 0, 'none',
+INSERT INTO claims (external_id, order_id, order_external_id, buyer_id, kind, filed_at,
+                    claimed_amount_cents, description, inspection_report, inspection_fee_cents,
+                    supplier_response, status, decided_at, withdrawn_at)
+SELECT 'CLM-' || n, :order_id, :order_ref, :buyer_id, 'quality', filed, 100, '', false, 0, 'none',
        CASE WHEN filed > :recent THEN 'open' WHEN n % 40 = 0 THEN 'withdrawn'
             ELSE 'rejected' END,
        CASE WHEN filed > :recent OR n % 40 = 0 THEN NULL
@@ -168,11 +168,11 @@ def test_postgresql_finds_the_claims_open_at_an_instant_through_their_spans(
         with engine.begin() as conn:
             conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
         with Session(engine) as s, s.begin():
-            order_id = f.order(s, f.supplier(s), f.buyer(s)).id
+            order = f.order(s, f.supplier(s), f.buyer(s))
+            on = {"order_id": order.id, "order_ref": order.external_id, "buyer_id": order.buyer_id}
         with engine.begin() as conn:
             conn.execute(
-                text(_SPREAD_CLAIMS),
-                {"order_id": order_id, "start": start, "recent": start + timedelta(days=700)},
+                text(_SPREAD_CLAIMS), {**on, "start": start, "recent": start + timedelta(days=700)}
             )
             conn.exec_driver_sql("ANALYZE claims")
         for moment in (datetime(2025, 3, 1, tzinfo=UTC), datetime(2026, 10, 1, tzinfo=UTC)):
