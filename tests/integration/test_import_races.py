@@ -235,11 +235,11 @@ def test_a_claim_filed_while_its_supplier_changes_country_is_counted_once(
     _in_step(engine)
 
 
-def test_a_claims_import_and_a_decision_on_the_same_claim_do_not_deadlock(
-    engine: Engine, world: sessionmaker[Session], held_after_locking_claims: _Hold
-) -> None:
-    """A decision locks its claim, then its order; the import must take them in that order
-    too, or each would wait for the other (PostgreSQL would cancel one of them)."""
+def _decision_on_claim_one(
+    world: sessionmaker[Session], note: str
+) -> tuple[Callable[[], None], list[str]]:
+    """CLM-1 filed by a claims file, and a reviewer's rejection of it to race an import with;
+    the list tells, after the race, whether it was saved or which rule refused it."""
     assert _import(world, "claims", CLAIMS + _claim("quality")).written
     with world() as s:
         rita = reviewer(s)
@@ -250,20 +250,22 @@ def test_a_claims_import_and_a_decision_on_the_same_claim_do_not_deadlock(
     def decide() -> None:
         try:
             decide_claim(
-                world,
-                rita,
-                claim_id,
-                approve=False,
-                amount_cents=None,
-                note="Decided while a claims file was imported",
-                policy=bundled_policy("v1"),
-                now=NOW,
-                expected_turn=Turn.DECIDE,
-            )
+                world, rita, claim_id, approve=False, amount_cents=None, note=note,
+                policy=bundled_policy("v1"), now=NOW, expected_turn=Turn.DECIDE,
+            )  # fmt: skip
             decided.append("saved")
         except DecisionError as error:  # a rule's refusal is fine; a lost transaction is not
             decided.append(type(error).__name__)
 
+    return decide, decided
+
+
+def test_a_claims_import_and_a_decision_on_the_same_claim_do_not_deadlock(
+    engine: Engine, world: sessionmaker[Session], held_after_locking_claims: _Hold
+) -> None:
+    """A decision locks its claim, then its order; the import must take them in that order
+    too, or each would wait for the other (PostgreSQL would cancel one of them)."""
+    decide, decided = _decision_on_claim_one(world, "Decided while a claims file was imported")
     changed, _ = _race(
         held_after_locking_claims,
         lambda: _import(world, "claims", CLAIMS + _claim("late_shipment")),
@@ -304,24 +306,7 @@ def test_a_decision_while_its_order_moves_buyer_does_not_deadlock(
     """The orders import writes the claims' copies of the buyer after the orders: it locks
     those claims before the orders, as a decision locks its claim and then its order, or each
     would wait for the other (PostgreSQL would cancel one of them)."""
-    assert _import(world, "claims", CLAIMS + _claim("quality")).written
-    with world() as s:
-        rita = reviewer(s)
-        s.commit()
-        claim_id = s.scalars(select(Claim.id).where(Claim.external_id == "CLM-1")).one()
-    decided: list[str] = []
-
-    def decide() -> None:
-        try:
-            decide_claim(
-                world, rita, claim_id, approve=False, amount_cents=None,
-                note="Decided while its order changed buyer", policy=bundled_policy("v1"),
-                now=NOW, expected_turn=Turn.DECIDE,
-            )  # fmt: skip
-            decided.append("saved")
-        except DecisionError as error:  # a rule's refusal is fine; a lost transaction is not
-            decided.append(type(error).__name__)
-
+    decide, decided = _decision_on_claim_one(world, "Decided while its order changed buyer")
     moved, _ = _race(
         held_after_subtracting, lambda: _import(world, "orders", ORDERS + FOR_BUYER_TWO), decide
     )
