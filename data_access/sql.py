@@ -49,6 +49,7 @@ __all__ = [
     "Grain",
     "add_days",
     "among",
+    "compiled_args",
     "count_total",
     "day_number",
     "day_start",
@@ -236,7 +237,7 @@ def span_sql(start: str, end: str) -> str:
 
 @compiles(_SpanHolds, "postgresql")
 def _span_holds_postgresql(element: _SpanHolds, compiler: SQLCompiler, **kw: Any) -> str:
-    start, end, moment = _args(compiler, element, **kw)
+    start, end, moment = compiled_args(compiler, element, **kw)
     # Cast: a literal instant (``literal_binds``) would otherwise be read as a range.
     held = f"{span_sql(start, end)} @> CAST({moment} AS TIMESTAMP WITH TIME ZONE)"
     return f"({end} IS NOT NULL AND {held})"
@@ -244,7 +245,7 @@ def _span_holds_postgresql(element: _SpanHolds, compiler: SQLCompiler, **kw: Any
 
 @compiles(_SpanHolds)
 def _span_holds_default(element: _SpanHolds, compiler: SQLCompiler, **kw: Any) -> str:
-    start, end, moment = _args(compiler, element, **kw)
+    start, end, moment = compiled_args(compiler, element, **kw)
     plus = "+" if compiler.dialect.name == "sqlite" else ""
     return f"({end} >= {moment} AND {plus}{start} < {moment})"
 
@@ -260,7 +261,8 @@ def add_days(day: Any, days: int) -> ColumnElement[date]:
     return _AddDays(day, literal_column(str(int(days))))
 
 
-def _args(compiler: SQLCompiler, element: FunctionElement[Any], **kw: Any) -> list[str]:
+def compiled_args(compiler: SQLCompiler, element: FunctionElement[Any], **kw: Any) -> list[str]:
+    """A custom function's arguments as ``compiler`` writes them, for its ``@compiles``."""
     return [compiler.process(argument, **kw) for argument in element.clauses]
 
 
@@ -272,7 +274,7 @@ def _literal_text(element: FunctionElement[Any], index: int) -> str:
 
 @compiles(_LocalDay, "sqlite")
 def _local_day_sqlite(element: _LocalDay, compiler: SQLCompiler, **kw: Any) -> str:
-    timestamp, zone = _args(compiler, element, **kw)
+    timestamp, zone = compiled_args(compiler, element, **kw)
     if _literal_text(element, 1).upper() in _UTC_NAMES:
         return f"date({timestamp})"
     return f"{SQLITE_LOCAL_DAY}({timestamp}, {zone})"
@@ -280,13 +282,13 @@ def _local_day_sqlite(element: _LocalDay, compiler: SQLCompiler, **kw: Any) -> s
 
 @compiles(_LocalDay)
 def _local_day_default(element: _LocalDay, compiler: SQLCompiler, **kw: Any) -> str:
-    timestamp, zone = _args(compiler, element, **kw)
+    timestamp, zone = compiled_args(compiler, element, **kw)
     return f"CAST(({timestamp} AT TIME ZONE {zone}) AS DATE)"
 
 
 @compiles(_PeriodStart, "sqlite")
 def _period_start_sqlite(element: _PeriodStart, compiler: SQLCompiler, **kw: Any) -> str:
-    day = _args(compiler, element, **kw)[0]
+    day = compiled_args(compiler, element, **kw)[0]
     if _literal_text(element, 1) in ("month", "year"):
         return f"date({day}, 'start of {_literal_text(element, 1)}')"
     # Back six days, then forward to the next Monday (or stay on it): the week's Monday.
@@ -295,44 +297,44 @@ def _period_start_sqlite(element: _PeriodStart, compiler: SQLCompiler, **kw: Any
 
 @compiles(_PeriodStart)
 def _period_start_default(element: _PeriodStart, compiler: SQLCompiler, **kw: Any) -> str:
-    day, grain = _args(compiler, element, **kw)
+    day, grain = compiled_args(compiler, element, **kw)
     return f"CAST(date_trunc({grain}, CAST({day} AS TIMESTAMP)) AS DATE)"
 
 
 @compiles(_AddDays, "sqlite")
 def _add_days_sqlite(element: _AddDays, compiler: SQLCompiler, **kw: Any) -> str:
-    day, days = _args(compiler, element, **kw)
+    day, days = compiled_args(compiler, element, **kw)
     return f"date({day}, '{int(days):+d} days')"
 
 
 @compiles(_AddDays)
 def _add_days_default(element: _AddDays, compiler: SQLCompiler, **kw: Any) -> str:
-    day, days = _args(compiler, element, **kw)
+    day, days = compiled_args(compiler, element, **kw)
     return f"(CAST({day} AS DATE) + {int(days)})"
 
 
 @compiles(_DaysBetween, "sqlite")
 def _days_between_sqlite(element: _DaysBetween, compiler: SQLCompiler, **kw: Any) -> str:
-    later, earlier = _args(compiler, element, **kw)
+    later, earlier = compiled_args(compiler, element, **kw)
     return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
 
 
 @compiles(_DaysBetween)
 def _days_between_default(element: _DaysBetween, compiler: SQLCompiler, **kw: Any) -> str:
-    later, earlier = _args(compiler, element, **kw)
+    later, earlier = compiled_args(compiler, element, **kw)
     return f"(CAST({later} AS DATE) - CAST({earlier} AS DATE))"
 
 
 @compiles(_DayNumber, "sqlite")
 def _day_number_sqlite(element: _DayNumber, compiler: SQLCompiler, **kw: Any) -> str:
-    (day,) = _args(compiler, element, **kw)
+    (day,) = compiled_args(compiler, element, **kw)
     # 2440587.5: the Julian day of 1970-01-01 at midnight; a date's is always a half day.
     return f"CAST(julianday({day}) - 2440587.5 AS INTEGER)"
 
 
 @compiles(_DayNumber)
 def _day_number_default(element: _DayNumber, compiler: SQLCompiler, **kw: Any) -> str:
-    (day,) = _args(compiler, element, **kw)
+    (day,) = compiled_args(compiler, element, **kw)
     return f"(CAST({day} AS DATE) - DATE '1970-01-01')"
 
 
@@ -372,7 +374,7 @@ def among(column: Any, ids: Select[Any]) -> ColumnElement[bool]:
 
 @compiles(_Among, "postgresql")
 def _among_postgresql(element: _Among, compiler: SQLCompiler, **kw: Any) -> str:
-    column, ids = _args(compiler, element, **kw)
+    column, ids = compiled_args(compiler, element, **kw)
     return f"{column} = ANY(ARRAY{ids})"
 
 

@@ -22,6 +22,8 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.operators import OperatorType
 
+from data_access.sql import compiled_args
+
 __all__ = ["contains_text"]
 
 _ESCAPE = "/"
@@ -43,18 +45,13 @@ def contains_text(column: Any, text: str) -> ColumnElement[bool]:
     return _ContainsText(column, bindparam(None, f"%{escaped}%", type_=String()))
 
 
-def _parts(element: _ContainsText, compiler: SQLCompiler, **kw: Any) -> tuple[str, str]:
-    column, pattern = (compiler.process(argument, **kw) for argument in element.clauses)
-    return column, pattern
-
-
 @compiles(_ContainsText, "sqlite")
 def _contains_text_sqlite(element: _ContainsText, compiler: SQLCompiler, **kw: Any) -> str:
-    column, pattern = _parts(element, compiler, **kw)
+    column, pattern = compiled_args(compiler, element, **kw)
     return f"({column} LIKE {pattern} ESCAPE '{_ESCAPE}')"
 
 
 @compiles(_ContainsText)
 def _contains_text_default(element: _ContainsText, compiler: SQLCompiler, **kw: Any) -> str:
-    column, pattern = _parts(element, compiler, **kw)
+    column, pattern = compiled_args(compiler, element, **kw)
     return f"(lower({column}) LIKE lower({pattern}) ESCAPE '{_ESCAPE}')"
