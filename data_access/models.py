@@ -212,6 +212,9 @@ class Claim(Base):
         Index("ix_claims_filed_at", "filed_at"),
         Index("ix_claims_status_filed_at", "status", "filed_at"),
         Index("ix_claims_order_id", "order_id"),
+        # Find a claim: the claims of the buyers whose name or reference matches (migration
+        # 0021, which on PostgreSQL adds the trigram indexes the models cannot state).
+        Index("ix_claims_buyer_id", "buyer_id"),
         # The queue's "assigned to me" filter.
         Index("ix_claims_assignee_status", "assignee_id", "status"),
         # The reviewers' queue: undecided claims by nearest deadline, paged in SQL.
