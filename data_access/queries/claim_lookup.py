@@ -76,9 +76,9 @@ def _matched(text: str, dialect: str) -> Select[Any] | CompoundSelect[Any]:
       matches) 0.20–0.25 s, "ORD-" (every claim) 0.40 s.
     * PostgreSQL, a shorter text (no trigram to look up): the claims once, each joined to its
       buyer by one hash join, 0.29 s ("zz"). Not as SQLite does it: PostgreSQL hashes the
-      matching buyers for that test only while they fit its ``work_mem``, and past that
-      scanned them again for every claim ("a" at ten million orders: no answer after 20 s;
-      this way 0.61 s).
+      matching buyers for that test only where it expects them to fit its ``work_mem``, and
+      expecting all 500,000 for one letter it read them again for every claim ("a" at ten
+      million orders: no answer after 20 s; this way 0.61 s).
     """
     exact = case((func.lower(Claim.external_id) == text.lower(), 0), else_=1).label("exact")
     found = select(Claim.id.label("claim_id"), exact, Claim.filed_at)

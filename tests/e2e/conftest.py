@@ -11,6 +11,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -175,3 +176,17 @@ def start_app_with_oidc(home: Path, oidc_url: str, database_url: str) -> Iterato
     yield from start_streamlit(
         home, {"ASSURANCE_DATABASE_URL": database_url}, ["--secrets.files", str(secrets)], port=port
     )
+
+
+def cookie_names(page: Any) -> set[str]:
+    return {c["name"] for c in page.context.cookies()}
+
+
+def wait_for_cookie(page: Any, name: str, present: bool = True) -> None:
+    """Until the browser holds (or no longer holds) the cookie ``name``: the app writes and
+    deletes cookies by a script in the page, which runs after the page's text has shown."""
+    for _ in range(300):  # up to 30 s: a loaded CI machine is slow, never wrong
+        if (name in cookie_names(page)) == present:
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"cookie {name} {'never set' if present else 'still set'}")

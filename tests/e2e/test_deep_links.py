@@ -28,6 +28,7 @@ from tests.e2e.conftest import (
     start_app_with_oidc,
     start_oidc_provider,
     start_streamlit,
+    wait_for_cookie,
 )
 from ui import deep_link, demo_session
 
@@ -80,18 +81,6 @@ def claim_ref(seeded: Path) -> str:
     return ref
 
 
-def _cookie_names(page: Any) -> set[str]:
-    return {c["name"] for c in page.context.cookies()}
-
-
-def _wait_for_cookie(page: Any, name: str, present: bool = True) -> None:
-    for _ in range(300):  # up to 30 s: a loaded CI machine is slow, never wrong
-        if (name in _cookie_names(page)) == present:
-            return
-        page.wait_for_timeout(100)
-    raise AssertionError(f"cookie {name} {'never set' if present else 'still set'}")
-
-
 def _settled(page: Any) -> None:
     """Wait until the page has finished drawing (no loading placeholders left)."""
     # expect()'s 5 s default is too short for a first page view on a loaded machine.
@@ -125,7 +114,7 @@ def _demo_round(p: Any, url: str, claim_ref: str) -> None:
     p.get_by_role("button", name="Sign in").click()
     p.get_by_role("heading", name=f"Claim {claim_ref}").wait_for()
     assert p.url.endswith(f"/claim?claim={claim_ref}")
-    _wait_for_cookie(p, demo_session.COOKIE)
+    wait_for_cookie(p, demo_session.COOKIE)
     _settled(p)
     screenshot(p, "deep-link-demo-claim")
 
@@ -146,7 +135,7 @@ def _demo_round(p: Any, url: str, claim_ref: str) -> None:
 
     p.get_by_role("button", name="Switch demo user").click()
     p.get_by_text("Pick a demo user").wait_for()
-    _wait_for_cookie(p, demo_session.COOKIE, present=False)
+    wait_for_cookie(p, demo_session.COOKIE, present=False)
     p.reload()
     _sign_in_screen_of_the_demo(p)
     expect(p.get_by_role("heading", name=f"Claim {claim_ref}")).to_have_count(0)
@@ -162,7 +151,7 @@ def test_the_first_screen_answers_at_its_own_url(page: Any, demo_home: Path) -> 
         page.get_by_text("Rita Reviewer").click()
         page.get_by_role("button", name="Sign in").click()
         page.get_by_role("heading", name="Claim queue").wait_for()
-        _wait_for_cookie(page, demo_session.COOKIE)
+        wait_for_cookie(page, demo_session.COOKIE)
         page.goto(f"{url}/claim_queue?kind=Quality")
         page.get_by_role("heading", name="Claim queue").wait_for()
         _settled(page)
@@ -183,7 +172,7 @@ def test_the_first_screen_asked_for_signed_out_opens_after_the_sign_in(
         page.get_by_text("Rita Reviewer").click()
         page.get_by_role("button", name="Sign in").click()
         page.get_by_role("heading", name="Claim queue").wait_for()
-        _wait_for_cookie(page, demo_session.COOKIE)
+        wait_for_cookie(page, demo_session.COOKIE)
         _settled(page)
         expect(page.get_by_text("Page not found")).to_have_count(0)
         assert page.evaluate("window.location.href").endswith("/claim_queue?kind=Quality")
@@ -202,7 +191,7 @@ def test_a_screen_the_role_may_not_open_asked_for_signed_out_keeps_the_sign_in(
         page.get_by_role("button", name="Sign in").click()
         page.get_by_role("heading", name="Programme exposure").wait_for()
         page.get_by_text("The link was to the Claim queue page").wait_for()
-        _wait_for_cookie(page, demo_session.COOKIE)
+        wait_for_cookie(page, demo_session.COOKIE)
         _settled(page)
         expect(page.get_by_text("Page not found")).to_have_count(0)
         assert page.get_by_test_id("stException").count() == 0
@@ -263,14 +252,14 @@ def test_oidc_deep_link_lands_on_the_claim_after_the_provider_round_trip(
     p.goto(f"{oidc_app}/claim?claim={claim_ref}")  # the server's first visit
     p.get_by_text("Sign in with your company account").wait_for()
     expect(p.get_by_text("Page not found")).to_have_count(0)
-    _wait_for_cookie(p, deep_link.NEXT_COOKIE)
+    wait_for_cookie(p, deep_link.NEXT_COOKIE)
     screenshot(p, "deep-link-oidc-sign-in")
 
     p.get_by_role("button", name="Sign in").click()
     p.get_by_role("button", name=REVIEWER).click()  # the provider's own page
     p.get_by_role("heading", name=f"Claim {claim_ref}").wait_for()
     assert p.url.endswith(f"/claim?claim={claim_ref}")
-    _wait_for_cookie(p, deep_link.NEXT_COOKIE, present=False)  # used once
+    wait_for_cookie(p, deep_link.NEXT_COOKIE, present=False)  # used once
     _settled(p)
     screenshot(p, "deep-link-oidc-claim")
 
