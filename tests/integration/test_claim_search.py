@@ -9,19 +9,23 @@ a reading in Python finds, in the page's order, page by page.
 
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from data_access import migrate
-from data_access.engine import make_engine
+from data_access.engine import make_engine, make_session_factory
 from data_access.queries.claim_lookup import TRIGRAM, claim_lookup_rows
 from tests import factories as f
+from tests.conftest import TEST_DATABASE_URL
 from tests.factories import utc
 
 TRIGRAM_INDEXES = {
@@ -178,3 +182,49 @@ def test_migration_0021_adds_the_search_indexes_and_takes_them_away(postgres: En
         migrate.upgrade(postgres)
     assert indexes() == TRIGRAM_INDEXES | {"ix_claims_buyer_id"}
     migrate.check(postgres)  # the trigram indexes, outside the models, are no drift
+
+
+@pytest.fixture
+def without_extension_rights(postgres_url: str) -> Iterator[Engine]:
+    """An empty database whose owner may create tables but not extensions: the database's
+    ``CREATE`` privilege, which a trusted extension such as pg_trgm asks for, taken away."""
+    name = f"assurance_no_ext_{os.getpid()}"
+    admin = create_engine(make_url(TEST_DATABASE_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'DROP ROLE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE ROLE "{name}" LOGIN'))
+        conn.execute(text(f'CREATE DATABASE "{name}" OWNER "{name}"'))
+        conn.execute(text(f'REVOKE CREATE ON DATABASE "{name}" FROM "{name}"'))
+    url = make_url(TEST_DATABASE_URL).set(username=name, password=None, database=name)
+    engine = make_engine(url.render_as_string(hide_password=False))
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'DROP ROLE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+def test_where_pg_trgm_cannot_be_created_the_upgrade_goes_on_and_every_search_still_finds(
+    without_extension_rights: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    engine = without_extension_rights
+    with caplog.at_level(logging.WARNING, logger="alembic.runtime.migration"):
+        migrate.upgrade(engine)
+    assert migrate.current_revision(engine) == migrate.head_revision()
+    assert any("pg_trgm could not be created" in r.getMessage() for r in caplog.records)
+    with engine.connect() as conn:
+        assert (
+            conn.execute(text("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")).first()
+            is None
+        )
+        indexes = set(conn.execute(text("SELECT indexname FROM pg_indexes")).scalars())
+    assert "ix_claims_buyer_id" in indexes and not indexes & TRIGRAM_INDEXES
+    world = _world(make_session_factory(engine))
+    with engine.connect() as conn:
+        for typed in ("svensson", "clm", "sv", "q", "nothing at all"):
+            found = [r.claim_external_id for r in claim_lookup_rows(conn, typed, limit=25)]
+            assert found == _expected(world, typed), typed
