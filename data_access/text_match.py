@@ -1,15 +1,18 @@
 """A text found anywhere in a column, in any case, written as each database runs it fastest.
 
-Find a claim, the claim queue's search and the suppliers' search test every row they read
-(at ten million orders 261,727 claims and 500,000 buyers a search). The typed text's own ``%``
-and ``_`` (and the escape character ``/``) are escaped, so they match themselves.
+Find a claim, the claim queue's search and the suppliers' search test it on the rows they read
+(where no index answers, at ten million orders 261,727 claims and 500,000 buyers a search). The
+typed text's own ``%`` and ``_`` (and the escape character ``/``) are escaped, so they match
+themselves.
 
 * SQLite: ``column LIKE pattern``. Its ``LIKE`` already ignores the case of ASCII letters, and
   of ASCII letters only, as its ``lower()`` folds them: the same matches as ``lower(column) LIKE
   lower(pattern)`` (SQLAlchemy's ``icontains``), in a third of the time (500,000 buyers' two
   columns: 0.23 → 0.08 s).
 * PostgreSQL: ``lower(column) LIKE lower(pattern)``, which folds every letter as ``ILIKE``
-  does, in half its time (0.53 → 0.26 s for the buyers on one core).
+  does, in half its time (0.53 → 0.26 s for the buyers on one core). Migration 0021's trigram
+  indexes are on exactly ``lower(column)``: written otherwise, Find a claim would read every
+  row again (``tests/integration/test_claim_search.py`` checks the plan).
 """
 
 from __future__ import annotations

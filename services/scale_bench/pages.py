@@ -4,7 +4,7 @@ The timing itself runs the app (Streamlit's AppTest) and so lives on the UI side
 (``ui.bench_pages``); this side picks the people and the records the pages open: a user of each
 role, the supplier with the most orders (its page is the heaviest), the latest-filed claim
 still waiting for a decision, and that claim's buyer's name, which Find a claim searches for
-(a buyer on the phone gives their name; every search reads all the claims and buyers).
+(a buyer on the phone gives their name).
 """
 
 from __future__ import annotations
