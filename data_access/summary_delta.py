@@ -35,8 +35,9 @@ from data_access import summary_memory
 from data_access.bulk import insert_columns
 from data_access.claim_facts import Executor, connection_of
 from data_access.models import SummaryState
-from data_access.summary_rows import aggregate, nonzero, rolled_up
+from data_access.summary_rows import aggregate, rolled_up
 from data_access.summary_tables import ROLLUPS, TABLES
+from data_access.summary_terms import nonzero
 
 __all__ = ["IN_MEMORY_FROM_ROWS", "Delta", "built_zones"]
 

@@ -41,7 +41,7 @@ from data_access.summary_events import (
     events_of,
     summed_by,
 )
-from data_access.summary_rows import Ids, aggregate, order_facts
+from data_access.summary_rows import aggregate, order_facts
 from data_access.summary_tables import (
     ALL_DIMENSION,
     DIMENSIONS,
@@ -49,6 +49,7 @@ from data_access.summary_tables import (
     ROLLUPS,
     TABLES,
 )
+from data_access.summary_terms import Ids
 
 if TYPE_CHECKING:
     from data_access.summary_facts import NewOrders
