@@ -9,9 +9,8 @@ Every count comes from the one predicate of its figure: ``rates.due_order``/``la
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager, nullcontext
+from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
@@ -19,28 +18,19 @@ from typing import Any, Literal
 import pandas as pd
 from sqlalchemy import (
     BigInteger,
-    Column,
-    Engine,
     Float,
-    Integer,
-    MetaData,
-    Table,
     and_,
     case,
     cast,
-    delete,
     func,
-    insert,
     literal,
     literal_column,
     select,
 )
-from sqlalchemy.schema import CreateTable
 from sqlalchemy.sql import Select
 
 from data_access import summaries
-from data_access.bulk import insert_columns
-from data_access.claim_facts import Executor, connection_of
+from data_access.claim_facts import Executor
 from data_access.models import (
     Claim,
     Order,
@@ -50,6 +40,7 @@ from data_access.queries.claims import claim_open_at, open_claims_and_orders
 from data_access.queries.exposure import live_order
 from data_access.queries.exposure_summarised import open_claim_orders, supplier_live
 from data_access.queries.rates import DayWindow, due_order, filed_in, late_order, placed_in
+from data_access.queries.supplier_beside import read_beside
 from data_access.queries.supplier_record import matching
 from data_access.queries.supplier_summary import RATE_SUMS, rate_counts, supplier_summary
 from data_access.queries.tiers import Thresholds, tier_rank, worse_rank
@@ -203,7 +194,7 @@ def _figures(
     read: tuple[Any, Any] | None = None,
 ) -> Select[Any]:
     """The table's rows; ``read``: the rate counts and the live orders per supplier already
-    read (``_read_beside``), else counted in this query."""
+    read (``supplier_beside.read_beside``), else counted in this query."""
     if read is not None:
         late, live = read
         placed = filed = late  # one table holds every rate count, as in _summarised
@@ -339,11 +330,16 @@ def supplier_table(
     matching ones sort first, so a page never reaches past them into the others, which are
     dropped here).
     ``reads_only``: the caller's connection holds no writes of its own, so part of the counts
-    may be read on another connection (``_read_beside``), which would not see them.
+    may be read on another connection (``supplier_beside.read_beside``), which would not see
+    them.
     """
     summarised, open_orders = _summarised_with(executor, w)
     beside = reads_only and summarised
-    with _read_beside(executor, w, open_orders) if beside else nullcontext() as read:
+    reading: AbstractContextManager[tuple[Any, Any] | None] = nullcontext()
+    if beside:
+        rates, _, _, live = _summarised(w, None, open_orders)
+        reading = read_beside(executor, rates, live)
+    with reading as read:
         figures, conditions = _filtered(w, search, show, summarised, open_orders, read)
         return _ranked_page(
             executor, w, figures, conditions, sort, descending, limit, offset, read is not None
@@ -396,8 +392,9 @@ def _ranked_page(
     width = len(FIGURE_COLUMNS)
     counted: Sequence[Any]
     if counted_apart:
-        # Rows ready in temporary tables (``_read_beside``) are cheap to read twice; as window
-        # sums over the page's query, SQLite spent 0.22 s of 0.30 on fifty thousand suppliers.
+        # Rows ready in temporary tables (``supplier_beside.read_beside``) are cheap to read
+        # twice; as window sums over the page's query, SQLite spent 0.22 s of 0.30 on fifty
+        # thousand suppliers.
         counted = executor.execute(select(*totals).select_from(figures)).one()
         rows = executor.execute(
             select(*columns).order_by(*order, c.supplier).limit(limit).offset(offset)
@@ -419,65 +416,6 @@ def _ranked_page(
     counts["over_limit"] = over_limit
     page = [row[:width] for row in rows if int(row[width])]
     return _frame(page), matched, counts
-
-
-_BESIDE = MetaData()
-#: SQLite: the two halves of the table's counts, read at once (``_read_beside``), held in
-#: temporary tables of the connection that ranks them.
-_RATES_NOW = Table(
-    "supplier_rates_now",
-    _BESIDE,
-    Column("supplier_id", Integer, primary_key=True),
-    *[Column(name, BigInteger, nullable=False) for name in ("due", "late", "orders", "claims")],
-    prefixes=["TEMPORARY"],
-)
-_LIVE_COLUMNS = ("live_orders", "exposure_cents", "cap_cents", "taken_cents")
-_LIVE_NOW = Table(
-    "supplier_live_now",
-    _BESIDE,
-    Column("supplier_id", Integer, primary_key=True),
-    *[Column(name, BigInteger, nullable=False) for name in _LIVE_COLUMNS],
-    prefixes=["TEMPORARY"],
-)
-
-
-@contextmanager
-def _read_beside(
-    executor: Executor, w: SupplierWindow, open_orders: Sequence[int] | None
-) -> Iterator[tuple[Any, Any] | None]:
-    """On SQLite, from the summaries: every supplier's rate counts and live orders read at once,
-    the live orders on a connection of their own, into temporary tables the ranking reads
-    (yielded; None elsewhere: the one query). SQLite runs a statement on one core, and these
-    two groupings of summary rows were most of the table's: at ten million orders 0.5 s and
-    0.35 s one after the other. Like the exposure page's reads beside each other, the two may
-    see the database a few milliseconds apart."""
-    connection = connection_of(executor)
-    if connection.dialect.name != "sqlite":
-        yield None
-        return
-    rates, _, _, live = _summarised(w, None, open_orders)
-    for table in (_RATES_NOW, _LIVE_NOW):
-        connection.execute(CreateTable(table, if_not_exists=True))
-        connection.execute(delete(table))
-    try:
-        with ThreadPoolExecutor(1, thread_name_prefix="suppliers") as pool:
-            live_rows = pool.submit(_rows_apart, connection.engine, select(live))
-            names = ["supplier_id", "due", "late", "orders", "claims"]
-            connection.execute(insert(_RATES_NOW).from_select(names, select(rates)))
-            rows = live_rows.result()
-        values = list(zip(*rows, strict=True)) or [()] * (1 + len(_LIVE_COLUMNS))
-        insert_columns(
-            connection, _LIVE_NOW, dict(zip(["supplier_id", *_LIVE_COLUMNS], values, strict=True))
-        )
-        yield _RATES_NOW, _LIVE_NOW
-    finally:
-        for table in (_RATES_NOW, _LIVE_NOW):
-            connection.execute(delete(table))
-
-
-def _rows_apart(engine: Engine, query: Select[Any]) -> list[Any]:
-    with engine.connect() as connection:
-        return list(connection.execute(query).all())
 
 
 def tier_counts(executor: Executor, w: SupplierWindow) -> dict[str, int]:

@@ -22,13 +22,15 @@ adds what needs the database, enforced whatever the page shows:
   exactly one decision is stored and the other is told who decided.
 
 Each decision is one transaction with one ``claim_decided`` audit event; nothing is half-written.
+What the reviewer is told when a verdict cannot be recorded is in
+``services.claims.decision_errors`` (its errors exported from here too).
 """
 
 from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -42,7 +44,7 @@ from data_access.claim_facts import (
     stored_recommendation,
 )
 from data_access.engine import write_session
-from data_access.models import Claim, Decision, Order, User
+from data_access.models import Claim, Decision, Order
 from rules import (
     FINAL,
     UNDECIDED,
@@ -60,6 +62,15 @@ from rules import (
 from services import audit, clock
 from services.auth import Actor, Permission, authorize
 from services.claims.deadlines import refresh_due
+from services.claims.decision_errors import (
+    AlreadyDecided,
+    DecisionError,
+    DecisionNotSaved,
+    RecommendationChanged,
+    changed,
+    decided_message,
+    verdict_text,
+)
 from services.claims.proposals import lapse_stale_proposals, past_decisions
 from services.claims.recommendations import (
     evaluate,
@@ -79,40 +90,6 @@ __all__ = [
 ]
 
 
-class DecisionError(Exception):
-    """A decision that cannot be recorded; the message is safe to show the reviewer."""
-
-
-class AlreadyDecided(DecisionError):
-    """Someone else decided first; the message names who and when.
-
-    ``str()`` writes the time in UTC (for logs); :meth:`told` in the reader's time zone, as the
-    screens write every time.
-    """
-
-    def __init__(
-        self, before: str, at: datetime | None, after: str, decided_by: str | None = None
-    ) -> None:
-        self.before, self.at, self.after = before, at, after
-        self.decided_by = decided_by
-        super().__init__(self.told(UTC))
-
-    def told(self, zone: tzinfo) -> str:
-        """The message with its time written in ``zone`` (UTC says so)."""
-        if self.at is None:
-            return f"{self.before}{self.after}"
-        when = clock.written(self.at, zone) + (" UTC" if zone is UTC else "")
-        return f"{self.before}{when}{self.after}"
-
-
-class RecommendationChanged(DecisionError):
-    """The recommendation moved since the reviewer looked; the new one is stored."""
-
-
-class DecisionNotSaved(DecisionError):
-    """The database connection failed mid-decision; the transaction was rolled back whole."""
-
-
 @dataclass(frozen=True, slots=True)
 class DecisionOutcome:
     claim_id: int
@@ -130,59 +107,6 @@ def _utc(now: datetime) -> datetime:
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware (UTC)")
     return now.astimezone(UTC)
-
-
-def _verdict_text(approve: bool, amount_cents: int) -> str:
-    return f"approved {format_money(amount_cents)}" if approve else "rejected"
-
-
-def _decided_message(session: Session, claim: Claim, actor: Actor) -> AlreadyDecided:
-    """Who decided ``claim`` and when, from the decisions and users tables."""
-    rows = session.execute(
-        select(
-            Decision.kind,
-            Decision.verdict,
-            Decision.amount_cents,
-            Decision.decided_at,
-            User.display_name,
-            User.id,
-        )
-        .join(User, User.id == Decision.reviewer_id)
-        .where(Decision.claim_id == claim.id)
-        .order_by(Decision.seq)
-    ).all()
-    ref = claim.external_id
-    if not rows:
-        on = " on " if claim.decided_at else ""
-        return AlreadyDecided(f"{ref} was already {claim.status}{on}", claim.decided_at, ".")
-    kind, verdict, amount, at, name, user_id = rows[-1]
-    who = "you" if user_id == actor.user_id else name
-    said = _verdict_text(verdict == "approve", amount)
-    if claim.status == ClaimStatus.AWAITING_SECOND_APPROVAL:
-        return AlreadyDecided(
-            f"{who[:1].upper() + who[1:]} proposed a verdict on {ref} on ",
-            at,
-            f" ({said}); it now waits for a second, different reviewer.",
-            decided_by=name,
-        )
-    if kind == DecisionKind.CONFIRMATION and len(rows) > 1:
-        proposer = rows[-2][4]
-        return AlreadyDecided(
-            f"{ref} was already decided: {said} by {who} on ",
-            at,
-            f", confirming the proposal of {proposer}.",
-            decided_by=name,
-        )
-    return AlreadyDecided(f"{ref} was already decided: {said} by {who} on ", at, ".", name)
-
-
-def _changed(ref: str, rec: Recommendation, why: str) -> RecommendationChanged:
-    now_word = "now " if why.startswith("changed") else ""
-    return RecommendationChanged(
-        f"The recommendation for {ref} {why}: {now_word}{rec.action.words}, "
-        f"{format_money(rec.amount_cents)} of a {format_money(rec.cap_cents)} cap. "
-        "Review it and decide again."
-    )
 
 
 def _current_recommendation(
@@ -222,7 +146,7 @@ def _amount(rec: Recommendation, approve: bool, amount_cents: int | None) -> int
 def _wrong_turn(claim: Claim, expected: Turn, actual: Turn, session: Session, actor: Actor) -> None:
     if expected is Turn.DECIDE and actual is Turn.CONFIRM_OR_PROPOSE:
         # Someone proposed a verdict while this reviewer looked at the undecided claim.
-        raise _decided_message(session, claim, actor)
+        raise decided_message(session, claim, actor)
     raise DecisionError(
         f"The proposal you were shown on {claim.external_id} no longer stands (the "
         "recommendation it answered changed, so it lapsed); the claim is back in review. "
@@ -252,22 +176,22 @@ def _record(
     session.execute(select(Order.id).where(Order.id == claim.order_id).with_for_update())
     ref = claim.external_id
     if ClaimStatus(claim.status) in FINAL:
-        raise _decided_message(session, claim, actor)
+        raise decided_message(session, claim, actor)
     if claim.status == ClaimStatus.WITHDRAWN:
         raise DecisionError(f"{ref} was withdrawn by the buyer; there is nothing to decide.")
 
     rec, rec_id, moved = _current_recommendation(session, claim, policy, now, actor)
     if moved is not None:
-        return _changed(ref, rec, moved)
+        return changed(ref, rec, moved)
     if shown_recommendation_id not in (None, rec_id):
         # Someone (a daily recompute, an import) stored the new answer after the page showed
         # the old one: compare with what the reviewer actually saw.
         shown = stored_recommendation(session, shown_recommendation_id)
         if shown is None or shown.claim_id != claim.id or not same_as_stored(rec, shown):
-            return _changed(ref, rec, "changed since it was shown")
+            return changed(ref, rec, "changed since it was shown")
     if lapse_stale_proposals(session, [claim.id], now=now, actor=actor, policy=policy):
         # A proposal on an earlier recommendation was still pending (stored before this rule).
-        return _changed(ref, rec, "is not the one the pending proposal answered")
+        return changed(ref, rec, "is not the one the pending proposal answered")
 
     chain = past_decisions(decision_chain(session, claim.id))
     here = standing(claim.status, chain, actor.user_id)
@@ -277,7 +201,7 @@ def _record(
     if shown_last_seq is not None and last_seq != shown_last_seq and here.turn is not None:
         # Another reviewer answered the proposal this one was shown: confirming it now would
         # answer a different one.
-        raise _decided_message(session, claim, actor)
+        raise decided_message(session, claim, actor)
     amount = _amount(rec, approve, amount_cents)
     assert actor.user_id is not None  # authorize() admits only reviewers with an account
     ruling = rule(claim.status, chain, actor.user_id, approve, amount, rec, policy)
@@ -367,7 +291,7 @@ def _reevaluate_siblings(
 
 
 def _message(ref: str, kind: DecisionKind, approve: bool, amount: int) -> str:
-    said = _verdict_text(approve, amount)
+    said = verdict_text(approve, amount)
     if kind is DecisionKind.PROPOSAL:
         verb = "approve " + format_money(amount) if approve else "reject"
         return (
@@ -447,7 +371,7 @@ def decide_claim(
         with factory() as session:
             claim = session.get(Claim, claim_id)
             assert claim is not None
-            raise _decided_message(session, claim, actor) from None
+            raise decided_message(session, claim, actor) from None
     except DBAPIError as error:
         if error.connection_invalidated or _closed_sqlite(error):
             raise DecisionNotSaved(
