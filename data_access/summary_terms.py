@@ -1,6 +1,6 @@
 """The SQL pieces every summary's rows are built from (``data_access.summary_rows`` and
 ``data_access.summary_refund_rows``): which orders or claims a count covers, constants every
-database types alike, facts found once, and an order's due, late and end days in a zone."""
+database types alike, facts found once, whether an order is due and late, and its end day."""
 
 from __future__ import annotations
 
