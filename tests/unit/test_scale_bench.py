@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import streamlit as st
 from sqlalchemy import inspect
 from typer.testing import CliRunner
 
@@ -21,7 +22,8 @@ from services.scale_bench.import_rate import ImportSpeed
 from services.scale_bench.pages import PageSubjects, PageTiming
 from services.scale_bench.report import format_report, summary_line
 from services.scale_bench.run import Contender, ScaleReport
-from ui.bench_pages import visits
+from ui import bench_pages
+from ui.bench_pages import PageVisit, time_pages, visits
 from ui.navigation import SCREENS
 
 NOW = datetime(2025, 6, 4, 10, tzinfo=UTC)
@@ -51,6 +53,37 @@ def test_a_screen_nobody_present_may_open_is_an_error() -> None:
     without_admin: dict[Role, str] = {r: e for r, e in EVERYONE.items() if r != Role.ADMIN}
     with pytest.raises(RuntimeError, match="Users"):
         visits(_subjects(without_admin))
+
+
+def test_each_screen_reports_the_median_of_its_cold_and_of_its_warm_runs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each screen: one untimed run, then cold and warm runs in turn, the caches emptied before
+    each cold one; the median of each kind is reported, not the first nor the last."""
+    cold_runs, warm_runs = [0.9, 1.4, 0.7], [0.2, 0.05, 0.1]
+    runs: list[tuple[str, str]] = []
+    cleared: list[int] = []
+    monkeypatch.setattr(st.cache_data, "clear", lambda: cleared.append(len(runs)))
+
+    def scripted(visit: PageVisit) -> float:
+        done = [kind for page, kind in runs if page == visit.screen.title]
+        # The untimed run, then cold and warm in turn; a cold run comes after a clear.
+        kind = "first" if not done else ("warm" if done[-1] == "cold" else "cold")
+        if kind == "cold":
+            assert cleared and cleared[-1] == len(runs), "a cold run with the caches full"
+        runs.append((visit.screen.title, kind))
+        if kind == "first":
+            return 9.0
+        return (cold_runs if kind == "cold" else warm_runs)[done.count(kind)]
+
+    monkeypatch.setattr(bench_pages, "_run_once", scripted)
+    timings = time_pages(_subjects(EVERYONE), runs=3)
+    assert [t.page for t in timings] == [screen.title for screen in SCREENS]
+    assert {(t.cold_s, t.warm_s) for t in timings} == {(0.9, 0.1)}
+    per_screen = [kind for page, kind in runs if page == SCREENS[0].title]
+    assert per_screen == ["first", "cold", "warm", "cold", "warm", "cold", "warm"]
+    with pytest.raises(ValueError, match="at least once"):
+        time_pages(_subjects(EVERYONE), runs=0)
 
 
 def _report(duckdb_s: float, pandas_figures: Headline | None = None) -> ScaleReport:
