@@ -168,5 +168,7 @@ def time_pages(subjects: PageSubjects, runs: int = RUNS) -> list[PageTiming]:
                 chart_cache.clear()  # cold: its charts built again, as after new data
                 cold.append(_run_once(visit))
                 warm.append(_run_once(visit))
-            timings.append(PageTiming(visit.screen.title, visit.role, median(cold), median(warm)))
+            timings.append(
+                PageTiming(visit.screen.title, visit.role, median(cold), median(warm), runs)
+            )
     return timings

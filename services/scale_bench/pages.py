@@ -39,9 +39,11 @@ class PageSubjects:
 class PageTiming:
     page: str
     role: Role
-    #: Server time of one run: with empty data caches, then again with them filled.
+    #: Server time: with empty data caches, then again with them filled (each the median of
+    #: ``runs`` runs).
     cold_s: float
     warm_s: float
+    runs: int = 1
 
 
 PageTimer = Callable[[PageSubjects], list[PageTiming]]

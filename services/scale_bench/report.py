@@ -71,7 +71,9 @@ def _rows(report: ScaleReport) -> list[tuple[str, ...]]:
             (
                 f"page {page.page} ({page.role.value.replace('_', ' ')})",
                 f"cold {_seconds(page.cold_s)} · warm {_seconds(page.warm_s)}",
-                "server time of one run",
+                "server time of one run"
+                if page.runs == 1
+                else f"server time, median of {page.runs} runs",
                 f"cold ≤ {COLD_TARGET_S} s, warm ≤ {WARM_TARGET_S} s: {_verdict(met)}",
             )
         )

@@ -79,7 +79,7 @@ def test_each_screen_reports_the_median_of_its_cold_and_of_its_warm_runs(
     monkeypatch.setattr(bench_pages, "_run_once", scripted)
     timings = time_pages(_subjects(EVERYONE), runs=3)
     assert [t.page for t in timings] == [screen.title for screen in SCREENS]
-    assert {(t.cold_s, t.warm_s) for t in timings} == {(0.9, 0.1)}
+    assert {(t.cold_s, t.warm_s, t.runs) for t in timings} == {(0.9, 0.1, 3)}
     per_screen = [kind for page, kind in runs if page == SCREENS[0].title]
     assert per_screen == ["first", "cold", "warm", "cold", "warm", "cold", "warm"]
     with pytest.raises(ValueError, match="at least once"):
@@ -93,7 +93,7 @@ def _report(duckdb_s: float, pandas_figures: Headline | None = None) -> ScaleRep
         database="SQLite",
         seed_s=70.0,
         pages=[
-            PageTiming("Overview", Role.OPS_MANAGER, 0.8, 0.1),
+            PageTiming("Overview", Role.OPS_MANAGER, 0.8, 0.1, runs=3),
             PageTiming("Exposure", Role.OPS_MANAGER, 1.4, 0.3),
         ],
         service=Contender("app's services", 0.5, figures),
@@ -115,8 +115,10 @@ def test_the_table_and_its_last_line() -> None:
     assert lines[0].startswith("Assurance Desk bench: 1,000,000 orders on SQLite")
     assert lines[1].split() == ["measure", "value", "against", "target"]
     text = "\n".join(lines)
-    assert re.search(r"page Overview \(ops manager\) +cold 0\.80 s · warm 0\.10 s .*: met", text)
-    assert re.search(r"page Exposure \(ops manager\) +cold 1\.40 s · warm 0\.30 s .*: MISSED", text)
+    overview = r"page Overview \(ops manager\) +cold 0\.80 s · warm 0\.10 s +server time, median"
+    assert re.search(overview + r" of 3 runs .*: met", text)
+    exposure = r"page Exposure \(ops manager\) +cold 1\.40 s · warm 0\.30 s +server time of one run"
+    assert re.search(exposure + r" .*: MISSED", text)
     assert re.search(r"pandas baseline +60\.0 s +app is 120× faster +≥ 100× at 1M: met", text)
     assert re.search(r"DuckDB over Parquet +0\.25 s +app takes 2\.0× +app faster: MISSED", text)
     assert re.search(r"contenders agree +yes +12 figures", text)
