@@ -3,9 +3,10 @@
 Each screen of ``ui.navigation`` is opened as a link by a user of a role that sees it (the
 supplier and claim screens on a real supplier and claim, Find a claim searching for a real
 buyer's name), after ``st.cache_data.clear()`` and ``ui.chart_cache.clear()`` (cold) and once
-more by a new session (warm: the figures and charts cached, as for the next visitor), three
-times: each is the median of its three runs. The time is that of the script's run on the
-server (app.py's sign-in and navigation, then the page), without AppTest's own harness.
+more by a new session (warm: the figures and charts cached, as for the next visitor), in turn
+``RUNS`` times (three): each is reported as the median of its runs. The time is that of the
+script's run on the server (app.py's sign-in and navigation, then the page), without AppTest's
+own harness.
 """
 
 from __future__ import annotations
