@@ -4,7 +4,7 @@ two connections at once, and the ranking reads what they left."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
@@ -49,9 +49,11 @@ _LIVE_NOW = Table(
 
 
 @contextmanager
-def read_beside(executor: Executor, rates: Any, live: Any) -> Iterator[tuple[Any, Any] | None]:
-    """On SQLite, from the summaries: every supplier's rate counts (``rates``) and live orders
-    (``live``; both subqueries of ``data_access.queries.suppliers``) read at once,
+def read_beside(
+    executor: Executor, parts: Callable[[], tuple[Any, Any]]
+) -> Iterator[tuple[Any, Any] | None]:
+    """On SQLite, from the summaries: every supplier's rate counts and live orders (the two
+    subqueries ``parts()`` builds, only here: other databases never read them) read at once,
     the live orders on a connection of their own, into temporary tables the ranking reads
     (yielded; None elsewhere: the one query). SQLite runs a statement on one core, and these
     two groupings of summary rows were most of the table's: at ten million orders 0.5 s and
@@ -61,6 +63,7 @@ def read_beside(executor: Executor, rates: Any, live: Any) -> Iterator[tuple[Any
     if connection.dialect.name != "sqlite":
         yield None
         return
+    rates, live = parts()
     for table in (_RATES_NOW, _LIVE_NOW):
         connection.execute(CreateTable(table, if_not_exists=True))
         connection.execute(delete(table))

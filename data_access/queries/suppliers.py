@@ -10,7 +10,7 @@ Every count comes from the one predicate of its figure: ``rates.due_order``/``la
 from __future__ import annotations
 
 from collections.abc import Sequence
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
@@ -335,11 +335,12 @@ def supplier_table(
     """
     summarised, open_orders = _summarised_with(executor, w)
     beside = reads_only and summarised
-    reading: AbstractContextManager[tuple[Any, Any] | None] = nullcontext()
-    if beside:
+
+    def parts() -> tuple[Any, Any]:
         rates, _, _, live = _summarised(w, None, open_orders)
-        reading = read_beside(executor, rates, live)
-    with reading as read:
+        return rates, live
+
+    with read_beside(executor, parts) if beside else nullcontext() as read:
         figures, conditions = _filtered(w, search, show, summarised, open_orders, read)
         return _ranked_page(
             executor, w, figures, conditions, sort, descending, limit, offset, read is not None
